@@ -1,0 +1,74 @@
+import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
+
+import {CONFIG_FLAGS} from './flags.js'
+import {type ConfigOverride, type KqConfig, type VariableName, loadConfig} from './lib/config/index.js'
+import {ExitCode, KqError} from './lib/errors.js'
+import {stylesFor} from './lib/output/styles.js'
+
+/**
+ * The base of every kq command: `--json` and `--env-file` for all, configuration loading, and one
+ * place that turns a failure into a single line with a stable exit code.
+ */
+export abstract class KqCommand extends Command {
+  static override enableJsonFlag = true
+
+  static override baseFlags = {
+    'env-file': Flags.string({
+      description: 'Read configuration from this file instead of ./.env.',
+      helpGroup: 'GLOBAL',
+    }),
+  }
+
+  /**
+   * Loads .env, the environment and any configuration flags among `flags` (see CONFIG_FLAGS).
+   */
+  protected loadConfig(
+    flags: Record<string, unknown>,
+    extra: Partial<Record<VariableName, ConfigOverride>> = {},
+  ): KqConfig {
+    const overrides: Partial<Record<VariableName, ConfigOverride>> = {...extra}
+    for (const [flag, variable] of Object.entries(CONFIG_FLAGS)) {
+      const value = flags[flag]
+      if (value !== undefined) overrides[variable] = {value: String(value), flag: `--${flag}`}
+    }
+
+    return loadConfig({envFile: flags['env-file'] as string | undefined, overrides})
+  }
+
+  /** Progress for humans goes to stderr, so that stdout stays clean for --json and pipes. */
+  protected progress(message: string): void {
+    if (!this.jsonEnabled()) process.stderr.write(`${message}\n`)
+  }
+
+  protected override async catch(error: Interfaces.CommandError): Promise<unknown> {
+    if (error instanceof Errors.ExitError) return super.catch(error)
+    const known = error instanceof KqError
+    const usage = !known && error instanceof Errors.CLIError
+    const exitCode = known ? error.exitCode : usage ? ExitCode.Usage : ExitCode.Failure
+    const message = known
+      ? error.message
+      : usage
+        ? oneLineUsageError(error.message, this.id)
+        : `unexpected error: ${error.message} (set KQ_DEBUG=1 to see where)`
+    if (this.jsonEnabled()) {
+      const details = known ? error.details : undefined
+      this.logJson({error: {name: error.name, message, exitCode, ...details}})
+    } else {
+      const styles = stylesFor(process.stderr)
+      process.stderr.write(`${styles.red('Error:')} ${message}\n`)
+      if (process.env.KQ_DEBUG && error.stack) process.stderr.write(`${error.stack}\n`)
+    }
+
+    return this.exit(exitCode)
+  }
+}
+
+/** oclif's parse errors span several lines; kq answers every bad input with one. */
+function oneLineUsageError(message: string, commandId: string | undefined): string {
+  const parts = message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('See more help'))
+  const help = commandId ? `kq ${commandId} --help` : 'kq --help'
+  return `${parts.join(': ')} (see \`${help}\`)`
+}

@@ -1,0 +1,53 @@
+import {Flags} from '@oclif/core'
+
+import {KqCommand} from '../../base-command.js'
+import {localKafkaDirFlag} from '../../flags.js'
+import {DEFAULT_KAFKA_VERSION, type UpResult, startLocalKafka} from '../../lib/local-kafka/index.js'
+import {renderLocalKafka} from '../../lib/output/local-kafka.js'
+
+export default class KafkaUp extends KqCommand {
+  static override summary = 'Start a local Apache Kafka (KRaft) from Maven Central jars.'
+  static override description =
+    'Needs Java 17+ and, on the first start of a Kafka version, Maven. Returns once the cluster answers. ' +
+    'Running it again reports the cluster that is already up. The client port defaults to the port of a ' +
+    '127.0.0.1 address in KAFKA_BROKERS, else 9092.'
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --nodes 3',
+    '<%= config.bin %> <%= command.id %> --kafka-version 4.1.2 --port 19092',
+  ]
+
+  static override flags = {
+    nodes: Flags.integer({description: 'Number of nodes (each broker and controller). Default: 1.', min: 1, max: 9}),
+    port: Flags.integer({description: 'Client port of the first node; node n uses port+n-1. Default: 9092.', min: 1, max: 65_000}),
+    'kafka-version': Flags.string({description: `Apache Kafka release to run. Default: ${DEFAULT_KAFKA_VERSION}.`}),
+    dir: localKafkaDirFlag,
+    'cache-dir': Flags.string({description: 'Folder for the downloaded broker jars.', default: '.kq/cache'}),
+    timeout: Flags.integer({description: 'Seconds to wait for the cluster to answer.', default: 120, min: 1}),
+    heap: Flags.integer({description: 'JVM heap of each node, in MB.', default: 512, min: 128}),
+  }
+
+  async run(): Promise<UpResult> {
+    const {flags} = await this.parse(KafkaUp)
+    const result = await startLocalKafka({
+      dir: flags.dir,
+      cacheDir: flags['cache-dir'],
+      kafkaVersion: flags['kafka-version'],
+      nodes: flags.nodes,
+      port: flags.port ?? this.portFromConfig(flags),
+      startTimeoutMs: flags.timeout * 1000,
+      heapMb: flags.heap,
+      onProgress: (message) => this.progress(message),
+    })
+    this.log(renderLocalKafka(result))
+    return result
+  }
+
+  /** A loopback address in KAFKA_BROKERS says which port the user's apps expect. */
+  private portFromConfig(flags: Record<string, unknown>): number | undefined {
+    const loopback = this.loadConfig(flags).kafka.brokers.find((broker) => /^(127\.0\.0\.1|localhost):/.test(broker))
+    const port = loopback ? Number(loopback.split(':')[1]) : undefined
+    return port === 9092 ? undefined : port
+  }
+}

@@ -1,0 +1,47 @@
+import {Args} from '@oclif/core'
+
+import {KqCommand} from '../../base-command.js'
+import {brokersFlag, partitionsFlag, replicationFactorFlag} from '../../flags.js'
+import {topicsForQueue} from '../../lib/config/index.js'
+import {withTopicAdmin} from '../../lib/kafka/index.js'
+import {renderTopicPlan} from '../../lib/output/topics.js'
+import {type TopicPlanRow, queueTopicSpecs} from '../../lib/topics/plan.js'
+import {TopicMismatchError, provisionTopics} from '../../lib/topics/provision.js'
+
+export interface TopicCreateResult {
+  topics: TopicPlanRow[]
+}
+
+export default class TopicCreate extends KqCommand {
+  static override summary = 'Create a queue topic with its retry and dead-letter topics.'
+  static override description =
+    'Partitions and replication factor come from .env (KAFKA_PARTITIONS, KAFKA_REPLICATION_FACTOR) unless flags say otherwise. ' +
+    'Topics that already exist with the same settings are left alone; ones with other settings are reported, never changed.'
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> orders --partitions 6 --replication-factor 3',
+    '<%= config.bin %> <%= command.id %> --json',
+  ]
+
+  static override args = {
+    topic: Args.string({description: "Queue topic to create. Default: the default queue's topic (KAFKA_TOPIC)."}),
+  }
+
+  static override flags = {
+    brokers: brokersFlag,
+    partitions: partitionsFlag,
+    'replication-factor': replicationFactorFlag,
+  }
+
+  async run(): Promise<TopicCreateResult> {
+    const {args, flags} = await this.parse(TopicCreate)
+    const topicOverride = args.topic === undefined ? {} : {KAFKA_TOPIC: {value: args.topic, flag: 'the topic argument'}}
+    const config = this.loadConfig(flags, topicOverride)
+    const wanted = queueTopicSpecs(topicsForQueue(config), config)
+    const topics = await withTopicAdmin(config.kafka, (admin) => provisionTopics(admin, wanted))
+    this.log(renderTopicPlan(topics))
+    if (topics.some((row) => row.status === 'mismatch')) throw new TopicMismatchError(topics)
+    return {topics}
+  }
+}

@@ -1,0 +1,36 @@
+import {Flags} from '@oclif/core'
+
+import {KqCommand} from '../../base-command.js'
+import {brokersFlag} from '../../flags.js'
+import {withTopicAdmin} from '../../lib/kafka/index.js'
+import {renderTable} from '../../lib/output/table.js'
+import {type TopicSummary, summarizeTopics} from '../../lib/topics/list.js'
+
+export interface TopicListResult {
+  topics: TopicSummary[]
+}
+
+export default class TopicList extends KqCommand {
+  static override summary = 'List topics with their partitions, replication and message counts.'
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --all --json']
+
+  static override flags = {
+    brokers: brokersFlag,
+    all: Flags.boolean({description: "Include Kafka's internal topics (__consumer_offsets, ...)."}),
+  }
+
+  async run(): Promise<TopicListResult> {
+    const {flags} = await this.parse(TopicList)
+    const config = this.loadConfig(flags)
+    const topics = await withTopicAdmin(config.kafka, (admin) => summarizeTopics(admin, {includeInternal: flags.all}))
+    this.log(
+      topics.length === 0
+        ? 'No topics yet: create the default queue with `kq topic:create`.'
+        : renderTable(
+            ['Topic', 'Partitions', 'Replication', 'Messages'],
+            topics.map((topic) => [topic.name, topic.partitions, topic.replicationFactor, topic.messages]),
+          ),
+    )
+    return {topics}
+  }
+}

@@ -1,0 +1,148 @@
+import {existsSync, readFileSync} from 'node:fs'
+import path from 'node:path'
+
+import dotenv from 'dotenv'
+
+import {ConfigError, errorMessage} from '../errors.js'
+import {type QueueNaming} from './topics.js'
+import {
+  booleanValue,
+  brokerList,
+  identifier,
+  nonEmpty,
+  oneOf,
+  positiveInteger,
+  type RawValue,
+  topicName,
+} from './values.js'
+import {type VariableName} from './variables.js'
+
+export {DEAD_LETTER_SUFFIX, RETRY_SUFFIX, topicsForQueue, topicsForTopic, type QueueTopics} from './topics.js'
+export {VARIABLES, type VariableDoc, type VariableName} from './variables.js'
+
+export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const
+export type SaslMechanism = (typeof SASL_MECHANISMS)[number]
+
+/** Everything needed to open a connection to the cluster. */
+export interface KafkaConnectionConfig {
+  brokers: string[]
+  clientId: string
+  /** Milliseconds to wait for a broker before failing with a clear message. */
+  connectTimeoutMs: number
+  ssl: boolean
+  sasl?: {mechanism: SaslMechanism; username: string; password: string}
+}
+
+export interface KqConfig extends QueueNaming {
+  kafka: KafkaConnectionConfig
+  /** Partitions of the topics kq creates. */
+  partitions: number
+  /** Replication factor of the topics kq creates. */
+  replicationFactor: number
+  /** The workers' consumer group. */
+  consumerGroup: string
+  /** The .env file that was read, if any. */
+  envFile?: string
+}
+
+/** A value given on the command line, which wins over the environment and the file. */
+export interface ConfigOverride {
+  value: string
+  /** The flag or argument as the user knows it, for error messages: `--partitions`. */
+  flag: string
+}
+
+export interface LoadConfigOptions {
+  /** The environment; real variables win over the file. @defaultValue process.env */
+  env?: NodeJS.ProcessEnv
+  /** A file to read instead of `<cwd>/.env`; it must exist. */
+  envFile?: string
+  /** Where to look for `.env`. @defaultValue process.cwd() */
+  cwd?: string
+  /** Values from flags; they win over everything else. */
+  overrides?: Partial<Record<VariableName, ConfigOverride>>
+}
+
+/**
+ * Reads `.env` (or `envFile`), the environment and flag overrides into one validated config.
+ * Precedence, highest first: flags, environment, file, defaults. Throws a ConfigError naming the
+ * first bad value.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): KqConfig {
+  const env = options.env ?? process.env
+  const {file, values: fileValues} = readEnvFile(options)
+
+  function lookup(name: VariableName): RawValue | undefined {
+    const override = options.overrides?.[name]
+    if (override !== undefined) return {raw: override.value, label: override.flag, fromCommandLine: true}
+    const fromEnv = env[name]
+    if (fromEnv !== undefined && fromEnv !== '') return {raw: fromEnv, label: `${name} (from the environment)`}
+    const fromFile = fileValues[name]
+    if (fromFile !== undefined && fromFile !== '') {
+      return {raw: fromFile, label: `${name} (from ${path.basename(file ?? '.env')})`}
+    }
+
+    return undefined
+  }
+
+  function read<T>(name: VariableName, fallback: string, parse: (value: RawValue) => T): T {
+    return parse(lookup(name) ?? {raw: fallback, label: name})
+  }
+
+  const queue = read('KAFKA_QUEUE', 'default', topicName)
+  const sasl = readSasl(lookup)
+  return {
+    kafka: {
+      brokers: read('KAFKA_BROKERS', '127.0.0.1:9092', brokerList),
+      clientId: read('KAFKA_CLIENT_ID', 'kq', identifier),
+      connectTimeoutMs: read('KAFKA_CONNECT_TIMEOUT', '10', positiveInteger) * 1000,
+      ssl: read('KAFKA_SSL', 'false', booleanValue),
+      ...(sasl && {sasl}),
+    },
+    queue,
+    topic: read('KAFKA_TOPIC', queue, topicName),
+    partitions: read('KAFKA_PARTITIONS', '1', positiveInteger),
+    replicationFactor: read('KAFKA_REPLICATION_FACTOR', '1', positiveInteger),
+    consumerGroup: read('KAFKA_CONSUMER_GROUP', 'kq-workers', identifier),
+    ...(file && {envFile: file}),
+  }
+}
+
+function readSasl(lookup: (name: VariableName) => RawValue | undefined): KafkaConnectionConfig['sasl'] {
+  const mechanism = lookup('KAFKA_SASL_MECHANISM')
+  if (mechanism === undefined) return undefined
+  const required = (name: VariableName): string => {
+    const value = lookup(name)
+    if (value === undefined) throw new ConfigError(`${name} must be set when KAFKA_SASL_MECHANISM is set`)
+    return nonEmpty(value)
+  }
+
+  return {
+    mechanism: oneOf(mechanism, SASL_MECHANISMS),
+    username: required('KAFKA_SASL_USERNAME'),
+    password: required('KAFKA_SASL_PASSWORD'),
+  }
+}
+
+function readEnvFile(options: LoadConfigOptions): {file?: string; values: Record<string, string>} {
+  const cwd = options.cwd ?? process.cwd()
+  if (options.envFile === undefined) {
+    const file = path.join(cwd, '.env')
+    return existsSync(file) ? {file, values: parseEnvFile(file)} : {values: {}}
+  }
+
+  const file = path.resolve(cwd, options.envFile)
+  if (!existsSync(file)) {
+    throw new ConfigError(`env file ${options.envFile} does not exist: check --env-file, or copy .env.example`)
+  }
+
+  return {file, values: parseEnvFile(file)}
+}
+
+function parseEnvFile(file: string): Record<string, string> {
+  try {
+    return dotenv.parse(readFileSync(file))
+  } catch (error) {
+    throw new ConfigError(`cannot read env file ${file}: ${errorMessage(error)}`)
+  }
+}

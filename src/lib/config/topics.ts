@@ -1,0 +1,34 @@
+/**
+ * How a queue name maps to Kafka topics. One rule, used by every command and by the worker:
+ *
+ * - a queue's topic is the queue's own name; only the default queue (KAFKA_QUEUE) may be given
+ *   another topic name, with KAFKA_TOPIC;
+ * - its retry topic is `<topic>-retry`, where failed attempts wait for their next try;
+ * - its dead-letter topic is `<topic>-dlt`, where jobs go after their last try.
+ *
+ * Hyphens, not dots: Kafka warns that names differing only in '.' and '_' collide in its metrics.
+ */
+export const RETRY_SUFFIX = '-retry'
+export const DEAD_LETTER_SUFFIX = '-dlt'
+
+export interface QueueTopics {
+  queue: string
+  topic: string
+  retryTopic: string
+  deadLetterTopic: string
+}
+
+export interface QueueNaming {
+  /** The default queue's name (KAFKA_QUEUE). */
+  queue: string
+  /** The default queue's topic (KAFKA_TOPIC, else the queue's name). */
+  topic: string
+}
+
+export function topicsForTopic(topic: string, queue = topic): QueueTopics {
+  return {queue, topic, retryTopic: topic + RETRY_SUFFIX, deadLetterTopic: topic + DEAD_LETTER_SUFFIX}
+}
+
+export function topicsForQueue(naming: QueueNaming, queue: string = naming.queue): QueueTopics {
+  return topicsForTopic(queue === naming.queue ? naming.topic : queue, queue)
+}

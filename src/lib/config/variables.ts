@@ -1,0 +1,45 @@
+/**
+ * Every setting kq reads from .env or the environment. `.env.example` documents each one (a test
+ * holds them in step), and the README's configuration table is written from the same text.
+ */
+export interface VariableDoc {
+  name: string
+  /** The value used when the variable is unset, as the user would write it. */
+  default?: string
+  description: string
+}
+
+export const VARIABLES = [
+  {
+    name: 'KAFKA_BROKERS',
+    default: '127.0.0.1:9092',
+    description: 'Comma-separated host:port list of the brokers to bootstrap from.',
+  },
+  {name: 'KAFKA_CLIENT_ID', default: 'kq', description: 'Client id kq reports to Kafka (quotas, logs, ACLs).'},
+  {name: 'KAFKA_QUEUE', default: 'default', description: 'The default queue: used when a command names none.'},
+  {
+    name: 'KAFKA_TOPIC',
+    description: "Topic of the default queue. Unset: the queue's name. Other queues always use their own name.",
+  },
+  {name: 'KAFKA_PARTITIONS', default: '1', description: 'Partitions of the topics `kq topic:create` makes.'},
+  {
+    name: 'KAFKA_REPLICATION_FACTOR',
+    default: '1',
+    description: 'Replicas of each partition; at most the number of brokers.',
+  },
+  {name: 'KAFKA_CONSUMER_GROUP', default: 'kq-workers', description: 'Consumer group the workers join.'},
+  {
+    name: 'KAFKA_CONNECT_TIMEOUT',
+    default: '10',
+    description: 'Seconds to wait for a broker before a command gives up and says so.',
+  },
+  {name: 'KAFKA_SSL', default: 'false', description: 'Connect with TLS (true/false).'},
+  {
+    name: 'KAFKA_SASL_MECHANISM',
+    description: 'SASL authentication: plain, scram-sha-256 or scram-sha-512. Unset: no SASL.',
+  },
+  {name: 'KAFKA_SASL_USERNAME', description: 'SASL user name (required with KAFKA_SASL_MECHANISM).'},
+  {name: 'KAFKA_SASL_PASSWORD', description: 'SASL password (required with KAFKA_SASL_MECHANISM).'},
+] as const satisfies readonly VariableDoc[]
+
+export type VariableName = (typeof VARIABLES)[number]['name']

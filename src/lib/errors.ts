@@ -1,0 +1,98 @@
+/**
+ * Every failure kq expects (bad input, bad configuration, Kafka refusing or unreachable) is a
+ * KqError: a one-line message that says what went wrong and what to do next, and a stable exit
+ * code that scripts can branch on. Anything else reaching the command layer is a bug.
+ */
+
+/** Exit codes are part of the CLI's contract: documented in the README, never renumbered. */
+export const ExitCode = {
+  /** An unexpected failure: a bug in kq. */
+  Failure: 1,
+  /** A bad argument, flag or payload on the command line. */
+  Usage: 2,
+  /** A monitoring threshold was crossed (`kq status --max-lag`). */
+  Alert: 3,
+  /** A bad value in .env or the environment. */
+  Config: 4,
+  /** Kafka could not be reached. */
+  Unreachable: 5,
+  /** Kafka answered but refused: missing permission, conflicting topic settings, bad request. */
+  KafkaRefused: 6,
+  /** The local Kafka (kafka:up) could not be started or stopped. */
+  LocalKafka: 7,
+  /** The worker stopped because it passed its memory limit (as Laravel's queue:work). */
+  Memory: 12,
+} as const
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
+
+export class KqError extends Error {
+  override name = 'KqError'
+  /** Extra facts for `--json` output (e.g. the rows of a report that ended in this error). */
+  details?: Record<string, unknown>
+
+  constructor(
+    message: string,
+    readonly exitCode: ExitCodeValue = ExitCode.Failure,
+    options?: {cause?: unknown},
+  ) {
+    super(message, options)
+  }
+}
+
+/** A bad value in .env, the environment or a flag that overrides one. */
+export class ConfigError extends KqError {
+  override name = 'ConfigError'
+
+  constructor(message: string) {
+    super(message, ExitCode.Config)
+  }
+}
+
+/** Bad input on the command line (not configuration). */
+export class UsageError extends KqError {
+  override name = 'UsageError'
+
+  constructor(message: string) {
+    super(message, ExitCode.Usage)
+  }
+}
+
+/** No broker answered within the connection deadline. */
+export class BrokerUnreachableError extends KqError {
+  override name = 'BrokerUnreachableError'
+
+  constructor(
+    readonly brokers: string[],
+    readonly reason: string,
+    options?: {cause?: unknown},
+  ) {
+    super(
+      `cannot reach Kafka at ${brokers.join(',')} (${reason}): start a local broker with \`kq kafka:up\` or set KAFKA_BROKERS to your cluster`,
+      ExitCode.Unreachable,
+      options,
+    )
+  }
+}
+
+/** Kafka answered and said no: a missing ACL, bad credentials, a request it rejects. */
+export class KafkaRefusedError extends KqError {
+  override name = 'KafkaRefusedError'
+
+  constructor(message: string, options?: {cause?: unknown}) {
+    super(message, ExitCode.KafkaRefused, options)
+  }
+}
+
+/** The local Kafka of `kq kafka:up` could not do what was asked. */
+export class LocalKafkaError extends KqError {
+  override name = 'LocalKafkaError'
+
+  constructor(message: string, options?: {cause?: unknown}) {
+    super(message, ExitCode.LocalKafka, options)
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}

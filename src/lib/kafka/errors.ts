@@ -1,0 +1,89 @@
+import kafkajs from 'kafkajs'
+
+import {BrokerUnreachableError, KafkaRefusedError, KqError, errorMessage} from '../errors.js'
+
+const {KafkaJSAggregateError, KafkaJSConnectionError, KafkaJSProtocolError, KafkaJSSASLAuthenticationError} = kafkajs
+
+export interface KafkaErrorContext {
+  brokers: string[]
+  /** What kq was doing, for the message: `creating topic orders`. */
+  action?: string
+}
+
+/** Socket error codes, in words a user recognises. */
+const CONNECTION_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  ETIMEDOUT: 'connection timed out',
+  ECONNRESET: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+}
+
+/** Kafka protocol error types that mean "you may not", with what to grant. */
+const AUTHORIZATION_FAILURES: Record<string, string> = {
+  TOPIC_AUTHORIZATION_FAILED: 'on the topic',
+  GROUP_AUTHORIZATION_FAILED: 'on the consumer group',
+  CLUSTER_AUTHORIZATION_FAILED: 'on the cluster',
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 'on the transactional id',
+  DELEGATION_TOKEN_AUTHORIZATION_FAILED: 'on delegation tokens',
+}
+
+/** The error and every error it wraps, depth first, so the root cause is found wherever it is. */
+function* causes(error: unknown, depth = 0): Generator<unknown> {
+  if (error === undefined || error === null || depth > 8) return
+  yield error
+  if (error instanceof KafkaJSAggregateError) {
+    for (const inner of error.errors) yield* causes(inner, depth + 1)
+  }
+
+  if (error instanceof Error) yield* causes(error.cause, depth + 1)
+}
+
+function find<T>(error: unknown, type: abstract new (...args: never[]) => T): T | undefined {
+  for (const cause of causes(error)) if (cause instanceof type) return cause
+  return undefined
+}
+
+/**
+ * Turns whatever kafkajs threw into a KqError with a one-line message that says what to do.
+ * Errors that are already ours pass through.
+ */
+export function translateKafkaError(error: unknown, context: KafkaErrorContext): KqError {
+  if (error instanceof KqError) return error
+  const doing = context.action ? ` while ${context.action}` : ''
+
+  const sasl = find(error, KafkaJSSASLAuthenticationError)
+  if (sasl) {
+    return new KafkaRefusedError(
+      `Kafka rejected the credentials${doing} (${sasl.message}): check KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD`,
+      {cause: error},
+    )
+  }
+
+  const protocol = find(error, KafkaJSProtocolError)
+  if (protocol) {
+    const scope = AUTHORIZATION_FAILURES[protocol.type]
+    if (scope) {
+      return new KafkaRefusedError(
+        `Kafka denied permission${doing} (${protocol.type}): ask your Kafka admin for an ACL ${scope} for this client's principal`,
+        {cause: error},
+      )
+    }
+
+    return new KafkaRefusedError(`Kafka refused the request${doing}: ${protocol.message} (${protocol.type})`, {
+      cause: error,
+    })
+  }
+
+  const connection = find(error, KafkaJSConnectionError)
+  if (connection) {
+    // kafkajs sets the socket's error code on the error but leaves it out of its types.
+    const {code} = connection as {code?: string}
+    const reason = (code && CONNECTION_REASONS[code]) ?? connection.message.toLowerCase()
+    return new BrokerUnreachableError(context.brokers, reason, {cause: error})
+  }
+
+  return new KqError(`Kafka request failed${doing}: ${errorMessage(error)}`, undefined, {cause: error})
+}

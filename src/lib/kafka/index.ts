@@ -1,0 +1,26 @@
+import {type KafkaConnectionConfig} from '../config/index.js'
+import {type TopicAdmin} from './types.js'
+
+export type * from './types.js'
+
+/**
+ * Opens an admin connection, or fails within the connect timeout with a message naming the
+ * brokers. The implementation (and kafkajs with it) is loaded on first use.
+ */
+export async function openTopicAdmin(connection: KafkaConnectionConfig): Promise<TopicAdmin> {
+  const {openTopicAdmin: open} = await import('./topic-admin.js')
+  return open(connection)
+}
+
+/** Runs `work` with an admin connection that is closed afterwards, whatever happens. */
+export async function withTopicAdmin<T>(
+  connection: KafkaConnectionConfig,
+  work: (admin: TopicAdmin) => Promise<T>,
+): Promise<T> {
+  const admin = await openTopicAdmin(connection)
+  try {
+    return await work(admin)
+  } finally {
+    await admin.close().catch(() => {})
+  }
+}

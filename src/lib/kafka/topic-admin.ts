@@ -1,0 +1,93 @@
+import {type Admin} from 'kafkajs'
+
+import {type KafkaConnectionConfig} from '../config/index.js'
+import {connectWithin, createKafka} from './client.js'
+import {translateKafkaError} from './errors.js'
+import {
+  type ClusterInfo,
+  type PartitionOffsets,
+  type TopicAdmin,
+  type TopicDescription,
+  type TopicSpec,
+} from './types.js'
+
+class KafkaTopicAdmin implements TopicAdmin {
+  constructor(
+    private readonly admin: Admin,
+    private readonly brokers: string[],
+  ) {}
+
+  async cluster(): Promise<ClusterInfo> {
+    const {brokers, clusterId, controller} = await this.call('reading cluster metadata', () =>
+      this.admin.describeCluster(),
+    )
+    return {clusterId, controller, brokers: brokers.map(({nodeId, host, port}) => ({nodeId, host, port}))}
+  }
+
+  async listTopics(): Promise<string[]> {
+    const names = await this.call('listing topics', () => this.admin.listTopics())
+    return names.sort()
+  }
+
+  async describeTopics(names: string[]): Promise<Map<string, TopicDescription>> {
+    // Only existing topics are asked for: a metadata request for a missing one can make a
+    // broker with auto.create.topics.enable create it with default settings.
+    const existing = new Set(await this.listTopics())
+    const wanted = names.filter((name) => existing.has(name))
+    const found = new Map<string, TopicDescription>()
+    if (wanted.length === 0) return found
+    const {topics} = await this.call('reading topic metadata', () => this.admin.fetchTopicMetadata({topics: wanted}))
+    for (const topic of topics) {
+      found.set(topic.name, {
+        name: topic.name,
+        partitions: topic.partitions.length,
+        replicationFactor: Math.max(0, ...topic.partitions.map((partition) => partition.replicas.length)),
+      })
+    }
+
+    return found
+  }
+
+  async createTopics(specs: TopicSpec[]): Promise<void> {
+    if (specs.length === 0) return
+    await this.call(`creating ${specs.map((spec) => spec.name).join(', ')}`, () =>
+      this.admin.createTopics({
+        waitForLeaders: true,
+        topics: specs.map((spec) => ({
+          topic: spec.name,
+          numPartitions: spec.partitions,
+          replicationFactor: spec.replicationFactor,
+        })),
+      }),
+    )
+  }
+
+  async topicOffsets(name: string): Promise<PartitionOffsets[]> {
+    const offsets = await this.call(`reading offsets of ${name}`, () => this.admin.fetchTopicOffsets(name))
+    return offsets
+      .map(({partition, low, high}) => ({partition, low: Number(low), high: Number(high)}))
+      .sort((a, b) => a.partition - b.partition)
+  }
+
+  async close(): Promise<void> {
+    await this.admin.disconnect()
+  }
+
+  private async call<T>(action: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request()
+    } catch (error) {
+      throw translateKafkaError(error, {brokers: this.brokers, action})
+    }
+  }
+}
+
+export async function openTopicAdmin(connection: KafkaConnectionConfig): Promise<TopicAdmin> {
+  const admin = createKafka(connection).admin()
+  await connectWithin(
+    connection,
+    () => admin.connect(),
+    () => admin.disconnect(),
+  )
+  return new KafkaTopicAdmin(admin, connection.brokers)
+}

@@ -1,0 +1,290 @@
+import {execFile} from 'node:child_process'
+import {existsSync} from 'node:fs'
+import {mkdir, rm, writeFile} from 'node:fs/promises'
+import path from 'node:path'
+import {setTimeout as sleep} from 'node:timers/promises'
+import {promisify} from 'node:util'
+
+import {LocalKafkaError, UsageError, errorMessage} from '../errors.js'
+import {type ClusterLayout, type NodeLayout, clusterLayout} from './layout.js'
+import {isNodeProcess, isPortInUse, startNode, telltaleLogLine, terminate} from './processes.js'
+import {ensureKafkaJars, findJava} from './runtime.js'
+import {serverProperties} from './server-properties.js'
+import {type ClusterState, newClusterId, readState, writeState} from './state.js'
+
+const run = promisify(execFile)
+
+export const DEFAULT_KAFKA_VERSION = '3.9.2'
+
+/** Options of `kafka:up`; unset topology values keep what the folder already holds. */
+export interface LocalKafkaOptions {
+  /** This cluster's folder: state, data and logs. @defaultValue '.kq/kafka' */
+  dir?: string
+  /** Folder of downloaded broker jars, shared by clusters. @defaultValue '.kq/cache' */
+  cacheDir?: string
+  /** Apache Kafka release. @defaultValue '3.9.2' */
+  kafkaVersion?: string
+  /** Number of nodes, each both broker and controller. @defaultValue 1 */
+  nodes?: number
+  /** Client port of the first node; see layout.ts for the others. @defaultValue 9092 */
+  port?: number
+  /** How long to wait for every node to answer a metadata request. @defaultValue 120000 */
+  startTimeoutMs?: number
+  /** JVM heap of each node, in MB. @defaultValue 512 */
+  heapMb?: number
+  /** Told about each slow step (download, format, start), for the command to print. */
+  onProgress?: (message: string) => void
+}
+
+export type ClusterHealth = 'running' | 'stopped' | 'degraded' | 'absent'
+
+export interface NodeStatus {
+  id: number
+  pid: number | null
+  running: boolean
+  address: string
+  logFile: string
+}
+
+export interface LocalKafkaStatus {
+  health: ClusterHealth
+  dir: string
+  kafkaVersion?: string
+  bootstrap?: string
+  nodes: NodeStatus[]
+}
+
+export interface UpResult extends LocalKafkaStatus {
+  /** True when the cluster was already running and nothing was started. */
+  alreadyRunning: boolean
+}
+
+export interface DownResult {
+  dir: string
+  /** Node ids that were running and have been stopped. */
+  stopped: number[]
+  /** Node ids that ignored SIGTERM for the whole timeout and were killed. */
+  killed: number[]
+  purged: boolean
+}
+
+const DEFAULTS = {dir: '.kq/kafka', cacheDir: '.kq/cache', nodes: 1, port: 9092, startTimeoutMs: 120_000, heapMb: 512}
+
+/** Starts the local cluster, or reports the one already running. Returns once it answers. */
+export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<UpResult> {
+  const progress = options.onProgress ?? (() => {})
+  const dir = path.resolve(options.dir ?? DEFAULTS.dir)
+  const previous = await readState(path.join(dir, 'cluster.json'))
+  const wanted = resolveTopology(options, previous, dir)
+  const layout = clusterLayout(dir, wanted.nodes, wanted.port)
+  const state: ClusterState = previous ?? {...wanted, clusterId: newClusterId(), pids: {}}
+
+  const toStart = layout.nodes.filter((node) => !isNodeProcess(state.pids[node.id], node.propertiesFile))
+  if (toStart.length === 0) {
+    await waitUntilAnswering(layout, state, Math.min(options.startTimeoutMs ?? DEFAULTS.startTimeoutMs, 15_000))
+    return {...describe(layout, state), alreadyRunning: true}
+  }
+
+  const java = await findJava(state.kafkaVersion)
+  const libDir = await ensureKafkaJars(state.kafkaVersion, options.cacheDir ?? DEFAULTS.cacheDir, progress)
+  await assertPortsFree(toStart)
+  await prepareStorage(layout, toStart, state, java.command, libDir, progress)
+
+  progress(`Starting ${describeSize(layout)} of Kafka ${state.kafkaVersion}...`)
+  for (const node of toStart) {
+    state.pids[node.id] = startNode(node, {java: java.command, libDir, heapMb: options.heapMb ?? DEFAULTS.heapMb})
+  }
+
+  // Saved before waiting, so that `kafka:down` can stop a start that hangs.
+  await writeState(layout.stateFile, state)
+  try {
+    await waitUntilAnswering(layout, state, options.startTimeoutMs ?? DEFAULTS.startTimeoutMs)
+  } catch (error) {
+    await stopNodes(layout, state, 10_000)
+    throw error
+  }
+
+  return {...describe(layout, state), alreadyRunning: false}
+}
+
+/** Stops the local cluster (SIGTERM, then SIGKILL after `timeoutMs`); `purge` deletes its folder. */
+export async function stopLocalKafka(
+  options: {dir?: string; timeoutMs?: number; purge?: boolean} = {},
+): Promise<DownResult> {
+  const dir = path.resolve(options.dir ?? DEFAULTS.dir)
+  const state = await readState(path.join(dir, 'cluster.json'))
+  let stopped: number[] = []
+  let killed: number[] = []
+  if (state) {
+    const layout = clusterLayout(dir, state.nodes, state.port)
+    ;({stopped, killed} = await stopNodes(layout, state, options.timeoutMs ?? 60_000))
+  }
+
+  if (options.purge) await rm(dir, {recursive: true, force: true})
+  return {dir, stopped, killed, purged: Boolean(options.purge)}
+}
+
+/** Reports each node's process and whether the cluster answers a metadata request. */
+export async function localKafkaStatus(options: {dir?: string} = {}): Promise<LocalKafkaStatus> {
+  const dir = path.resolve(options.dir ?? DEFAULTS.dir)
+  const state = await readState(path.join(dir, 'cluster.json'))
+  if (!state) return {health: 'absent', dir, nodes: []}
+  const layout = clusterLayout(dir, state.nodes, state.port)
+  const status = describe(layout, state)
+  if (status.health === 'running' && !(await answers(layout, state.nodes, 5000))) {
+    return {...status, health: 'degraded'}
+  }
+
+  return status
+}
+
+function resolveTopology(
+  options: LocalKafkaOptions,
+  previous: ClusterState | undefined,
+  dir: string,
+): Pick<ClusterState, 'kafkaVersion' | 'nodes' | 'port'> {
+  const wanted = {
+    kafkaVersion: options.kafkaVersion ?? previous?.kafkaVersion ?? DEFAULT_KAFKA_VERSION,
+    nodes: options.nodes ?? previous?.nodes ?? DEFAULTS.nodes,
+    port: options.port ?? previous?.port ?? DEFAULTS.port,
+  }
+  if (!/^\d+\.\d+\.\d+$/.test(wanted.kafkaVersion)) {
+    throw new UsageError(`--kafka-version must look like 3.9.2, got ${JSON.stringify(wanted.kafkaVersion)}`)
+  }
+
+  if (wanted.port + 2 * wanted.nodes > 65_536) throw new UsageError(`--port ${wanted.port} leaves no room for the nodes`)
+  if (
+    previous &&
+    (previous.kafkaVersion !== wanted.kafkaVersion || previous.nodes !== wanted.nodes || previous.port !== wanted.port)
+  ) {
+    throw new LocalKafkaError(
+      `the local Kafka in ${dir} was set up as Kafka ${previous.kafkaVersion}, ${previous.nodes} node(s), port ${previous.port}: ` +
+        'run `kq kafka:down --purge` to start over with other settings, or use another --dir',
+    )
+  }
+
+  return wanted
+}
+
+async function assertPortsFree(nodes: NodeLayout[]): Promise<void> {
+  for (const node of nodes) {
+    for (const port of [node.clientPort, node.controllerPort]) {
+      if (await isPortInUse(port)) {
+        throw new LocalKafkaError(
+          `port ${port} on 127.0.0.1 is already in use by another program: stop it, or choose other ports with --port`,
+        )
+      }
+    }
+  }
+}
+
+/** Writes each node's properties and formats the storage of nodes that have none yet. */
+async function prepareStorage(
+  layout: ClusterLayout,
+  nodes: NodeLayout[],
+  state: ClusterState,
+  java: string,
+  libDir: string,
+  progress: (message: string) => void,
+): Promise<void> {
+  const unformatted = nodes.filter((node) => !existsSync(path.join(node.dataDir, 'meta.properties')))
+  if (unformatted.length > 0) progress(`Formatting storage of ${unformatted.length} node(s)...`)
+  await Promise.all(
+    nodes.map(async (node) => {
+      await mkdir(node.dataDir, {recursive: true})
+      await writeFile(node.propertiesFile, serverProperties(layout, node))
+      if (!unformatted.includes(node)) return
+      const classpath = path.join(libDir, '*')
+      const args = ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', state.clusterId, '-c']
+      try {
+        await run(java, [...args, node.propertiesFile, '--ignore-formatted'], {timeout: 120_000})
+      } catch (error) {
+        const output = (error as {stdout?: string; stderr?: string}).stderr || errorMessage(error)
+        throw new LocalKafkaError(`formatting the storage of node ${node.id} failed: ${output.trim().split('\n').at(-1)}`)
+      }
+    }),
+  )
+  await writeState(layout.stateFile, state)
+}
+
+/**
+ * Polls until every node answers a metadata request and sees all its peers. Gives up, with the
+ * node's own last error line and its log's location, when a node dies or time runs out.
+ */
+async function waitUntilAnswering(layout: ClusterLayout, state: ClusterState, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    for (const node of layout.nodes) {
+      if (!isNodeProcess(state.pids[node.id], node.propertiesFile)) {
+        const line = await telltaleLogLine(node.logFile)
+        throw new LocalKafkaError(
+          `Kafka node ${node.id} stopped during start-up${line ? ` (${line})` : ''}: see its log at ${node.logFile}`,
+        )
+      }
+    }
+
+    if (await answers(layout, layout.nodes.length, 3000)) return
+    if (Date.now() > deadline) {
+      const logs = layout.nodes.map((node) => node.logFile).join(', ')
+      throw new LocalKafkaError(
+        `local Kafka did not answer within ${Math.round(timeoutMs / 1000)}s: it was stopped; see ${logs}, or try a longer --timeout`,
+      )
+    }
+
+    await sleep(500)
+  }
+}
+
+/** One metadata round trip: true when the cluster answers and reports `brokers` brokers. */
+async function answers(layout: ClusterLayout, brokers: number, timeoutMs: number): Promise<boolean> {
+  const {withTopicAdmin} = await import('../kafka/index.js')
+  const connection = {
+    brokers: layout.bootstrap.split(','),
+    clientId: 'kq-local-kafka',
+    connectTimeoutMs: timeoutMs,
+    ssl: false,
+  }
+  try {
+    const cluster = await withTopicAdmin(connection, (admin) => admin.cluster())
+    return cluster.brokers.length >= brokers
+  } catch {
+    return false
+  }
+}
+
+async function stopNodes(
+  layout: ClusterLayout,
+  state: ClusterState,
+  timeoutMs: number,
+): Promise<{stopped: number[]; killed: number[]}> {
+  const running = layout.nodes.filter((node) => isNodeProcess(state.pids[node.id], node.propertiesFile))
+  const pidOf = new Map(running.map((node) => [node.id, state.pids[node.id] as number]))
+  const killedPids = await terminate([...pidOf.values()], timeoutMs)
+  for (const node of layout.nodes) state.pids[node.id] = null
+  await writeState(layout.stateFile, state)
+  return {
+    stopped: running.map((node) => node.id),
+    killed: running.filter((node) => killedPids.includes(pidOf.get(node.id) as number)).map((node) => node.id),
+  }
+}
+
+function describe(layout: ClusterLayout, state: ClusterState): LocalKafkaStatus {
+  const nodes = layout.nodes.map((node): NodeStatus => {
+    const pid = state.pids[node.id] ?? null
+    return {
+      id: node.id,
+      pid,
+      running: isNodeProcess(pid, node.propertiesFile),
+      address: `127.0.0.1:${node.clientPort}`,
+      logFile: node.logFile,
+    }
+  })
+  const runningCount = nodes.filter((node) => node.running).length
+  const health: ClusterHealth =
+    runningCount === nodes.length ? 'running' : runningCount === 0 ? 'stopped' : 'degraded'
+  return {health, dir: layout.dir, kafkaVersion: state.kafkaVersion, bootstrap: layout.bootstrap, nodes}
+}
+
+function describeSize(layout: ClusterLayout): string {
+  return layout.nodes.length === 1 ? '1 node' : `${layout.nodes.length} nodes`
+}

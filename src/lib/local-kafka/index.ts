@@ -1,0 +1,12 @@
+export {
+  DEFAULT_KAFKA_VERSION,
+  type ClusterHealth,
+  type DownResult,
+  type LocalKafkaOptions,
+  type LocalKafkaStatus,
+  type NodeStatus,
+  type UpResult,
+  localKafkaStatus,
+  startLocalKafka,
+  stopLocalKafka,
+} from './cluster.js'

@@ -1,0 +1,59 @@
+import {type QueueTopics} from '../config/index.js'
+import {type TopicDescription, type TopicSpec} from '../kafka/index.js'
+
+export type TopicRole = 'queue' | 'retry' | 'dead-letter'
+
+export type TopicStatus = 'created' | 'exists' | 'mismatch'
+
+export interface TopicSettings {
+  partitions: number
+  replicationFactor: number
+}
+
+/** One topic of a queue: what was asked for, what Kafka has, and how they compare. */
+export interface TopicPlanRow extends TopicSpec {
+  role: TopicRole
+  /** `created` once a missing topic has been made; `exists` when Kafka's matches the request. */
+  status: TopicStatus
+  /** What differs, in words (`partitions: 3 on the broker, 6 asked`); empty unless `mismatch`. */
+  differences: string[]
+}
+
+export function queueTopicSpecs(topics: QueueTopics, wanted: TopicSettings): Array<TopicSpec & {role: TopicRole}> {
+  const settings = {partitions: wanted.partitions, replicationFactor: wanted.replicationFactor}
+  return [
+    {name: topics.topic, role: 'queue', ...settings},
+    {name: topics.retryTopic, role: 'retry', ...settings},
+    {name: topics.deadLetterTopic, role: 'dead-letter', ...settings},
+  ]
+}
+
+/**
+ * Compares the wanted topics with those Kafka has. A missing topic is planned as `created`;
+ * the caller creates exactly those. Rows for existing topics show Kafka's actual settings.
+ */
+export function planTopics(
+  wanted: Array<TopicSpec & {role: TopicRole}>,
+  existing: Map<string, TopicDescription>,
+): TopicPlanRow[] {
+  return wanted.map((spec) => {
+    const actual = existing.get(spec.name)
+    if (actual === undefined) return {...spec, status: 'created', differences: []}
+    const differences: string[] = []
+    if (actual.partitions !== spec.partitions) {
+      differences.push(`partitions: ${actual.partitions} on the broker, ${spec.partitions} asked`)
+    }
+
+    if (actual.replicationFactor !== spec.replicationFactor) {
+      differences.push(`replication factor: ${actual.replicationFactor} on the broker, ${spec.replicationFactor} asked`)
+    }
+
+    return {
+      ...spec,
+      partitions: actual.partitions,
+      replicationFactor: actual.replicationFactor,
+      status: differences.length > 0 ? 'mismatch' : 'exists',
+      differences,
+    }
+  })
+}

@@ -1,0 +1,48 @@
+import {ConfigError, ExitCode, KqError} from '../errors.js'
+import {type TopicAdmin} from '../kafka/index.js'
+import {type TopicPlanRow, type TopicRole, type TopicSettings, planTopics} from './plan.js'
+import {type TopicSpec} from '../kafka/index.js'
+
+/** Existing topics whose settings differ from those asked for. Carries the rows for --json. */
+export class TopicMismatchError extends KqError {
+  override name = 'TopicMismatchError'
+
+  constructor(readonly topics: TopicPlanRow[]) {
+    const mismatched = topics.filter((row) => row.status === 'mismatch')
+    const first = mismatched[0]
+    const more = mismatched.length > 1 ? ` (and ${mismatched.length - 1} more topic(s))` : ''
+    super(
+      `topic ${first.name} already exists with other settings (${first.differences.join('; ')})${more}: ` +
+        `set KAFKA_PARTITIONS=${first.partitions} and KAFKA_REPLICATION_FACTOR=${first.replicationFactor} to match it, ` +
+        'or delete the topic and run topic:create again (partitions can be added later, never removed)',
+      ExitCode.KafkaRefused,
+    )
+    this.details = {topics}
+  }
+}
+
+/**
+ * Creates the missing topics among `wanted` and reports every one of them. Kafka's settings are
+ * never changed: a topic that exists with other settings is reported as a mismatch, because
+ * changing partitions moves keys to other partitions and that is the user's decision.
+ */
+export async function provisionTopics(
+  admin: TopicAdmin,
+  wanted: Array<TopicSpec & {role: TopicRole}>,
+): Promise<TopicPlanRow[]> {
+  await assertReplicationFits(admin, Math.max(...wanted.map((spec) => spec.replicationFactor)))
+  const existing = await admin.describeTopics(wanted.map((spec) => spec.name))
+  const rows = planTopics(wanted, existing)
+  await admin.createTopics(rows.filter((row) => row.status === 'created'))
+  return rows
+}
+
+async function assertReplicationFits(admin: TopicAdmin, replicationFactor: TopicSettings['replicationFactor']) {
+  const {brokers} = await admin.cluster()
+  if (replicationFactor > brokers.length) {
+    throw new ConfigError(
+      `replication factor ${replicationFactor} is more than the ${brokers.length} broker(s) in the cluster: ` +
+        `set KAFKA_REPLICATION_FACTOR (or --replication-factor) to at most ${brokers.length}`,
+    )
+  }
+}

@@ -1,0 +1,62 @@
+import {execFile} from 'node:child_process'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import {runCommand} from '@oclif/test'
+
+import {KQ_BIN, REPO_ROOT} from './paths.js'
+
+export interface CliResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/**
+ * Runs the real `kq` binary in a child process, as a user's shell would: the way to check exit
+ * codes, what reaches stderr, and what the process loads.
+ */
+export async function kq(
+  args: string[],
+  options: {env?: NodeJS.ProcessEnv; cwd?: string; nodeArgs?: string[]; timeoutMs?: number} = {},
+): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [...(options.nodeArgs ?? []), '--', KQ_BIN, ...args],
+      {
+        env: {...process.env, NO_COLOR: '1', ...options.env},
+        cwd: options.cwd ?? process.cwd(),
+        timeout: options.timeoutMs ?? 120_000,
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0
+        resolve({code, stdout, stderr})
+      },
+    )
+  })
+}
+
+/** Writes an env file in a fresh temporary folder and returns its path. */
+export function envFile(contents: Record<string, string | number>): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kq-env-'))
+  const file = path.join(dir, '.env')
+  writeFileSync(file, Object.entries(contents).map(([key, value]) => `${key}=${value}\n`).join(''))
+  return file
+}
+
+/** A topic name no other test uses. */
+export function uniqueTopic(prefix = 'test'): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`
+}
+
+/**
+ * Runs a kq command in this process with oclif's test helper: fast, and gives the command's
+ * typed result. Returns the exit code the command would have exited with.
+ */
+export async function runKq<T = unknown>(args: string[]) {
+  const output = await runCommand<T>(args, {root: REPO_ROOT})
+  const code = output.error ? (output.error.oclif?.exit ?? 1) : 0
+  return {...output, code}
+}

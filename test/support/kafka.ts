@@ -1,0 +1,69 @@
+import path from 'node:path'
+
+import {startLocalKafka, stopLocalKafka} from '../../src/lib/local-kafka/index.js'
+import {JAR_CACHE, TEST_KAFKA_ROOT} from './paths.js'
+import {freePortRange} from './ports.js'
+
+export interface TestKafka {
+  brokers: string
+  /** Where it came from, printed once so a reader of the test log knows what was tested. */
+  origin: string
+  stop(): Promise<void>
+}
+
+/**
+ * The one broker of a test run: KAFKA_BROKERS when set; else a container when a Docker engine
+ * answers; else a real Kafka started from Maven jars by the same code as `kq kafka:up`.
+ */
+export async function startTestKafka(): Promise<TestKafka> {
+  if (process.env.KAFKA_BROKERS) {
+    return {brokers: process.env.KAFKA_BROKERS, origin: 'KAFKA_BROKERS', stop: async () => {}}
+  }
+
+  return (await startContainerKafka()) ?? startJarKafka('shared', {nodes: 1})
+}
+
+async function startContainerKafka(): Promise<TestKafka | undefined> {
+  try {
+    const {getContainerRuntimeClient} = await import('testcontainers')
+    await getContainerRuntimeClient()
+  } catch {
+    return undefined
+  }
+
+  const {KafkaContainer} = await import('@testcontainers/kafka')
+  const container = await new KafkaContainer(process.env.KAFKA_IMAGE ?? 'confluentinc/cp-kafka:7.9.0').withKraft().start()
+  return {
+    brokers: `${container.getHost()}:${container.getMappedPort(9093)}`,
+    origin: 'testcontainers',
+    stop: async () => {
+      await container.stop()
+    },
+  }
+}
+
+/** A cluster of real Kafka from Maven jars in its own folder, on free ports; purged on stop. */
+export async function startJarKafka(
+  name: string,
+  options: {nodes: number; kafkaVersion?: string},
+): Promise<TestKafka & {dir: string}> {
+  const dir = path.join(TEST_KAFKA_ROOT, `${name}-${process.pid}`)
+  await stopLocalKafka({dir, purge: true})
+  const port = await freePortRange(options.nodes * 2)
+  const started = await startLocalKafka({
+    dir,
+    cacheDir: JAR_CACHE,
+    port,
+    nodes: options.nodes,
+    kafkaVersion: options.kafkaVersion,
+    heapMb: 384,
+  })
+  return {
+    dir,
+    brokers: started.bootstrap as string,
+    origin: `Kafka ${started.kafkaVersion} from Maven jars (${options.nodes} node(s), ${dir})`,
+    stop: async () => {
+      await stopLocalKafka({dir, purge: true})
+    },
+  }
+}

@@ -1,0 +1,30 @@
+import {execFile} from 'node:child_process'
+
+/**
+ * kcat (librdkafka) is an independent Kafka client: what it sees proves that kq's topics and
+ * messages are plain Kafka, not something only kq can read.
+ */
+export async function kcat(args: string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile('kcat', args, {timeout: 60_000, maxBuffer: 64 * 1024 * 1024}, (error, stdout, stderr) => {
+      if (error) {
+        const missing = (error as NodeJS.ErrnoException).code === 'ENOENT'
+        reject(new Error(missing ? 'kcat is not installed: run `npm run setup` (apt-get install kcat)' : `kcat ${args.join(' ')} failed: ${stderr}`))
+      } else {
+        resolve(stdout)
+      }
+    })
+    if (input !== undefined) child.stdin?.end(input)
+  })
+}
+
+export interface KcatTopic {
+  topic: string
+  partitions: Array<{partition: number; replicas: Array<{id: number}>}>
+}
+
+/** Cluster metadata as kcat reports it (`kcat -L -J`). */
+export async function kcatMetadata(brokers: string, topic?: string): Promise<{brokers: unknown[]; topics: KcatTopic[]}> {
+  const args = ['-b', brokers, '-L', '-J', ...(topic ? ['-t', topic] : [])]
+  return JSON.parse(await kcat(args))
+}
