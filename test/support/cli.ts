@@ -14,17 +14,21 @@ export interface CliResult {
 }
 
 /**
- * Runs the real `kq` binary in a child process, as a user's shell would: the way to check exit
- * codes, what reaches stderr, and what the process loads.
+ * Runs the real `kq` binary in a child process, as a user's shell would (through its shebang):
+ * the way to check exit codes, what reaches stderr, and what the process loads. With
+ * `nodeArgs`, Node is started explicitly with those options instead.
  */
 export async function kq(
   args: string[],
   options: {env?: NodeJS.ProcessEnv; cwd?: string; nodeArgs?: string[]; timeoutMs?: number} = {},
 ): Promise<CliResult> {
+  const [command, commandArgs] = options.nodeArgs
+    ? [process.execPath, [...options.nodeArgs, '--', KQ_BIN, ...args]]
+    : [KQ_BIN, args]
   return new Promise((resolve) => {
     execFile(
-      process.execPath,
-      [...(options.nodeArgs ?? []), '--', KQ_BIN, ...args],
+      command,
+      commandArgs,
       {
         env: {...process.env, NO_COLOR: '1', ...options.env},
         cwd: options.cwd ?? process.cwd(),

@@ -35,7 +35,8 @@ export default class KafkaUp extends KqCommand {
       cacheDir: flags['cache-dir'],
       kafkaVersion: flags['kafka-version'],
       nodes: flags.nodes,
-      port: flags.port ?? this.portFromConfig(flags),
+      port: flags.port,
+      defaultPort: this.portFromConfig(flags),
       startTimeoutMs: flags.timeout * 1000,
       heapMb: flags.heap,
       onProgress: (message) => this.progress(message),
@@ -47,7 +48,6 @@ export default class KafkaUp extends KqCommand {
   /** A loopback address in KAFKA_BROKERS says which port the user's apps expect. */
   private portFromConfig(flags: Record<string, unknown>): number | undefined {
     const loopback = this.loadConfig(flags).kafka.brokers.find((broker) => /^(127\.0\.0\.1|localhost):/.test(broker))
-    const port = loopback ? Number(loopback.split(':')[1]) : undefined
-    return port === 9092 ? undefined : port
+    return loopback ? Number(loopback.split(':')[1]) : undefined
   }
 }

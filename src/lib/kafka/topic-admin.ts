@@ -1,6 +1,9 @@
+import {setTimeout as sleep} from 'node:timers/promises'
+
 import {type Admin} from 'kafkajs'
 
 import {type KafkaConnectionConfig} from '../config/index.js'
+import {KafkaRefusedError} from '../errors.js'
 import {connectWithin, createKafka} from './client.js'
 import {translateKafkaError} from './errors.js'
 import {
@@ -50,15 +53,44 @@ class KafkaTopicAdmin implements TopicAdmin {
 
   async createTopics(specs: TopicSpec[]): Promise<void> {
     if (specs.length === 0) return
-    await this.call(`creating ${specs.map((spec) => spec.name).join(', ')}`, () =>
+    const action = `creating ${specs.map((spec) => spec.name).join(', ')}`
+    await this.call(action, () =>
       this.admin.createTopics({
-        waitForLeaders: true,
+        // kafkajs's own wait gives up when the broker it asks has not yet heard of the new
+        // topic, which is common on a KRaft cluster of several brokers: waitForLeaders does it.
+        waitForLeaders: false,
         topics: specs.map((spec) => ({
           topic: spec.name,
           numPartitions: spec.partitions,
           replicationFactor: spec.replicationFactor,
         })),
       }),
+    )
+    await this.waitForLeaders(specs, action)
+  }
+
+  /** Polls metadata until every partition of every topic has a leader, so the topics are usable. */
+  private async waitForLeaders(specs: TopicSpec[], action: string, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    let lastError: unknown
+    while (Date.now() < deadline) {
+      try {
+        const {topics} = await this.admin.fetchTopicMetadata({topics: specs.map((spec) => spec.name)})
+        const ready = specs.every((spec) => {
+          const topic = topics.find((each) => each.name === spec.name)
+          return topic?.partitions.length === spec.partitions && topic.partitions.every((partition) => partition.leader >= 0)
+        })
+        if (ready) return
+      } catch (error) {
+        // Unknown topic or no leader yet: the news has not reached this broker. Ask again.
+        lastError = error
+      }
+
+      await sleep(100)
+    }
+
+    throw lastError ? translateKafkaError(lastError, {brokers: this.brokers, action}) : new KafkaRefusedError(
+      `the topics were created but have no leader after ${timeoutMs / 1000}s: check the brokers' health (kq topic:list)`,
     )
   }
 

@@ -28,6 +28,8 @@ export interface LocalKafkaOptions {
   nodes?: number
   /** Client port of the first node; see layout.ts for the others. @defaultValue 9092 */
   port?: number
+  /** Port for a new cluster when `port` is unset; an existing cluster keeps its own. */
+  defaultPort?: number
   /** How long to wait for every node to answer a metadata request. @defaultValue 120000 */
   startTimeoutMs?: number
   /** JVM heap of each node, in MB. @defaultValue 512 */
@@ -146,7 +148,7 @@ function resolveTopology(
   const wanted = {
     kafkaVersion: options.kafkaVersion ?? previous?.kafkaVersion ?? DEFAULT_KAFKA_VERSION,
     nodes: options.nodes ?? previous?.nodes ?? DEFAULTS.nodes,
-    port: options.port ?? previous?.port ?? DEFAULTS.port,
+    port: options.port ?? previous?.port ?? options.defaultPort ?? DEFAULTS.port,
   }
   if (!/^\d+\.\d+\.\d+$/.test(wanted.kafkaVersion)) {
     throw new UsageError(`--kafka-version must look like 3.9.2, got ${JSON.stringify(wanted.kafkaVersion)}`)

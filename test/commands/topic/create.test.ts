@@ -30,7 +30,7 @@ describe('kq topic:create', () => {
         [`${topic}-dlt`, 'dead-letter', 3, 1, 'created'],
       ],
     )
-    assert.match(stdout, new RegExp(`${topic}-dlt\\s+│ dead-letter │ 3\\s+│ 1\\s+│ created`))
+    assert.match(stdout, new RegExp(`^${topic}-dlt\\s+dead-letter\\s+3\\s+1\\s+created$`, 'm'))
     const described = await describe3(topic)
     assert.deepEqual(
       [...described.values()].map((each) => each.partitions),

@@ -1,0 +1,69 @@
+import {strict as assert} from 'node:assert'
+import {readFileSync} from 'node:fs'
+import path from 'node:path'
+
+import {kq} from './support/cli.js'
+import {REPO_ROOT} from './support/paths.js'
+import {closedPort} from './support/ports.js'
+
+const reporter = path.join(REPO_ROOT, 'dist', 'test', 'support', 'report-loaded-modules.js')
+
+function loadedCount(stderr: string, name: string): number {
+  const match = new RegExp(`loaded ${name}: (\\d+)`).exec(stderr)
+  assert.ok(match, `no module report in ${stderr}`)
+  return Number(match[1])
+}
+
+describe('the kq binary', () => {
+  it('lists its command topics in --help without loading kafkajs', async () => {
+    const {code, stdout, stderr} = await kq(['--help'], {nodeArgs: ['--import', reporter]})
+    assert.equal(code, 0)
+    assert.match(stdout, /\$ kq \[COMMAND\]/)
+    assert.match(stdout, /kafka\s+Run a local Apache Kafka/)
+    assert.match(stdout, /topic\s+Create and inspect queue topics/)
+    assert.equal(loadedCount(stderr, 'kafkajs'), 0)
+  })
+
+  it('prints its version without loading kafkajs', async () => {
+    const {version} = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'))
+    const {code, stdout, stderr} = await kq(['--version'], {nodeArgs: ['--import', reporter]})
+    assert.equal(code, 0)
+    assert.match(stdout, new RegExp(`^kq/${version.replaceAll('.', '\\.')} `))
+    assert.equal(loadedCount(stderr, 'kafkajs'), 0)
+  })
+
+  it('loads kafkajs once a command talks to Kafka (so the check above can fail)', async () => {
+    const {stderr} = await kq(['topic:list', '--brokers', `127.0.0.1:${await closedPort()}`], {
+      nodeArgs: ['--import', reporter],
+    })
+    assert.ok(loadedCount(stderr, 'kafkajs') > 0)
+  })
+
+  it('answers a bad flag with one line and exit code 2, no stack trace', async () => {
+    const {code, stdout, stderr} = await kq(['topic:create', '--partitions', 'many'])
+    assert.equal(code, 2)
+    assert.equal(stdout, '')
+    assert.equal(
+      stderr,
+      'Error: Parsing --partitions: Expected an integer but received: many (see `kq topic:create --help`)\n',
+    )
+  })
+
+  it('answers a mistyped command with the nearest real one', async () => {
+    const {code, stderr} = await kq(['topic:craete'])
+    assert.equal(code, 127)
+    assert.equal(stderr, 'Error: topic:craete is not a kq command: did you mean `kq topic:create`?\n')
+  })
+
+  it('answers an unknown command it cannot place by pointing at --help', async () => {
+    const {code, stderr} = await kq(['frobnicate'])
+    assert.equal(code, 127)
+    assert.equal(stderr, 'Error: frobnicate is not a kq command: see `kq --help` for the list\n')
+  })
+
+  it('takes --env-file pointing at a missing file as its own flag, not as Node\'s', async () => {
+    const {code, stderr} = await kq(['topic:list', '--env-file', 'missing.env'])
+    assert.equal(code, 4)
+    assert.equal(stderr, 'Error: env file missing.env does not exist: check --env-file, or copy .env.example\n')
+  })
+})

@@ -1,0 +1,44 @@
+import {strict as assert} from 'node:assert'
+
+import {type TopicListResult} from '../../../src/commands/topic/list.js'
+import {kq, runKq, uniqueTopic} from '../../support/cli.js'
+import {kcat} from '../../support/kcat.js'
+import {closedPort} from '../../support/ports.js'
+
+describe('kq topic:list', () => {
+  const brokers = () => process.env.KAFKA_BROKERS as string
+
+  it('lists topics with partitions, replication and the messages each holds', async () => {
+    const topic = uniqueTopic('listed')
+    assert.equal((await runKq(['topic:create', topic, '--partitions', '3'])).code, 0)
+    await kcat(['-b', brokers(), '-P', '-t', topic, '-K', ':'], 'a:1\nb:2\nc:3\nd:4\ne:5\n')
+    const {code, result, stdout} = await runKq<TopicListResult>(['topic:list'])
+    assert.equal(code, 0)
+    const rows = result?.topics ?? []
+    assert.deepEqual(
+      rows.filter((row) => row.name.startsWith(topic)),
+      [
+        {name: topic, partitions: 3, replicationFactor: 1, messages: 5},
+        {name: `${topic}-dlt`, partitions: 3, replicationFactor: 1, messages: 0},
+        {name: `${topic}-retry`, partitions: 3, replicationFactor: 1, messages: 0},
+      ],
+    )
+    assert.match(stdout, new RegExp(`^${topic}\\s+3\\s+1\\s+5$`, 'm'))
+  })
+
+  it("hides Kafka's internal topics unless --all", async () => {
+    // A consumer group makes the broker create __consumer_offsets.
+    await kcat(['-b', brokers(), '-G', uniqueTopic('group'), '-e', 'nonexistent-topic-for-group']).catch(() => {})
+    const visible = await runKq<TopicListResult>(['topic:list'])
+    assert.ok(!visible.result?.topics.some((row) => row.name.startsWith('__')))
+    const all = await runKq<TopicListResult>(['topic:list', '--all'])
+    assert.ok(all.result?.topics.some((row) => row.name === '__consumer_offsets'))
+  })
+
+  it('fails with the address and what to do when no broker listens', async () => {
+    const address = `127.0.0.1:${await closedPort()}`
+    const {code, stderr} = await kq(['topic:list', '--brokers', address])
+    assert.equal(code, 5)
+    assert.match(stderr, new RegExp(`^Error: cannot reach Kafka at ${address} \\(connection refused\\)`))
+  })
+})
