@@ -25,9 +25,14 @@ export const CONFIG_FLAGS = {
   'replication-factor': 'KAFKA_REPLICATION_FACTOR',
   queue: 'KAFKA_QUEUE',
   group: 'KAFKA_CONSUMER_GROUP',
+  'jobs-dir': 'KQ_JOBS_DIR',
 } as const
 
 export const localKafkaDirFlag = Flags.string({
   description: "Folder of the local cluster's state, data and logs.",
   default: '.kq/kafka',
+})
+
+export const jobsDirFlag = Flags.string({
+  description: 'Folder of job classes (overrides KQ_JOBS_DIR).',
 })

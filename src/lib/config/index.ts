@@ -41,6 +41,10 @@ export interface KqConfig extends QueueNaming {
   replicationFactor: number
   /** The workers' consumer group. */
   consumerGroup: string
+  /** Folder of job classes, absolute. */
+  jobsDir: string
+  /** Largest encoded job message kq will send, in bytes. */
+  maxMessageBytes: number
   /** The .env file that was read, if any. */
   envFile?: string
 }
@@ -104,6 +108,8 @@ export function loadConfig(options: LoadConfigOptions = {}): KqConfig {
     partitions: read('KAFKA_PARTITIONS', '1', positiveInteger),
     replicationFactor: read('KAFKA_REPLICATION_FACTOR', '1', positiveInteger),
     consumerGroup: read('KAFKA_CONSUMER_GROUP', 'kq-workers', identifier),
+    jobsDir: path.resolve(options.cwd ?? process.cwd(), read('KQ_JOBS_DIR', 'src/jobs', nonEmpty)),
+    maxMessageBytes: read('KQ_MAX_MESSAGE_BYTES', '1000000', positiveInteger),
     ...(file && {envFile: file}),
   }
 }

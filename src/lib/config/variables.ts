@@ -28,6 +28,12 @@ export const VARIABLES = [
     description: 'Replicas of each partition; at most the number of brokers.',
   },
   {name: 'KAFKA_CONSUMER_GROUP', default: 'kq-workers', description: 'Consumer group the workers join.'},
+  {name: 'KQ_JOBS_DIR', default: 'src/jobs', description: 'Folder of job classes, one per file, named after the class.'},
+  {
+    name: 'KQ_MAX_MESSAGE_BYTES',
+    default: '1000000',
+    description: "Largest encoded job kq sends; keep it under the brokers' message.max.bytes.",
+  },
   {
     name: 'KAFKA_CONNECT_TIMEOUT',
     default: '10',

@@ -31,6 +31,8 @@ describe('loadConfig', () => {
     assert.equal(config.partitions, 1)
     assert.equal(config.replicationFactor, 1)
     assert.equal(config.consumerGroup, 'kq-workers')
+    assert.equal(config.jobsDir, '/nonexistent-dir/src/jobs')
+    assert.equal(config.maxMessageBytes, 1_000_000)
     assert.equal(config.envFile, undefined)
   })
 
@@ -115,6 +117,7 @@ describe('loadConfig', () => {
       ['KAFKA_CLIENT_ID', 'has space', "must be a name of letters, digits, '.', '_', ':', '-'"],
       ['KAFKA_CONSUMER_GROUP', 'a/b', "must be a name of letters, digits, '.', '_', ':', '-'"],
       ['KAFKA_SSL', 'maybe', 'must be true or false'],
+      ['KQ_MAX_MESSAGE_BYTES', '1MB', 'must be a positive integer'],
     ]
     it('points at the bad entry of a longer broker list', () => {
       assertConfigError(
