@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Args, Flags} from '@oclif/core'
 
 /**
  * Flags shared by several commands, defined once. Those that override a configuration variable
@@ -23,7 +23,6 @@ export const CONFIG_FLAGS = {
   brokers: 'KAFKA_BROKERS',
   partitions: 'KAFKA_PARTITIONS',
   'replication-factor': 'KAFKA_REPLICATION_FACTOR',
-  queue: 'KAFKA_QUEUE',
   group: 'KAFKA_CONSUMER_GROUP',
   'jobs-dir': 'KQ_JOBS_DIR',
 } as const
@@ -36,3 +35,11 @@ export const localKafkaDirFlag = Flags.string({
 export const jobsDirFlag = Flags.string({
   description: 'Folder of job classes (overrides KQ_JOBS_DIR).',
 })
+
+/**
+ * A positional argument. oclif would read a piped stdin into a missing argument on its own;
+ * kq reads stdin only when told to with `-`, so that scripts never block on it by surprise.
+ */
+export function textArgument(description: string) {
+  return Args.string({description, ignoreStdin: true})
+}

@@ -18,8 +18,28 @@ export {
   KafkaRefusedError,
   KqError,
   LocalKafkaError,
+  TopicNotFoundError,
   UsageError,
 } from './lib/errors.js'
+export {
+  type DispatchOptions,
+  type DispatchReceipt,
+  Dispatcher,
+  closeDispatch,
+  configureDispatch,
+} from './lib/dispatch/index.js'
+export {
+  DEFAULT_MAX_MESSAGE_BYTES,
+  EnvelopeError,
+  HEADERS,
+  type JobEnvelope,
+  createEnvelope,
+  decodeEnvelope,
+  encodeEnvelope,
+  newJobId,
+} from './lib/envelope/index.js'
+export {FatalJobError, Job, type JobClass, type JobContext} from './lib/jobs/job.js'
+export {JobLoadError, JobRegistry, UnknownJobError} from './lib/jobs/registry.js'
 export {type TopicAdmin, openTopicAdmin, withTopicAdmin} from './lib/kafka/index.js'
 export {
   type LocalKafkaOptions,

@@ -84,6 +84,15 @@ export class KafkaRefusedError extends KqError {
   }
 }
 
+/** A queue topic that does not exist: kq never lets Kafka auto-create one with default settings. */
+export class TopicNotFoundError extends KafkaRefusedError {
+  override name = 'TopicNotFoundError'
+
+  constructor(readonly topic: string) {
+    super(`topic ${topic} does not exist: create it with \`kq topic:create ${topic}\``)
+  }
+}
+
 /** The local Kafka of `kq kafka:up` could not do what was asked. */
 export class LocalKafkaError extends KqError {
   override name = 'LocalKafkaError'

@@ -20,25 +20,28 @@ export interface CliResult {
  */
 export async function kq(
   args: string[],
-  options: {env?: NodeJS.ProcessEnv; cwd?: string; nodeArgs?: string[]; timeoutMs?: number} = {},
+  options: {env?: NodeJS.ProcessEnv; cwd?: string; nodeArgs?: string[]; timeoutMs?: number; input?: string} = {},
 ): Promise<CliResult> {
   const [command, commandArgs] = options.nodeArgs
     ? [process.execPath, [...options.nodeArgs, '--', KQ_BIN, ...args]]
     : [KQ_BIN, args]
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       command,
       commandArgs,
       {
         env: {...process.env, NO_COLOR: '1', ...options.env},
         cwd: options.cwd ?? process.cwd(),
         timeout: options.timeoutMs ?? 120_000,
+        maxBuffer: 64 * 1024 * 1024,
       },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0
         resolve({code, stdout, stderr})
       },
     )
+    // Stdin is a pipe, never a terminal: what a script or CI gives a command.
+    child.stdin?.end(options.input ?? '')
   })
 }
 

@@ -1,7 +1,5 @@
-import {Args} from '@oclif/core'
-
 import {KqCommand} from '../../base-command.js'
-import {brokersFlag, partitionsFlag, replicationFactorFlag} from '../../flags.js'
+import {brokersFlag, partitionsFlag, replicationFactorFlag, textArgument} from '../../flags.js'
 import {topicsForQueue} from '../../lib/config/index.js'
 import {withTopicAdmin} from '../../lib/kafka/index.js'
 import {renderTopicPlan} from '../../lib/output/topics.js'
@@ -25,7 +23,7 @@ export default class TopicCreate extends KqCommand {
   ]
 
   static override args = {
-    topic: Args.string({description: "Queue topic to create. Default: the default queue's topic (KAFKA_TOPIC)."}),
+    topic: textArgument("Queue topic to create. Default: the default queue's topic (KAFKA_TOPIC)."),
   }
 
   static override flags = {

@@ -1,9 +1,49 @@
+import {type KqConfig, loadConfig} from '../config/index.js'
 import {type JobClass} from '../jobs/job.js'
+import {Dispatcher, jobDefaults} from './dispatcher.js'
 import {type DispatchOptions, type DispatchReceipt} from './types.js'
 
+export {
+  Dispatcher,
+  jobDefaults,
+  type BulkLine,
+  type BulkProgress,
+  type BulkResult,
+  type BulkTarget,
+  type JobDefaults,
+  type PreparedJob,
+} from './dispatcher.js'
 export type {DispatchOptions, DispatchReceipt} from './types.js'
 
-// Being written: the shared producer and dispatchJob.
-export async function dispatchJob(_job: JobClass, _payload: unknown, _options: DispatchOptions): Promise<DispatchReceipt> {
-  throw new Error('dispatch is not implemented yet')
+/**
+ * The process's one dispatcher, behind `Job.dispatch()`: one idempotent producer shared by every
+ * dispatch, opened on first use with the configuration of .env and the environment, unless the
+ * application gave its own with `configureDispatch`.
+ */
+let shared: Dispatcher | undefined
+let sharedConfig: KqConfig | undefined
+
+/** Sets the configuration `Job.dispatch()` uses (instead of .env); closes a producer already open. */
+export async function configureDispatch(config: KqConfig): Promise<void> {
+  await closeDispatch()
+  sharedConfig = config
+}
+
+export async function dispatchJob(
+  jobClass: JobClass,
+  payload: unknown,
+  options: DispatchOptions = {},
+): Promise<DispatchReceipt> {
+  shared ??= new Dispatcher(sharedConfig ?? loadConfig())
+  return shared.dispatch(jobDefaults(jobClass), payload, options)
+}
+
+/**
+ * Closes the shared producer. A process that dispatched and has nothing else to do must call it:
+ * an open producer keeps Node's event loop, and the process, alive.
+ */
+export async function closeDispatch(): Promise<void> {
+  const dispatcher = shared
+  shared = undefined
+  await dispatcher?.close()
 }

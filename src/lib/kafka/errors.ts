@@ -46,6 +46,23 @@ function find<T>(error: unknown, type: abstract new (...args: never[]) => T): T 
   return undefined
 }
 
+/** Kafka's "try again shortly" answers: leadership moving, metadata not yet everywhere. */
+const TRANSIENT_TYPES = new Set([
+  'NOT_LEADER_FOR_PARTITION',
+  'NOT_LEADER_OR_FOLLOWER',
+  'LEADER_NOT_AVAILABLE',
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'REQUEST_TIMED_OUT',
+  'NOT_COORDINATOR',
+  'COORDINATOR_NOT_AVAILABLE',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+])
+
+export function isTransientKafkaError(error: unknown): boolean {
+  const protocol = find(error, KafkaJSProtocolError)
+  return protocol !== undefined && TRANSIENT_TYPES.has(protocol.type)
+}
+
 /**
  * Turns whatever kafkajs threw into a KqError with a one-line message that says what to do.
  * Errors that are already ours pass through.

@@ -1,5 +1,5 @@
 import {type KafkaConnectionConfig} from '../config/index.js'
-import {type TopicAdmin} from './types.js'
+import {type Publisher, type TopicAdmin} from './types.js'
 
 export type * from './types.js'
 
@@ -23,4 +23,10 @@ export async function withTopicAdmin<T>(
   } finally {
     await admin.close().catch(() => {})
   }
+}
+
+/** Opens the idempotent, acks=all producer that dispatches jobs; kafkajs loads on first use. */
+export async function openPublisher(connection: KafkaConnectionConfig): Promise<Publisher> {
+  const {openPublisher: open} = await import('./publisher.js')
+  return open(connection)
 }

@@ -5,7 +5,7 @@ import {type Admin} from 'kafkajs'
 import {type KafkaConnectionConfig} from '../config/index.js'
 import {KafkaRefusedError} from '../errors.js'
 import {connectWithin, createKafka} from './client.js'
-import {translateKafkaError} from './errors.js'
+import {isTransientKafkaError, translateKafkaError} from './errors.js'
 import {
   type ClusterInfo,
   type PartitionOffsets,
@@ -105,11 +105,22 @@ class KafkaTopicAdmin implements TopicAdmin {
     await this.admin.disconnect()
   }
 
-  private async call<T>(action: string, request: () => Promise<T>): Promise<T> {
-    try {
-      return await request()
-    } catch (error) {
-      throw translateKafkaError(error, {brokers: this.brokers, action})
+  /**
+   * Runs an admin request, asking again a few times when Kafka says "not yet": just after a
+   * topic is made, leadership news may not have reached every broker, and kafkajs gives up on
+   * some requests (ListOffsets) at the first NOT_LEADER_FOR_PARTITION.
+   */
+  private async call<T>(action: string, request: () => Promise<T>, attempts = 5): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await request()
+      } catch (error) {
+        if (attempt >= attempts || !isTransientKafkaError(error)) {
+          throw translateKafkaError(error, {brokers: this.brokers, action})
+        }
+
+        await sleep(100 * 2 ** attempt)
+      }
     }
   }
 }

@@ -39,3 +39,28 @@ export interface TopicAdmin {
   topicOffsets(name: string): Promise<PartitionOffsets[]>
   close(): Promise<void>
 }
+
+export interface OutgoingMessage {
+  /** Messages with the same key go to the same partition, in order. */
+  key?: string | null
+  value: Buffer | string
+  /** Plain UTF-8 header values, readable by any Kafka tool. */
+  headers?: Record<string, string>
+}
+
+/** Where Kafka stored a message. Offsets are strings: they can pass 2^53. */
+export interface PublishedRecord {
+  topic: string
+  partition: number
+  offset: string
+}
+
+export interface Publisher {
+  /** Throws TopicNotFoundError unless the topic exists; a found topic is remembered. */
+  assertTopicExists(topic: string): Promise<void>
+  /** Sends one message and waits for every in-sync replica to have it (acks=all). */
+  send(topic: string, message: OutgoingMessage): Promise<PublishedRecord>
+  /** Sends messages in one request, keeping their order per partition; acks=all. */
+  sendBatch(topic: string, messages: OutgoingMessage[]): Promise<void>
+  close(): Promise<void>
+}

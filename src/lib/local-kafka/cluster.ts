@@ -225,7 +225,7 @@ async function waitUntilAnswering(layout: ClusterLayout, state: ClusterState, ti
       }
     }
 
-    if (await answers(layout, layout.nodes.length, 3000)) return
+    if (await answers(layout, layout.nodes.length, Math.max(500, Math.min(3000, deadline - Date.now())))) return
     if (Date.now() > deadline) {
       const logs = layout.nodes.map((node) => node.logFile).join(', ')
       throw new LocalKafkaError(

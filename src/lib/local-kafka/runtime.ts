@@ -25,12 +25,18 @@ export async function findJava(kafkaVersion: string, env: NodeJS.ProcessEnv = pr
   const command = fromHome && existsSync(fromHome) ? fromHome : 'java'
   let output: string
   try {
-    const {stdout, stderr} = await run(command, ['-version'], {env, timeout: 30_000})
+    // Options meant for the broker's JVM (a debugger agent, say) must not stall this probe.
+    const {JAVA_TOOL_OPTIONS: _, ...probeEnv} = env
+    const {stdout, stderr} = await run(command, ['-version'], {env: probeEnv, timeout: 30_000})
     output = stderr + stdout
-  } catch {
-    throw new LocalKafkaError(
-      'Java was not found (looked in JAVA_HOME and PATH): install a JDK 17 or newer (e.g. `apt-get install openjdk-17-jre-headless`) or set JAVA_HOME',
-    )
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new LocalKafkaError(
+        'Java was not found (looked in JAVA_HOME and PATH): install a JDK 17 or newer (e.g. `apt-get install openjdk-17-jre-headless`) or set JAVA_HOME',
+      )
+    }
+
+    throw new LocalKafkaError(`${command} -version failed (${errorMessage(error).split('\n')[0]}): check the Java installation or JAVA_HOME`)
   }
 
   const match = /version "(\d+)(?:\.(\d+))?/.exec(output)

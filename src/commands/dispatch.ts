@@ -1,0 +1,94 @@
+import {Flags} from '@oclif/core'
+
+import {KqCommand} from '../base-command.js'
+import {brokersFlag, jobsDirFlag, textArgument} from '../flags.js'
+import {type BulkResult, type DispatchReceipt, Dispatcher, jobDefaults} from '../lib/dispatch/index.js'
+import {parseHeaderFlags, parsePayload} from '../lib/dispatch/input.js'
+import {readNdjson, readPayloadText} from '../lib/dispatch/sources.js'
+import {UsageError} from '../lib/errors.js'
+import {JobRegistry} from '../lib/jobs/registry.js'
+import {renderBulkSummary, renderReceipt} from '../lib/output/dispatch.js'
+import {progressBar} from '../lib/output/progress.js'
+import {askForJob, askForPayload, isInteractive} from '../lib/output/prompts.js'
+
+export type DispatchResult = DispatchReceipt | (BulkResult & {rate: number})
+
+export default class Dispatch extends KqCommand {
+  static override summary = 'Send a job to its queue.'
+  static override description =
+    'The payload is JSON: the argument, a file (--file), stdin (-), or one job per line of an NDJSON file (--ndjson). ' +
+    'Everything is checked before anything is sent; the queue topic must exist (kq topic:create). ' +
+    'On a terminal, a missing job or payload is asked for.'
+
+  static override examples = [
+    `<%= config.bin %> <%= command.id %> ExampleKafkaJob '{"data":"x"}'`,
+    `<%= config.bin %> <%= command.id %> SendEmail --file email.json --key user-42 --header trace=abc`,
+    `echo '{"data":"x"}' | <%= config.bin %> <%= command.id %> ExampleKafkaJob -`,
+    '<%= config.bin %> <%= command.id %> SendEmail --ndjson emails.ndjson --key-field userId',
+  ]
+
+  static override args = {
+    job: textArgument('Job class name, as in the jobs folder.'),
+    payload: textArgument('JSON payload, or - to read it from stdin.'),
+  }
+
+  static override flags = {
+    file: Flags.string({char: 'f', description: 'Read the payload from this JSON file.', exclusive: ['ndjson']}),
+    ndjson: Flags.string({description: 'Dispatch one job per line of this NDJSON file (- for stdin).'}),
+    key: Flags.string({char: 'k', description: 'Message key: jobs with one key keep their order.'}),
+    'key-field': Flags.string({
+      description: "With --ndjson: take each job's key from this field of its payload.",
+      dependsOn: ['ndjson'],
+      exclusive: ['key'],
+    }),
+    header: Flags.string({char: 'H', description: 'Kafka header name=value (repeatable).', multiple: true}),
+    queue: Flags.string({char: 'q', description: "Queue to send to. Default: the job's queue, else KAFKA_QUEUE."}),
+    'batch-size': Flags.integer({description: 'With --ndjson: jobs per send.', default: 1000, min: 1, max: 100_000}),
+    brokers: brokersFlag,
+    'jobs-dir': jobsDirFlag,
+  }
+
+  async run(): Promise<DispatchResult> {
+    const {args, flags} = await this.parse(Dispatch)
+    if (flags.ndjson !== undefined && args.payload !== undefined) {
+      throw new UsageError('give the jobs either as a payload argument or with --ndjson, not both')
+    }
+
+    const config = this.loadConfig(flags)
+    const registry = await JobRegistry.scan(config.jobsDir)
+    const name = args.job ?? (await this.askOrRefuse('job name', async () => askForJob(registry)))
+    const job = jobDefaults(await registry.load(name))
+    const options = {queue: flags.queue, key: flags.key, headers: parseHeaderFlags(flags.header)}
+    const dispatcher = new Dispatcher(config)
+    try {
+      if (flags.ndjson !== undefined) {
+        const target = dispatcher.target(job, options)
+        const lines = await readNdjson(target, flags.ndjson, {key: flags.key, keyField: flags['key-field']})
+        const bar = progressBar(`Dispatching ${job.name}`)
+        const result = await dispatcher.sendBulk(target, lines, {
+          batchSize: flags['batch-size'],
+          onProgress: ({sent, total}) => bar.update(sent, total),
+        })
+        bar.finish()
+        this.log(renderBulkSummary(result))
+        return {...result, rate: Math.round(result.count / Math.max(result.seconds, 1e-9))}
+      }
+
+      const given = await readPayloadText(args.payload, flags.file)
+      const payload = given
+        ? parsePayload(given.text, given.label)
+        : await this.askOrRefuse('payload', () => askForPayload(job.name))
+      const receipt = await dispatcher.send(dispatcher.prepare(job, payload, options))
+      this.log(renderReceipt(receipt))
+      return receipt
+    } finally {
+      await dispatcher.close()
+    }
+  }
+
+  /** On a terminal, asks; elsewhere a missing argument is a usage error, never a hang on stdin. */
+  private async askOrRefuse<T>(what: string, ask: () => Promise<T>): Promise<T> {
+    if (isInteractive()) return ask()
+    throw new UsageError(`missing ${what}: kq dispatch <Job> '<json>' (or --file, --ndjson, - for stdin)`)
+  }
+}

@@ -1,0 +1,236 @@
+import {EnvelopeError} from './errors.js'
+import {describeSize} from './format.js'
+import {newJobId} from './job-id.js'
+import {messageText, parseJson} from './json.js'
+import {assertEnvelope, ENVELOPE_VERSION} from './validate.js'
+
+/**
+ * The wire format of a job: one JSON object per Kafka message value, versioned by its `kq`
+ * field, plus three headers that repeat what tools filter on. Producers in other languages
+ * write it too, so it is specified in docs/envelope.md and docs/envelope.schema.json, and this
+ * module is pure: no clock, no randomness, no I/O except through injectable defaults.
+ */
+
+export {EnvelopeError, type EnvelopeProblem} from './errors.js'
+export {isJobId, jobIdTime, newJobId} from './job-id.js'
+export {ENVELOPE_VERSION, MAX_JOB_NAME_LENGTH} from './validate.js'
+
+/**
+ * A job as it travels through Kafka. Fields kq does not know are kept as they are when a
+ * message is decoded: a newer producer may add optional fields without breaking older workers.
+ */
+export interface JobEnvelope<P = unknown> {
+  /** Marks a kq job and gives the format version; a different version is refused, not guessed. */
+  kq: 1
+  /** UUIDv7, lower case: the same on every attempt, and sorts by dispatch time. */
+  id: string
+  /** The job class name, a JavaScript identifier of at most 200 characters. */
+  job: string
+  /** The queue it was dispatched to; a queue's topic is the queue's name (KAFKA_TOPIC for the default). */
+  queue: string
+  /** The job's input: any JSON value. */
+  payload: P
+  /** 1 on dispatch, one more on each retry. */
+  attempt: number
+  /** When it was dispatched: ISO-8601 UTC with milliseconds, as Date#toISOString writes. */
+  dispatchedAt: string
+  /** Attempts allowed in all, when the job class sets them; else the worker decides. */
+  maxTries?: number
+  /** Seconds an attempt may run, when the job class sets it. */
+  timeout?: number
+  /** Seconds to wait before each retry, the last repeating, when the job class sets them. */
+  backoff?: number[]
+}
+
+/**
+ * Kafka header names kq writes (values are plain UTF-8 strings). `kq-attempt` is written on
+ * retries only: a message without it is a first attempt.
+ */
+export const HEADERS = {job: 'kq-job', jobId: 'kq-job-id', attempt: 'kq-attempt'} as const
+
+/**
+ * The default for KQ_MAX_MESSAGE_BYTES: Kafka's own default message.max.bytes is 1048588, so a
+ * job of 1 MB plus its headers and batch overhead still fits.
+ */
+export const DEFAULT_MAX_MESSAGE_BYTES = 1_000_000
+
+export interface EnvelopeInput<P> {
+  job: string
+  queue: string
+  payload: P
+  maxTries?: number
+  timeout?: number
+  backoff?: number[]
+}
+
+export interface CreateEnvelopeOptions {
+  /** The clock for dispatchedAt. @defaultValue () => new Date() */
+  now?: () => Date
+  /** A job id to use instead of a new one. @defaultValue newJobId(now) */
+  id?: string
+}
+
+/**
+ * A first attempt of a job, checked. The id's timestamp and dispatchedAt come from the same
+ * clock reading, so they agree.
+ */
+export function createEnvelope<P>(input: EnvelopeInput<P>, options: CreateEnvelopeOptions = {}): JobEnvelope<P> {
+  const now = options.now?.() ?? new Date()
+  const envelope: JobEnvelope<P> = {
+    kq: ENVELOPE_VERSION,
+    id: options.id ?? newJobId(now.getTime()),
+    job: input.job,
+    queue: input.queue,
+    attempt: 1,
+    dispatchedAt: now.toISOString(),
+    ...(input.maxTries !== undefined && {maxTries: input.maxTries}),
+    ...(input.timeout !== undefined && {timeout: input.timeout}),
+    ...(input.backoff !== undefined && {backoff: [...input.backoff]}),
+    // Last, so that a console consumer shows the job's name and id before a long payload.
+    payload: input.payload,
+  }
+  assertEnvelope(envelope, 'job envelope')
+  return envelope
+}
+
+export interface EncodedEnvelope {
+  /** The Kafka message value: the envelope as UTF-8 JSON. */
+  value: Buffer
+  /** The Kafka headers: job name, job id and attempt, as strings. */
+  headers: Record<string, string>
+}
+
+/**
+ * The Kafka value and headers of a job, after checking it by the rules decode applies: a
+ * message kq sends is one every kq worker can read. Refuses a value over `maxBytes`, because
+ * the broker would refuse it anyway, later and less clearly.
+ */
+export function encodeEnvelope(envelope: JobEnvelope, options: {maxBytes?: number} = {}): EncodedEnvelope {
+  assertEnvelope(envelope, 'job envelope')
+  return finishEncoding(envelope.job, envelope.id, envelope.attempt, toJson(envelope), options.maxBytes)
+}
+
+/** JSON text of a value, or an EnvelopeError on the payload when it is not plain data. */
+function toJson(value: unknown): string {
+  let json: string | undefined
+  try {
+    json = JSON.stringify(value)
+  } catch (error) {
+    // JSON.stringify fails on BigInt values and cycles (TypeError), and on nesting deeper than
+    // the stack (RangeError).
+    const firstLine = (error instanceof Error ? error.message : String(error)).split('\n', 1)[0]
+    const reason = error instanceof RangeError ? 'nested too deeply' : firstLine.charAt(0).toLowerCase() + firstLine.slice(1)
+    throw new EnvelopeError(
+      'invalid-field',
+      `job envelope field "payload" cannot be written as JSON (${reason}): make it plain data`,
+      {field: 'payload', cause: error},
+    )
+  }
+
+  if (json === undefined) {
+    throw new EnvelopeError('invalid-field', 'job envelope field "payload" must be a JSON value, got undefined', {
+      field: 'payload',
+    })
+  }
+
+  return json
+}
+
+/** The value as bytes and the headers, refusing a value the broker would refuse for its size. */
+function finishEncoding(job: string, id: string, attempt: number, json: string, maxBytes = DEFAULT_MAX_MESSAGE_BYTES): EncodedEnvelope {
+  const value = Buffer.from(json, 'utf8')
+  if (value.length > maxBytes) throw tooLarge(job, value.length, maxBytes)
+
+  const headers: Record<string, string> = {[HEADERS.job]: job, [HEADERS.jobId]: id}
+  // First attempts, by far the most messages, go without: each header costs the Kafka client
+  // about as much as a quarter of the message (see bench/results/dispatch.md).
+  if (attempt > 1) headers[HEADERS.attempt] = String(attempt)
+  return {value, headers}
+}
+
+function tooLarge(job: string, size: number, maxBytes: number): EnvelopeError {
+  const shown = describeSize(size, maxBytes)
+  return new EnvelopeError(
+    'too-large',
+    `job ${job} is ${shown.size}, more than the ${shown.limit} limit (KQ_MAX_MESSAGE_BYTES): send a reference to the data (an id, a URL) instead of the data`,
+  )
+}
+
+/** Makes first attempts of one job for one queue, fast; see envelopeEncoder. */
+export interface EnvelopeEncoder {
+  /** A new job with this payload: the same bytes encodeEnvelope(createEnvelope(...)) gives. */
+  encode(payload: unknown): EncodedEnvelope & {id: string}
+  /**
+   * The same, from the payload's JSON text, which the caller has parsed already (a bulk
+   * dispatch parses every line to check it): the text goes into the message as it is.
+   */
+  encodeJson(payloadJson: string): EncodedEnvelope & {id: string}
+  /** Throws the error encodeJson would for a payload too large, without building the message. */
+  assertFits(payloadJson: string): void
+  /**
+   * The message's JSON text alone, for a payload that passed assertFits: no size check and no
+   * bytes made, because the Kafka client makes them anyway. The bulk dispatch's fast path.
+   */
+  messageJson(payloadJson: string): {id: string; json: string}
+}
+
+/**
+ * New jobs of one kind, encoded without checking their fixed fields again for each: the job,
+ * queue and options are checked once, here, and each message is the template's text with a new
+ * id, time and payload. A bulk dispatch of 100,000 jobs spends its time sending, not checking.
+ */
+export function envelopeEncoder(
+  template: Omit<EnvelopeInput<unknown>, 'payload'>,
+  options: CreateEnvelopeOptions & {maxBytes?: number} = {},
+): EnvelopeEncoder {
+  const sample = createEnvelope({...template, payload: null}, options)
+  // The template's text around the parts that change, in createEnvelope's field order.
+  // '<' cannot occur in a job or queue name, so the markers are found only where they were put.
+  const [before, after] = JSON.stringify({...sample, id: '<id>', dispatchedAt: '<time>'}).split('"<id>"')
+  const [middle, tail] = after.split('"<time>"')
+  const end = tail.slice(0, tail.lastIndexOf('null'))
+  // Jobs made in the same millisecond share its text: one toISOString a millisecond.
+  let lastMs = Number.NaN
+  let lastTime = ''
+  const messageJson = (payloadJson: string) => {
+    const now = options.now?.() ?? new Date()
+    const ms = now.getTime()
+    if (ms !== lastMs) {
+      lastMs = ms
+      lastTime = now.toISOString()
+    }
+
+    const id = newJobId(ms)
+    return {id, json: `${before}"${id}"${middle}"${lastTime}"${end}${payloadJson}}`}
+  }
+
+  const encodeJson = (payloadJson: string) => {
+    const {id, json} = messageJson(payloadJson)
+    return {...finishEncoding(sample.job, id, 1, json, options.maxBytes), id}
+  }
+
+  // Every message of the template has the same length but for the payload: ids and times too.
+  const overhead = Buffer.byteLength(`${before}"${sample.id}"${middle}"${sample.dispatchedAt}"${end}}`)
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_MESSAGE_BYTES
+  const assertFits = (payloadJson: string) => {
+    const size = overhead + Buffer.byteLength(payloadJson)
+    if (size > maxBytes) throw tooLarge(sample.job, size, maxBytes)
+  }
+
+  return {encodeJson, encode: (payload) => encodeJson(toJson(payload)), assertFits, messageJson}
+}
+
+/**
+ * The job in a Kafka message value. Whatever the bytes, it returns an envelope or throws an
+ * EnvelopeError whose `problem` says what is wrong; the size is checked before anything is
+ * parsed. Keys named `__proto__` are dropped wherever they appear; unknown fields are kept.
+ */
+export function decodeEnvelope(
+  value: Buffer | string | null | undefined,
+  options: {maxBytes?: number} = {},
+): JobEnvelope {
+  const text = messageText(value, options.maxBytes ?? DEFAULT_MAX_MESSAGE_BYTES)
+  const parsed = parseJson(text)
+  assertEnvelope(parsed, 'job message')
+  return parsed
+}

@@ -1,0 +1,167 @@
+import {MAX_QUEUE_TOPIC_LENGTH} from '../config/values.js'
+import {EnvelopeError} from './errors.js'
+import {describeValue} from './format.js'
+import {type JobEnvelope} from './index.js'
+import {isJobId} from './job-id.js'
+
+/**
+ * The rules of envelope version 1, applied alike to what kq writes and what it reads, so a
+ * message kq accepts is one it could have written. docs/envelope.schema.json states the same
+ * rules for other languages; a test holds the two together.
+ */
+
+export const ENVELOPE_VERSION = 1
+
+/** Long enough for any real class name, short enough to keep headers and log lines sane. */
+export const MAX_JOB_NAME_LENGTH = 200
+
+interface FieldRule {
+  name: Exclude<keyof JobEnvelope, 'kq'>
+  required: boolean
+  /** What a good value is, completing "must be ...". */
+  expected: string
+  valid(value: unknown): boolean
+}
+
+const JOB_NAME = /^[A-Za-z_$][\w$]*$/
+const QUEUE_NAME = /^[\w.-]+$/
+const DISPATCH_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
+
+function isPositiveInteger(value: unknown): boolean {
+  return Number.isSafeInteger(value) && (value as number) >= 1
+}
+
+function isSeconds(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0
+}
+
+/** The exact form Date#toISOString writes, and a real instant (no 31 June, no hour 24). */
+function isDispatchTime(value: unknown): boolean {
+  if (typeof value !== 'string' || !DISPATCH_TIME.test(value)) return false
+  const time = new Date(value)
+  return !Number.isNaN(time.getTime()) && time.toISOString() === value
+}
+
+/** In the order they are checked: the first bad one is the one reported. */
+const FIELDS: readonly FieldRule[] = [
+  {
+    name: 'id',
+    required: true,
+    expected: 'a UUIDv7 in lower case, like 0199c5a3-7f1e-7b2c-9d4e-5f6a7b8c9d0e',
+    valid: isJobId,
+  },
+  {
+    name: 'job',
+    required: true,
+    expected: `a job class name: letters, digits, '_' or '$', not starting with a digit, at most ${MAX_JOB_NAME_LENGTH} characters`,
+    valid: (value) => typeof value === 'string' && value.length <= MAX_JOB_NAME_LENGTH && JOB_NAME.test(value),
+  },
+  {
+    name: 'queue',
+    required: true,
+    expected: `a queue name: letters, digits, '.', '_' or '-', at most ${MAX_QUEUE_TOPIC_LENGTH} characters`,
+    valid: (value) =>
+      typeof value === 'string' &&
+      value.length <= MAX_QUEUE_TOPIC_LENGTH &&
+      QUEUE_NAME.test(value) &&
+      value !== '.' &&
+      value !== '..',
+  },
+  {
+    name: 'payload',
+    required: true,
+    expected: 'a JSON value (null included)',
+    valid: (value) => value !== undefined && !['function', 'symbol', 'bigint'].includes(typeof value),
+  },
+  {
+    name: 'attempt',
+    required: true,
+    expected: 'a positive integer (1 on dispatch)',
+    valid: isPositiveInteger,
+  },
+  {
+    name: 'dispatchedAt',
+    required: true,
+    expected: 'a UTC time in ISO-8601 with milliseconds, like 2026-11-26T17:30:01.123Z',
+    valid: isDispatchTime,
+  },
+  {
+    name: 'maxTries',
+    required: false,
+    expected: 'a positive integer, or left out',
+    valid: isPositiveInteger,
+  },
+  {
+    name: 'timeout',
+    required: false,
+    expected: 'a positive number of seconds, or left out',
+    valid: (value) => isSeconds(value) && value > 0,
+  },
+  {
+    name: 'backoff',
+    required: false,
+    expected: 'a non-empty array of seconds (numbers >= 0), or left out',
+    valid: (value) => Array.isArray(value) && value.length > 0 && value.every((item) => isSeconds(item)),
+  },
+]
+
+/**
+ * Checks a parsed message, or an envelope about to be sent, against version 1. `subject` names
+ * it in messages: 'job message' when reading, 'job envelope' when writing. Fields it does not
+ * know are left alone: a newer producer may add optional ones.
+ */
+export function assertEnvelope(value: unknown, subject: string): asserts value is JobEnvelope {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new EnvelopeError(
+      'not-envelope',
+      `${subject} is not a kq job: expected a JSON object with "kq": ${ENVELOPE_VERSION}, got ${kindOf(value)}`,
+    )
+  }
+
+  const fields = value as Record<string, unknown>
+  if (!Object.hasOwn(fields, 'kq')) {
+    throw new EnvelopeError(
+      'not-envelope',
+      `${subject} is not a kq job: expected a JSON object with "kq": ${ENVELOPE_VERSION}, got an object without "kq"`,
+    )
+  }
+
+  if (fields.kq !== ENVELOPE_VERSION) throw unsupportedVersion(fields.kq, subject)
+
+  for (const rule of FIELDS) {
+    const present = Object.hasOwn(fields, rule.name) && fields[rule.name] !== undefined
+    if (!present) {
+      if (!rule.required) continue
+      throw new EnvelopeError('invalid-field', `${subject} lacks the field "${rule.name}": it must be ${rule.expected}`, {
+        field: rule.name,
+      })
+    }
+
+    const field = fields[rule.name]
+    if (!rule.valid(field)) {
+      throw new EnvelopeError(
+        'invalid-field',
+        `${subject} field "${rule.name}" must be ${rule.expected}, got ${describeValue(field)}`,
+        {field: rule.name},
+      )
+    }
+  }
+}
+
+function unsupportedVersion(version: unknown, subject: string): EnvelopeError {
+  // A later whole version calls for a newer kq; anything else was never a kq version.
+  const message =
+    Number.isSafeInteger(version) && (version as number) > ENVELOPE_VERSION
+      ? `${subject} is kq envelope version ${version}, but this kq reads version ${ENVELOPE_VERSION} only: upgrade kq where this queue is worked`
+      : `${subject} has "kq": ${describeValue(version)}, an unknown envelope version: this kq reads version ${ENVELOPE_VERSION} only ("kq": ${ENVELOPE_VERSION}, a number)`
+  return new EnvelopeError('unsupported-version', message)
+}
+
+function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return 'an array'
+  if (value === null) return 'null'
+  if (typeof value === 'string') return 'a string'
+  if (typeof value === 'number') return 'a number'
+  if (typeof value === 'boolean') return `${value}`
+  return describeValue(value)
+}

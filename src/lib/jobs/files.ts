@@ -1,0 +1,42 @@
+import path from 'node:path'
+
+/**
+ * How jobs live on disk, shared by the registry (which reads the folder) and the scaffold (which
+ * writes to it): one job a file, directly in the jobs folder, the file named after the class.
+ */
+
+/** A job's name: a PascalCase identifier, which is its class name and its file's name too. */
+export const JOB_NAME_PATTERN = /^[A-Z][A-Za-z0-9]*$/
+
+/** Longest job name kq accepts: names travel in every message and show in every log line. */
+export const MAX_JOB_NAME_LENGTH = 100
+
+/**
+ * Extensions of job files, most preferred first. When one name has several files, the
+ * TypeScript source wins: a `.js` beside a `.ts` is most often a stale build of it, and jiti
+ * runs the `.ts` as it stands, so the file the user edits is the one that runs.
+ */
+export const JOB_FILE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'] as const
+
+export type JobFileExtension = (typeof JOB_FILE_EXTENSIONS)[number]
+
+// Built from the two rules above; `.d.ts`, `.test.ts` and `.spec.ts` files never match because
+// the part before the extension would contain a dot.
+const JOB_FILE_PATTERN = new RegExp(
+  `^(${JOB_NAME_PATTERN.source.slice(1, -1)})(${JOB_FILE_EXTENSIONS.map((ext) => ext.replace('.', '\\.')).join('|')})$`,
+)
+
+/** The job a file of the jobs folder holds, judged by its name alone; undefined for any other file. */
+export function parseJobFileName(fileName: string): {name: string; extension: JobFileExtension} | undefined {
+  const match = JOB_FILE_PATTERN.exec(fileName)
+  if (!match || match[1].length > MAX_JOB_NAME_LENGTH) return undefined
+  return {name: match[1], extension: match[2] as JobFileExtension}
+}
+
+/** A path as the user would type it: relative to the working folder when inside it, else absolute. */
+export function displayPath(file: string, cwd: string = process.cwd()): string {
+  const shown = path.relative(cwd, file)
+  if (shown === '') return '.'
+  const outside = shown === '..' || shown.startsWith(`..${path.sep}`) || path.isAbsolute(shown)
+  return outside ? file : shown
+}

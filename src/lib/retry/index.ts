@@ -1,0 +1,58 @@
+/**
+ * When a failed job runs again, and when it stops trying: pure functions of the attempt number,
+ * the limits and the clock, so the rules are tested without a broker.
+ */
+
+/** Why a job left the queue for the dead-letter topic. */
+export type DeadLetterReason = 'exhausted' | 'fatal' | 'timeout' | 'malformed' | 'unknown-job'
+
+export type FailureDecision =
+  | {action: 'retry'; nextAttempt: number; delayMs: number; dueAt: number}
+  | {action: 'dead-letter'; reason: DeadLetterReason}
+
+/**
+ * The tries a job gets, the most specific setting winning: the message (set at dispatch from
+ * the job class, or by the producer), then the job class, then the worker's --tries.
+ */
+export function resolveMaxTries(fromMessage: number | undefined, fromClass: number | undefined, fromWorker: number): number {
+  return fromMessage ?? fromClass ?? fromWorker
+}
+
+/**
+ * Seconds to wait before the try after `attempt`, by Laravel's rule: the n-th retry waits
+ * backoff[n-1], and the last value repeats for every retry beyond the list. No list: no wait.
+ */
+export function backoffSeconds(attempt: number, backoff: readonly number[]): number {
+  if (backoff.length === 0) return 0
+  return backoff[Math.min(attempt, backoff.length) - 1]
+}
+
+/**
+ * What to do with a failed attempt: retry after its backoff while tries remain, else dead-letter.
+ * A fatal error (FatalJobError) dead-letters at once; a timeout that was the last try is
+ * dead-lettered as `timeout` so the record says why.
+ */
+export function decideAfterFailure(input: {
+  attempt: number
+  maxTries: number
+  backoff: readonly number[]
+  fatal?: boolean
+  timedOut?: boolean
+  now: number
+}): FailureDecision {
+  if (input.fatal) return {action: 'dead-letter', reason: 'fatal'}
+  if (input.attempt >= input.maxTries) return {action: 'dead-letter', reason: input.timedOut ? 'timeout' : 'exhausted'}
+  const delayMs = Math.round(backoffSeconds(input.attempt, input.backoff) * 1000)
+  return {action: 'retry', nextAttempt: input.attempt + 1, delayMs, dueAt: input.now + delayMs}
+}
+
+/** Parses `--backoff 1,5,10` (seconds); throws a message for the command to show. */
+export function parseBackoffList(text: string): number[] {
+  const parts = text.split(',').map((part) => part.trim())
+  const values = parts.map(Number)
+  if (parts.some((part) => part === '') || values.some((value) => !Number.isFinite(value) || value < 0)) {
+    throw new Error(`--backoff must be seconds, or a comma-separated list of them (e.g. 1,5,10), got ${JSON.stringify(text)}`)
+  }
+
+  return values
+}
