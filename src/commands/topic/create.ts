@@ -1,13 +1,17 @@
+import {Flags} from '@oclif/core'
+
 import {KqCommand} from '../../base-command.js'
 import {brokersFlag, partitionsFlag, replicationFactorFlag, textArgument} from '../../flags.js'
 import {topicsForQueue} from '../../lib/config/index.js'
 import {withTopicAdmin} from '../../lib/kafka/index.js'
 import {renderTopicPlan} from '../../lib/output/topics.js'
 import {type TopicPlanRow, queueTopicSpecs} from '../../lib/topics/plan.js'
-import {TopicMismatchError, provisionTopics} from '../../lib/topics/provision.js'
+import {TopicMismatchError, provisionTopics, startGroupOnNewQueues} from '../../lib/topics/provision.js'
 
 export interface TopicCreateResult {
   topics: TopicPlanRow[]
+  /** The workers' group, and the new queue topics it will read from their beginning. */
+  group: {name: string; startsAtBeginning: string[]}
 }
 
 export default class TopicCreate extends KqCommand {
@@ -30,6 +34,7 @@ export default class TopicCreate extends KqCommand {
     brokers: brokersFlag,
     partitions: partitionsFlag,
     'replication-factor': replicationFactorFlag,
+    group: Flags.string({char: 'g', description: 'Workers’ consumer group to start at the new topics’ beginning (KAFKA_CONSUMER_GROUP).'}),
   }
 
   async run(): Promise<TopicCreateResult> {
@@ -37,9 +42,16 @@ export default class TopicCreate extends KqCommand {
     const topicOverride = args.topic === undefined ? {} : {KAFKA_TOPIC: {value: args.topic, flag: 'the topic argument'}}
     const config = this.loadConfig(flags, topicOverride)
     const wanted = queueTopicSpecs(topicsForQueue(config), config)
-    const topics = await withTopicAdmin(config.kafka, (admin) => provisionTopics(admin, wanted))
+    const {topics, group} = await withTopicAdmin(config.kafka, async (admin) => {
+      const rows = await provisionTopics(admin, wanted)
+      return {topics: rows, group: await startGroupOnNewQueues(admin, config.consumerGroup, rows)}
+    })
     this.log(renderTopicPlan(topics))
     if (topics.some((row) => row.status === 'mismatch')) throw new TopicMismatchError(topics)
-    return {topics}
+    for (const topic of group.skipped) {
+      this.warn(`group ${config.consumerGroup} has running workers, so its offsets on ${topic} were left alone: new workers start at its end unless run with --from-beginning`)
+    }
+
+    return {topics, group: {name: config.consumerGroup, startsAtBeginning: group.started}}
   }
 }

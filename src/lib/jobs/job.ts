@@ -18,8 +18,13 @@ export interface JobContext {
   attempt: number
   /** Tries allowed in all; the attempt that reaches it is the last. */
   maxTries: number
-  /** Fired when the attempt times out or the worker shuts down: stop work and return. */
+  /** Fired when the attempt runs past its timeout: stop work and return (or throw). */
   signal: AbortSignal
+  /**
+   * Fired when the worker was asked to stop (SIGTERM, --max-time...). The attempt may still
+   * finish within its timeout; a long job can use this to save its progress and return early.
+   */
+  stopping: AbortSignal
   /** A line for the worker's log, attributed to this job. */
   log(message: string): void
 }
@@ -76,9 +81,17 @@ export abstract class Job<P = unknown> {
   }
 }
 
+const FATAL_BRAND = Symbol.for('kq.FatalJobError')
+
 /** Thrown by a job that must not be retried: it goes to the dead-letter topic at once. */
 export class FatalJobError extends Error {
   override name = 'FatalJobError'
+  readonly [FATAL_BRAND] = true
+}
+
+/** True for a FatalJobError from any copy of kq (the job's own kq may not be the worker's). */
+export function isFatalError(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[FATAL_BRAND] === true
 }
 
 export function isJobClass(value: unknown): value is JobClass {

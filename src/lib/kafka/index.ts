@@ -1,5 +1,5 @@
 import {type KafkaConnectionConfig} from '../config/index.js'
-import {type Publisher, type TopicAdmin} from './types.js'
+import {type Publisher, type Subscriber, type SubscriberOptions, type TopicAdmin} from './types.js'
 
 export type * from './types.js'
 
@@ -29,4 +29,10 @@ export async function withTopicAdmin<T>(
 export async function openPublisher(connection: KafkaConnectionConfig): Promise<Publisher> {
   const {openPublisher: open} = await import('./publisher.js')
   return open(connection)
+}
+
+/** Joins a consumer group on the given topics; kafkajs loads on first use. */
+export async function openSubscriber(connection: KafkaConnectionConfig, options: SubscriberOptions): Promise<Subscriber> {
+  const {openSubscriber: open} = await import('./subscriber.js')
+  return open(connection, options)
 }

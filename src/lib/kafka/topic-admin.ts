@@ -1,6 +1,6 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 
-import {type Admin} from 'kafkajs'
+import {type Admin, type Kafka} from 'kafkajs'
 
 import {type KafkaConnectionConfig} from '../config/index.js'
 import {KafkaRefusedError} from '../errors.js'
@@ -16,6 +16,7 @@ import {
 
 class KafkaTopicAdmin implements TopicAdmin {
   constructor(
+    private readonly kafka: Kafka,
     private readonly admin: Admin,
     private readonly brokers: string[],
   ) {}
@@ -101,6 +102,35 @@ class KafkaTopicAdmin implements TopicAdmin {
       .sort((a, b) => a.partition - b.partition)
   }
 
+  async startGroupAtBeginning(groupId: string, topic: string): Promise<void> {
+    const offsets = await this.topicOffsets(topic)
+    // kafkajs's admin.setOffsets does this with a consumer that waits out a 5 s fetch before it
+    // leaves; this one fetches briefly, joins, commits the start offsets and leaves.
+    const consumer = this.kafka.consumer({groupId, maxWaitTimeInMs: 50, allowAutoTopicCreation: false})
+    try {
+      await this.call(`setting the offsets of group ${groupId} on ${topic}`, async () => {
+        await consumer.connect()
+        const joined = new Promise<void>((resolve) => {
+          consumer.on(consumer.events.GROUP_JOIN, () => resolve())
+        })
+        await consumer.subscribe({topics: [topic], fromBeginning: true})
+        await consumer.run({autoCommit: false, eachBatch: async () => {}})
+        await joined
+        await consumer.commitOffsets(offsets.map(({partition, low}) => ({topic, partition, offset: String(low)})))
+      })
+    } finally {
+      await consumer.disconnect().catch(() => {})
+    }
+  }
+
+  async committedOffsets(groupId: string, topic: string): Promise<Array<{partition: number; offset: number}>> {
+    const topics = await this.call(`reading offsets of group ${groupId}`, () =>
+      this.admin.fetchOffsets({groupId, topics: [topic]}),
+    )
+    const partitions = topics.find((each) => each.topic === topic)?.partitions ?? []
+    return partitions.map(({partition, offset}) => ({partition, offset: Number(offset)})).sort((a, b) => a.partition - b.partition)
+  }
+
   async close(): Promise<void> {
     await this.admin.disconnect()
   }
@@ -126,11 +156,12 @@ class KafkaTopicAdmin implements TopicAdmin {
 }
 
 export async function openTopicAdmin(connection: KafkaConnectionConfig): Promise<TopicAdmin> {
-  const admin = createKafka(connection).admin()
+  const kafka = createKafka(connection)
+  const admin = kafka.admin()
   await connectWithin(
     connection,
     () => admin.connect(),
     () => admin.disconnect(),
   )
-  return new KafkaTopicAdmin(admin, connection.brokers)
+  return new KafkaTopicAdmin(kafka, admin, connection.brokers)
 }

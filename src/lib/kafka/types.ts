@@ -37,12 +37,19 @@ export interface TopicAdmin {
   /** Creates the topics and waits until each partition has a leader. */
   createTopics(specs: TopicSpec[]): Promise<void>
   topicOffsets(name: string): Promise<PartitionOffsets[]>
+  /**
+   * Commits offset 0 on every partition of a new topic for a group, so that the group's first
+   * worker starts at the beginning of it. Kafka refuses while the group has active members.
+   */
+  startGroupAtBeginning(groupId: string, topic: string): Promise<void>
+  /** The group's committed next-offset per partition of a topic; -1 where it has none. */
+  committedOffsets(groupId: string, topic: string): Promise<Array<{partition: number; offset: number}>>
   close(): Promise<void>
 }
 
 export interface OutgoingMessage {
   /** Messages with the same key go to the same partition, in order. */
-  key?: string | null
+  key?: string | Buffer | null
   value: Buffer | string
   /** Plain UTF-8 header values, readable by any Kafka tool. */
   headers?: Record<string, string>
@@ -63,4 +70,67 @@ export interface Publisher {
   /** Sends messages in one request, keeping their order per partition; acks=all. */
   sendBatch(topic: string, messages: OutgoingMessage[]): Promise<void>
   close(): Promise<void>
+}
+
+export interface TopicPartition {
+  topic: string
+  partition: number
+}
+
+/** A record as the worker receives it; headers decoded as UTF-8 strings. */
+export interface IncomingMessage extends TopicPartition {
+  offset: string
+  /** Kafka's record timestamp, Unix milliseconds as a string. */
+  timestamp: string
+  key: Buffer | null
+  value: Buffer | null
+  headers: Record<string, string>
+}
+
+/** The records fetched from one partition, and what may be done about them. */
+export interface PartitionBatch extends TopicPartition {
+  /** The partition's end offset when fetched: the offset the next record will get. */
+  highWatermark: string
+  messages: IncomingMessage[]
+  /** Marks a record, and every one before it, as done: the committed offset may pass it. */
+  resolveOffset(offset: string): void
+  /** Tells the group this member is alive; throws when the group is rebalancing. */
+  heartbeat(): Promise<void>
+  /** Stops fetching this partition; the records after the last resolved one come again on resume. */
+  pause(): () => void
+  /** Commits `offset` (the next record to read) for this partition now. */
+  commitResolved(offset: string): Promise<void>
+  /** False once the consumer is stopping or the partition was sought or revoked. */
+  isActive(): boolean
+}
+
+export interface SubscriberOptions {
+  groupId: string
+  topics: Array<{name: string; fromBeginning: boolean}>
+  sessionTimeoutMs: number
+  rebalanceTimeoutMs: number
+  commitIntervalMs: number
+  partitionsConcurrently: number
+  /** Longest a fetch waits on the broker for new records: the idle latency. */
+  maxWaitMs: number
+}
+
+export interface SubscriberEvents {
+  /** The group (re)assigned partitions to this member. */
+  joined: {assignment: TopicPartition[]}
+  /** The group is rebalancing: partitions may move. */
+  rebalancing: Record<string, never>
+  /** The consumer failed (a lost broker, most often) and restarts unless `restarting` is false. */
+  crashed: {error: Error; restarting: boolean}
+}
+
+export interface Subscriber {
+  run(handler: (batch: PartitionBatch) => Promise<void>): Promise<void>
+  /** The partitions assigned at the last join. */
+  assigned(): TopicPartition[]
+  /** Commits the given next-offsets now (the worker does so on shutdown). */
+  commit(offsets: Array<TopicPartition & {offset: string}>): Promise<void>
+  /** Stops fetching, waits for running batches, leaves the group and disconnects. */
+  stop(): Promise<void>
+  on<E extends keyof SubscriberEvents>(event: E, listener: (payload: SubscriberEvents[E]) => void): void
 }

@@ -37,6 +37,31 @@ export async function provisionTopics(
   return rows
 }
 
+/**
+ * Makes the workers' group start at the beginning of the queue topics just created, so that a
+ * job dispatched before the first worker ever ran is worked, as a Laravel user expects, while a
+ * new group on an old topic still starts at its end (Kafka's default) instead of replaying its
+ * history. Returns the topics done; a group with running workers is left alone (and reported).
+ */
+export async function startGroupOnNewQueues(
+  admin: TopicAdmin,
+  group: string,
+  rows: TopicPlanRow[],
+): Promise<{started: string[]; skipped: string[]}> {
+  const started: string[] = []
+  const skipped: string[] = []
+  for (const row of rows.filter((each) => each.role === 'queue' && each.status === 'created')) {
+    try {
+      await admin.startGroupAtBeginning(group, row.name)
+      started.push(row.name)
+    } catch {
+      skipped.push(row.name)
+    }
+  }
+
+  return {started, skipped}
+}
+
 async function assertReplicationFits(admin: TopicAdmin, replicationFactor: TopicSettings['replicationFactor']) {
   const {brokers} = await admin.cluster()
   if (replicationFactor > brokers.length) {

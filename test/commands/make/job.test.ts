@@ -97,6 +97,7 @@ describe('kq make:job', () => {
       attempt: 1,
       maxTries: 7,
       signal: new AbortController().signal,
+      stopping: new AbortController().signal,
       log: (line: string) => lines.push(line),
     }
     await job.handle({data: 'cat.png'}, ctx)

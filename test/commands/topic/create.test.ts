@@ -6,6 +6,7 @@ import {withTopicAdmin} from '../../../src/lib/kafka/index.js'
 import {envFile, kq, runKq, uniqueTopic} from '../../support/cli.js'
 import {kcatMetadata} from '../../support/kcat.js'
 import {closedPort} from '../../support/ports.js'
+import {testConnection} from '../../support/topics.js'
 
 function brokers(): string {
   return process.env.KAFKA_BROKERS as string
@@ -135,7 +136,24 @@ describe('kq topic:create', () => {
         {name: `${topic}-retry`, role: 'retry', partitions: 1, replicationFactor: 1, status: 'created', differences: []},
         {name: `${topic}-dlt`, role: 'dead-letter', partitions: 1, replicationFactor: 1, status: 'created', differences: []},
       ],
+      group: {name: 'kq-workers', startsAtBeginning: [topic]},
     })
+  })
+
+  it('starts the workers\' group at the beginning of a new queue topic, so no job dispatched before them is skipped', async () => {
+    const topic = uniqueTopic('group-start')
+    const group = uniqueTopic('group')
+    const {code, result} = await runKq<TopicCreateResult>(['topic:create', topic, '--group', group, '--partitions', '2'])
+    assert.equal(code, 0)
+    assert.deepEqual(result?.group, {name: group, startsAtBeginning: [topic]})
+    const committed = await withTopicAdmin(testConnection(), (admin) => admin.committedOffsets(group, topic))
+    assert.deepEqual(committed, [
+      {partition: 0, offset: 0},
+      {partition: 1, offset: 0},
+    ])
+    // An existing topic is left alone: a new group there starts at its end, as Kafka's default.
+    const again = await runKq<TopicCreateResult>(['topic:create', topic, '--group', uniqueTopic('other'), '--partitions', '2'])
+    assert.deepEqual(again.result?.group.startsAtBeginning, [])
   })
 
   it('refuses a replication factor above the broker count, naming the count, and creates nothing', async () => {

@@ -142,7 +142,7 @@ describe('JobRegistry.load', () => {
     assert.equal(jobNameOf(SendEmail), 'SendEmail')
     const job = new SendEmail()
     assert.equal(job.tries, 5)
-    const ctx = {id: '1', job: 'SendEmail', queue: 'default', attempt: 2, maxTries: 5, signal: new AbortController().signal, log() {}}
+    const ctx = {id: '1', job: 'SendEmail', queue: 'default', attempt: 2, maxTries: 5, signal: new AbortController().signal, stopping: new AbortController().signal, log() {}}
     assert.equal(await job.handle({to: 'ada@example.com'}, ctx), 'sent to ada@example.com on attempt 2')
   })
 

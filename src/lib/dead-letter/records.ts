@@ -1,0 +1,127 @@
+import {type DeadLetterReason} from '../retry/index.js'
+import {HEADERS, type JobEnvelope, encodeEnvelope} from '../envelope/index.js'
+import {type IncomingMessage, type OutgoingMessage} from '../kafka/index.js'
+import {truncateUtf8} from '../text/bounded.js'
+
+/**
+ * The records a failed attempt leaves behind: a retry record for the queue's retry topic, or a
+ * dead letter. Pure: built from the record that failed, the error and the clock. Every header is
+ * a plain UTF-8 string (times in ISO-8601), so `kcat -f '%h'` or any Kafka UI can read it.
+ *
+ * Headers describing the failure are replaced at each hop, never appended: a job retried five
+ * times carries one set, the last, plus where it started and when it first failed.
+ */
+export const FAILURE_HEADERS = {
+  originalTopic: 'kq-original-topic',
+  originalPartition: 'kq-original-partition',
+  originalOffset: 'kq-original-offset',
+  originalTimestamp: 'kq-original-timestamp',
+  firstFailedAt: 'kq-first-failed-at',
+  failedAt: 'kq-failed-at',
+  errorClass: 'kq-error-class',
+  errorMessage: 'kq-error-message',
+  errorStack: 'kq-error-stack',
+  consumerGroup: 'kq-consumer-group',
+  worker: 'kq-worker',
+  /** Retry records only: when the next attempt may start. */
+  notBefore: 'kq-not-before',
+  /** Dead letters only: the attempts made. */
+  attempts: 'kq-attempts',
+  /** Dead letters only: why it was dead-lettered. */
+  reason: 'kq-dlt-reason',
+} as const
+
+/** Bounds for the error headers: enough to diagnose, small next to Kafka's 1 MB record limit. */
+export const MAX_ERROR_MESSAGE_BYTES = 1024
+export const MAX_ERROR_STACK_BYTES = 8192
+
+export interface FailureContext {
+  /** The record whose attempt failed: from the queue topic, or from the retry topic. */
+  source: IncomingMessage
+  error: unknown
+  group: string
+  /** host:pid of the worker. */
+  worker: string
+  now: Date
+}
+
+export function describeError(error: unknown): {className: string; message: string; stack?: string} {
+  if (error instanceof Error) {
+    return {className: error.name || error.constructor.name, message: error.message, stack: error.stack}
+  }
+
+  return {className: typeof error, message: String(error)}
+}
+
+/** The headers that say where a job started and how it last failed. */
+function failureHeaders(context: FailureContext): Record<string, string> {
+  const {source, now} = context
+  const headers = source.headers
+  const error = describeError(context.error)
+  const result: Record<string, string> = {
+    // A record from the retry topic carries its origin already; a first failure is the origin.
+    [FAILURE_HEADERS.originalTopic]: headers[FAILURE_HEADERS.originalTopic] ?? source.topic,
+    [FAILURE_HEADERS.originalPartition]: headers[FAILURE_HEADERS.originalPartition] ?? String(source.partition),
+    [FAILURE_HEADERS.originalOffset]: headers[FAILURE_HEADERS.originalOffset] ?? source.offset,
+    [FAILURE_HEADERS.originalTimestamp]:
+      headers[FAILURE_HEADERS.originalTimestamp] ?? new Date(Number(source.timestamp)).toISOString(),
+    [FAILURE_HEADERS.firstFailedAt]: headers[FAILURE_HEADERS.firstFailedAt] ?? now.toISOString(),
+    [FAILURE_HEADERS.failedAt]: now.toISOString(),
+    [FAILURE_HEADERS.errorClass]: truncateUtf8(error.className, 256),
+    [FAILURE_HEADERS.errorMessage]: truncateUtf8(error.message, MAX_ERROR_MESSAGE_BYTES),
+    [FAILURE_HEADERS.consumerGroup]: context.group,
+    [FAILURE_HEADERS.worker]: context.worker,
+  }
+  if (error.stack) result[FAILURE_HEADERS.errorStack] = truncateUtf8(error.stack, MAX_ERROR_STACK_BYTES)
+  return result
+}
+
+/** The source record's own headers less kq's failure headers, which are about to be rewritten. */
+function carriedHeaders(source: IncomingMessage): Record<string, string> {
+  const failureNames = new Set<string>(Object.values(FAILURE_HEADERS))
+  return Object.fromEntries(Object.entries(source.headers).filter(([name]) => !failureNames.has(name)))
+}
+
+/**
+ * The next attempt of a job, for the retry topic: the same key (its order among retries, its
+ * partition), the envelope with attempt + 1, and the time it becomes due.
+ */
+export function retryRecord(
+  envelope: JobEnvelope,
+  next: {attempt: number; dueAt: number},
+  context: FailureContext & {maxMessageBytes: number},
+): OutgoingMessage {
+  const {value, headers} = encodeEnvelope({...envelope, attempt: next.attempt}, {maxBytes: context.maxMessageBytes})
+  return {
+    key: context.source.key,
+    value,
+    headers: {
+      ...carriedHeaders(context.source),
+      ...failureHeaders(context),
+      ...headers,
+      [FAILURE_HEADERS.notBefore]: new Date(next.dueAt).toISOString(),
+    },
+  }
+}
+
+/**
+ * A dead letter: the failed record's key, value and headers as they were (so a replay is the
+ * same job, on the same partition), plus why, how often, where from and by whom.
+ */
+export function deadLetterRecord(
+  context: FailureContext & {reason: DeadLetterReason; attempts: number; envelope?: JobEnvelope},
+): OutgoingMessage {
+  const {source, envelope} = context
+  const job: Record<string, string> = envelope ? {[HEADERS.job]: envelope.job, [HEADERS.jobId]: envelope.id} : {}
+  return {
+    key: source.key,
+    value: source.value ?? Buffer.alloc(0),
+    headers: {
+      ...carriedHeaders(source),
+      ...failureHeaders(context),
+      ...job,
+      [FAILURE_HEADERS.attempts]: String(context.attempts),
+      [FAILURE_HEADERS.reason]: context.reason,
+    },
+  }
+}

@@ -1,0 +1,157 @@
+import {type Consumer, type EachBatchPayload, type KafkaMessage} from 'kafkajs'
+
+import {type KafkaConnectionConfig} from '../config/index.js'
+import {connectWithin, createKafka} from './client.js'
+import {translateKafkaError} from './errors.js'
+import {
+  type IncomingMessage,
+  type PartitionBatch,
+  type Subscriber,
+  type SubscriberEvents,
+  type SubscriberOptions,
+  type TopicPartition,
+} from './types.js'
+
+function headersOf(message: KafkaMessage): Record<string, string> {
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    // A header repeated in one record arrives as an array: the last one wins, as in most clients.
+    const last = Array.isArray(value) ? value.at(-1) : value
+    if (last !== undefined && last !== null) headers[name] = last.toString()
+  }
+
+  return headers
+}
+
+function incoming(topic: string, partition: number, message: KafkaMessage): IncomingMessage {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    timestamp: message.timestamp,
+    key: message.key ?? null,
+    value: message.value ?? null,
+    headers: headersOf(message),
+  }
+}
+
+class KafkaSubscriber implements Subscriber {
+  private assignment: TopicPartition[] = []
+
+  constructor(
+    private readonly consumer: Consumer,
+    private readonly options: SubscriberOptions,
+    private readonly brokers: string[],
+  ) {}
+
+  async run(handler: (batch: PartitionBatch) => Promise<void>): Promise<void> {
+    await this.consumer.run({
+      autoCommit: true,
+      autoCommitInterval: this.options.commitIntervalMs,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConcurrently,
+      eachBatch: async (payload: EachBatchPayload) => handler(this.toBatch(payload)),
+    })
+  }
+
+  assigned(): TopicPartition[] {
+    return this.assignment
+  }
+
+  async commit(offsets: Array<TopicPartition & {offset: string}>): Promise<void> {
+    if (offsets.length === 0) return
+    try {
+      await this.consumer.commitOffsets(offsets)
+    } catch (error) {
+      throw translateKafkaError(error, {brokers: this.brokers, action: 'committing offsets'})
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect()
+  }
+
+  on<E extends keyof SubscriberEvents>(event: E, listener: (payload: SubscriberEvents[E]) => void): void {
+    const {events} = this.consumer
+    switch (event) {
+      case 'joined': {
+        this.consumer.on(events.GROUP_JOIN, ({payload}) => {
+          this.assignment = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
+            partitions.map((partition) => ({topic, partition})),
+          )
+          ;(listener as (value: SubscriberEvents['joined']) => void)({assignment: this.assignment})
+        })
+        break
+      }
+
+      case 'crashed': {
+        this.consumer.on(events.CRASH, ({payload}) => {
+          ;(listener as (value: SubscriberEvents['crashed']) => void)({
+            error: translateKafkaError(payload.error, {brokers: this.brokers, action: 'consuming'}),
+            restarting: payload.restart,
+          })
+        })
+        break
+      }
+
+      case 'rebalancing': {
+        this.consumer.on(events.REBALANCING, () => {
+          ;(listener as (value: SubscriberEvents['rebalancing']) => void)({})
+        })
+        break
+      }
+    }
+  }
+
+  private toBatch(payload: EachBatchPayload): PartitionBatch {
+    const {batch} = payload
+    return {
+      topic: batch.topic,
+      partition: batch.partition,
+      highWatermark: batch.highWatermark,
+      messages: batch.messages.map((message) => incoming(batch.topic, batch.partition, message)),
+      resolveOffset: (offset) => payload.resolveOffset(offset),
+      heartbeat: () => payload.heartbeat(),
+      pause: () => payload.pause(),
+      commitResolved: async (offset) => {
+        await payload.commitOffsetsIfNecessary({
+          topics: [{topic: batch.topic, partitions: [{partition: batch.partition, offset}]}],
+        })
+      },
+      isActive: () => payload.isRunning() && !payload.isStale(),
+    }
+  }
+}
+
+/**
+ * Joins the consumer group on the given topics. Offsets are committed on an interval and only
+ * for messages the caller resolved, so a message is never marked done before its job is.
+ */
+export async function openSubscriber(connection: KafkaConnectionConfig, options: SubscriberOptions): Promise<Subscriber> {
+  const kafka = createKafka(connection)
+  const consumer = kafka.consumer({
+    groupId: options.groupId,
+    sessionTimeout: options.sessionTimeoutMs,
+    rebalanceTimeout: options.rebalanceTimeoutMs,
+    heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
+    allowAutoTopicCreation: false,
+    maxWaitTimeInMs: options.maxWaitMs,
+    // After a lost broker, the consumer restarts until the worker's own deadline gives up.
+    retry: {retries: 5, initialRetryTime: 300, maxRetryTime: 5000, restartOnFailure: async () => true},
+  })
+  await connectWithin(
+    connection,
+    () => consumer.connect(),
+    () => consumer.disconnect(),
+  )
+  try {
+    for (const topic of options.topics) {
+      await consumer.subscribe({topics: [topic.name], fromBeginning: topic.fromBeginning})
+    }
+  } catch (error) {
+    await consumer.disconnect().catch(() => {})
+    throw translateKafkaError(error, {brokers: connection.brokers, action: 'subscribing'})
+  }
+
+  return new KafkaSubscriber(consumer, options, connection.brokers)
+}

@@ -1,0 +1,113 @@
+import {type ChalkInstance} from 'chalk'
+
+import {type WorkerEvents} from '../worker/events.js'
+import {stylesFor} from './styles.js'
+
+/** Turns worker events into output lines; undefined for events a reader need not see. */
+export type WorkerRenderer = <E extends keyof WorkerEvents>(event: E, payload: WorkerEvents[E]) => string | undefined
+
+/** One JSON object per event and line, for log shippers and scripts. */
+export function jsonRenderer(now: () => Date = () => new Date()): WorkerRenderer {
+  return (event, payload) => {
+    const status = STATUS[event]?.(payload as never)
+    return JSON.stringify({event, time: now().toISOString(), ...(status && {status}), ...payload})
+  }
+}
+
+const STATUS: Partial<{[E in keyof WorkerEvents]: (payload: WorkerEvents[E]) => string}> = {
+  'job:running': () => 'running',
+  'job:done': () => 'done',
+  'job:failed': (payload) => (payload.action === 'retry' ? 'retry' : 'dead-letter'),
+}
+
+function timestamp(date: Date): string {
+  const pad = (value: number) => String(value).padStart(2, '0')
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
+}
+
+function seconds(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)}s`
+}
+
+/**
+ * Lines as Laravel's queue:work prints them, a job per line, the status at the right edge:
+ *
+ *     2026-11-26 17:30:01 ExampleKafkaJob ........................ RUNNING
+ *     2026-11-26 17:30:01 ExampleKafkaJob ................. 12.34ms DONE
+ *
+ * FAIL is yellow when the job will run again, red when it went to the dead-letter topic. Colour
+ * only on a terminal without NO_COLOR; the width is the terminal's, else 100.
+ */
+export function humanRenderer(options: {verbose?: boolean; width?: number; styles?: ChalkInstance; now?: () => Date} = {}): WorkerRenderer {
+  const styles = options.styles ?? stylesFor()
+  const width = Math.max(60, options.width ?? process.stdout.columns ?? 100)
+  const now = options.now ?? (() => new Date())
+  const line = (name: string, status: string, styled: string) => {
+    const left = `  ${timestamp(now())} ${name} `
+    const dots = Math.max(3, width - left.length - status.length - 1)
+    return `${left}${styles.gray('.'.repeat(dots))} ${styled}`
+  }
+
+  const jobName = (payload: {job: string; attempt: number; maxTries: number}) =>
+    payload.attempt > 1 ? `${payload.job} (attempt ${payload.attempt}/${payload.maxTries})` : payload.job
+  const renderers: {[E in keyof WorkerEvents]: (payload: WorkerEvents[E]) => string | undefined} = {
+    started: (payload) =>
+      `\n  ${styles.bgBlue.white(' INFO ')} Processing jobs from ${payload.queues.join(', ')} ` +
+      `(topics ${payload.topics.join(', ')}; group ${payload.group}; ${payload.concurrency} at a time).\n`,
+    assigned: (payload) =>
+      `  ${styles.gray(`Partitions: ${describePartitions(payload.partitions)}`)}`,
+    'job:running': (payload) =>
+      line(jobName(payload), 'RUNNING', styles.yellow('RUNNING')) +
+      (options.verbose ? styles.gray(` ${payload.id} ${payload.topic}[${payload.partition}]@${payload.offset}`) : ''),
+    'job:done': (payload) => {
+      const took = `${payload.durationMs.toFixed(2)}ms`
+      return line(jobName(payload), `${took} DONE`, `${styles.gray(took)} ${styles.green('DONE')}`)
+    },
+    'job:failed': (payload) => {
+      const took = `${payload.durationMs.toFixed(2)}ms`
+      const colour = payload.action === 'retry' ? styles.yellow : styles.red
+      const next =
+        payload.action === 'retry'
+          ? `retrying in ${seconds(payload.delayMs ?? 0)}`
+          : `dead-lettered (${payload.reason})`
+      return (
+        line(jobName(payload), `${took} FAIL`, `${styles.gray(took)} ${colour('FAIL')}`) +
+        `\n    ${colour(`${payload.error.name}: ${payload.error.message}`)} ${styles.gray(`— ${next}`)}`
+      )
+    },
+    'job:log': (payload) => `    ${styles.gray(payload.message)}`,
+    poison: (payload) =>
+      line(`(${payload.reason} record ${payload.topic}[${payload.partition}]@${payload.offset})`, 'DEAD-LETTERED', styles.red('DEAD-LETTERED')) +
+      `\n    ${styles.red(`${payload.error.name}: ${payload.error.message}`)}`,
+    warning: (payload) => `  ${styles.bgYellow.black(' WARN ')} ${payload.message}`,
+    'broker:lost': (payload) =>
+      `  ${styles.bgRed.white(' KAFKA ')} lost the connection (${payload.error.message}): retrying`,
+    'broker:restored': () => `  ${styles.bgGreen.black(' KAFKA ')} connected again`,
+    stopping: (payload) => `\n  ${styles.bgBlue.white(' INFO ')} Stopping (${STOP_WORDS[payload.reason]}): running jobs finish first.`,
+    stopped: (payload) => {
+      const rate = payload.seconds > 0 ? (payload.processed + payload.failed) / payload.seconds : 0
+      return (
+        `  ${styles.bgBlue.white(' INFO ')} ${payload.processed} done, ${payload.failed} failed ` +
+        `(${payload.deadLettered} dead-lettered) in ${payload.seconds.toFixed(1)}s (${rate.toFixed(1)} jobs/s).`
+      )
+    },
+  }
+  return (event, payload) => renderers[event](payload as never)
+}
+
+const STOP_WORDS: Record<WorkerEvents['stopping']['reason'], string> = {
+  signal: 'signal received',
+  'max-jobs': '--max-jobs reached',
+  'max-time': '--max-time reached',
+  memory: '--memory exceeded',
+  empty: 'queue is empty',
+  'broker-timeout': 'Kafka unreachable for --broker-timeout',
+  error: 'a failure record could not be written',
+}
+
+function describePartitions(partitions: WorkerEvents['assigned']['partitions']): string {
+  if (partitions.length === 0) return 'none (more workers than partitions in this group)'
+  const byTopic = new Map<string, number[]>()
+  for (const {topic, partition} of partitions) byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition])
+  return [...byTopic].map(([topic, list]) => `${topic}[${list.sort((a, b) => a - b).join(',')}]`).join(' ')
+}

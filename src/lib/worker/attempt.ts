@@ -1,0 +1,56 @@
+import {type Job, type JobContext, isFatalError} from '../jobs/job.js'
+
+/** Thrown into an attempt's signal when it runs past its timeout. */
+export class JobTimeoutError extends Error {
+  override name = 'JobTimeoutError'
+
+  constructor(readonly seconds: number) {
+    super(`the job ran longer than its timeout of ${seconds}s`)
+  }
+}
+
+export type AttemptOutcome =
+  | {ok: true; durationMs: number}
+  | {ok: false; durationMs: number; error: unknown; timedOut: boolean; fatal: boolean}
+
+/**
+ * Runs one attempt of a job, never throwing: whatever the job's code does (throw, reject, hang
+ * past its timeout) becomes an outcome. On timeout the attempt's signal fires and the attempt
+ * counts as failed at once; a job that ignores its signal may go on running in the background,
+ * which is why jobs should honour it.
+ */
+export async function runAttempt(
+  job: Job<unknown>,
+  payload: unknown,
+  context: Omit<JobContext, 'signal'>,
+  timeoutSeconds: number,
+): Promise<AttemptOutcome> {
+  const started = performance.now()
+  const controller = new AbortController()
+  let timer: NodeJS.Timeout | undefined
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new JobTimeoutError(timeoutSeconds)
+      controller.abort(error)
+      reject(error)
+    }, timeoutSeconds * 1000)
+  })
+  try {
+    // Promise.resolve().then turns a synchronous throw into a rejection like any other.
+    const handled = Promise.resolve().then(() => job.handle(payload, {...context, signal: controller.signal}))
+    await Promise.race([handled, timedOut])
+    return {ok: true, durationMs: performance.now() - started}
+  } catch (error) {
+    return {
+      ok: false,
+      durationMs: performance.now() - started,
+      error,
+      timedOut: error instanceof JobTimeoutError,
+      fatal: isFatalError(error),
+    }
+  } finally {
+    clearTimeout(timer)
+    // A losing branch of the race must not surface later as an unhandled rejection.
+    timedOut.catch(() => {})
+  }
+}

@@ -1,0 +1,232 @@
+import {setTimeout as sleep} from 'node:timers/promises'
+
+import {type QueueTopics} from '../config/index.js'
+import {BrokerUnreachableError} from '../errors.js'
+import {FAILURE_HEADERS, type FailureContext, deadLetterRecord, describeError, retryRecord} from '../dead-letter/records.js'
+import {type JobEnvelope, decodeEnvelope} from '../envelope/index.js'
+import {type JobClass, type JobContext} from '../jobs/job.js'
+import {type JobRegistry} from '../jobs/registry.js'
+import {type IncomingMessage, type OutgoingMessage, type Publisher} from '../kafka/index.js'
+import {type DeadLetterReason, backoffSeconds, decideAfterFailure, resolveMaxTries} from '../retry/index.js'
+import {type AttemptOutcome, runAttempt} from './attempt.js'
+import {type JobRef, type WorkerEmitter} from './events.js'
+import {type WorkerOptions} from './options.js'
+
+/** What became of one record, for the worker's counts. */
+export type Handled = 'done' | 'retried' | 'dead-lettered' | 'skipped'
+
+/** Thrown when a retry record or dead letter could not be written: the record must not be resolved. */
+export class PublishFailedError extends Error {
+  override name = 'PublishFailedError'
+}
+
+export interface ProcessorDeps {
+  options: WorkerOptions
+  registry: JobRegistry
+  publisher: Publisher
+  events: WorkerEmitter
+  /** The topics of each queue, by queue topic and by retry topic. */
+  topicsOf(topic: string): QueueTopics
+  maxMessageBytes: number
+  /** host:pid, for the failure headers. */
+  worker: string
+  /** Fired when the worker is asked to stop: handed to jobs as ctx.stopping. */
+  stopping: AbortSignal
+}
+
+/**
+ * Takes one record from fetch to its end: decode, find the job, run the attempt, and then
+ * resolve it one of three ways: done, a retry record on the retry topic, or a dead letter. The
+ * record may be resolved (its offset committed) only after this returns: a retry record or dead
+ * letter has then been acknowledged by every in-sync replica.
+ */
+export class JobProcessor {
+  constructor(private readonly deps: ProcessorDeps) {}
+
+  async process(message: IncomingMessage): Promise<Handled> {
+    const {options} = this.deps
+    let envelope: JobEnvelope
+    try {
+      envelope = decodeEnvelope(message.value, {maxBytes: this.deps.maxMessageBytes})
+    } catch (error) {
+      return this.poison(message, 'malformed', error)
+    }
+
+    // The retry topic is the queue's, not the group's: a record another group failed is theirs.
+    const group = message.headers[FAILURE_HEADERS.consumerGroup]
+    if (this.isRetryTopic(message.topic) && group !== undefined && group !== options.group) return 'skipped'
+
+    let jobClass: JobClass
+    try {
+      jobClass = await this.deps.registry.load(envelope.job)
+    } catch (error) {
+      return this.poison(message, 'unknown-job', error, envelope)
+    }
+
+    return this.runJob(message, envelope, jobClass)
+  }
+
+  private async runJob(message: IncomingMessage, envelope: JobEnvelope, jobClass: JobClass): Promise<Handled> {
+    const {options, events} = this.deps
+    let instance
+    try {
+      instance = new jobClass()
+    } catch (error) {
+      return this.poison(message, 'unknown-job', error, envelope)
+    }
+
+    const maxTries = resolveMaxTries(envelope.maxTries, instance.tries, options.tries)
+    const backoff = envelope.backoff ?? toList(instance.backoff) ?? options.backoff
+    const timeout = envelope.timeout ?? instance.timeout ?? options.timeout
+    let attempt = envelope.attempt
+    for (;;) {
+      const ref = this.refOf(message, envelope, attempt, maxTries)
+      const context: Omit<JobContext, 'signal'> = {
+        id: envelope.id,
+        job: envelope.job,
+        queue: envelope.queue,
+        attempt,
+        maxTries,
+        stopping: this.deps.stopping,
+        log: (line: string) => events.emit('job:log', {job: envelope.job, id: envelope.id, message: String(line)}),
+      }
+      events.emit('job:running', ref)
+      const outcome = await runAttempt(instance, envelope.payload, context, timeout)
+      if (outcome.ok) {
+        events.emit('job:done', {...ref, durationMs: outcome.durationMs})
+        return 'done'
+      }
+
+      const decision = decideAfterFailure({
+        attempt,
+        maxTries,
+        backoff,
+        fatal: outcome.fatal,
+        timedOut: outcome.timedOut,
+        now: Date.now(),
+      })
+      const failure = {...ref, durationMs: outcome.durationMs, error: summary(outcome.error)}
+      if (decision.action === 'dead-letter') {
+        await this.publish(
+          this.deps.topicsOf(message.topic).deadLetterTopic,
+          deadLetterRecord({...this.failureContext(message, outcome), reason: decision.reason, attempts: attempt, envelope}),
+        )
+        events.emit('job:failed', {...failure, action: 'dead-letter', reason: decision.reason})
+        await this.runFailedHook(instance, envelope, outcome, {...context, signal: AbortSignal.timeout(timeout * 1000)})
+        return 'dead-lettered'
+      }
+
+      if (!options.retryInPlace) {
+        let record: OutgoingMessage
+        try {
+          record = retryRecord(envelope, {attempt: decision.nextAttempt, dueAt: decision.dueAt}, {
+            ...this.failureContext(message, outcome),
+            maxMessageBytes: this.deps.maxMessageBytes,
+          })
+        } catch (error) {
+          // The job cannot be written back (its payload no longer encodes): keep it as it came.
+          return this.poison(message, 'malformed', error, envelope)
+        }
+
+        await this.publish(this.deps.topicsOf(message.topic).retryTopic, record)
+        events.emit('job:failed', {...failure, action: 'retry', delayMs: decision.delayMs})
+        return 'retried'
+      }
+
+      events.emit('job:failed', {...failure, action: 'retry', delayMs: decision.delayMs})
+      // Strict order: wait here, holding this key back, then try again. The batch keeps
+      // heartbeating meanwhile, so the group does not think the worker died.
+      await sleep(backoffSeconds(attempt, backoff) * 1000)
+      attempt = decision.nextAttempt
+    }
+  }
+
+  /** A record kq cannot run as a job: straight to the dead-letter topic, and the worker goes on. */
+  private async poison(
+    message: IncomingMessage,
+    reason: DeadLetterReason,
+    error: unknown,
+    envelope?: JobEnvelope,
+  ): Promise<Handled> {
+    await this.publish(
+      this.deps.topicsOf(message.topic).deadLetterTopic,
+      deadLetterRecord({...this.failureContext(message, {error}), reason, attempts: envelope?.attempt ?? 0, envelope}),
+    )
+    const {topic, partition, offset} = message
+    this.deps.events.emit('poison', {topic, partition, offset, reason, error: summary(error)})
+    return 'dead-lettered'
+  }
+
+  private async runFailedHook(
+    instance: InstanceType<JobClass>,
+    envelope: JobEnvelope,
+    outcome: AttemptOutcome,
+    context: JobContext,
+  ): Promise<void> {
+    if (typeof instance.failed !== 'function') return
+    try {
+      await instance.failed(envelope.payload, outcome.ok ? undefined : outcome.error, context)
+    } catch (error) {
+      this.deps.events.emit('warning', {
+        message: `failed() of ${envelope.job} ${envelope.id} threw: ${describeError(error).message}`,
+      })
+    }
+  }
+
+  /**
+   * Writes a failure record and waits for every in-sync replica to have it. While the broker is
+   * away it tries again, up to the worker's broker timeout; then, or on any other refusal, it
+   * throws, and the record it stands for is left unresolved, to be delivered again.
+   */
+  private async publish(topic: string, record: OutgoingMessage): Promise<void> {
+    const deadline = Date.now() + this.deps.options.brokerTimeout * 1000
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.deps.publisher.send(topic, record)
+        return
+      } catch (error) {
+        if (!(error instanceof BrokerUnreachableError) || Date.now() > deadline) {
+          throw new PublishFailedError(`cannot write to ${topic}: ${describeError(error).message}`, {cause: error})
+        }
+
+        await sleep(Math.min(5000, 250 * 2 ** attempt))
+      }
+    }
+  }
+
+  private failureContext(message: IncomingMessage, outcome: {error?: unknown}): FailureContext {
+    return {
+      source: message,
+      error: outcome.error,
+      group: this.deps.options.group,
+      worker: this.deps.worker,
+      now: new Date(),
+    }
+  }
+
+  private refOf(message: IncomingMessage, envelope: JobEnvelope, attempt: number, maxTries: number): JobRef {
+    return {
+      job: envelope.job,
+      id: envelope.id,
+      attempt,
+      maxTries,
+      queue: envelope.queue,
+      topic: message.topic,
+      partition: message.partition,
+      offset: message.offset,
+    }
+  }
+
+  private isRetryTopic(topic: string): boolean {
+    return this.deps.topicsOf(topic).retryTopic === topic
+  }
+}
+
+function toList(backoff: number | number[] | undefined): number[] | undefined {
+  return backoff === undefined ? undefined : Array.isArray(backoff) ? backoff : [backoff]
+}
+
+function summary(error: unknown): {name: string; message: string} {
+  const {className, message} = describeError(error)
+  return {name: className, message}
+}

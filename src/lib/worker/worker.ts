@@ -1,0 +1,382 @@
+import os from 'node:os'
+
+import {type KqConfig, type QueueTopics, topicsForQueue} from '../config/index.js'
+import {FAILURE_HEADERS} from '../dead-letter/records.js'
+import {ExitCode, errorMessage} from '../errors.js'
+import {JobRegistry} from '../jobs/registry.js'
+import {
+  type PartitionBatch,
+  type Publisher,
+  type Subscriber,
+  type TopicAdmin,
+  type TopicPartition,
+  openPublisher,
+  openSubscriber,
+  openTopicAdmin,
+} from '../kafka/index.js'
+import {type StopReason, WorkerEmitter, type WorkerSummary} from './events.js'
+import {BatchProgress, Slots} from './offsets.js'
+import {type WorkerOptions, workerOptions} from './options.js'
+import {type Handled, JobProcessor} from './processor.js'
+
+const EXIT_CODES: Record<StopReason, number> = {
+  signal: 0,
+  'max-jobs': 0,
+  'max-time': 0,
+  empty: 0,
+  memory: ExitCode.Memory,
+  'broker-timeout': ExitCode.Unreachable,
+  error: ExitCode.Failure,
+}
+
+/**
+ * A queue worker, as Laravel's `queue:work`: it joins the consumer group on the queues' topics
+ * and their retry topics, runs each job, and stops when told to or when a limit is reached.
+ *
+ *     const worker = new Worker(config, {queues: ['emails'], tries: 3})
+ *     worker.on('job:failed', (event) => log(event))
+ *     const summary = await worker.run()      // resolves once stopped
+ *
+ * The worker prints nothing; it emits events (see events.ts) for its owner to show.
+ */
+export class Worker extends WorkerEmitter {
+  readonly options: WorkerOptions
+  private readonly topics: QueueTopics[]
+  private readonly identity = `${os.hostname()}:${process.pid}`
+  private readonly stopController = new AbortController()
+  private readonly counts = {processed: 0, failed: 0, deadLettered: 0, ran: 0}
+  private readonly timers = new Set<NodeJS.Timeout>()
+  /** Per partition: the next offset to read, as far as this worker has resolved it. */
+  private readonly positions = new Map<string, bigint>()
+  /** Retry partitions waiting for their next due record. */
+  private readonly waitingRetries = new Set<string>()
+  private slots: Slots
+  private subscriber?: Subscriber
+  private publisher?: Publisher
+  /** For --stop-when-empty: an admin connection kept for the worker's life, opened on first use. */
+  private admin?: Promise<TopicAdmin>
+  private joined = false
+  private stopReason?: StopReason
+  private stopped?: Promise<WorkerSummary>
+  private resolveStopped?: (summary: WorkerSummary) => void
+  private brokerLostAt?: number
+  private startedAt = 0
+
+  constructor(
+    private readonly config: KqConfig,
+    options: Partial<WorkerOptions> = {},
+  ) {
+    super()
+    this.options = workerOptions(config, options)
+    this.topics = this.options.queues.map((queue) => topicsForQueue(config, queue))
+    this.slots = new Slots(this.options.concurrency)
+  }
+
+  /** Works until stopped; resolves with what was done and the exit code it deserves. */
+  async run(): Promise<WorkerSummary> {
+    this.startedAt = Date.now()
+    this.stopped = new Promise((resolve) => {
+      this.resolveStopped = resolve
+    })
+    let connected: {subscriber: Subscriber; processor: JobProcessor}
+    try {
+      connected = await this.connect()
+    } catch (error) {
+      await this.publisher?.close().catch(() => {})
+      throw error
+    }
+
+    const {subscriber, processor} = connected
+    this.watchGroup(subscriber)
+    this.emit('started', {
+      queues: this.options.queues,
+      topics: this.topics.flatMap((each) => [each.topic, each.retryTopic]),
+      group: this.options.group,
+      concurrency: this.options.concurrency,
+      worker: this.identity,
+    })
+    this.startLimits()
+    await subscriber.run((batch) => this.handleBatch(batch, processor))
+    return this.stopped
+  }
+
+  /** Opens the producer (after checking every topic exists) and joins the group. */
+  private async connect(): Promise<{subscriber: Subscriber; processor: JobProcessor}> {
+    const registry = await JobRegistry.scan(this.config.jobsDir)
+    this.publisher = await openPublisher(this.config.kafka)
+    for (const topics of this.topics) {
+      for (const topic of [topics.topic, topics.retryTopic, topics.deadLetterTopic]) {
+        await this.publisher.assertTopicExists(topic)
+      }
+    }
+
+    const processor = new JobProcessor({
+      options: this.options,
+      registry,
+      publisher: this.publisher,
+      events: this,
+      topicsOf: (topic) => this.topicsOf(topic),
+      maxMessageBytes: this.config.maxMessageBytes,
+      worker: this.identity,
+      stopping: this.stopController.signal,
+    })
+    this.subscriber = await openSubscriber(this.config.kafka, {
+      groupId: this.options.group,
+      topics: [
+        ...this.topics.map((each) => ({name: each.topic, fromBeginning: this.options.fromBeginning})),
+        // Retry records are written by this group's own workers: never skip any.
+        ...this.topics.map((each) => ({name: each.retryTopic, fromBeginning: true})),
+      ],
+      sessionTimeoutMs: this.options.sessionTimeout * 1000,
+      // The group waits this long for members to rejoin after a rebalance: long enough for a
+      // job to finish within its timeout, so that a rebalance never hands it to someone else.
+      rebalanceTimeoutMs: Math.max(60_000, (this.options.timeout + 30) * 1000),
+      commitIntervalMs: this.options.commitInterval,
+      partitionsConcurrently: Math.max(1, this.options.concurrency),
+      maxWaitMs: 1000,
+    })
+    return {subscriber: this.subscriber, processor}
+  }
+
+  /**
+   * Stops fetching, lets running jobs finish (each within its timeout), commits what is done,
+   * leaves the group. Safe to call more than once: the first reason is kept.
+   */
+  async stop(reason: StopReason = 'signal'): Promise<WorkerSummary> {
+    if (this.stopReason === undefined) {
+      this.stopReason = reason
+      this.emit('stopping', {reason})
+      this.stopController.abort()
+      for (const timer of this.timers) clearTimeout(timer)
+      void this.shutDown()
+    }
+
+    return this.stopped ?? this.summary()
+  }
+
+  private async shutDown(): Promise<void> {
+    try {
+      await this.subscriber?.commit(this.committableOffsets())
+    } catch (error) {
+      this.emit('warning', {message: `could not commit before stopping: ${errorMessage(error)}`})
+    }
+
+    await this.subscriber?.stop().catch(() => {})
+    await this.publisher?.close().catch(() => {})
+    await (await this.admin?.catch(() => undefined))?.close().catch(() => {})
+    const summary = this.summary()
+    this.emit('stopped', summary)
+    this.resolveStopped?.(summary)
+  }
+
+  private async handleBatch(batch: PartitionBatch, processor: JobProcessor): Promise<void> {
+    const key = `${batch.topic}:${batch.partition}`
+    const isRetry = this.topicsOf(batch.topic).retryTopic === batch.topic
+    // A retry record waits until it is due; records after it wait too (see README: ordering).
+    const notDue = isRetry ? batch.messages.findIndex((message) => dueAt(message.headers) > Date.now()) : -1
+    const runnable = notDue === -1 ? batch.messages : batch.messages.slice(0, notDue)
+    const progress = new BatchProgress(runnable.length)
+    let rebalancing = false
+    const heartbeat = setInterval(() => {
+      batch.heartbeat().catch(() => {
+        rebalancing = true
+      })
+    }, 1000)
+    try {
+      await Promise.all(
+        lanesByKey(runnable).map(async (lane) => {
+          for (const index of lane) {
+            if (!this.mayStart(batch) || rebalancing) return
+            await this.slots.acquire()
+            try {
+              if (!this.mayStart(batch) || rebalancing) return
+              this.count(await processor.process(runnable[index]))
+            } catch (error) {
+              // A failure record that could not be written: this record stays unresolved and
+              // comes again; the worker stops rather than run past a gap it cannot fill.
+              this.emit('warning', {message: errorMessage(error)})
+              void this.stop('error')
+              return
+            } finally {
+              this.slots.release()
+            }
+
+            const last = progress.finish(index)
+            if (last !== undefined) this.resolve(batch, runnable[last].offset, key)
+          }
+        }),
+      )
+    } finally {
+      clearInterval(heartbeat)
+    }
+
+    if (notDue !== -1 && progress.complete && this.mayStart(batch)) this.waitForRetry(batch, key, notDue)
+    if (this.stopReason !== undefined) {
+      // Commit now, while still a member of the group: leaving loses uncommitted offsets.
+      const next = this.positions.get(key)
+      if (next !== undefined) await batch.commitResolved(next.toString()).catch(() => {})
+    }
+  }
+
+  /** Pauses a retry partition until its next record is due; the fetch then starts there again. */
+  private waitForRetry(batch: PartitionBatch, key: string, index: number): void {
+    const due = dueAt(batch.messages[index].headers)
+    const resume = batch.pause()
+    this.waitingRetries.add(key)
+    const timer = setTimeout(() => {
+      this.timers.delete(timer)
+      this.waitingRetries.delete(key)
+      resume()
+    }, Math.max(0, due - Date.now()))
+    this.timers.add(timer)
+  }
+
+  private resolve(batch: PartitionBatch, offset: string, key: string): void {
+    batch.resolveOffset(offset)
+    this.positions.set(key, BigInt(offset) + 1n)
+  }
+
+  private mayStart(batch: PartitionBatch): boolean {
+    return this.stopReason === undefined && batch.isActive()
+  }
+
+  private count(handled: Handled): void {
+    if (handled === 'skipped') return
+    this.counts.ran++
+    if (handled === 'done') this.counts.processed++
+    else this.counts.failed++
+    if (handled === 'dead-lettered') this.counts.deadLettered++
+    const {maxJobs, memory} = this.options
+    if (maxJobs !== undefined && this.counts.ran >= maxJobs) void this.stop('max-jobs')
+    if (memory !== undefined && process.memoryUsage.rss() > memory * 1024 * 1024) void this.stop('memory')
+  }
+
+  private watchGroup(subscriber: Subscriber): void {
+    subscriber.on('joined', ({assignment}) => {
+      this.joined = true
+      if (this.brokerLostAt !== undefined) {
+        this.brokerLostAt = undefined
+        this.emit('broker:restored', {})
+      }
+
+      this.emit('assigned', {partitions: assignment})
+    })
+    subscriber.on('crashed', ({error}) => {
+      if (this.stopReason !== undefined) return
+      if (this.brokerLostAt === undefined) {
+        this.brokerLostAt = Date.now()
+        this.emit('broker:lost', {error: {name: error.name, message: error.message}})
+        this.after(this.options.brokerTimeout * 1000, () => {
+          if (this.brokerLostAt !== undefined) void this.stop('broker-timeout')
+        })
+      }
+    })
+  }
+
+  private startLimits(): void {
+    if (this.options.maxTime !== undefined) this.after(this.options.maxTime * 1000, () => void this.stop('max-time'))
+    if (this.options.stopWhenEmpty) this.pollForEmpty()
+  }
+
+  /** Checks every half second, while no job runs, whether every assigned partition is worked out. */
+  private pollForEmpty(): void {
+    this.after(500, async () => {
+      if (this.stopReason !== undefined) return
+      if (this.joined && this.slots.busy === 0 && this.waitingRetries.size === 0 && (await this.isEmpty())) {
+        void this.stop('empty')
+        return
+      }
+
+      this.pollForEmpty()
+    })
+  }
+
+  private async isEmpty(): Promise<boolean> {
+    const assigned = this.subscriber?.assigned() ?? []
+    try {
+      this.admin ??= openTopicAdmin(this.config.kafka)
+      const admin = await this.admin
+      for (const topic of new Set(assigned.map((each) => each.topic))) {
+        const ends = await admin.topicOffsets(topic)
+        const committed = await admin.committedOffsets(this.options.group, topic)
+        for (const {partition} of assigned.filter((each) => each.topic === topic)) {
+          const end = ends.find((each) => each.partition === partition)
+          const low = BigInt(end?.low ?? 0)
+          const mine = this.positions.get(`${topic}:${partition}`) ?? -1n
+          const theirs = BigInt(committed.find((each) => each.partition === partition)?.offset ?? -1)
+          const position = [mine, theirs, low].reduce((a, b) => (a > b ? a : b))
+          if (position < BigInt(end?.high ?? 0)) return false
+        }
+      }
+
+      return true
+    } catch {
+      // Not knowing is not empty: ask again at the next poll.
+      this.admin = undefined
+      return false
+    }
+  }
+
+  private committableOffsets(): Array<TopicPartition & {offset: string}> {
+    return [...this.positions].map(([key, next]) => {
+      const separator = key.lastIndexOf(':')
+      return {topic: key.slice(0, separator), partition: Number(key.slice(separator + 1)), offset: next.toString()}
+    })
+  }
+
+  private topicsOf(topic: string): QueueTopics {
+    const found = this.topics.find((each) => each.topic === topic || each.retryTopic === topic)
+    if (!found) throw new Error(`no queue reads topic ${topic}`)
+    return found
+  }
+
+  private after(ms: number, action: () => void | Promise<void>): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer)
+      void action()
+    }, ms)
+    this.timers.add(timer)
+  }
+
+  private summary(): WorkerSummary {
+    const reason = this.stopReason ?? 'signal'
+    return {
+      processed: this.counts.processed,
+      failed: this.counts.failed,
+      deadLettered: this.counts.deadLettered,
+      seconds: (Date.now() - this.startedAt) / 1000,
+      reason,
+      exitCode: EXIT_CODES[reason],
+    }
+  }
+}
+
+/** When a retry record may run, from its header; records without one are due at once. */
+function dueAt(headers: Record<string, string>): number {
+  const value = headers[FAILURE_HEADERS.notBefore]
+  const time = value === undefined ? Number.NaN : Date.parse(value)
+  return Number.isNaN(time) ? 0 : time
+}
+
+/**
+ * The indexes of a batch's records grouped by key, each group in offset order: records with one
+ * key run one after another, different keys side by side. Records without a key promise no
+ * order, so each is a group of its own.
+ */
+function lanesByKey(messages: PartitionBatch['messages']): number[][] {
+  const lanes = new Map<string, number[]>()
+  const loose: number[][] = []
+  for (const [index, message] of messages.entries()) {
+    if (message.key === null) {
+      loose.push([index])
+      continue
+    }
+
+    const key = message.key.toString('base64')
+    const lane = lanes.get(key)
+    if (lane) lane.push(index)
+    else lanes.set(key, [index])
+  }
+
+  return [...lanes.values(), ...loose]
+}
