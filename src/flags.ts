@@ -1,5 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
+import {UsageError} from './lib/errors.js'
+import {parseBackoffList} from './lib/retry/index.js'
+
 /**
  * Flags shared by several commands, defined once. Those that override a configuration variable
  * are listed in CONFIG_FLAGS so the base command can pass them to the config loader.
@@ -42,4 +45,41 @@ export const jobsDirFlag = Flags.string({
  */
 export function textArgument(description: string) {
   return Args.string({description, ignoreStdin: true})
+}
+
+/**
+ * The flags of `kq work` that shape how jobs run, shared with `kq make:supervisor`, which passes
+ * them on to the workers it configures. No defaults here: the worker's own (see WorkerOptions)
+ * apply, and a generated config names only what was asked.
+ */
+export function workerFlags(helpGroup?: string) {
+  const group = helpGroup === undefined ? {} : {helpGroup}
+  return {
+    tries: Flags.integer({...group, description: 'Tries per job unless the job class says (default 1).', min: 1}),
+    backoff: Flags.string({...group, description: 'Seconds before each retry, e.g. 1,5,10 (the last repeats).'}),
+    timeout: Flags.integer({...group, description: 'Seconds an attempt may run unless the job class says (default 60).', min: 1}),
+    concurrency: Flags.integer({...group, char: 'c', description: 'Jobs in flight at once per worker (default 1).', min: 1, max: 1000}),
+    'retry-in-place': Flags.boolean({...group, description: 'Retry where the job is, keeping strict order per key.'}),
+    'max-jobs': Flags.integer({...group, description: 'Stop after this many jobs.', min: 1}),
+    'max-time': Flags.integer({...group, description: 'Stop after this many seconds.', min: 1}),
+    memory: Flags.integer({...group, description: 'Stop with exit code 12 above this many MB of memory.', min: 16}),
+    group: Flags.string({...group, char: 'g', description: 'Consumer group (overrides KAFKA_CONSUMER_GROUP).'}),
+    'from-beginning': Flags.boolean({...group, description: 'A group without committed offsets starts at the topics’ beginning.'}),
+    'session-timeout': Flags.integer({
+      ...group,
+      description: 'Seconds without heartbeat before the group gives up on a worker (default 30).',
+      min: 3,
+    }),
+    'broker-timeout': Flags.integer({...group, description: 'Seconds to keep trying a lost broker before exiting 5 (default 60).', min: 1}),
+  }
+}
+
+/** `--backoff 1,5,10` as seconds; a bad list is a usage error naming the flag. */
+export function backoffList(text: string | undefined): number[] | undefined {
+  if (text === undefined) return undefined
+  try {
+    return parseBackoffList(text)
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
 }

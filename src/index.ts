@@ -50,3 +50,6 @@ export {
 } from './lib/local-kafka/index.js'
 export {type TopicPlanRow, queueTopicSpecs} from './lib/topics/plan.js'
 export {TopicMismatchError, provisionTopics} from './lib/topics/provision.js'
+export {type WorkerEvents, type WorkerSummary} from './lib/worker/events.js'
+export {type WorkerOptions} from './lib/worker/options.js'
+export {Worker} from './lib/worker/worker.js'

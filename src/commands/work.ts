@@ -1,11 +1,9 @@
 import {Flags} from '@oclif/core'
 
 import {KqCommand} from '../base-command.js'
-import {brokersFlag, jobsDirFlag, textArgument} from '../flags.js'
+import {backoffList, brokersFlag, jobsDirFlag, textArgument, workerFlags} from '../flags.js'
 import {topicName} from '../lib/config/values.js'
-import {UsageError} from '../lib/errors.js'
 import {humanRenderer, jsonRenderer} from '../lib/output/worker.js'
-import {parseBackoffList} from '../lib/retry/index.js'
 import {type WorkerEvents, type WorkerSummary} from '../lib/worker/events.js'
 import {Worker} from '../lib/worker/worker.js'
 
@@ -46,20 +44,9 @@ export default class Work extends KqCommand {
   }
 
   static override flags = {
-    tries: Flags.integer({description: 'Tries per job unless the job class says (default 1).', min: 1}),
-    backoff: Flags.string({description: 'Seconds before each retry, e.g. 1,5,10 (the last repeats).'}),
-    timeout: Flags.integer({description: 'Seconds an attempt may run unless the job class says (default 60).', min: 1}),
-    concurrency: Flags.integer({char: 'c', description: 'Jobs in flight at once (default 1).', min: 1, max: 1000}),
-    'retry-in-place': Flags.boolean({description: 'Retry where the job is, keeping strict order per key.'}),
-    'max-jobs': Flags.integer({description: 'Stop after this many jobs.', min: 1}),
-    'max-time': Flags.integer({description: 'Stop after this many seconds.', min: 1}),
-    memory: Flags.integer({description: 'Stop with exit code 12 above this many MB of memory.', min: 16}),
+    ...workerFlags(),
     'stop-when-empty': Flags.boolean({description: 'Stop once every partition (and its retries) is worked out.'}),
     once: Flags.boolean({description: 'Work one job, then stop.'}),
-    group: Flags.string({char: 'g', description: 'Consumer group (overrides KAFKA_CONSUMER_GROUP).'}),
-    'from-beginning': Flags.boolean({description: 'A group without committed offsets starts at the topics’ beginning.'}),
-    'session-timeout': Flags.integer({description: 'Seconds without heartbeat before the group gives up on this worker.', default: 30, min: 3}),
-    'broker-timeout': Flags.integer({description: 'Seconds to keep trying a lost broker before exiting 5.', default: 60, min: 1}),
     json: Flags.boolean({description: 'One JSON object per event and line.'}),
     verbose: Flags.boolean({char: 'v', description: 'Show job ids, partitions and offsets.'}),
     brokers: brokersFlag,
@@ -73,7 +60,7 @@ export default class Work extends KqCommand {
       queues: args.queues?.split(',').map((queue) => topicName({raw: queue.trim(), label: 'queue', fromCommandLine: true})),
       group: flags.group,
       tries: flags.tries,
-      backoff: flags.backoff === undefined ? undefined : backoffFlag(flags.backoff),
+      backoff: backoffList(flags.backoff),
       timeout: flags.timeout,
       concurrency: flags.concurrency,
       retryInPlace: flags['retry-in-place'],
@@ -94,21 +81,16 @@ export default class Work extends KqCommand {
     }
 
     const release = guardProcess(worker)
+    let summary: WorkerSummary
     try {
-      const summary = await worker.run()
-      if (summary.exitCode !== 0) this.exit(summary.exitCode)
-      return summary
+      summary = await worker.run()
     } finally {
       release()
     }
-  }
-}
 
-function backoffFlag(text: string): number[] {
-  try {
-    return parseBackoffList(text)
-  } catch (error) {
-    throw new UsageError((error as Error).message)
+    // Exit now, as Laravel's worker does once stopped: a timer or socket a job left open must
+    // not keep a stopped worker's process alive under a process manager.
+    return this.exit(summary.exitCode)
   }
 }
 

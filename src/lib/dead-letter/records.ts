@@ -47,10 +47,29 @@ export interface FailureContext {
 
 export function describeError(error: unknown): {className: string; message: string; stack?: string} {
   if (error instanceof Error) {
-    return {className: error.name || error.constructor.name, message: error.message, stack: error.stack}
+    return {className: errorClassName(error), message: error.message, stack: error.stack}
   }
 
-  return {className: typeof error, message: String(error)}
+  return {className: typeof error, message: asText(error)}
+}
+
+/**
+ * The name an error's class gives itself, else its class's: `class PaymentDeclined extends
+ * Error {}` sets no name and would pass as a plain 'Error'.
+ */
+function errorClassName(error: Error): string {
+  const prototype = Object.getPrototypeOf(error) as object | null
+  const named = Object.hasOwn(error, 'name') || (prototype !== null && Object.hasOwn(prototype, 'name'))
+  return (named && error.name) || error.constructor?.name || error.name || 'Error'
+}
+
+/** String(value), except for a value that refuses (no prototype, a throwing toString). */
+function asText(value: unknown): string {
+  try {
+    return String(value)
+  } catch {
+    return Object.prototype.toString.call(value)
+  }
 }
 
 /** The headers that say where a job started and how it last failed. */

@@ -37,11 +37,15 @@ function incoming(topic: string, partition: number, message: KafkaMessage): Inco
 
 class KafkaSubscriber implements Subscriber {
   private assignment: TopicPartition[] = []
+  /** The interval commit under way, if any: one at a time, and awaited before leaving. */
+  private committing?: Promise<void>
 
   constructor(
     private readonly consumer: Consumer,
     private readonly options: SubscriberOptions,
     private readonly brokers: string[],
+    /** Shared with the consumer's restart policy: once stopping, a crash must not restart it. */
+    private readonly lifecycle: {stopping: boolean},
   ) {}
 
   async run(handler: (batch: PartitionBatch) => Promise<void>): Promise<void> {
@@ -68,6 +72,8 @@ class KafkaSubscriber implements Subscriber {
   }
 
   async stop(): Promise<void> {
+    this.lifecycle.stopping = true
+    await this.committing
     await this.consumer.disconnect()
   }
 
@@ -76,6 +82,13 @@ class KafkaSubscriber implements Subscriber {
     switch (event) {
       case 'joined': {
         this.consumer.on(events.GROUP_JOIN, ({payload}) => {
+          // A join that was under way when stop() ran completes after it: kafkajs then holds
+          // partitions and keeps the process alive with nobody to stop it. Leave again.
+          if (this.lifecycle.stopping) {
+            void this.consumer.disconnect().catch(() => {})
+            return
+          }
+
           this.assignment = Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
             partitions.map((partition) => ({topic, partition})),
           )
@@ -103,6 +116,21 @@ class KafkaSubscriber implements Subscriber {
     }
   }
 
+  /**
+   * kafkajs auto-commits only between batches, and one batch can hold a partition's whole
+   * backlog: without this, a worker killed in the middle of it would have committed nothing
+   * and run all of it again. A failed commit is left to the next one; nothing is lost by it.
+   */
+  private commitIfDue(payload: EachBatchPayload): void {
+    if (this.committing) return
+    this.committing = payload
+      .commitOffsetsIfNecessary()
+      .catch(() => {})
+      .finally(() => {
+        this.committing = undefined
+      })
+  }
+
   private toBatch(payload: EachBatchPayload): PartitionBatch {
     const {batch} = payload
     return {
@@ -110,7 +138,10 @@ class KafkaSubscriber implements Subscriber {
       partition: batch.partition,
       highWatermark: batch.highWatermark,
       messages: batch.messages.map((message) => incoming(batch.topic, batch.partition, message)),
-      resolveOffset: (offset) => payload.resolveOffset(offset),
+      resolveOffset: (offset) => {
+        payload.resolveOffset(offset)
+        this.commitIfDue(payload)
+      },
       heartbeat: () => payload.heartbeat(),
       pause: () => payload.pause(),
       commitResolved: async (offset) => {
@@ -129,6 +160,7 @@ class KafkaSubscriber implements Subscriber {
  */
 export async function openSubscriber(connection: KafkaConnectionConfig, options: SubscriberOptions): Promise<Subscriber> {
   const kafka = createKafka(connection)
+  const lifecycle = {stopping: false}
   const consumer = kafka.consumer({
     groupId: options.groupId,
     sessionTimeout: options.sessionTimeoutMs,
@@ -136,8 +168,9 @@ export async function openSubscriber(connection: KafkaConnectionConfig, options:
     heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
     allowAutoTopicCreation: false,
     maxWaitTimeInMs: options.maxWaitMs,
-    // After a lost broker, the consumer restarts until the worker's own deadline gives up.
-    retry: {retries: 5, initialRetryTime: 300, maxRetryTime: 5000, restartOnFailure: async () => true},
+    // After a lost broker, the consumer restarts until the worker's own deadline gives up, but
+    // never once it is stopping: a restart would rejoin the group with nobody left to stop it.
+    retry: {retries: 5, initialRetryTime: 300, maxRetryTime: 5000, restartOnFailure: async () => !lifecycle.stopping},
   })
   await connectWithin(
     connection,
@@ -153,5 +186,5 @@ export async function openSubscriber(connection: KafkaConnectionConfig, options:
     throw translateKafkaError(error, {brokers: connection.brokers, action: 'subscribing'})
   }
 
-  return new KafkaSubscriber(consumer, options, connection.brokers)
+  return new KafkaSubscriber(consumer, options, connection.brokers, lifecycle)
 }

@@ -9,6 +9,12 @@ export class JobTimeoutError extends Error {
   }
 }
 
+/**
+ * The longest delay a Node timer holds (about 24.8 days); a longer one fires at once, which
+ * would fail every attempt of a job with a long timeout after 1 ms.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
 export type AttemptOutcome =
   | {ok: true; durationMs: number}
   | {ok: false; durationMs: number; error: unknown; timedOut: boolean; fatal: boolean}
@@ -33,7 +39,7 @@ export async function runAttempt(
       const error = new JobTimeoutError(timeoutSeconds)
       controller.abort(error)
       reject(error)
-    }, timeoutSeconds * 1000)
+    }, Math.min(timeoutSeconds * 1000, MAX_TIMER_MS))
   })
   try {
     // Promise.resolve().then turns a synchronous throw into a rejection like any other.

@@ -12,8 +12,12 @@ import {type AttemptOutcome, runAttempt} from './attempt.js'
 import {type JobRef, type WorkerEmitter} from './events.js'
 import {type WorkerOptions} from './options.js'
 
-/** What became of one record, for the worker's counts. */
-export type Handled = 'done' | 'retried' | 'dead-lettered' | 'skipped'
+/**
+ * What became of one attempt, for the worker's counts; `poisoned` and `skipped` are records that
+ * never ran: dead-lettered as not a job kq can run, or left to the group that failed them.
+ * `interrupted`: a retry in place cut short by a stop; its record must stay unresolved.
+ */
+export type Handled = 'done' | 'retried' | 'dead-lettered' | 'poisoned' | 'skipped' | 'interrupted'
 
 /** Thrown when a retry record or dead letter could not be written: the record must not be resolved. */
 export class PublishFailedError extends Error {
@@ -43,41 +47,53 @@ export interface ProcessorDeps {
 export class JobProcessor {
   constructor(private readonly deps: ProcessorDeps) {}
 
-  async process(message: IncomingMessage): Promise<Handled> {
+  /**
+   * What became of the record: one entry per attempt that ran (several when retried in place),
+   * or one for a record that was skipped or dead-lettered without running.
+   */
+  async process(message: IncomingMessage): Promise<Handled[]> {
     const {options} = this.deps
     let envelope: JobEnvelope
     try {
       envelope = decodeEnvelope(message.value, {maxBytes: this.deps.maxMessageBytes})
     } catch (error) {
-      return this.poison(message, 'malformed', error)
+      await this.poison(message, 'malformed', error)
+      return ['poisoned']
     }
 
     // The retry topic is the queue's, not the group's: a record another group failed is theirs.
     const group = message.headers[FAILURE_HEADERS.consumerGroup]
-    if (this.isRetryTopic(message.topic) && group !== undefined && group !== options.group) return 'skipped'
+    if (this.isRetryTopic(message.topic) && group !== undefined && group !== options.group) return ['skipped']
 
     let jobClass: JobClass
     try {
       jobClass = await this.deps.registry.load(envelope.job)
     } catch (error) {
-      return this.poison(message, 'unknown-job', error, envelope)
+      await this.poison(message, 'unknown-job', error, envelope)
+      return ['poisoned']
     }
 
     return this.runJob(message, envelope, jobClass)
   }
 
-  private async runJob(message: IncomingMessage, envelope: JobEnvelope, jobClass: JobClass): Promise<Handled> {
+  private async runJob(message: IncomingMessage, envelope: JobEnvelope, jobClass: JobClass): Promise<Handled[]> {
     const {options, events} = this.deps
     let instance
     try {
       instance = new jobClass()
     } catch (error) {
-      return this.poison(message, 'unknown-job', error, envelope)
+      await this.poison(message, 'unknown-job', error, envelope)
+      return ['poisoned']
     }
 
-    const maxTries = resolveMaxTries(envelope.maxTries, instance.tries, options.tries)
-    const backoff = envelope.backoff ?? toList(instance.backoff) ?? options.backoff
-    const timeout = envelope.timeout ?? instance.timeout ?? options.timeout
+    // Attempts retried in place, before the one that ends the record.
+    const retriedInPlace: Handled[] = []
+
+    // A job class's settings are code, not checked input: a nonsense value (0, NaN, -1) is
+    // ignored, as if unset, rather than failing every attempt at once.
+    const maxTries = resolveMaxTries(envelope.maxTries, positiveInteger(instance.tries), options.tries)
+    const backoff = envelope.backoff ?? secondsList(instance.backoff) ?? options.backoff
+    const timeout = Math.min(MAX_TIMEOUT_SECONDS, envelope.timeout ?? positiveNumber(instance.timeout) ?? options.timeout)
     let attempt = envelope.attempt
     for (;;) {
       const ref = this.refOf(message, envelope, attempt, maxTries)
@@ -94,7 +110,7 @@ export class JobProcessor {
       const outcome = await runAttempt(instance, envelope.payload, context, timeout)
       if (outcome.ok) {
         events.emit('job:done', {...ref, durationMs: outcome.durationMs})
-        return 'done'
+        return [...retriedInPlace, 'done']
       }
 
       const decision = decideAfterFailure({
@@ -113,7 +129,7 @@ export class JobProcessor {
         )
         events.emit('job:failed', {...failure, action: 'dead-letter', reason: decision.reason})
         await this.runFailedHook(instance, envelope, outcome, {...context, signal: AbortSignal.timeout(timeout * 1000)})
-        return 'dead-lettered'
+        return [...retriedInPlace, 'dead-lettered']
       }
 
       if (!options.retryInPlace) {
@@ -125,36 +141,48 @@ export class JobProcessor {
           })
         } catch (error) {
           // The job cannot be written back (its payload no longer encodes): keep it as it came.
-          return this.poison(message, 'malformed', error, envelope)
+          await this.poison(message, 'malformed', error, envelope, attempt)
+          return ['dead-lettered']
         }
 
         await this.publish(this.deps.topicsOf(message.topic).retryTopic, record)
         events.emit('job:failed', {...failure, action: 'retry', delayMs: decision.delayMs})
-        return 'retried'
+        return ['retried']
       }
 
       events.emit('job:failed', {...failure, action: 'retry', delayMs: decision.delayMs})
+      retriedInPlace.push('retried')
       // Strict order: wait here, holding this key back, then try again. The batch keeps
       // heartbeating meanwhile, so the group does not think the worker died.
-      await sleep(backoffSeconds(attempt, backoff) * 1000)
+      try {
+        await sleep(backoffSeconds(attempt, backoff) * 1000, undefined, {signal: this.deps.stopping})
+      } catch {
+        // Stopping: this record stays unresolved and runs again on the next worker, from its
+        // first attempt, as any record a stopped worker had not finished.
+        return [...retriedInPlace, 'interrupted']
+      }
+
       attempt = decision.nextAttempt
     }
   }
 
-  /** A record kq cannot run as a job: straight to the dead-letter topic, and the worker goes on. */
+  /**
+   * A record kq cannot run as a job: straight to the dead-letter topic, and the worker goes on.
+   * `attempts` are those made: unless one just ran, none on this delivery, only those before it.
+   */
   private async poison(
     message: IncomingMessage,
     reason: DeadLetterReason,
     error: unknown,
     envelope?: JobEnvelope,
-  ): Promise<Handled> {
+    attempts = envelope ? envelope.attempt - 1 : 0,
+  ): Promise<void> {
     await this.publish(
       this.deps.topicsOf(message.topic).deadLetterTopic,
-      deadLetterRecord({...this.failureContext(message, {error}), reason, attempts: envelope?.attempt ?? 0, envelope}),
+      deadLetterRecord({...this.failureContext(message, {error}), reason, attempts, envelope}),
     )
     const {topic, partition, offset} = message
     this.deps.events.emit('poison', {topic, partition, offset, reason, error: summary(error)})
-    return 'dead-lettered'
   }
 
   private async runFailedHook(
@@ -222,8 +250,21 @@ export class JobProcessor {
   }
 }
 
-function toList(backoff: number | number[] | undefined): number[] | undefined {
-  return backoff === undefined ? undefined : Array.isArray(backoff) ? backoff : [backoff]
+/** Longer than any job should run, and within what a timer can hold (2^31 ms is ~24 days). */
+const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600
+
+function positiveNumber(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined
+}
+
+function positiveInteger(value: unknown): number | undefined {
+  return Number.isSafeInteger(value) && (value as number) >= 1 ? (value as number) : undefined
+}
+
+function secondsList(backoff: unknown): number[] | undefined {
+  const list = Array.isArray(backoff) ? backoff : [backoff]
+  const valid = list.length > 0 && list.every((item) => typeof item === 'number' && Number.isFinite(item) && item >= 0)
+  return valid ? (list as number[]) : undefined
 }
 
 function summary(error: unknown): {name: string; message: string} {

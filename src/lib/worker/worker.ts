@@ -1,20 +1,19 @@
 import os from 'node:os'
 
 import {type KqConfig, type QueueTopics, topicsForQueue} from '../config/index.js'
-import {FAILURE_HEADERS} from '../dead-letter/records.js'
-import {ExitCode, errorMessage} from '../errors.js'
+import {BrokerUnreachableError, ExitCode, errorMessage} from '../errors.js'
 import {JobRegistry} from '../jobs/registry.js'
 import {
   type PartitionBatch,
   type Publisher,
   type Subscriber,
-  type TopicAdmin,
   type TopicPartition,
   openPublisher,
   openSubscriber,
-  openTopicAdmin,
 } from '../kafka/index.js'
 import {type StopReason, WorkerEmitter, type WorkerSummary} from './events.js'
+import {dueAt, lanesByKey} from './batch.js'
+import {GroupProgress} from './group-progress.js'
 import {BatchProgress, Slots} from './offsets.js'
 import {type WorkerOptions, workerOptions} from './options.js'
 import {type Handled, JobProcessor} from './processor.js'
@@ -53,14 +52,15 @@ export class Worker extends WorkerEmitter {
   private slots: Slots
   private subscriber?: Subscriber
   private publisher?: Publisher
-  /** For --stop-when-empty: an admin connection kept for the worker's life, opened on first use. */
-  private admin?: Promise<TopicAdmin>
+  private readonly groupProgress: GroupProgress
   private joined = false
   private stopReason?: StopReason
   private stopped?: Promise<WorkerSummary>
   private resolveStopped?: (summary: WorkerSummary) => void
   private brokerLostAt?: number
   private startedAt = 0
+  /** Settles once run() has connected, or failed to: a stop meanwhile waits for it (see shutDown). */
+  private connecting?: Promise<unknown>
 
   constructor(
     private readonly config: KqConfig,
@@ -70,21 +70,29 @@ export class Worker extends WorkerEmitter {
     this.options = workerOptions(config, options)
     this.topics = this.options.queues.map((queue) => topicsForQueue(config, queue))
     this.slots = new Slots(this.options.concurrency)
+    this.groupProgress = new GroupProgress(config.kafka, this.options.group)
   }
 
   /** Works until stopped; resolves with what was done and the exit code it deserves. */
   async run(): Promise<WorkerSummary> {
     this.startedAt = Date.now()
+    if (this.stopReason !== undefined) return this.summary()
     this.stopped = new Promise((resolve) => {
       this.resolveStopped = resolve
     })
     let connected: {subscriber: Subscriber; processor: JobProcessor}
+    const connecting = this.connect()
+    this.connecting = connecting.catch(() => {})
     try {
-      connected = await this.connect()
+      connected = await connecting
     } catch (error) {
       await this.publisher?.close().catch(() => {})
       throw error
     }
+
+    // Stopped while connecting: shutDown closes what connect() opened; joining now would leave a
+    // member in the group, holding partitions, that nothing ever stops.
+    if (this.stopReason !== undefined) return this.stopped
 
     const {subscriber, processor} = connected
     this.watchGroup(subscriber)
@@ -155,6 +163,7 @@ export class Worker extends WorkerEmitter {
   }
 
   private async shutDown(): Promise<void> {
+    await this.connecting
     try {
       await this.subscriber?.commit(this.committableOffsets())
     } catch (error) {
@@ -163,7 +172,7 @@ export class Worker extends WorkerEmitter {
 
     await this.subscriber?.stop().catch(() => {})
     await this.publisher?.close().catch(() => {})
-    await (await this.admin?.catch(() => undefined))?.close().catch(() => {})
+    await this.groupProgress.close()
     const summary = this.summary()
     this.emit('stopped', summary)
     this.resolveStopped?.(summary)
@@ -190,7 +199,9 @@ export class Worker extends WorkerEmitter {
             await this.slots.acquire()
             try {
               if (!this.mayStart(batch) || rebalancing) return
-              this.count(await processor.process(runnable[index]))
+              const handled = await processor.process(runnable[index])
+              for (const each of handled) this.count(each)
+              if (handled.includes('interrupted')) return
             } catch (error) {
               // A failure record that could not be written: this record stays unresolved and
               // comes again; the worker stops rather than run past a gap it cannot fill.
@@ -241,7 +252,13 @@ export class Worker extends WorkerEmitter {
   }
 
   private count(handled: Handled): void {
-    if (handled === 'skipped') return
+    if (handled === 'skipped' || handled === 'interrupted') return
+    // A poison record is dead-lettered without an attempt: not a job that ran, nor one that failed.
+    if (handled === 'poisoned') {
+      this.counts.deadLettered++
+      return
+    }
+
     this.counts.ran++
     if (handled === 'done') this.counts.processed++
     else this.counts.failed++
@@ -253,24 +270,45 @@ export class Worker extends WorkerEmitter {
 
   private watchGroup(subscriber: Subscriber): void {
     subscriber.on('joined', ({assignment}) => {
+      if (this.stopReason !== undefined) return
+      const firstJoin = !this.joined
       this.joined = true
+      // Partitions given to another member are theirs now: committing this worker's old
+      // position for them on shutdown would move their offset back, and replay their jobs.
+      const owned = new Set(assignment.map(({topic, partition}) => `${topic}:${partition}`))
+      for (const key of this.positions.keys()) if (!owned.has(key)) this.positions.delete(key)
+      for (const key of this.waitingRetries) if (!owned.has(key)) this.waitingRetries.delete(key)
       if (this.brokerLostAt !== undefined) {
         this.brokerLostAt = undefined
         this.emit('broker:restored', {})
       }
 
       this.emit('assigned', {partitions: assignment})
+      if (firstJoin && !this.options.fromBeginning) void this.warnOfSkippedJobs(assignment)
     })
     subscriber.on('crashed', ({error}) => {
       if (this.stopReason !== undefined) return
       if (this.brokerLostAt === undefined) {
         this.brokerLostAt = Date.now()
-        this.emit('broker:lost', {error: {name: error.name, message: error.message}})
+        const message = error instanceof BrokerUnreachableError ? `${error.brokers.join(',')}: ${error.reason}` : error.message
+        this.emit('broker:lost', {error: {name: error.name, message}})
         this.after(this.options.brokerTimeout * 1000, () => {
           if (this.brokerLostAt !== undefined) void this.stop('broker-timeout')
         })
       }
     })
+  }
+
+  /** Warns when a new group started at the end of a queue topic, skipping jobs already there. */
+  private async warnOfSkippedJobs(assignment: TopicPartition[]): Promise<void> {
+    const skipped = await this.groupProgress.skippedAtStart(this.topics.map((each) => each.topic), assignment)
+    for (const {topic, jobs} of skipped) {
+      this.emit('warning', {
+        message:
+          `group ${this.options.group} had no committed offset on ${topic}, so it started at the end: ` +
+          `${jobs} job(s) already there are skipped; run once with --from-beginning to work them`,
+      })
+    }
   }
 
   private startLimits(): void {
@@ -292,29 +330,7 @@ export class Worker extends WorkerEmitter {
   }
 
   private async isEmpty(): Promise<boolean> {
-    const assigned = this.subscriber?.assigned() ?? []
-    try {
-      this.admin ??= openTopicAdmin(this.config.kafka)
-      const admin = await this.admin
-      for (const topic of new Set(assigned.map((each) => each.topic))) {
-        const ends = await admin.topicOffsets(topic)
-        const committed = await admin.committedOffsets(this.options.group, topic)
-        for (const {partition} of assigned.filter((each) => each.topic === topic)) {
-          const end = ends.find((each) => each.partition === partition)
-          const low = BigInt(end?.low ?? 0)
-          const mine = this.positions.get(`${topic}:${partition}`) ?? -1n
-          const theirs = BigInt(committed.find((each) => each.partition === partition)?.offset ?? -1)
-          const position = [mine, theirs, low].reduce((a, b) => (a > b ? a : b))
-          if (position < BigInt(end?.high ?? 0)) return false
-        }
-      }
-
-      return true
-    } catch {
-      // Not knowing is not empty: ask again at the next poll.
-      this.admin = undefined
-      return false
-    }
+    return this.groupProgress.isDrained(this.subscriber?.assigned() ?? [], this.positions)
   }
 
   private committableOffsets(): Array<TopicPartition & {offset: string}> {
@@ -349,34 +365,4 @@ export class Worker extends WorkerEmitter {
       exitCode: EXIT_CODES[reason],
     }
   }
-}
-
-/** When a retry record may run, from its header; records without one are due at once. */
-function dueAt(headers: Record<string, string>): number {
-  const value = headers[FAILURE_HEADERS.notBefore]
-  const time = value === undefined ? Number.NaN : Date.parse(value)
-  return Number.isNaN(time) ? 0 : time
-}
-
-/**
- * The indexes of a batch's records grouped by key, each group in offset order: records with one
- * key run one after another, different keys side by side. Records without a key promise no
- * order, so each is a group of its own.
- */
-function lanesByKey(messages: PartitionBatch['messages']): number[][] {
-  const lanes = new Map<string, number[]>()
-  const loose: number[][] = []
-  for (const [index, message] of messages.entries()) {
-    if (message.key === null) {
-      loose.push([index])
-      continue
-    }
-
-    const key = message.key.toString('base64')
-    const lane = lanes.get(key)
-    if (lane) lane.push(index)
-    else lanes.set(key, [index])
-  }
-
-  return [...lanes.values(), ...loose]
 }

@@ -1,0 +1,79 @@
+import {type KafkaConnectionConfig} from '../config/index.js'
+import {type TopicAdmin, type TopicPartition, openTopicAdmin} from '../kafka/index.js'
+
+/**
+ * Where the worker's group stands on its partitions, read from Kafka: for --stop-when-empty,
+ * and to tell a new group that it skipped jobs. One admin connection, opened on first use and
+ * kept for the worker's life.
+ */
+export class GroupProgress {
+  private admin?: Promise<TopicAdmin>
+
+  constructor(
+    private readonly connection: KafkaConnectionConfig,
+    private readonly group: string,
+  ) {}
+
+  /**
+   * True when every assigned partition is worked to its end: the furthest of this worker's own
+   * position, the group's committed offset and the partition's start reaches its end offset.
+   * Not knowing (Kafka unreachable) is not drained.
+   */
+  async isDrained(assigned: TopicPartition[], positions: ReadonlyMap<string, bigint>): Promise<boolean> {
+    try {
+      const admin = await this.connect()
+      for (const topic of new Set(assigned.map((each) => each.topic))) {
+        const ends = await admin.topicOffsets(topic)
+        const committed = await admin.committedOffsets(this.group, topic)
+        for (const {partition} of assigned.filter((each) => each.topic === topic)) {
+          const end = ends.find((each) => each.partition === partition)
+          const mine = positions.get(`${topic}:${partition}`) ?? -1n
+          const theirs = BigInt(committed.find((each) => each.partition === partition)?.offset ?? -1)
+          const position = [mine, theirs, BigInt(end?.low ?? 0)].reduce((a, b) => (a > b ? a : b))
+          if (position < BigInt(end?.high ?? 0)) return false
+        }
+      }
+
+      return true
+    } catch {
+      this.admin = undefined
+      return false
+    }
+  }
+
+  /**
+   * Jobs the group skips on the given queue topics because it has no committed offset there on
+   * the assigned partitions, and so starts at their end (Kafka's default, so that a new group
+   * does not replay a topic's history). Empty when it cannot tell: this is only for a warning.
+   */
+  async skippedAtStart(topics: string[], assignment: TopicPartition[]): Promise<Array<{topic: string; jobs: number}>> {
+    const skipped: Array<{topic: string; jobs: number}> = []
+    try {
+      const admin = await this.connect()
+      for (const topic of topics) {
+        const mine = new Set(assignment.filter((each) => each.topic === topic).map((each) => each.partition))
+        const committed = await admin.committedOffsets(this.group, topic)
+        const fresh = new Set(committed.filter((each) => mine.has(each.partition) && each.offset < 0).map((each) => each.partition))
+        if (fresh.size === 0) continue
+        const ends = await admin.topicOffsets(topic)
+        const jobs = ends.filter((each) => fresh.has(each.partition)).reduce((sum, each) => sum + (each.high - each.low), 0)
+        if (jobs > 0) skipped.push({topic, jobs})
+      }
+    } catch {
+      this.admin = undefined
+    }
+
+    return skipped
+  }
+
+  async close(): Promise<void> {
+    const admin = this.admin
+    this.admin = undefined
+    await (await admin?.catch(() => undefined))?.close().catch(() => {})
+  }
+
+  private connect(): Promise<TopicAdmin> {
+    this.admin ??= openTopicAdmin(this.connection)
+    return this.admin
+  }
+}
