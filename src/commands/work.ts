@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {KqCommand} from '../base-command.js'
 import {backoffList, brokersFlag, jobsDirFlag, textArgument, workerFlags} from '../flags.js'
 import {topicName} from '../lib/config/values.js'
+import {type LineWriter, lineWriter} from '../lib/output/lines.js'
 import {humanRenderer, jsonRenderer} from '../lib/output/worker.js'
 import {type WorkerEvents, type WorkerSummary} from '../lib/worker/events.js'
 import {Worker} from '../lib/worker/worker.js'
@@ -73,19 +74,21 @@ export default class Work extends KqCommand {
       brokerTimeout: flags['broker-timeout'],
     })
     const render = flags.json ? jsonRenderer() : humanRenderer({verbose: flags.verbose})
+    const output = lineWriter()
     for (const event of WORKER_EVENTS) {
       worker.on(event, (payload) => {
         const text = render(event, payload)
-        if (text !== undefined) process.stdout.write(`${text}\n`)
+        if (text !== undefined) output.write(text)
       })
     }
 
-    const release = guardProcess(worker)
+    const release = guardProcess(worker, output)
     let summary: WorkerSummary
     try {
       summary = await worker.run()
     } finally {
       release()
+      output.flush()
     }
 
     // Exit now, as Laravel's worker does once stopped: a timer or socket a job left open must
@@ -98,7 +101,7 @@ export default class Work extends KqCommand {
  * Signals stop the worker gracefully; a second one exits at once. Errors that a job's stray
  * callbacks throw outside any attempt are reported, not allowed to kill the worker.
  */
-function guardProcess(worker: Worker): () => void {
+function guardProcess(worker: Worker, output: LineWriter): () => void {
   let signals = 0
   const onSignal = (signal: NodeJS.Signals) => {
     signals++
@@ -107,6 +110,7 @@ function guardProcess(worker: Worker): () => void {
       return
     }
 
+    output.flush()
     process.stderr.write(`\nSecond ${signal}: exiting now; unfinished jobs will be delivered again.\n`)
     process.exit(signal === 'SIGINT' ? 130 : 143)
   }

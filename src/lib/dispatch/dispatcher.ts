@@ -72,6 +72,7 @@ export interface BulkResult {
  */
 export class Dispatcher {
   private publisher?: Promise<Publisher>
+  private readonly encoders = new Map<string, EnvelopeEncoder>()
 
   constructor(private readonly config: KqConfig) {}
 
@@ -82,10 +83,17 @@ export class Dispatcher {
       label: options.queue === undefined ? `queue of ${job.name}` : 'queue',
       fromCommandLine: true,
     })
-    const encoder = envelopeEncoder(
-      {job: job.name, queue, maxTries: job.tries, timeout: job.timeout, backoff: job.backoff},
-      {maxBytes: this.config.maxMessageBytes},
-    )
+    // One encoder per kind of job and queue: its template is checked once, not per dispatch.
+    const cacheKey = JSON.stringify([job.name, queue, job.tries, job.timeout, job.backoff])
+    let encoder = this.encoders.get(cacheKey)
+    if (encoder === undefined) {
+      encoder = envelopeEncoder(
+        {job: job.name, queue, maxTries: job.tries, timeout: job.timeout, backoff: job.backoff},
+        {maxBytes: this.config.maxMessageBytes},
+      )
+      this.encoders.set(cacheKey, encoder)
+    }
+
     const {topic} = topicsForQueue(this.config, queue)
     return {job: job.name, queue, topic, headers: checkHeaders(options.headers), encoder}
   }

@@ -65,7 +65,9 @@ function checkSize(bytes: number, maxBytes: number): void {
 
 export function parseJson(text: string): unknown {
   try {
-    return PROTO_KEY.test(text)
+    // Most messages contain neither the word nor an escape: skip the regular expression then.
+    const mayHaveProtoKey = (text.includes('proto') || text.includes('\\u')) && PROTO_KEY.test(text)
+    return mayHaveProtoKey
       ? JSON.parse(text, (key, value: unknown) => (key === '__proto__' ? undefined : value))
       : JSON.parse(text)
   } catch (error) {

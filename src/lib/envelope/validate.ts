@@ -35,11 +35,28 @@ function isSeconds(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0
 }
 
-/** The exact form Date#toISOString writes, and a real instant (no 31 June, no hour 24). */
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+/**
+ * The exact form Date#toISOString writes, and a real instant (no 31 June, no hour 24). Checked
+ * by arithmetic rather than through a Date: every message a worker reads passes here.
+ */
 function isDispatchTime(value: unknown): boolean {
   if (typeof value !== 'string' || !DISPATCH_TIME.test(value)) return false
-  const time = new Date(value)
-  return !Number.isNaN(time.getTime()) && time.toISOString() === value
+  const year = Number(value.slice(0, 4))
+  const month = Number(value.slice(5, 7))
+  const day = Number(value.slice(8, 10))
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+  const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= days &&
+    Number(value.slice(11, 13)) < 24 &&
+    Number(value.slice(14, 16)) < 60 &&
+    Number(value.slice(17, 19)) < 60
+  )
 }
 
 /** In the order they are checked: the first bad one is the one reported. */

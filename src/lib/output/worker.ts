@@ -42,8 +42,22 @@ export function humanRenderer(options: {verbose?: boolean; width?: number; style
   const styles = options.styles ?? stylesFor()
   const width = Math.max(60, options.width ?? process.stdout.columns ?? 100)
   const now = options.now ?? (() => new Date())
+  // A worker draining a backlog prints thousands of lines a second: format each second once.
+  let shownSecond = Number.NaN
+  let shownTime = ''
+  const time = () => {
+    const date = now()
+    const second = Math.floor(date.getTime() / 1000)
+    if (second !== shownSecond) {
+      shownSecond = second
+      shownTime = timestamp(date)
+    }
+
+    return shownTime
+  }
+
   const line = (name: string, status: string, styled: string) => {
-    const left = `  ${timestamp(now())} ${name} `
+    const left = `  ${time()} ${name} `
     const dots = Math.max(3, width - left.length - status.length - 1)
     return `${left}${styles.gray('.'.repeat(dots))} ${styled}`
   }

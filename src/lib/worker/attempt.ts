@@ -32,18 +32,28 @@ export async function runAttempt(
   timeoutSeconds: number,
 ): Promise<AttemptOutcome> {
   const started = performance.now()
-  const controller = new AbortController()
+  // Made when the job first reads ctx.signal: most jobs never do, and an AbortController per
+  // job is a measurable share of a no-op job's cost.
+  let controller: AbortController | undefined
+  let timeoutError: JobTimeoutError | undefined
+  const signal = () => {
+    controller ??= new AbortController()
+    if (timeoutError !== undefined && !controller.signal.aborted) controller.abort(timeoutError)
+    return controller.signal
+  }
+
   let timer: NodeJS.Timeout | undefined
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const error = new JobTimeoutError(timeoutSeconds)
-      controller.abort(error)
-      reject(error)
+      timeoutError = new JobTimeoutError(timeoutSeconds)
+      controller?.abort(timeoutError)
+      reject(timeoutError)
     }, Math.min(timeoutSeconds * 1000, MAX_TIMER_MS))
   })
+  const jobContext = Object.defineProperty({...context}, 'signal', {get: signal, enumerable: true}) as JobContext
   try {
     // Promise.resolve().then turns a synchronous throw into a rejection like any other.
-    const handled = Promise.resolve().then(() => job.handle(payload, {...context, signal: controller.signal}))
+    const handled = Promise.resolve().then(() => job.handle(payload, jobContext))
     await Promise.race([handled, timedOut])
     return {ok: true, durationMs: performance.now() - started}
   } catch (error) {

@@ -45,8 +45,8 @@ export class Worker extends WorkerEmitter {
   private readonly stopController = new AbortController()
   private readonly counts = {processed: 0, failed: 0, deadLettered: 0, ran: 0}
   private readonly timers = new Set<NodeJS.Timeout>()
-  /** Per partition: the next offset to read, as far as this worker has resolved it. */
-  private readonly positions = new Map<string, bigint>()
+  /** Per partition: the last offset this worker resolved (the next to read is one more). */
+  private readonly resolved = new Map<string, string>()
   /** Retry partitions waiting for their next due record. */
   private readonly waitingRetries = new Set<string>()
   private slots: Slots
@@ -191,32 +191,46 @@ export class Worker extends WorkerEmitter {
         rebalancing = true
       })
     }, 1000)
-    try {
-      await Promise.all(
-        lanesByKey(runnable).map(async (lane) => {
-          for (const index of lane) {
-            if (!this.mayStart(batch) || rebalancing) return
-            await this.slots.acquire()
-            try {
-              if (!this.mayStart(batch) || rebalancing) return
-              const handled = await processor.process(runnable[index])
-              for (const each of handled) this.count(each)
-              if (handled.includes('interrupted')) return
-            } catch (error) {
-              // A failure record that could not be written: this record stays unresolved and
-              // comes again; the worker stops rather than run past a gap it cannot fill.
-              this.emit('warning', {message: errorMessage(error)})
-              void this.stop('error')
+    const lanes = lanesByKey(runnable)
+    let nextLane = 0
+    let halted = false
+    // A few runners take lanes (one key's records, in order) until none is left: never more
+    // runners than jobs may run at once, however many keys a batch holds.
+    const runLanes = async () => {
+      while (!halted && nextLane < lanes.length) {
+        const lane = lanes[nextLane++]
+        for (const index of lane) {
+          halted ||= !this.mayStart(batch) || rebalancing
+          if (halted) return
+          await this.slots.acquire()
+          try {
+            halted ||= !this.mayStart(batch) || rebalancing
+            if (halted) return
+            const handled = await processor.process(runnable[index])
+            for (const each of handled) this.count(each)
+            if (handled.includes('interrupted')) {
+              halted = true
               return
-            } finally {
-              this.slots.release()
             }
-
-            const last = progress.finish(index)
-            if (last !== undefined) this.resolve(batch, runnable[last].offset, key)
+          } catch (error) {
+            // A failure record that could not be written: this record stays unresolved and
+            // comes again; the worker stops rather than run past a gap it cannot fill.
+            this.emit('warning', {message: errorMessage(error)})
+            void this.stop('error')
+            halted = true
+            return
+          } finally {
+            this.slots.release()
           }
-        }),
-      )
+
+          const last = progress.finish(index)
+          if (last !== undefined) this.resolve(batch, runnable[last].offset, key)
+        }
+      }
+    }
+
+    try {
+      await Promise.all(Array.from({length: Math.min(lanes.length, this.options.concurrency)}, runLanes))
     } finally {
       clearInterval(heartbeat)
     }
@@ -224,8 +238,8 @@ export class Worker extends WorkerEmitter {
     if (notDue !== -1 && progress.complete && this.mayStart(batch)) this.waitForRetry(batch, key, notDue)
     if (this.stopReason !== undefined) {
       // Commit now, while still a member of the group: leaving loses uncommitted offsets.
-      const next = this.positions.get(key)
-      if (next !== undefined) await batch.commitResolved(next.toString()).catch(() => {})
+      const next = this.nextOffset(key)
+      if (next !== undefined) await batch.commitResolved(next).catch(() => {})
     }
   }
 
@@ -244,7 +258,7 @@ export class Worker extends WorkerEmitter {
 
   private resolve(batch: PartitionBatch, offset: string, key: string): void {
     batch.resolveOffset(offset)
-    this.positions.set(key, BigInt(offset) + 1n)
+    this.resolved.set(key, offset)
   }
 
   private mayStart(batch: PartitionBatch): boolean {
@@ -276,7 +290,7 @@ export class Worker extends WorkerEmitter {
       // Partitions given to another member are theirs now: committing this worker's old
       // position for them on shutdown would move their offset back, and replay their jobs.
       const owned = new Set(assignment.map(({topic, partition}) => `${topic}:${partition}`))
-      for (const key of this.positions.keys()) if (!owned.has(key)) this.positions.delete(key)
+      for (const key of this.resolved.keys()) if (!owned.has(key)) this.resolved.delete(key)
       for (const key of this.waitingRetries) if (!owned.has(key)) this.waitingRetries.delete(key)
       if (this.brokerLostAt !== undefined) {
         this.brokerLostAt = undefined
@@ -330,13 +344,19 @@ export class Worker extends WorkerEmitter {
   }
 
   private async isEmpty(): Promise<boolean> {
-    return this.groupProgress.isDrained(this.subscriber?.assigned() ?? [], this.positions)
+    const positions = new Map([...this.resolved].map(([key, offset]) => [key, BigInt(offset) + 1n]))
+    return this.groupProgress.isDrained(this.subscriber?.assigned() ?? [], positions)
+  }
+
+  private nextOffset(key: string): string | undefined {
+    const last = this.resolved.get(key)
+    return last === undefined ? undefined : (BigInt(last) + 1n).toString()
   }
 
   private committableOffsets(): Array<TopicPartition & {offset: string}> {
-    return [...this.positions].map(([key, next]) => {
+    return [...this.resolved.keys()].map((key) => {
       const separator = key.lastIndexOf(':')
-      return {topic: key.slice(0, separator), partition: Number(key.slice(separator + 1)), offset: next.toString()}
+      return {topic: key.slice(0, separator), partition: Number(key.slice(separator + 1)), offset: this.nextOffset(key) as string}
     })
   }
 
