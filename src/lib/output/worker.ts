@@ -56,10 +56,17 @@ export function humanRenderer(options: {verbose?: boolean; width?: number; style
     return shownTime
   }
 
+  const leaders = new Map<number, string>()
   const line = (name: string, status: string, styled: string) => {
     const left = `  ${time()} ${name} `
     const dots = Math.max(3, width - left.length - status.length - 1)
-    return `${left}${styles.gray('.'.repeat(dots))} ${styled}`
+    let leader = leaders.get(dots)
+    if (leader === undefined) {
+      leader = styles.gray('.'.repeat(dots))
+      leaders.set(dots, leader)
+    }
+
+    return `${left}${leader} ${styled}`
   }
 
   const jobName = (payload: {job: string; attempt: number; maxTries: number}) =>

@@ -19,6 +19,42 @@ export type AttemptOutcome =
   | {ok: true; durationMs: number}
   | {ok: false; durationMs: number; error: unknown; timedOut: boolean; fatal: boolean}
 
+/** The context of one attempt as a job sees it; its signal is made on first use. */
+class AttemptContext implements JobContext {
+  readonly id: string
+  readonly job: string
+  readonly queue: string
+  readonly attempt: number
+  readonly maxTries: number
+  readonly stopping: AbortSignal
+  readonly log: (message: string) => void
+  // An AbortController per job is a measurable share of a no-op job's cost, and most jobs
+  // never read their signal: it is made when read, already aborted if the time is up.
+  #controller?: AbortController
+  #timeoutError?: JobTimeoutError
+
+  constructor(init: Omit<JobContext, 'signal'>) {
+    this.id = init.id
+    this.job = init.job
+    this.queue = init.queue
+    this.attempt = init.attempt
+    this.maxTries = init.maxTries
+    this.stopping = init.stopping
+    this.log = init.log
+  }
+
+  get signal(): AbortSignal {
+    this.#controller ??= new AbortController()
+    if (this.#timeoutError !== undefined && !this.#controller.signal.aborted) this.#controller.abort(this.#timeoutError)
+    return this.#controller.signal
+  }
+
+  timeOut(error: JobTimeoutError): void {
+    this.#timeoutError = error
+    this.#controller?.abort(error)
+  }
+}
+
 /**
  * Runs one attempt of a job, never throwing: whatever the job's code does (throw, reject, hang
  * past its timeout) becomes an outcome. On timeout the attempt's signal fires and the attempt
@@ -32,29 +68,30 @@ export async function runAttempt(
   timeoutSeconds: number,
 ): Promise<AttemptOutcome> {
   const started = performance.now()
-  // Made when the job first reads ctx.signal: most jobs never do, and an AbortController per
-  // job is a measurable share of a no-op job's cost.
-  let controller: AbortController | undefined
-  let timeoutError: JobTimeoutError | undefined
-  const signal = () => {
-    controller ??= new AbortController()
-    if (timeoutError !== undefined && !controller.signal.aborted) controller.abort(timeoutError)
-    return controller.signal
-  }
-
+  const jobContext = new AttemptContext(context)
   let timer: NodeJS.Timeout | undefined
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      timeoutError = new JobTimeoutError(timeoutSeconds)
-      controller?.abort(timeoutError)
-      reject(timeoutError)
-    }, Math.min(timeoutSeconds * 1000, MAX_TIMER_MS))
-  })
-  const jobContext = Object.defineProperty({...context}, 'signal', {get: signal, enumerable: true}) as JobContext
   try {
-    // Promise.resolve().then turns a synchronous throw into a rejection like any other.
-    const handled = Promise.resolve().then(() => job.handle(payload, jobContext))
-    await Promise.race([handled, timedOut])
+    // One promise settled by whichever comes first, the job or its timeout.
+    await new Promise<void>((resolve, reject) => {
+      timer = setTimeout(() => {
+        const error = new JobTimeoutError(timeoutSeconds)
+        jobContext.timeOut(error)
+        reject(error)
+      }, Math.min(timeoutSeconds * 1000, MAX_TIMER_MS))
+      let result: unknown
+      try {
+        result = job.handle(payload, jobContext)
+      } catch (error) {
+        reject(error)
+        return
+      }
+
+      if (result instanceof Promise || typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
+        ;(result as PromiseLike<unknown>).then(() => resolve(), reject)
+      } else {
+        resolve()
+      }
+    })
     return {ok: true, durationMs: performance.now() - started}
   } catch (error) {
     return {
@@ -66,7 +103,5 @@ export async function runAttempt(
     }
   } finally {
     clearTimeout(timer)
-    // A losing branch of the race must not surface later as an unhandled rejection.
-    timedOut.catch(() => {})
   }
 }
