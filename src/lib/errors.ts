@@ -67,11 +67,11 @@ export class BrokerUnreachableError extends KqError {
     readonly reason: string,
     options?: {cause?: unknown},
   ) {
-    super(
-      `cannot reach Kafka at ${brokers.join(',')} (${reason}): start a local broker with \`kq kafka:up\` or set KAFKA_BROKERS to your cluster`,
-      ExitCode.Unreachable,
-      options,
-    )
+    // A broker that closes the door at once usually wants a login or TLS the client did not offer.
+    const advice = /closed/i.test(reason)
+      ? 'if the cluster requires SASL or TLS, set KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD, or KAFKA_SSL=true'
+      : 'start a local broker with `kq kafka:up` or set KAFKA_BROKERS to your cluster'
+    super(`cannot reach Kafka at ${brokers.join(',')} (${reason}): ${advice}`, ExitCode.Unreachable, options)
   }
 }
 

@@ -2,7 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {KqCommand} from '../../base-command.js'
 import {localKafkaDirFlag} from '../../flags.js'
-import {DEFAULT_KAFKA_VERSION, type UpResult, startLocalKafka} from '../../lib/local-kafka/index.js'
+import {DEFAULT_KAFKA_VERSION, type UpResult, parseSaslUser, startLocalKafka} from '../../lib/local-kafka/index.js'
 import {renderLocalKafka} from '../../lib/output/local-kafka.js'
 
 export default class KafkaUp extends KqCommand {
@@ -16,6 +16,7 @@ export default class KafkaUp extends KqCommand {
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --nodes 3',
     '<%= config.bin %> <%= command.id %> --kafka-version 4.1.2 --port 19092',
+    '<%= config.bin %> <%= command.id %> --sasl --sasl-user app:app-secret --dir .kq/secure-kafka --port 29092',
   ]
 
   static override flags = {
@@ -26,6 +27,14 @@ export default class KafkaUp extends KqCommand {
     'cache-dir': Flags.string({description: 'Folder for the downloaded broker jars.', default: '.kq/cache'}),
     timeout: Flags.integer({description: 'Seconds to wait for the cluster to answer.', default: 120, min: 1}),
     heap: Flags.integer({description: 'JVM heap of each node, in MB.', default: 512, min: 128}),
+    sasl: Flags.boolean({
+      description: 'Require SASL/PLAIN logins and ACLs, as a production cluster: prints the admin user’s password.',
+    }),
+    'sasl-user': Flags.string({
+      description: 'With --sasl: another user, name:password, with no rights until an ACL grants them (repeatable).',
+      multiple: true,
+      dependsOn: ['sasl'],
+    }),
   }
 
   async run(): Promise<UpResult> {
@@ -39,6 +48,7 @@ export default class KafkaUp extends KqCommand {
       defaultPort: this.portFromConfig(flags),
       startTimeoutMs: flags.timeout * 1000,
       heapMb: flags.heap,
+      ...(flags.sasl && {sasl: {users: (flags['sasl-user'] ?? []).map((user) => parseSaslUser(user))}}),
       onProgress: (message) => this.progress(message),
     })
     this.log(renderLocalKafka(result))

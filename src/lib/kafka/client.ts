@@ -44,6 +44,7 @@ export async function connectWithin(
   connection: KafkaConnectionConfig,
   connect: () => Promise<void>,
   abandon: () => Promise<void>,
+  action?: string,
 ): Promise<void> {
   let timer: NodeJS.Timeout | undefined
   let timedOut = false
@@ -61,7 +62,7 @@ export async function connectWithin(
     // kafkajs keeps retrying after we stop waiting; a late success would hold a socket open
     // and keep the process alive, so it is closed whenever it settles.
     if (timedOut) connecting.then(abandon, () => {}).catch(() => {})
-    throw error instanceof BrokerUnreachableError ? error : translateKafkaError(error, {brokers: connection.brokers})
+    throw error instanceof BrokerUnreachableError ? error : translateKafkaError(error, {brokers: connection.brokers, action})
   } finally {
     clearTimeout(timer)
   }

@@ -151,6 +151,7 @@ export async function openPublisher(connection: KafkaConnectionConfig): Promise<
     async () => {
       await Promise.allSettled([producer.disconnect(), admin.disconnect()])
     },
+    'starting the producer (an idempotent producer needs WRITE on the topics, or IDEMPOTENT_WRITE on the cluster before Kafka 3.0)',
   )
   return new KafkaPublisher(producer, admin, connection.brokers)
 }

@@ -10,6 +10,7 @@ import {type ClusterLayout, type NodeLayout, clusterLayout} from './layout.js'
 import {isNodeProcess, isPortInUse, startNode, telltaleLogLine, terminate} from './processes.js'
 import {ensureKafkaJars, findJava} from './runtime.js'
 import {serverProperties} from './server-properties.js'
+import {type LocalSecurity, newSecurity} from './security.js'
 import {type ClusterState, newClusterId, readState, writeState} from './state.js'
 
 const run = promisify(execFile)
@@ -34,6 +35,11 @@ export interface LocalKafkaOptions {
   startTimeoutMs?: number
   /** JVM heap of each node, in MB. @defaultValue 512 */
   heapMb?: number
+  /**
+   * A new cluster with SASL/PLAIN and ACLs (see security.ts): an `admin` super user with a
+   * made-up password, plus these users, who may do nothing until granted. @defaultValue off
+   */
+  sasl?: {users: Array<{name: string; password: string}>}
   /** Told about each slow step (download, format, start), for the command to print. */
   onProgress?: (message: string) => void
 }
@@ -54,6 +60,8 @@ export interface LocalKafkaStatus {
   kafkaVersion?: string
   bootstrap?: string
   nodes: NodeStatus[]
+  /** For a cluster with SASL and ACLs: how to connect, and who exists. */
+  security?: LocalSecurity
 }
 
 export interface UpResult extends LocalKafkaStatus {
@@ -79,7 +87,18 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
   const previous = await readState(path.join(dir, 'cluster.json'))
   const wanted = resolveTopology(options, previous, dir)
   const layout = clusterLayout(dir, wanted.nodes, wanted.port)
-  const state: ClusterState = previous ?? {...wanted, clusterId: newClusterId(), pids: {}}
+  const state: ClusterState = previous ?? {
+    ...wanted,
+    clusterId: newClusterId(),
+    pids: {},
+    ...(options.sasl && {security: newSecurity(options.sasl.users)}),
+  }
+  if (previous && options.sasl && !previous.security) {
+    throw new LocalKafkaError(
+      `the local Kafka in ${dir} was set up without SASL: run \`kq kafka:down --purge\` to start over with --sasl, or use another --dir`,
+    )
+  }
+
 
   const toStart = layout.nodes.filter((node) => !isNodeProcess(state.pids[node.id], node.propertiesFile))
   if (toStart.length === 0) {
@@ -133,7 +152,7 @@ export async function localKafkaStatus(options: {dir?: string} = {}): Promise<Lo
   if (!state) return {health: 'absent', dir, nodes: []}
   const layout = clusterLayout(dir, state.nodes, state.port)
   const status = describe(layout, state)
-  if (status.health === 'running' && !(await answers(layout, state.nodes, 5000))) {
+  if (status.health === 'running' && !(await answers(layout, state, 5000))) {
     return {...status, health: 'degraded'}
   }
 
@@ -194,7 +213,7 @@ async function prepareStorage(
   await Promise.all(
     nodes.map(async (node) => {
       await mkdir(node.dataDir, {recursive: true})
-      await writeFile(node.propertiesFile, serverProperties(layout, node))
+      await writeFile(node.propertiesFile, serverProperties(layout, node, state.security), {mode: 0o600})
       if (!unformatted.includes(node)) return
       const classpath = path.join(libDir, '*')
       const args = ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', state.clusterId, '-c']
@@ -225,7 +244,7 @@ async function waitUntilAnswering(layout: ClusterLayout, state: ClusterState, ti
       }
     }
 
-    if (await answers(layout, layout.nodes.length, Math.max(500, Math.min(3000, deadline - Date.now())))) return
+    if (await answers(layout, state, Math.max(500, Math.min(3000, deadline - Date.now())))) return
     if (Date.now() > deadline) {
       const logs = layout.nodes.map((node) => node.logFile).join(', ')
       throw new LocalKafkaError(
@@ -237,18 +256,21 @@ async function waitUntilAnswering(layout: ClusterLayout, state: ClusterState, ti
   }
 }
 
-/** One metadata round trip: true when the cluster answers and reports `brokers` brokers. */
-async function answers(layout: ClusterLayout, brokers: number, timeoutMs: number): Promise<boolean> {
+/** One metadata round trip: true when the cluster answers and reports all its brokers. */
+async function answers(layout: ClusterLayout, state: ClusterState, timeoutMs: number): Promise<boolean> {
   const {withTopicAdmin} = await import('../kafka/index.js')
   const connection = {
     brokers: layout.bootstrap.split(','),
     clientId: 'kq-local-kafka',
     connectTimeoutMs: timeoutMs,
     ssl: false,
+    ...(state.security && {
+      sasl: {mechanism: 'plain' as const, username: state.security.admin.name, password: state.security.admin.password},
+    }),
   }
   try {
     const cluster = await withTopicAdmin(connection, (admin) => admin.cluster())
-    return cluster.brokers.length >= brokers
+    return cluster.brokers.length >= state.nodes
   } catch {
     return false
   }
@@ -284,7 +306,14 @@ function describe(layout: ClusterLayout, state: ClusterState): LocalKafkaStatus 
   const runningCount = nodes.filter((node) => node.running).length
   const health: ClusterHealth =
     runningCount === nodes.length ? 'running' : runningCount === 0 ? 'stopped' : 'degraded'
-  return {health, dir: layout.dir, kafkaVersion: state.kafkaVersion, bootstrap: layout.bootstrap, nodes}
+  return {
+    health,
+    dir: layout.dir,
+    kafkaVersion: state.kafkaVersion,
+    bootstrap: layout.bootstrap,
+    nodes,
+    ...(state.security && {security: state.security}),
+  }
 }
 
 function describeSize(layout: ClusterLayout): string {

@@ -10,3 +10,4 @@ export {
   startLocalKafka,
   stopLocalKafka,
 } from './cluster.js'
+export {ADMIN_USER, type LocalSecurity, parseSaslUser} from './security.js'

@@ -1,23 +1,25 @@
 import {type ClusterLayout, LOOPBACK, type NodeLayout} from './layout.js'
+import {type LocalSecurity, securityProperties} from './security.js'
 
 /**
  * The server.properties of one KRaft node that is both broker and controller. Static quorum
  * voters let one `format` command work on Kafka 3.9 and 4.x alike. Internal topics get the
  * cluster's full replication (at most 3), as a production cluster would have them.
  */
-export function serverProperties(cluster: ClusterLayout, node: NodeLayout): string {
+export function serverProperties(cluster: ClusterLayout, node: NodeLayout, security?: LocalSecurity): string {
   const size = cluster.nodes.length
+  const client = security ? 'SASL_PLAINTEXT' : 'PLAINTEXT'
   const internalReplication = Math.min(size, 3)
   const voters = cluster.nodes.map((each) => `${each.id}@${LOOPBACK}:${each.controllerPort}`).join(',')
   const settings: Array<[string, string | number]> = [
     ['process.roles', 'broker,controller'],
     ['node.id', node.id],
     ['controller.quorum.voters', voters],
-    ['listeners', `PLAINTEXT://${LOOPBACK}:${node.clientPort},CONTROLLER://${LOOPBACK}:${node.controllerPort}`],
-    ['advertised.listeners', `PLAINTEXT://${LOOPBACK}:${node.clientPort}`],
-    ['inter.broker.listener.name', 'PLAINTEXT'],
+    ['listeners', `${client}://${LOOPBACK}:${node.clientPort},CONTROLLER://${LOOPBACK}:${node.controllerPort}`],
+    ['advertised.listeners', `${client}://${LOOPBACK}:${node.clientPort}`],
+    ['inter.broker.listener.name', client],
     ['controller.listener.names', 'CONTROLLER'],
-    ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT'],
+    ['listener.security.protocol.map', `CONTROLLER:PLAINTEXT,${client}:${client}`],
     ['log.dirs', node.dataDir],
     ['num.partitions', 1],
     ['default.replication.factor', internalReplication],
@@ -30,6 +32,7 @@ export function serverProperties(cluster: ClusterLayout, node: NodeLayout): stri
     ['share.coordinator.state.topic.min.isr', Math.max(1, internalReplication - 1)],
     // A worker joining an empty group should get its partitions at once, not after 3 s.
     ['group.initial.rebalance.delay.ms', 0],
+    ...(security ? securityProperties(security) : []),
   ]
   const lines = settings.map(([key, value]) => `${key}=${value}`)
   return `# Written by kq kafka:up; rewritten at every start.\n${lines.join('\n')}\n`

@@ -2,6 +2,8 @@ import {randomBytes} from 'node:crypto'
 import {mkdir, readFile, rename, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
+import {type LocalSecurity} from './security.js'
+
 /** What `kafka:up` remembers about a local cluster between commands, in `<dir>/cluster.json`. */
 export interface ClusterState {
   kafkaVersion: string
@@ -11,6 +13,8 @@ export interface ClusterState {
   port: number
   /** Process id of each running node, by node id; null once stopped. */
   pids: Record<string, number | null>
+  /** Set for a cluster with SASL and ACLs (kafka:up --sasl): its users and passwords. */
+  security?: LocalSecurity
 }
 
 export async function readState(stateFile: string): Promise<ClusterState | undefined> {
@@ -33,7 +37,8 @@ export async function readState(stateFile: string): Promise<ClusterState | undef
 export async function writeState(stateFile: string, state: ClusterState): Promise<void> {
   await mkdir(path.dirname(stateFile), {recursive: true})
   const temporary = `${stateFile}.${process.pid}.tmp`
-  await writeFile(temporary, JSON.stringify(state, null, 2) + '\n')
+  // Private to its owner: it may hold the local cluster's passwords.
+  await writeFile(temporary, JSON.stringify(state, null, 2) + '\n', {mode: 0o600})
   await rename(temporary, stateFile)
 }
 

@@ -28,6 +28,14 @@ export function renderLocalKafka(status: LocalKafkaStatus | UpResult): string {
     lines.push(`Point kq at it with: export KAFKA_BROKERS=${status.bootstrap}`)
   }
 
+  if (status.security) {
+    const {admin, users} = status.security
+    lines.push(
+      `SASL/PLAIN and ACLs are on. As the admin: export KAFKA_SASL_MECHANISM=plain KAFKA_SASL_USERNAME=${admin.name} KAFKA_SASL_PASSWORD=${admin.password}`,
+    )
+    if (users.length > 0) lines.push(`Users with no rights until granted: ${users.map((user) => user.name).join(', ')}`)
+  }
+
   if (status.nodes.length > 1 || status.health === 'degraded') {
     lines.push(
       renderTable(
