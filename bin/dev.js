@@ -11,4 +11,6 @@ import {execute} from '@oclif/core'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
 execFileSync(process.execPath, [tsc, '-p', root], {stdio: 'inherit'})
-await execute({development: true, dir: import.meta.url})
+// `kq` alone on a terminal opens the menu, as with bin/run.js (which says why it is decided here).
+const menu = process.argv.length === 2 && process.stdin.isTTY && process.stdout.isTTY
+await execute({development: true, dir: import.meta.url, ...(menu && {args: ['menu']})})

@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
+import {DEAD_LETTER_REASONS, type Selection, parseSince} from './lib/dead-letter/selection.js'
 import {UsageError} from './lib/errors.js'
 import {parseBackoffList} from './lib/retry/index.js'
 
@@ -81,5 +82,31 @@ export function backoffList(text: string | undefined): number[] | undefined {
     return parseBackoffList(text)
   } catch (error) {
     throw new UsageError((error as Error).message)
+  }
+}
+
+/** Which dead letters a `dlt:*` command works on; given together, all must match. */
+export function deadLetterSelectorFlags() {
+  return {
+    id: Flags.string({
+      description: 'Job id, or <partition>:<offset> of the dead letter (repeatable).',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
+    job: Flags.string({description: 'Only dead letters of this job class.'}),
+    reason: Flags.string({description: 'Only dead letters dead-lettered for this reason.', options: [...DEAD_LETTER_REASONS]}),
+    since: Flags.string({description: 'Only those dead-lettered since: a duration (30m, 2h, 7d) or a date.'}),
+    limit: Flags.integer({description: 'At most this many, oldest first.', min: 1}),
+  }
+}
+
+/** The selection the flags of deadLetterSelectorFlags() describe. */
+export function deadLetterSelection(flags: {id?: string[]; job?: string; reason?: string; since?: string; limit?: number}): Selection {
+  return {
+    ...(flags.id && {ids: flags.id}),
+    ...(flags.job !== undefined && {job: flags.job}),
+    ...(flags.reason !== undefined && {reason: flags.reason}),
+    ...(flags.since !== undefined && {since: parseSince(flags.since)}),
+    ...(flags.limit !== undefined && {limit: flags.limit}),
   }
 }

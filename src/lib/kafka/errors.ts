@@ -2,7 +2,13 @@ import kafkajs from 'kafkajs'
 
 import {BrokerUnreachableError, KafkaRefusedError, KqError, errorMessage} from '../errors.js'
 
-const {KafkaJSAggregateError, KafkaJSConnectionError, KafkaJSProtocolError, KafkaJSSASLAuthenticationError} = kafkajs
+const {
+  KafkaJSAggregateError,
+  KafkaJSConnectionError,
+  KafkaJSGroupCoordinatorNotFound,
+  KafkaJSProtocolError,
+  KafkaJSSASLAuthenticationError,
+} = kafkajs
 
 export interface KafkaErrorContext {
   brokers: string[]
@@ -92,6 +98,15 @@ export function translateKafkaError(error: unknown, context: KafkaErrorContext):
     return new KafkaRefusedError(`Kafka refused the request${doing}: ${protocol.message} (${protocol.type})`, {
       cause: error,
     })
+  }
+
+  // kafkajs drops the broker's answer when no broker names a group's coordinator; on a cluster
+  // that answers otherwise, the usual cause is a missing ACL on the group.
+  if (find(error, KafkaJSGroupCoordinatorNotFound)) {
+    return new KafkaRefusedError(
+      `Kafka named no coordinator for the consumer group${doing}: most likely this client may not use the group (ask your Kafka admin for READ and DESCRIBE on it), else Kafka's internal __consumer_offsets topic is unavailable`,
+      {cause: error},
+    )
   }
 
   const connection = find(error, KafkaJSConnectionError)

@@ -36,3 +36,9 @@ export async function openSubscriber(connection: KafkaConnectionConfig, options:
   const {openSubscriber: open} = await import('./subscriber.js')
   return open(connection, options)
 }
+
+/** Opens a reader of topics and group offsets (see TopicReader); kafkajs loads on first use. */
+export async function openTopicReader(connection: KafkaConnectionConfig): Promise<import('./types.js').TopicReader> {
+  const {openTopicReader: open} = await import('./reader.js')
+  return open(connection)
+}

@@ -23,7 +23,7 @@ function headersOf(message: KafkaMessage): Record<string, string> {
   return headers
 }
 
-function incoming(topic: string, partition: number, message: KafkaMessage): IncomingMessage {
+export function incoming(topic: string, partition: number, message: KafkaMessage): IncomingMessage {
   return {
     topic,
     partition,

@@ -1,6 +1,6 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 
-import {type Admin, type Kafka} from 'kafkajs'
+import kafkajs, {type Admin, type Kafka} from 'kafkajs'
 
 import {type KafkaConnectionConfig} from '../config/index.js'
 import {KafkaRefusedError} from '../errors.js'
@@ -8,9 +8,12 @@ import {connectWithin, createKafka} from './client.js'
 import {isTransientKafkaError, translateKafkaError} from './errors.js'
 import {
   type ClusterInfo,
+  type CommittedOffset,
+  type GroupDescription,
   type PartitionOffsets,
   type TopicAdmin,
   type TopicDescription,
+  type TopicPartition,
   type TopicSpec,
 } from './types.js'
 
@@ -124,11 +127,34 @@ class KafkaTopicAdmin implements TopicAdmin {
   }
 
   async committedOffsets(groupId: string, topic: string): Promise<Array<{partition: number; offset: number}>> {
+    const committed = await this.committedOffsetsWithMetadata(groupId, topic)
+    return committed.map(({partition, offset}) => ({partition, offset}))
+  }
+
+  async committedOffsetsWithMetadata(groupId: string, topic: string): Promise<CommittedOffset[]> {
     const topics = await this.call(`reading offsets of group ${groupId}`, () =>
       this.admin.fetchOffsets({groupId, topics: [topic]}),
     )
     const partitions = topics.find((each) => each.topic === topic)?.partitions ?? []
-    return partitions.map(({partition, offset}) => ({partition, offset: Number(offset)})).sort((a, b) => a.partition - b.partition)
+    return partitions
+      .map(({partition, offset, metadata}) => ({partition, offset: Number(offset), metadata: metadata ?? null}))
+      .sort((a, b) => a.partition - b.partition)
+  }
+
+  async describeGroup(groupId: string): Promise<GroupDescription> {
+    const {groups} = await this.call(`describing group ${groupId}`, () => this.admin.describeGroups([groupId]))
+    const group = groups.find((each) => each.groupId === groupId)
+    if (!group) return {groupId, state: 'Dead', members: []}
+    return {
+      groupId,
+      state: group.state,
+      members: group.members.map((member) => ({
+        memberId: member.memberId,
+        clientId: member.clientId,
+        host: member.clientHost,
+        assignment: decodeAssignment(member.memberAssignment),
+      })),
+    }
   }
 
   async close(): Promise<void> {
@@ -152,6 +178,23 @@ class KafkaTopicAdmin implements TopicAdmin {
         await sleep(100 * 2 ** attempt)
       }
     }
+  }
+}
+
+/**
+ * The partitions a consumer-protocol member holds. A member that joined but has not yet been
+ * given partitions (mid-rebalance), or a group of another protocol, has an empty or foreign
+ * assignment: that is no partitions, not an error.
+ */
+function decodeAssignment(buffer: Buffer): TopicPartition[] {
+  if (buffer.length === 0) return []
+  try {
+    const decoded = kafkajs.AssignerProtocol.MemberAssignment.decode(buffer)
+    return Object.entries(decoded?.assignment ?? {})
+      .flatMap(([topic, partitions]) => partitions.map((partition) => ({topic, partition})))
+      .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)
+  } catch {
+    return []
   }
 }
 

@@ -28,6 +28,23 @@ export interface PartitionOffsets {
   high: number
 }
 
+/** A member of a consumer group: one running consumer, such as one `kq work` process. */
+export interface GroupMember {
+  memberId: string
+  clientId: string
+  /** The member's address as Kafka reports it: `/10.0.0.5`. */
+  host: string
+  /** The partitions the group gave this member at its last rebalance. */
+  assignment: TopicPartition[]
+}
+
+export interface GroupDescription {
+  groupId: string
+  /** Kafka's word: Stable, PreparingRebalance, CompletingRebalance, Empty, or Dead (no such group). */
+  state: string
+  members: GroupMember[]
+}
+
 export interface TopicAdmin {
   cluster(): Promise<ClusterInfo>
   /** Every topic name, internal ones included, sorted. */
@@ -44,6 +61,10 @@ export interface TopicAdmin {
   startGroupAtBeginning(groupId: string, topic: string): Promise<void>
   /** The group's committed next-offset per partition of a topic; -1 where it has none. */
   committedOffsets(groupId: string, topic: string): Promise<Array<{partition: number; offset: number}>>
+  /** The same, with the metadata string Kafka stores beside each commit. */
+  committedOffsetsWithMetadata(groupId: string, topic: string): Promise<CommittedOffset[]>
+  /** The group's state and members, with the partitions each member holds. */
+  describeGroup(groupId: string): Promise<GroupDescription>
   close(): Promise<void>
 }
 
@@ -133,4 +154,47 @@ export interface Subscriber {
   /** Stops fetching, waits for running batches, leaves the group and disconnects. */
   stop(): Promise<void>
   on<E extends keyof SubscriberEvents>(event: E, listener: (payload: SubscriberEvents[E]) => void): void
+}
+
+/** A group's committed position on one partition, with the string Kafka stores beside it. */
+export interface CommittedOffset {
+  partition: number
+  /** The next offset the group reads; -1 when it has committed none on this partition. */
+  offset: number
+  /** The commit's metadata (at most the brokers' offset.metadata.max.bytes, 4096 by default). */
+  metadata: string | null
+}
+
+/** The records of one partition to read: offsets `from` up to, not including, `to`. */
+export interface ReadRange {
+  partition: number
+  from: number
+  to: number
+}
+
+/** Reads topics and group offsets without joining, or disturbing, any group that matters. */
+export interface TopicReader {
+  /** Throws TopicNotFoundError unless the topic exists. */
+  assertTopicExists(topic: string): Promise<void>
+  topicOffsets(topic: string): Promise<PartitionOffsets[]>
+  /** The group's committed offsets and their metadata on each partition of a topic. */
+  committed(groupId: string, topic: string): Promise<CommittedOffset[]>
+  /**
+   * Hands `each` every record of the given ranges, in offset order per partition, through a
+   * short-lived consumer in a throwaway group named `<groupPrefix>-reader-...` that commits nothing.
+   */
+  read(topic: string, ranges: ReadRange[], groupPrefix: string, each: (message: IncomingMessage) => void): Promise<void>
+  /**
+   * Joins `groupId` as its only member, to commit its offsets. A group with other members after
+   * `waitMs` (a crashed holder leaves when its session times out, after 10 s) is left alone:
+   * the answer then names them.
+   */
+  holdGroup(groupId: string, topic: string, options?: {waitMs?: number}): Promise<{held: GroupHold} | {inUseBy: string[]}>
+  close(): Promise<void>
+}
+
+/** Membership of a group held to commit its offsets (with metadata); release() leaves it. */
+export interface GroupHold {
+  commit(offsets: Array<{partition: number; offset: number; metadata: string | null}>): Promise<void>
+  release(): Promise<void>
 }

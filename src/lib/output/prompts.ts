@@ -1,3 +1,4 @@
+import {topicName} from '../config/values.js'
 import {UsageError} from '../errors.js'
 import {displayPath} from '../jobs/files.js'
 import {type JobRegistry} from '../jobs/registry.js'
@@ -81,4 +82,72 @@ export async function askJobName(): Promise<string> {
       return check.ok ? true : describeJobNameProblem(check)
     },
   })
+}
+
+/** One entry of a list to pick from; a `disabled` one is shown greyed out, with its reason. */
+export interface Choice<T> {
+  value: T
+  name: string
+  description?: string
+  disabled?: boolean | string
+}
+
+/** Lets the user pick one of `choices` with the arrow keys and Enter. */
+export async function askChoice<T>(message: string, choices: Array<Choice<T>>): Promise<T> {
+  const {select} = await import('@inquirer/prompts')
+  return cancellable(() => select({message, choices, pageSize: choices.length, loop: false}))
+}
+
+/** Asks for a whole number of at least `min` (1 unless given); Enter takes the default. */
+export async function askInteger(options: {message: string; default: number; min?: number}): Promise<number> {
+  const min = options.min ?? 1
+  const {input} = await import('@inquirer/prompts')
+  const text = await cancellable(() =>
+    input({
+      message: options.message,
+      default: String(options.default),
+      validate: (value) => (/^\d{1,9}$/.test(value.trim()) && Number(value) >= min) || `a whole number, at least ${min}`,
+    }),
+  )
+  return Number(text.trim())
+}
+
+/** Asks a yes-or-no question; Enter takes the default. */
+export async function askYesNo(message: string, defaultAnswer: boolean): Promise<boolean> {
+  const {confirm} = await import('@inquirer/prompts')
+  return cancellable(() => confirm({message, default: defaultAnswer}))
+}
+
+/** Asks for a queue name (Enter takes the default), refusing one Kafka cannot take as a topic name. */
+export async function askQueueName(message: string, defaultQueue: string): Promise<string> {
+  const {input} = await import('@inquirer/prompts')
+  const text = await cancellable(() =>
+    input({
+      message,
+      default: defaultQueue,
+      validate(value) {
+        try {
+          topicName({raw: value, label: 'a queue name', fromCommandLine: true})
+          return true
+        } catch (error) {
+          return (error as Error).message
+        }
+      },
+    }),
+  )
+  return text.trim()
+}
+
+/**
+ * Lets the user tick some of `choices` (space ticks, `a` ticks all, Enter goes on), under a
+ * `header` line that labels their columns. Ticking none is an answer: an empty list.
+ */
+export async function askToTick<T>(
+  message: string,
+  choices: Array<{value: T; name: string; short?: string; disabled?: boolean | string}>,
+  header?: string,
+): Promise<T[]> {
+  const {checkbox, Separator} = await import('@inquirer/prompts')
+  const items = header === undefined ? choices : [new Separator(header), ...choices]
+  return cancellable(() => checkbox({message, choices: items, pageSize: 15, loop: false}))
 }

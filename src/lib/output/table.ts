@@ -1,3 +1,4 @@
+import {type ChalkInstance} from 'chalk'
 import Table from 'cli-table3'
 
 import {stylesFor} from './styles.js'
@@ -22,9 +23,11 @@ const BORDER_CHARS = [
 
 export type Cell = string | number | boolean | null | undefined
 
-/** A plain cli-table3 table with bold headings; returns the text for the command to print. */
-export function renderTable(head: string[], rows: Cell[][]): string {
-  const styles = stylesFor()
+/**
+ * A plain cli-table3 table with bold headings; returns the text for the command to print.
+ * Styles are those of stdout unless given (a renderer under test passes plain ones).
+ */
+export function renderTable(head: string[], rows: Cell[][], styles: ChalkInstance = stylesFor()): string {
   const table = new Table({
     head: head.map((title) => styles.bold(title.toUpperCase())),
     // Borderless columns, as kubectl and kafkactl print them: easy to read, grep and cut.

@@ -66,6 +66,16 @@ export class GroupProgress {
     return skipped
   }
 
+  /**
+   * Asks Kafka about the group once before joining it: without even DESCRIBE on it, joining
+   * fails deep inside the consumer as "group coordinator not found", retried as if the broker
+   * were away. This fails at once, with the permission named.
+   */
+  async assertGroupAccess(): Promise<void> {
+    const admin = await this.connect()
+    await admin.describeGroup(this.group)
+  }
+
   async close(): Promise<void> {
     const admin = this.admin
     this.admin = undefined

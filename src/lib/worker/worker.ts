@@ -47,6 +47,7 @@ export class Worker extends WorkerEmitter {
   private readonly timers = new Set<NodeJS.Timeout>()
   /** Per partition: the last offset this worker resolved (the next to read is one more). */
   private readonly resolved = new Map<string, string>()
+  private resolvedSinceCommit = false
   /** Retry partitions waiting for their next due record. */
   private readonly waitingRetries = new Set<string>()
   private slots: Slots
@@ -87,6 +88,7 @@ export class Worker extends WorkerEmitter {
       connected = await connecting
     } catch (error) {
       await this.publisher?.close().catch(() => {})
+      await this.groupProgress.close()
       throw error
     }
 
@@ -118,6 +120,7 @@ export class Worker extends WorkerEmitter {
       }
     }
 
+    await this.groupProgress.assertGroupAccess()
     const processor = new JobProcessor({
       options: this.options,
       registry,
@@ -258,6 +261,7 @@ export class Worker extends WorkerEmitter {
 
   private resolve(batch: PartitionBatch, offset: string, key: string): void {
     batch.resolveOffset(offset)
+    this.resolvedSinceCommit = true
     this.resolved.set(key, offset)
   }
 
@@ -328,6 +332,26 @@ export class Worker extends WorkerEmitter {
   private startLimits(): void {
     if (this.options.maxTime !== undefined) this.after(this.options.maxTime * 1000, () => void this.stop('max-time'))
     if (this.options.stopWhenEmpty) this.pollForEmpty()
+    this.commitPeriodically()
+  }
+
+  /**
+   * Commits what was resolved since the last commit, every commit interval. Commits otherwise
+   * happen as jobs finish; a long job after a few quick ones would leave those uncommitted for
+   * as long as it runs, to be run again if the worker died meanwhile.
+   */
+  private commitPeriodically(): void {
+    this.after(this.options.commitInterval, async () => {
+      if (this.stopReason !== undefined) return
+      if (this.resolvedSinceCommit) {
+        this.resolvedSinceCommit = false
+        await this.subscriber?.commit(this.committableOffsets()).catch(() => {
+          this.resolvedSinceCommit = true
+        })
+      }
+
+      this.commitPeriodically()
+    })
   }
 
   /** Checks every half second, while no job runs, whether every assigned partition is worked out. */

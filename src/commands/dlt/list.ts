@@ -1,0 +1,59 @@
+import {Flags} from '@oclif/core'
+
+import {DeadLetterCommand} from '../../dead-letter-command.js'
+import {brokersFlag, deadLetterSelection, deadLetterSelectorFlags, textArgument} from '../../flags.js'
+import {type DeadLetterSummary, summaryOf} from '../../lib/dead-letter/letters.js'
+import {hasSelector, selectDeadLetters} from '../../lib/dead-letter/selection.js'
+import {DeadLetterStore} from '../../lib/dead-letter/store.js'
+import {describeListing, renderDeadLetterList} from '../../lib/output/dead-letters.js'
+
+export interface DltListResult {
+  queue: string
+  topic: string
+  /** The cursor group: its offsets mark dead letters handled. */
+  group: string
+  pending: number
+  handled: number
+  deadLetters: DeadLetterSummary[]
+}
+
+export default class DltList extends DeadLetterCommand {
+  static override summary = 'List the dead letters of a queue that wait to be replayed or purged.'
+  static override description =
+    'Reads the queue’s dead-letter topic (<topic>-dlt) from the cursor of the dead-letter group (<KAFKA_CONSUMER_GROUP>-dlt) ' +
+    'to its end: the pending dead letters, oldest first. --all lists the handled ones (replayed or purged) too. Nothing is changed.'
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> orders --job SendEmail --since 2h',
+    '<%= config.bin %> <%= command.id %> --reason timeout --limit 20 --json',
+  ]
+
+  static override args = {
+    queue: textArgument('Queue whose dead letters to list. Default: KAFKA_QUEUE.'),
+  }
+
+  static override flags = {
+    ...deadLetterSelectorFlags(),
+    all: Flags.boolean({description: 'Include handled dead letters (replayed or purged).'}),
+    group: Flags.string({char: 'g', description: 'Workers’ consumer group whose dead-letter cursor to read (overrides KAFKA_CONSUMER_GROUP).'}),
+    brokers: brokersFlag,
+  }
+
+  async run(): Promise<DltListResult> {
+    const {args, flags} = await this.parse(DltList)
+    const config = this.loadConfig(flags)
+    const selection = deadLetterSelection(flags)
+    const store = await DeadLetterStore.open(config)
+    try {
+      const state = await store.load(this.queueOf(args.queue, config), {all: flags.all})
+      const letters = selectDeadLetters(state.letters, selection, state.topic, {all: flags.all})
+      if (letters.length > 0) this.log(renderDeadLetterList(letters, {all: flags.all}))
+      this.log(describeListing(state, letters.length, {all: flags.all, filtered: hasSelector(selection)}))
+      const {queue, topic, group, pending, handled} = state
+      return {queue, topic, group, pending, handled, deadLetters: letters.map((letter) => summaryOf(letter))}
+    } finally {
+      await store.close()
+    }
+  }
+}

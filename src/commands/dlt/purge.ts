@@ -1,0 +1,52 @@
+import {Flags} from '@oclif/core'
+
+import {DeadLetterCommand} from '../../dead-letter-command.js'
+import {brokersFlag, deadLetterSelection, deadLetterSelectorFlags, textArgument} from '../../flags.js'
+import {DeadLetterStore, type PurgeResult} from '../../lib/dead-letter/store.js'
+import {renderPurgeResult} from '../../lib/output/dead-letters.js'
+
+export default class DltPurge extends DeadLetterCommand {
+  static override summary = 'Mark pending dead letters handled without replaying them.'
+  static override description =
+    'Moves the dead-letter cursor past the selected dead letters: they leave `kq dlt:list` (they stay in the topic until ' +
+    'its retention removes them, and `kq dlt:list --all` still shows them). The same selectors, --dry-run and confirmation as dlt:replay.'
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --reason malformed --yes',
+    '<%= config.bin %> <%= command.id %> orders --id 0:17 --yes',
+    '<%= config.bin %> <%= command.id %> --since 7d --dry-run',
+  ]
+
+  static override args = {
+    queue: textArgument('Queue whose dead letters to purge. Default: KAFKA_QUEUE.'),
+  }
+
+  static override flags = {
+    ...deadLetterSelectorFlags(),
+    'dry-run': Flags.boolean({description: 'Show what would be purged; change nothing.'}),
+    yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation.'}),
+    group: Flags.string({char: 'g', description: 'Workers’ consumer group whose dead-letter cursor to move (overrides KAFKA_CONSUMER_GROUP).'}),
+    brokers: brokersFlag,
+  }
+
+  async run(): Promise<PurgeResult> {
+    const {args, flags} = await this.parse(DltPurge)
+    this.refuseUnconfirmed('purging dead letters', flags)
+    const config = this.loadConfig(flags)
+    const store = await DeadLetterStore.open(config)
+    try {
+      const state = await store.load(this.queueOf(args.queue, config))
+      const {selected, why} = await this.choose(state, deadLetterSelection(flags), {
+        verb: 'purge',
+        target: ` from ${state.topic}`,
+        yes: flags.yes,
+        dryRun: flags['dry-run'],
+      })
+      const result = await store.purge(state, selected, {dryRun: flags['dry-run']})
+      this.log(why ?? renderPurgeResult(result))
+      return result
+    } finally {
+      await store.close()
+    }
+  }
+}

@@ -1,0 +1,88 @@
+import {Flags} from '@oclif/core'
+
+import {DeadLetterCommand} from '../../dead-letter-command.js'
+import {brokersFlag, deadLetterSelection, deadLetterSelectorFlags, textArgument} from '../../flags.js'
+import {DEFAULT_MAX_REPLAYS, planReplay} from '../../lib/dead-letter/replay.js'
+import {DeadLetterStore, type ReplayResult} from '../../lib/dead-letter/store.js'
+import {UsageError} from '../../lib/errors.js'
+import {renderReplayResult} from '../../lib/output/dead-letters.js'
+import {progressBar} from '../../lib/output/progress.js'
+import {stylesFor} from '../../lib/output/styles.js'
+
+/** Replays of more dead letters than this show a progress bar (on a terminal). */
+const PROGRESS_FROM = 200
+
+export default class DltReplay extends DeadLetterCommand {
+  static override summary = 'Put pending dead letters’ jobs back on their queue.'
+  static override description =
+    'Each job goes back to the queue topic with its key, attempt 1, its own headers and two more: kq-replayed-from and ' +
+    'kq-replay-count. The dead-letter cursor moves past a dead letter only once its replay is acknowledged, so a crash ' +
+    'loses nothing (and may replay up to 200 jobs twice). A job replayed --max-replays times is refused. On a terminal, ' +
+    'with no selector, you tick the dead letters to replay; a question confirms unless --yes.'
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> orders --job SendEmail --since 1h --yes',
+    '<%= config.bin %> <%= command.id %> --id 0193a5f0-6c1e-7a2b-9a41-2f1e5c0d9b77 --yes',
+    '<%= config.bin %> <%= command.id %> --reason timeout --dry-run',
+  ]
+
+  static override args = {
+    queue: textArgument('Queue whose dead letters to replay. Default: KAFKA_QUEUE.'),
+  }
+
+  static override flags = {
+    ...deadLetterSelectorFlags(),
+    'max-replays': Flags.integer({description: 'Refuse a job replayed this many times already.', default: DEFAULT_MAX_REPLAYS, min: 1}),
+    'dry-run': Flags.boolean({description: 'Show what would be replayed; change nothing.'}),
+    yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation.'}),
+    group: Flags.string({char: 'g', description: 'Workers’ consumer group whose dead-letter cursor to move (overrides KAFKA_CONSUMER_GROUP).'}),
+    brokers: brokersFlag,
+  }
+
+  async run(): Promise<ReplayResult> {
+    const {args, flags} = await this.parse(DltReplay)
+    this.refuseUnconfirmed('replaying dead letters', flags)
+    const config = this.loadConfig(flags)
+    const selection = deadLetterSelection(flags)
+    const options = {maxReplays: flags['max-replays'], maxMessageBytes: config.maxMessageBytes}
+    const store = await DeadLetterStore.open(config)
+    try {
+      const state = await store.load(this.queueOf(args.queue, config))
+      const {selected, why} = await this.choose(state, selection, {
+        verb: 'replay',
+        target: ` to ${state.queueTopic}`,
+        yes: flags.yes,
+        dryRun: flags['dry-run'],
+        disabled: (letter) => {
+          const plan = planReplay(letter, options)
+          return plan.replayable ? undefined : plan.problem === 'max-replays' ? `replayed ${letter.replayCount}×` : 'not a job'
+        },
+      })
+      const bar = progressBar('Replaying')
+      const result = await store.replay(state, selected, {
+        ...options,
+        dryRun: flags['dry-run'],
+        onProgress: (done, total) => total > PROGRESS_FROM && bar.update(done, total),
+      })
+      bar.finish()
+      // All refused: the warnings and the error say it all.
+      if (why !== undefined || result.replayed.length > 0 || result.refused.length === 0) this.log(why ?? renderReplayResult(result))
+      for (const refusal of result.refused) this.progress(`${stylesFor(process.stderr).yellow('Warning:')} ${refusal.message}`)
+      if (result.replayed.length === 0 && result.refused.length > 0) throw refusedAll(result)
+      return result
+    } finally {
+      await store.close()
+    }
+  }
+}
+
+/** When every selected dead letter was refused, the command failed: one line says why. */
+function refusedAll(result: ReplayResult): UsageError {
+  const [first] = result.refused
+  const error = new UsageError(
+    result.refused.length === 1 ? first.message : `none of the ${result.refused.length} selected dead letters can be replayed (the warnings above say why): purge them, or raise --max-replays`,
+  )
+  error.details = {result}
+  return error
+}

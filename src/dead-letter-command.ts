@@ -1,0 +1,71 @@
+import {KqCommand} from './base-command.js'
+import {type KqConfig} from './lib/config/index.js'
+import {topicName} from './lib/config/values.js'
+import {type DeadLetter} from './lib/dead-letter/letters.js'
+import {type Selection, hasSelector, selectDeadLetters} from './lib/dead-letter/selection.js'
+import {type DeadLetterState} from './lib/dead-letter/store.js'
+import {UsageError} from './lib/errors.js'
+import {choiceLines, describeSelection} from './lib/output/dead-letters.js'
+import {askToTick, askYesNo, isInteractive} from './lib/output/prompts.js'
+
+/** The most dead letters offered in one checkbox; more are narrowed with the selector flags. */
+const MAX_CHOICES = 500
+
+/**
+ * What `dlt:replay` and `dlt:purge` share: the queue argument, and how a person chooses and
+ * confirms what a destructive command will do. A script must say so with --yes (or look first
+ * with --dry-run); it never gets a question it cannot answer.
+ */
+export abstract class DeadLetterCommand extends KqCommand {
+  protected queueOf(argument: string | undefined, config: KqConfig): string {
+    return argument === undefined ? config.queue : topicName({raw: argument, label: 'queue', fromCommandLine: true})
+  }
+
+  /** Before anything connects: without a terminal, a change needs --yes or --dry-run. */
+  protected refuseUnconfirmed(doing: string, flags: {yes: boolean; 'dry-run': boolean}): void {
+    if (flags.yes || flags['dry-run'] || this.canAsk()) return
+    throw new UsageError(`${doing} needs a confirmation, and there is no terminal to ask on: pass --yes to go ahead, or --dry-run to see what would happen`)
+  }
+
+  /**
+   * The dead letters to act on: those the selector flags pick or, on a terminal without any
+   * selector, those the person ticks; then a confirmation unless --yes. An empty list means
+   * "do nothing"; the line to print then says why.
+   */
+  protected async choose(
+    state: DeadLetterState,
+    selection: Selection,
+    options: {verb: string; target: string; yes: boolean; dryRun: boolean; disabled?: (letter: DeadLetter) => string | undefined},
+  ): Promise<{selected: DeadLetter[]; why?: string}> {
+    const past = `${options.verb.replace(/e$/, '')}ed`
+    if (state.pending === 0) return {selected: [], why: `Nothing to ${options.verb}: no pending dead letters in ${state.topic}.`}
+    let selected = selectDeadLetters(state.letters, selection, state.topic)
+    if (selected.length === 0) return {selected, why: `No pending dead letter in ${state.topic} matches the selection: nothing was ${past}.`}
+    if (options.dryRun || options.yes || !this.canAsk()) return {selected}
+    if (!hasSelector(selection)) {
+      const offered = selected.slice(0, MAX_CHOICES)
+      // Nothing could be ticked (inquirer refuses such a list): the command says why each is refused.
+      if (offered.every((letter) => options.disabled?.(letter) !== undefined)) return {selected}
+      // Each line after the checkbox's own three columns (cursor, box, space) and a margin.
+      const {header, lines} = choiceLines(offered, (process.stdout.columns || 80) - 4)
+      const more = selected.length > offered.length ? ` (the oldest ${offered.length}; narrow with --job, --reason, --since)` : ''
+      selected = await askToTick(
+        `Dead letters to ${options.verb}${more}:`,
+        offered.map((letter, index) => ({value: letter, name: lines[index], short: letter.id, disabled: options.disabled?.(letter) ?? false})),
+        `  ${header}`,
+      )
+      if (selected.length === 0) return {selected, why: `Nothing was ${past}.`}
+    }
+
+    const yes = await askYesNo(`${capitalize(options.verb)} ${describeSelection(selected)}${options.target}?`, false)
+    return yes ? {selected} : {selected: [], why: `Nothing was ${past}.`}
+  }
+
+  private canAsk(): boolean {
+    return !this.jsonEnabled() && isInteractive()
+  }
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}

@@ -1,0 +1,10 @@
+/** `kq status`: lag, workers, retries, dead letters and alerts of the queues, from Kafka's offsets. */
+export {type Crossing, type Crossings, alertChanges, crossingsOf, queueAlerts} from './alerts.js'
+export {type CommitSample, commitRate, drainSeconds} from './drain.js'
+export {partitionLags, totalLag} from './lag.js'
+export {StatusMonitor} from './monitor.js'
+export {type QueueReading, type StatusReading, findQueues, readStatus} from './read.js'
+export {buildSnapshot} from './snapshot.js'
+export type * from './types.js'
+export {type WebhookPayload, alertText, postWebhook, webhookPayload, webhookUrl} from './webhook.js'
+export {type WatchOptions, type WatchRefresh, watchExitCode, watchStatus} from './watch.js'

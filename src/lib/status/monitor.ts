@@ -1,0 +1,90 @@
+import {setTimeout as sleep} from 'node:timers/promises'
+
+import {type KafkaConnectionConfig} from '../config/index.js'
+import {type QueueNaming} from '../config/topics.js'
+import {deadLetterCursorGroup} from '../dead-letter/status.js'
+import {type TopicAdmin, openTopicAdmin} from '../kafka/index.js'
+import {type Crossing, type Crossings, alertChanges, crossingsOf} from './alerts.js'
+import {type CommitSample} from './drain.js'
+import {findQueues, readCommits, readStatus} from './read.js'
+import {buildSnapshot, commitSample} from './snapshot.js'
+import {type StatusRequest, type StatusSnapshot} from './types.js'
+
+/**
+ * Takes status snapshots one after another, remembering what rates and alerts are measured
+ * against: the previous commit samples, and the thresholds already crossed. One admin
+ * connection serves every snapshot; after a failed read it is dropped and opened anew next time,
+ * so that `--watch` rides out a broker restart.
+ */
+export class StatusMonitor {
+  private admin?: Promise<TopicAdmin>
+  private samples = new Map<string, CommitSample>()
+  private crossed: Crossing[] = []
+
+  constructor(
+    private readonly connection: KafkaConnectionConfig,
+    private readonly naming: QueueNaming,
+    private readonly request: StatusRequest,
+  ) {}
+
+  /** The dead-letter cursor group: dead letters past its committed offsets are pending. */
+  get deadLetterGroup(): string {
+    return deadLetterCursorGroup(this.request.group)
+  }
+
+  /** Reads the committed offsets alone, to start a rate window that the next snapshot ends. */
+  async mark(): Promise<void> {
+    await this.reading(async (admin) => {
+      const {queues} = await findQueues(admin, this.naming, this.request.queues)
+      const {at, committed} = await readCommits(admin, this.request.group, queues.map((queue) => queue.topic))
+      for (const [topic, offsets] of committed) this.samples.set(topic, commitSample(at, offsets))
+    })
+  }
+
+  /**
+   * A snapshot, with rates over the window since the last mark or snapshot, and the thresholds
+   * crossed or cleared since the last snapshot (all crossed ones, the first time).
+   */
+  async snapshot(): Promise<{snapshot: StatusSnapshot; changes: Crossings}> {
+    const reading = await this.reading(async (admin) => {
+      const {queues, existing} = await findQueues(admin, this.naming, this.request.queues)
+      return readStatus(admin, queues, existing, {workers: this.request.group, deadLetters: this.deadLetterGroup})
+    })
+    const {snapshot, samples} = buildSnapshot(reading, {
+      thresholds: this.request.thresholds,
+      deadLetterGroup: this.deadLetterGroup,
+      previous: this.samples,
+    })
+    this.samples = samples
+    const crossed = crossingsOf(snapshot.queues)
+    const changes = alertChanges(this.crossed, crossed)
+    this.crossed = crossed
+    return {snapshot, changes}
+  }
+
+  /** A snapshot with rates over `seconds`: a mark, a wait, then the snapshot. No wait for 0. */
+  async sampled(seconds: number, signal?: AbortSignal): Promise<{snapshot: StatusSnapshot; changes: Crossings}> {
+    if (seconds > 0) {
+      await this.mark()
+      await sleep(seconds * 1000, undefined, {signal}).catch(() => {})
+    }
+
+    return this.snapshot()
+  }
+
+  async close(): Promise<void> {
+    const admin = this.admin
+    this.admin = undefined
+    await (await admin?.catch(() => undefined))?.close().catch(() => {})
+  }
+
+  private async reading<T>(read: (admin: TopicAdmin) => Promise<T>): Promise<T> {
+    this.admin ??= openTopicAdmin(this.connection)
+    try {
+      return await read(await this.admin)
+    } catch (error) {
+      await this.close()
+      throw error
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import {type DeadLetterBacklog} from '../dead-letter/status.js'
+import {type GroupMember} from '../kafka/index.js'
+
+/** What `kq status` is asked to look at and judge; the command builds it from its flags. */
+export interface StatusRequest {
+  /** Queues to report on. @defaultValue every queue found: each topic with `-retry` and `-dlt` companions */
+  queues?: string[]
+  /** The workers' consumer group. @defaultValue KAFKA_CONSUMER_GROUP */
+  group: string
+  thresholds: Thresholds
+}
+
+/** Alert thresholds; a queue is in alert when a figure is above its threshold. */
+export interface Thresholds {
+  /** Most jobs that may wait on a queue topic (its lag, summed over partitions). */
+  maxLag?: number
+  /** Most pending dead letters a queue may have. */
+  maxDead?: number
+}
+
+/** One partition as Kafka's consumer-group tooling describes it. */
+export interface PartitionLag {
+  topic: string
+  partition: number
+  /** Log-end offset: the offset the next record will get. */
+  end: number
+  /** The group's committed offset; null when it has none (shown `-`). */
+  committed: number | null
+  /** end − committed; null without a committed offset (shown `-`), as kafka-consumer-groups does. */
+  lag: number | null
+}
+
+export type AlertKind = 'lag' | 'dead'
+
+export interface Alert {
+  kind: AlertKind
+  value: number
+  threshold: number
+}
+
+export interface QueueStatus {
+  queue: string
+  topic: string
+  retryTopic: string
+  deadLetterTopic: string
+  /** Jobs waiting on the queue topic: the sum of the partitions' known lags; null when none is known. */
+  lag: number | null
+  /** Retry records waiting: the group's lag on the retry topic; null when none is known. */
+  retryLag: number | null
+  /** Dead letters past the dead-letter cursor group; null when the dead-letter topic is missing. */
+  pendingDeadLetters: number | null
+  /** Members of the group holding a partition of the queue or its retry topic. */
+  workers: number
+  /** Jobs per second the group committed on the queue topic over the last window; null when unknown. */
+  rate: number | null
+  /** Seconds until the jobs waiting now are taken at `rate`: 0 when lag is 0, null when unknown. */
+  drainSeconds: number | null
+  /** Thresholds this queue is past; empty when none. */
+  alerts: Alert[]
+  /** The queue topic's partitions, then the retry topic's. */
+  partitions: PartitionLag[]
+  deadLetters: DeadLetterBacklog[]
+}
+
+export interface GroupStatus {
+  id: string
+  /** Stable, PreparingRebalance, CompletingRebalance, Empty, or Dead (Kafka knows no such group). */
+  state: string
+  members: GroupMember[]
+}
+
+/** Everything `kq status` shows, at one moment; also its `--json` output. */
+export interface StatusSnapshot {
+  /** When the offsets were read, ISO-8601. */
+  time: string
+  group: GroupStatus
+  /** The group whose committed offsets mark the dead letters already dealt with. */
+  deadLetterGroup: string
+  /** Seconds between the two reads the rates come from; null for a single read. */
+  rateWindowSeconds: number | null
+  thresholds: Thresholds
+  queues: QueueStatus[]
+  /** True when any queue is past a threshold: the command then exits 3. */
+  alert: boolean
+}

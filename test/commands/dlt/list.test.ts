@@ -1,0 +1,133 @@
+import {strict as assert} from 'node:assert'
+
+import {type DltListResult} from '../../../src/commands/dlt/list.js'
+import {ExitCode} from '../../../src/lib/errors.js'
+import {kq, runKq} from '../../support/cli.js'
+import {writeDeadLetters} from '../../support/dead-letters.js'
+import {kcat} from '../../support/kcat.js'
+import {closedPort} from '../../support/ports.js'
+import {createQueue, testBrokers} from '../../support/topics.js'
+import {type WorkerApp, createWorkedQueue, makeWorkerApp} from '../../support/worker.js'
+
+const HOUR = 3_600_000
+
+describe('kq dlt:list', function () {
+  this.timeout(60_000)
+  let app: WorkerApp
+  let queue: string
+  let group: string
+  let ids: {flaky: string; fatal: string}
+
+  /** The dead letters of a real worker: a job out of tries, a fatal one, and a message that is not a job. */
+  before(async () => {
+    app = makeWorkerApp()
+    ;({queue, group} = await createWorkedQueue('dlt-list'))
+    const dispatch = async (job: string, payload: object, extra: string[] = []) => {
+      const {code, stdout, stderr} = await kq(['dispatch', job, JSON.stringify(payload), '--queue', queue, '--json', ...extra], {cwd: app.root})
+      assert.equal(code, 0, stderr)
+      return (JSON.parse(stdout) as {id: string}).id
+    }
+
+    ids = {
+      flaky: await dispatch('FailsUntil', {tag: 'flaky', succeedOn: 99}, ['--key', 'user-1', '--header', 'trace=abc']),
+      fatal: await dispatch('Fatal', {tag: 'fatal'}),
+    }
+    await kcat(['-b', testBrokers(), '-P', '-t', queue], 'not a job\n')
+    const {code, stderr} = await kq(['work', queue, '--group', group, '--stop-when-empty'], {cwd: app.root})
+    assert.equal(code, 0, stderr)
+  })
+
+  after(() => app.remove())
+
+  const list = async (args: string[]) => {
+    const {code, result, stderr} = await runKq<DltListResult>(['dlt:list', queue, '--group', group, '--json', ...args])
+    assert.equal(code, 0, stderr)
+    return result!
+  }
+
+  it('lists the pending dead letters a worker left, oldest first: id, job, reason, error, attempts, failed-at, origin', async () => {
+    const {code, stdout, stderr} = await kq(['dlt:list', queue, '--group', group])
+    assert.equal(code, 0, stderr)
+    const lines = stdout.trimEnd().split('\n')
+    assert.match(lines[0], /^ID\s+JOB\s+REASON\s+ERROR\s+ATTEMPTS\s+FAILED AT\s+ORIGIN$/)
+    const rows = lines.slice(1, 4)
+    // The fatal job fails at once; the other waits out two backoffs; the bad message is read last.
+    assert.match(rows.find((row) => row.startsWith(ids.fatal)) ?? '', new RegExp(`^${ids.fatal}\\s+Fatal\\s+fatal\\s+card declined\\s+1\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\s+0:1$`))
+    assert.match(rows.find((row) => row.startsWith(ids.flaky)) ?? '', /\s+FailsUntil\s+exhausted\s+attempt 3 of flaky failed\s+3\s+\S+ \S+\s+0:0$/)
+    assert.match(rows.find((row) => row.startsWith('0:')) ?? '', /^0:\d\s+\?\s+malformed\s+.+\s+0:2$/)
+    assert.equal(lines[4], `3 pending dead letters in ${queue}-dlt, 0 handled.`)
+  })
+
+  it('gives scripts every field with --json, oldest first', async () => {
+    const result = await list([])
+    assert.deepEqual([result.queue, result.topic, result.group, result.pending, result.handled], [queue, `${queue}-dlt`, `${group}-dlt`, 3, 0])
+    const times = result.deadLetters.map((each) => Date.parse(each.failedAt))
+    assert.deepEqual(times, [...times].sort((a, b) => a - b))
+    const flaky = result.deadLetters.find((each) => each.id === ids.flaky)
+    assert.deepEqual({...flaky, failedAt: undefined}, {
+      id: ids.flaky,
+      job: 'FailsUntil',
+      reason: 'exhausted',
+      error: {class: 'Error', message: 'attempt 3 of flaky failed'},
+      attempts: 3,
+      failedAt: undefined,
+      replayCount: 0,
+      status: 'pending',
+      deadLetter: {topic: `${queue}-dlt`, partition: 0, offset: flaky!.deadLetter.offset},
+      original: {topic: queue, partition: 0, offset: '0'},
+      key: 'user-1',
+    })
+  })
+
+  it('selects with --job, --reason, --id, --since and --limit', async () => {
+    const idsOf = async (args: string[]) => (await list(args)).deadLetters.map((each) => each.job ?? each.reason)
+    assert.deepEqual(await idsOf(['--job', 'Fatal']), ['Fatal'])
+    assert.deepEqual(await idsOf(['--reason', 'malformed']), ['malformed'])
+    assert.deepEqual(await idsOf(['--id', ids.flaky, '--id', ids.fatal]).then((jobs) => jobs.sort()), ['FailsUntil', 'Fatal'])
+    assert.deepEqual(await idsOf(['--since', '1h']).then((jobs) => jobs.length), 3)
+    assert.deepEqual(await idsOf(['--since', new Date(Date.now() + HOUR).toISOString()]), [])
+    assert.equal((await list(['--limit', '2'])).deadLetters.length, 2)
+  })
+
+  it('refuses an unknown id or reason with one line and exit code 2', async () => {
+    const unknown = await kq(['dlt:list', queue, '--group', group, '--id', 'nope'])
+    assert.equal(unknown.code, ExitCode.Usage)
+    assert.equal(unknown.stderr, `Error: no pending dead letter has id nope in ${queue}-dlt: see the pending ones with \`kq dlt:list\` (--all for handled ones too)\n`)
+    const reason = await kq(['dlt:list', queue, '--reason', 'bored'])
+    assert.equal(reason.code, ExitCode.Usage)
+    assert.match(reason.stderr, /^Error: Expected --reason=bored to be one of: exhausted, fatal, timeout, malformed, unknown-job/)
+  })
+
+  it('includes handled dead letters with --all, and says how many are handled', async () => {
+    const owned = await createQueue('dlt-list-all')
+    await writeDeadLetters(owned, [{}, {}, {}])
+    const purge = await runKq(['dlt:purge', owned, '--group', group, '--id', '0:1', '--yes'])
+    assert.equal(purge.code, 0, purge.stderr)
+
+    const pending = await runKq<DltListResult>(['dlt:list', owned, '--group', group, '--json'])
+    assert.deepEqual(pending.result?.deadLetters.map((each) => each.deadLetter.offset), [0, 2])
+    const all = await kq(['dlt:list', owned, '--group', group, '--all'])
+    assert.equal(all.code, 0, all.stderr)
+    assert.deepEqual(all.stdout.split('\n').slice(1, 4).map((line) => line.split(/\s+/).at(-1)), ['pending', 'handled', 'pending'])
+    assert.match(all.stdout, new RegExp(`2 pending dead letters in ${owned}-dlt, 1 handled\\.\\n$`))
+  })
+
+  it('says so, and exits 0, when there are no dead letters', async () => {
+    const empty = await createQueue('dlt-list-empty')
+    const {code, stdout, stderr} = await kq(['dlt:list', empty])
+    assert.equal(code, 0, stderr)
+    assert.equal(stdout, `No dead letters in ${empty}-dlt.\n`)
+  })
+
+  it('points at topic:create for a queue without a dead-letter topic', async () => {
+    const {code, stderr} = await kq(['dlt:list', 'no-such-queue-here'])
+    assert.equal(code, ExitCode.KafkaRefused)
+    assert.equal(stderr, 'Error: topic no-such-queue-here-dlt does not exist: create it with `kq topic:create no-such-queue-here-dlt`\n')
+  })
+
+  it('answers a broker that is down with one line and exit code 5', async () => {
+    const {code, stderr} = await kq(['dlt:list', queue, '--brokers', `127.0.0.1:${await closedPort()}`])
+    assert.equal(code, ExitCode.Unreachable)
+    assert.match(stderr, /^Error: cannot reach Kafka at 127\.0\.0\.1:\d+ \(connection refused\): [^\n]+\n$/)
+  })
+})
