@@ -18,7 +18,9 @@ export function isUtilLinuxScript(): boolean {
  */
 export function kqOnTerminal(args: string[], cwd: string) {
   const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`
-  const command = [process.execPath, KQ_BIN, ...args].map((word) => quote(word)).join(' ')
+  // `exec`: script runs the command through $SHELL, and a dash (the usual /bin/sh) left waiting
+  // under kq dies of the same Ctrl-C itself, so the exit code would be the shell's, not kq's.
+  const command = ['exec', ...[process.execPath, KQ_BIN, ...args].map((word) => quote(word))].join(' ')
   const child = spawn('script', ['-qfec', command, '/dev/null'], {cwd, env: {...process.env, TERM: 'xterm'}})
   let screen = ''
   child.stdout.on('data', (data: Buffer) => {
