@@ -96,13 +96,21 @@ const median = (numbers) => {
 }
 
 const ms = (value) => `${value.toFixed(1)} ms`.padStart(10)
-console.log(`Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${runs} runs each, medians (min-max of load)`)
-console.log(`${'case'.padEnd(18)}${'jiti'.padStart(10)}${'load'.padStart(10)}${'process'.padStart(10)}   load range`)
+const lines = [
+  `Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${runs} runs each, medians (min-max of load)`,
+  `${'case'.padEnd(18)}${'jiti'.padStart(10)}${'load'.padStart(10)}${'process'.padStart(10)}   load range`,
+]
 for (const [name, list] of Object.entries(samples)) {
   const loads = list.map((each) => each.load)
   const range = `${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} ms`
   const [jiti, wall] = [median(list.map((each) => each.jiti)), median(list.map((each) => each.wall))]
-  console.log(`${name.padEnd(18)}${ms(jiti)}${ms(median(loads))}${ms(wall)}   ${range}`)
+  lines.push(`${name.padEnd(18)}${ms(jiti)}${ms(median(loads))}${ms(wall)}   ${range}`)
 }
+
+console.log(lines.join('\n'))
+writeFileSync(
+  path.join(root, 'bench', 'results', 'job-loading.md'),
+  `# Job loading benchmark\n\nCommand: \`node bench/job-loading.mjs --runs ${runs}\`\nDate: ${new Date().toISOString()}\n\n\`\`\`\n${lines.join('\n')}\n\`\`\`\n`,
+)
 
 rmSync(app, {recursive: true, force: true})

@@ -144,7 +144,10 @@ export class Worker extends WorkerEmitter {
       rebalanceTimeoutMs: Math.max(60_000, (this.options.timeout + 30) * 1000),
       commitIntervalMs: this.options.commitInterval,
       partitionsConcurrently: Math.max(1, this.options.concurrency),
-      maxWaitMs: 1000,
+      // A stop waits for the fetch under way, and a retry partition resumed when its record is
+      // due is fetched again only after it: half a second bounds both, for one idle request a
+      // half second.
+      maxWaitMs: 500,
     })
     return {subscriber: this.subscriber, processor}
   }
