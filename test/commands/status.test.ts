@@ -9,7 +9,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {ExitCode} from '../../src/lib/errors.js'
 import {type StatusSnapshot} from '../../src/lib/status/index.js'
 import {type TestApp, jobSource, makeTestApp} from '../support/app.js'
-import {kq, runKq, uniqueTopic} from '../support/cli.js'
+import {kq, runKq, startKq, uniqueTopic} from '../support/cli.js'
 import {type ConsumerGroupRow, consumerGroupCommand, describeGroupWithKafka, ensureKafkaTools} from '../support/consumer-groups.js'
 import {kcat} from '../support/kcat.js'
 import {KQ_BIN} from '../support/paths.js'
@@ -297,18 +297,9 @@ describe('kq status', function () {
       const {queue, group} = await createWorkedQueue('status-watch')
       await dispatchKeyed(queue, ['a', 'b'])
       const receiver = await webhookReceiver()
-      const child = spawn(KQ_BIN, ['status', queue, '--group', group, '--watch', '--interval', '1', '--sample', '0', '--json', '--max-lag', '1', '--webhook', receiver.url], {
-        env: {...process.env, NO_COLOR: '1'},
-      })
-      let stdout = ''
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString()
-      })
-      const exited = new Promise<number | null>((resolve) => {
-        child.on('exit', (code) => resolve(code))
-      })
+      const {child, stdout, exited} = startKq(['status', queue, '--group', group, '--watch', '--interval', '1', '--sample', '0', '--json', '--max-lag', '1', '--webhook', receiver.url])
       try {
-        await eventually(() => stdout.split('\n').filter((line) => line !== '').length >= 3, 20_000, 'three refreshes')
+        await eventually(() => stdout().split('\n').filter((line) => line !== '').length >= 3, 20_000, 'three refreshes')
         child.kill('SIGINT')
         assert.equal(await exited, ExitCode.Alert)
       } finally {
@@ -316,7 +307,7 @@ describe('kq status', function () {
         await receiver.close()
       }
 
-      const snapshots = stdout.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as StatusSnapshot)
+      const snapshots = stdout().split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as StatusSnapshot)
       assert.ok(snapshots.length >= 3)
       for (const snapshot of snapshots) assert.deepEqual([snapshot.queues[0].queue, snapshot.queues[0].lag, snapshot.alert], [queue, 2, true])
       // The first refresh has no rate (--sample 0); later ones measure it against the one before.
@@ -326,24 +317,17 @@ describe('kq status', function () {
 
     it('prints one snapshot after another, each under its header, off a terminal, and exits 0 on SIGINT', async () => {
       const {queue, group} = await createWorkedQueue('status-watch-plain')
-      const child = spawn(KQ_BIN, ['status', queue, '--group', group, '--watch', '--interval', '1', '--sample', '0'], {env: {...process.env, NO_COLOR: '1'}})
-      let stdout = ''
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString()
-      })
-      const exited = new Promise<number | null>((resolve) => {
-        child.on('exit', (code) => resolve(code))
-      })
+      const {child, stdout, exited} = startKq(['status', queue, '--group', group, '--watch', '--interval', '1', '--sample', '0'])
       try {
-        await eventually(() => (stdout.match(/^Every 1s: kq status/gm) ?? []).length >= 2, 20_000, 'two refreshes')
+        await eventually(() => (stdout().match(/^Every 1s: kq status/gm) ?? []).length >= 2, 20_000, 'two refreshes')
         child.kill('SIGINT')
         assert.equal(await exited, 0)
       } finally {
         child.kill('SIGKILL')
       }
 
-      assert.doesNotMatch(stdout, /\u001B\[/, 'no terminal control codes in a log')
-      assert.ok((stdout.match(new RegExp(`^${queue} +0 `, 'gm')) ?? []).length >= 2, stdout)
+      assert.doesNotMatch(stdout(), /\u001B\[/, 'no terminal control codes in a log')
+      assert.ok((stdout().match(new RegExp(`^${queue} +0 `, 'gm')) ?? []).length >= 2, stdout())
     })
 
     it('redraws in place on a terminal and stops on Ctrl-C', async function () {

@@ -1,14 +1,12 @@
 import {strict as assert} from 'node:assert'
-import {spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 import {writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {ExitCode} from '../../src/lib/errors.js'
-import {kq, uniqueTopic} from '../support/cli.js'
+import {kq, startKq, uniqueTopic} from '../support/cli.js'
 import {kcat} from '../support/kcat.js'
-import {KQ_BIN} from '../support/paths.js'
 import {type KcatRecord, endOffsetTotal, kcatRecords, testBrokers} from '../support/topics.js'
 import {type LedgerEntry, type TestPayload, type WorkerApp, createWorkedQueue, groupProgress, kcatValue, makeWorkerApp, until} from '../support/worker.js'
 
@@ -366,25 +364,18 @@ describe('kq work', function () {
   it('lets the running job finish on SIGTERM, commits it, and exits 0', async () => {
     const {queue, group} = await createWorkedQueue('work-sigterm')
     await dispatchMany('Sleeps', [{tag: 'running', sleepMs: 1500}, {tag: 'waiting'}], queue)
-    const child = spawn(KQ_BIN, ['work', queue, '--group', group], {cwd: app.root, env: {...process.env, NO_COLOR: '1'}})
-    let stdout = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString()
-    })
-    const exited = new Promise<number | null>((resolve) => {
-      child.on('exit', (code) => resolve(code))
-    })
+    const {child, stdout, exited} = startKq(['work', queue, '--group', group], {cwd: app.root})
     try {
       await until(() => runsOf(app.ledger(queue)).length > 0, 30_000, 'the job to start')
       child.kill('SIGTERM')
-      assert.equal(await exited, 0, stdout)
+      assert.equal(await exited, 0, stdout())
     } finally {
       child.kill('SIGKILL')
     }
 
     assert.deepEqual(app.ledger(queue).map((entry) => `${entry.tag} ${entry.event}`), ['running run', 'running done'])
-    assert.match(stdout, /Stopping \(signal received\): running jobs finish first\./)
-    assert.match(stdout, /1 done, 0 failed/)
+    assert.match(stdout(), /Stopping \(signal received\): running jobs finish first\./)
+    assert.match(stdout(), /1 done, 0 failed/)
     const [progress] = await groupProgress(group, queue)
     assert.equal(progress.committed, 1)
   })

@@ -1,4 +1,4 @@
-import {execFile} from 'node:child_process'
+import {type ChildProcess, execFile, spawn} from 'node:child_process'
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -43,6 +43,25 @@ export async function kq(
     // Stdin is a pipe, never a terminal: what a script or CI gives a command.
     child.stdin?.end(options.input ?? '')
   })
+}
+
+/**
+ * Starts the real `kq` binary and leaves it running, for tests that signal it: its stdout so
+ * far, and its exit code once it exits.
+ */
+export function startKq(
+  args: string[],
+  options: {env?: NodeJS.ProcessEnv; cwd?: string} = {},
+): {child: ChildProcess; stdout: () => string; exited: Promise<number | null>} {
+  const child = spawn(KQ_BIN, args, {cwd: options.cwd, env: {...process.env, NO_COLOR: '1', ...options.env}})
+  let stdout = ''
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString()
+  })
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('exit', (code) => resolve(code))
+  })
+  return {child, stdout: () => stdout, exited}
 }
 
 /** Writes an env file in a fresh temporary folder and returns its path. */

@@ -1,7 +1,9 @@
 import {deadLetterRecord} from '../../src/lib/dead-letter/records.js'
 import {createEnvelope, encodeEnvelope} from '../../src/lib/envelope/index.js'
-import {type IncomingMessage, type OutgoingMessage, openPublisher} from '../../src/lib/kafka/index.js'
+import {type DltListResult} from '../../src/commands/dlt/list.js'
+import {type IncomingMessage, type OutgoingMessage, openPublisher, withTopicAdmin} from '../../src/lib/kafka/index.js'
 import {type DeadLetterReason} from '../../src/lib/retry/index.js'
+import {runKq} from './cli.js'
 import {testConnection} from './topics.js'
 
 /** A dead letter to write: by default an exhausted SendEmail job that failed just now. */
@@ -60,4 +62,15 @@ export async function writeDeadLetters(queue: string, specs: DeadLetterSpec[]): 
   }
 
   return ids
+}
+
+/** The offsets of a queue's pending dead letters, as `kq dlt:list` reports them, in order. */
+export async function pendingOffsets(queue: string, group: string): Promise<number[]> {
+  const {result} = await runKq<DltListResult>(['dlt:list', queue, '--group', group, '--json'])
+  return result!.deadLetters.map((each) => each.deadLetter.offset).sort((a, b) => a - b)
+}
+
+/** The dead-letter cursor: the `<group>-dlt` group's committed offsets on the dead-letter topic. */
+export async function cursorOf(queue: string, group: string): Promise<Array<{partition: number; offset: number}>> {
+  return withTopicAdmin(testConnection(), (admin) => admin.committedOffsets(`${group}-dlt`, `${queue}-dlt`))
 }

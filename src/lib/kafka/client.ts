@@ -1,4 +1,4 @@
-import kafkajs, {type Kafka, type KafkaConfig, type SASLOptions} from 'kafkajs'
+import kafkajs, {type Admin, type Kafka, type KafkaConfig, type SASLOptions} from 'kafkajs'
 
 import {type KafkaConnectionConfig} from '../config/index.js'
 import {BrokerUnreachableError} from '../errors.js'
@@ -66,4 +66,16 @@ export async function connectWithin(
   } finally {
     clearTimeout(timer)
   }
+}
+
+/** A client and its connected admin, within the configured deadline. */
+export async function openAdmin(connection: KafkaConnectionConfig): Promise<{kafka: Kafka; admin: Admin}> {
+  const kafka = createKafka(connection)
+  const admin = kafka.admin()
+  await connectWithin(
+    connection,
+    () => admin.connect(),
+    () => admin.disconnect(),
+  )
+  return {kafka, admin}
 }

@@ -5,7 +5,7 @@ import {type Admin, type Consumer, type EachBatchPayload, type Kafka} from 'kafk
 
 import {type KafkaConnectionConfig} from '../config/index.js'
 import {KafkaRefusedError, TopicNotFoundError} from '../errors.js'
-import {connectWithin, createKafka} from './client.js'
+import {connectWithin, openAdmin} from './client.js'
 import {translateKafkaError} from './errors.js'
 import {incoming} from './subscriber.js'
 import {
@@ -247,12 +247,6 @@ function readUntilEnd(
 }
 
 export async function openTopicReader(connection: KafkaConnectionConfig): Promise<TopicReader> {
-  const kafka = createKafka(connection)
-  const admin = kafka.admin()
-  await connectWithin(
-    connection,
-    () => admin.connect(),
-    () => admin.disconnect(),
-  )
+  const {kafka, admin} = await openAdmin(connection)
   return new KafkaTopicReader(kafka, admin, connection)
 }

@@ -4,7 +4,7 @@ import kafkajs, {type Admin, type Kafka} from 'kafkajs'
 
 import {type KafkaConnectionConfig} from '../config/index.js'
 import {KafkaRefusedError} from '../errors.js'
-import {connectWithin, createKafka} from './client.js'
+import {openAdmin} from './client.js'
 import {isTransientKafkaError, translateKafkaError} from './errors.js'
 import {
   type ClusterInfo,
@@ -199,12 +199,6 @@ function decodeAssignment(buffer: Buffer): TopicPartition[] {
 }
 
 export async function openTopicAdmin(connection: KafkaConnectionConfig): Promise<TopicAdmin> {
-  const kafka = createKafka(connection)
-  const admin = kafka.admin()
-  await connectWithin(
-    connection,
-    () => admin.connect(),
-    () => admin.disconnect(),
-  )
+  const {kafka, admin} = await openAdmin(connection)
   return new KafkaTopicAdmin(kafka, admin, connection.brokers)
 }

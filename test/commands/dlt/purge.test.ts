@@ -1,13 +1,11 @@
 import {strict as assert} from 'node:assert'
 
-import {type DltListResult} from '../../../src/commands/dlt/list.js'
 import {type PurgeResult} from '../../../src/lib/dead-letter/store.js'
 import {ExitCode} from '../../../src/lib/errors.js'
-import {withTopicAdmin} from '../../../src/lib/kafka/index.js'
 import {kq, runKq, uniqueTopic} from '../../support/cli.js'
-import {writeDeadLetters} from '../../support/dead-letters.js'
+import {cursorOf, pendingOffsets, writeDeadLetters} from '../../support/dead-letters.js'
 import {isUtilLinuxScript, kqOnTerminal} from '../../support/terminal.js'
-import {createQueue, endOffsetTotal, testConnection} from '../../support/topics.js'
+import {createQueue, endOffsetTotal} from '../../support/topics.js'
 
 const HOUR = 3_600_000
 
@@ -19,14 +17,6 @@ describe('kq dlt:purge', function () {
     assert.equal(code, 0, `${stderr} ${error?.message}`)
     return result!
   }
-
-  const pendingOffsets = async (queue: string, group: string) => {
-    const {result} = await runKq<DltListResult>(['dlt:list', queue, '--group', group, '--json'])
-    return result!.deadLetters.map((each) => each.deadLetter.offset).sort((a, b) => a - b)
-  }
-
-  const cursorOf = (queue: string, group: string) =>
-    withTopicAdmin(testConnection(), (admin) => admin.committedOffsets(`${group}-dlt`, `${queue}-dlt`))
 
   it('marks dead letters handled without sending anything, selected with --id, --job, --reason, --since and --limit', async () => {
     const queue = await createQueue('dlt-purge')

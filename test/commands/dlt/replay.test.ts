@@ -4,13 +4,12 @@ import {readFileSync, rmSync} from 'node:fs'
 import path from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
-import {type DltListResult} from '../../../src/commands/dlt/list.js'
 import {REPLAY_CHUNK, type ReplayResult} from '../../../src/lib/dead-letter/store.js'
 import {ExitCode} from '../../../src/lib/errors.js'
 import {openTopicAdmin, openTopicReader, withTopicAdmin} from '../../../src/lib/kafka/index.js'
 import {type TestApp, makeTestApp} from '../../support/app.js'
 import {kq, runKq, uniqueTopic} from '../../support/cli.js'
-import {writeDeadLetters} from '../../support/dead-letters.js'
+import {cursorOf, pendingOffsets, writeDeadLetters} from '../../support/dead-letters.js'
 import {KQ_BIN} from '../../support/paths.js'
 import {isUtilLinuxScript, kqOnTerminal} from '../../support/terminal.js'
 import {createQueue, endOffsetTotal, kcatRecords, testConnection} from '../../support/topics.js'
@@ -41,14 +40,6 @@ describe('kq dlt:replay', function () {
     assert.equal(code, 0, `${stderr} ${error?.message}`)
     return result!
   }
-
-  const pendingOffsets = async (queue: string, group: string) => {
-    const {result} = await runKq<DltListResult>(['dlt:list', queue, '--group', group, '--json'])
-    return result!.deadLetters.map((each) => each.deadLetter.offset).sort((a, b) => a - b)
-  }
-
-  const cursorOf = (queue: string, group: string) =>
-    withTopicAdmin(testConnection(), (admin) => admin.committedOffsets(`${group}-dlt`, `${queue}-dlt`))
 
   it('puts the job back on its queue with its key, attempt 1, its own headers and its lineage, and marks it handled', async () => {
     const queue = await createQueue('dlt-replay')
