@@ -1,3 +1,4 @@
+import {NOT_BEFORE_HEADER} from '../delay/ladder.js'
 import {type DeadLetterReason} from '../retry/index.js'
 import {HEADERS, type JobEnvelope, encodeEnvelope} from '../envelope/index.js'
 import {type IncomingMessage, type OutgoingMessage} from '../kafka/index.js'
@@ -24,7 +25,7 @@ export const FAILURE_HEADERS = {
   consumerGroup: 'kq-consumer-group',
   worker: 'kq-worker',
   /** Retry records only: when the next attempt may start. */
-  notBefore: 'kq-not-before',
+  notBefore: NOT_BEFORE_HEADER,
   /** Dead letters only: the attempts made. */
   attempts: 'kq-attempts',
   /** Dead letters only: why it was dead-lettered. */
