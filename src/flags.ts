@@ -60,6 +60,11 @@ export function workerFlags(helpGroup?: string) {
     backoff: Flags.string({...group, description: 'Seconds before each retry, e.g. 1,5,10 (the last repeats).'}),
     timeout: Flags.integer({...group, description: 'Seconds an attempt may run unless the job class says (default 60).', min: 1}),
     concurrency: Flags.integer({...group, char: 'c', description: 'Jobs in flight at once per worker (default 1).', min: 1, max: 1000}),
+    prefetch: Flags.integer({
+      ...group,
+      description: 'Jobs fetched ahead of the running ones, at most (default 10 x concurrency, at least 1000).',
+      min: 1,
+    }),
     'retry-in-place': Flags.boolean({...group, description: 'Retry where the job is, keeping strict order per key.'}),
     'max-jobs': Flags.integer({...group, description: 'Stop after this many jobs.', min: 1}),
     'max-time': Flags.integer({...group, description: 'Stop after this many seconds.', min: 1}),
@@ -68,8 +73,8 @@ export function workerFlags(helpGroup?: string) {
     'from-beginning': Flags.boolean({...group, description: 'A group without committed offsets starts at the topics’ beginning.'}),
     'session-timeout': Flags.integer({
       ...group,
-      description: 'Seconds without heartbeat before the group gives up on a worker (default 30).',
-      min: 3,
+      description: 'Seconds without heartbeat before the group gives a worker’s partitions away (default 10).',
+      min: 6,
     }),
     'broker-timeout': Flags.integer({...group, description: 'Seconds to keep trying a lost broker before exiting 5 (default 60).', min: 1}),
   }

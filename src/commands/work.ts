@@ -26,8 +26,9 @@ const WORKER_EVENTS: Array<keyof WorkerEvents> = [
 export default class Work extends KqCommand {
   static override summary = 'Work the jobs of one or more queues, as Laravel’s queue:work.'
   static override description =
-    'Joins the consumer group on the queues’ topics and retry topics. A failed job is retried through the retry topic ' +
-    'after its backoff, and dead-lettered after its last try. SIGINT/SIGTERM stop gracefully (running jobs finish); ' +
+    'Joins the consumer group on the queues’ topics, retry and delay topics. Queues are worked in strict priority: a ' +
+    'job of a later queue starts only when no earlier queue has one ready. A failed job is retried after its backoff, ' +
+    'and dead-lettered after its last try. SIGINT/SIGTERM stop gracefully (running jobs finish); ' +
     'a second signal exits at once (unfinished jobs are delivered again later). Exit codes: 0 stopped, 5 Kafka ' +
     'unreachable past --broker-timeout, 12 over --memory.'
 
@@ -41,12 +42,13 @@ export default class Work extends KqCommand {
   static override enableJsonFlag = false
 
   static override args = {
-    queues: textArgument('Queue to work, or a comma-separated list. Default: KAFKA_QUEUE.'),
+    queues: textArgument('Queue to work, or a comma-separated list, highest priority first. Default: KAFKA_QUEUE.'),
   }
 
   static override flags = {
     ...workerFlags(),
-    'stop-when-empty': Flags.boolean({description: 'Stop once every partition (and its retries) is worked out.'}),
+    queue: Flags.string({description: 'Queues in priority order, as Laravel spells it: --queue=high,default,low.', exclusive: ['queues']}),
+    'stop-when-empty': Flags.boolean({description: 'Stop once every partition (its retries and delayed jobs included) is worked out.'}),
     once: Flags.boolean({description: 'Work one job, then stop.'}),
     json: Flags.boolean({description: 'One JSON object per event and line.'}),
     verbose: Flags.boolean({char: 'v', description: 'Show job ids, partitions and offsets.'}),
@@ -58,12 +60,13 @@ export default class Work extends KqCommand {
     const {args, flags} = await this.parse(Work)
     const config = this.loadConfig(flags)
     const worker = new Worker(config, {
-      queues: args.queues?.split(',').map((queue) => topicName({raw: queue.trim(), label: 'queue', fromCommandLine: true})),
+      queues: (args.queues ?? flags.queue)?.split(',').map((queue) => topicName({raw: queue.trim(), label: 'queue', fromCommandLine: true})),
       group: flags.group,
       tries: flags.tries,
       backoff: backoffList(flags.backoff),
       timeout: flags.timeout,
       concurrency: flags.concurrency,
+      prefetch: flags.prefetch,
       retryInPlace: flags['retry-in-place'],
       maxJobs: flags.once ? 1 : flags['max-jobs'],
       maxTime: flags['max-time'],

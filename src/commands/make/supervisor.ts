@@ -130,6 +130,7 @@ function gatherOptions(
       backoff: backoffList(flags.backoff),
       timeout: flags.timeout,
       concurrency: flags.concurrency,
+      prefetch: flags.prefetch,
       retryInPlace: flags['retry-in-place'],
       maxJobs: flags['max-jobs'],
       maxTime: flags['max-time'],

@@ -82,3 +82,9 @@ export function dueAtOf(headers: Record<string, string>): number {
   const time = value === undefined ? Number.NaN : Date.parse(value)
   return Number.isNaN(time) ? 0 : time
 }
+
+/** The delay topic of `queueTopic` where a wait of `remainingMs` goes; undefined under a second. */
+export function delayTopicFor(queueTopic: string, remainingMs: number): string | undefined {
+  const rung = rungFor(remainingMs)
+  return rung === undefined ? undefined : queueTopic + DELAY_SUFFIX + rung.label
+}

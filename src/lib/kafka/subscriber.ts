@@ -4,8 +4,9 @@ import {type KafkaConnectionConfig} from '../config/index.js'
 import {connectWithin, createKafka} from './client.js'
 import {translateKafkaError} from './errors.js'
 import {
+  type FetchedRecords,
   type IncomingMessage,
-  type PartitionBatch,
+  type PartitionPosition,
   type Subscriber,
   type SubscriberEvents,
   type SubscriberOptions,
@@ -37,36 +38,48 @@ export function incoming(topic: string, partition: number, message: KafkaMessage
 
 class KafkaSubscriber implements Subscriber {
   private assignment: TopicPartition[] = []
-  /** The interval commit under way, if any: one at a time, and awaited before leaving. */
-  private committing?: Promise<void>
-  private lastCommitCheck = 0
 
   constructor(
     private readonly consumer: Consumer,
-    private readonly options: SubscriberOptions,
     private readonly brokers: string[],
     /** Shared with the consumer's restart policy: once stopping, a crash must not restart it. */
     private readonly lifecycle: {stopping: boolean},
   ) {}
 
-  async run(handler: (batch: PartitionBatch) => Promise<void>): Promise<void> {
+  async run(take: (fetched: FetchedRecords) => number): Promise<void> {
     await this.consumer.run({
-      autoCommit: true,
-      autoCommitInterval: this.options.commitIntervalMs,
+      // kq commits its own watermarks (see Subscriber.commit); kafkajs's resolved offset is
+      // only where its next fetch starts.
+      autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConcurrently,
-      eachBatch: async (payload: EachBatchPayload) => handler(this.toBatch(payload)),
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async ({batch, resolveOffset}: EachBatchPayload) => {
+        const {topic, partition} = batch
+        const records = batch.messages.map((message) => incoming(topic, partition, message))
+        const taken = take({topic, partition, records})
+        if (taken > 0) resolveOffset(records[taken - 1].offset)
+      },
     })
+  }
+
+  pause(partitions: TopicPartition[]): void {
+    if (partitions.length > 0) this.consumer.pause(byTopic(partitions))
+  }
+
+  resume(partitions: TopicPartition[]): void {
+    if (partitions.length > 0) this.consumer.resume(byTopic(partitions))
   }
 
   assigned(): TopicPartition[] {
     return this.assignment
   }
 
-  async commit(offsets: Array<TopicPartition & {offset: string}>): Promise<void> {
-    if (offsets.length === 0) return
+  async commit(positions: PartitionPosition[]): Promise<void> {
+    if (positions.length === 0) return
     try {
-      await this.consumer.commitOffsets(offsets)
+      await this.consumer.commitOffsets(
+        positions.map(({topic, partition, offset, metadata}) => ({topic, partition, offset, metadata: metadata ?? null})),
+      )
     } catch (error) {
       throw translateKafkaError(error, {brokers: this.brokers, action: 'committing offsets'})
     }
@@ -74,7 +87,6 @@ class KafkaSubscriber implements Subscriber {
 
   async stop(): Promise<void> {
     this.lifecycle.stopping = true
-    await this.committing
     await this.consumer.disconnect()
   }
 
@@ -116,52 +128,22 @@ class KafkaSubscriber implements Subscriber {
       }
     }
   }
+}
 
-  /**
-   * kafkajs auto-commits only between batches, and one batch can hold a partition's whole
-   * backlog: without this, a worker killed in the middle of it would have committed nothing
-   * and run all of it again. A failed commit is left to the next one; nothing is lost by it.
-   */
-  private commitIfDue(payload: EachBatchPayload): void {
-    // Asked at most every 100 ms: kafkajs checks the interval itself, but the asking costs a
-    // promise, and a no-op job resolves thousands of offsets a second.
-    const now = Date.now()
-    if (this.committing || now - this.lastCommitCheck < 100) return
-    this.lastCommitCheck = now
-    this.committing = payload
-      .commitOffsetsIfNecessary()
-      .catch(() => {})
-      .finally(() => {
-        this.committing = undefined
-      })
+function byTopic(partitions: TopicPartition[]): Array<{topic: string; partitions: number[]}> {
+  const topics = new Map<string, number[]>()
+  for (const {topic, partition} of partitions) {
+    const list = topics.get(topic)
+    if (list) list.push(partition)
+    else topics.set(topic, [partition])
   }
 
-  private toBatch(payload: EachBatchPayload): PartitionBatch {
-    const {batch} = payload
-    return {
-      topic: batch.topic,
-      partition: batch.partition,
-      highWatermark: batch.highWatermark,
-      messages: batch.messages.map((message) => incoming(batch.topic, batch.partition, message)),
-      resolveOffset: (offset) => {
-        payload.resolveOffset(offset)
-        this.commitIfDue(payload)
-      },
-      heartbeat: () => payload.heartbeat(),
-      pause: () => payload.pause(),
-      commitResolved: async (offset) => {
-        await payload.commitOffsetsIfNecessary({
-          topics: [{topic: batch.topic, partitions: [{partition: batch.partition, offset}]}],
-        })
-      },
-      isActive: () => payload.isRunning() && !payload.isStale(),
-    }
-  }
+  return [...topics].map(([topic, list]) => ({topic, partitions: list}))
 }
 
 /**
- * Joins the consumer group on the given topics. Offsets are committed on an interval and only
- * for messages the caller resolved, so a message is never marked done before its job is.
+ * Joins the consumer group on the given topics. Nothing is committed but what the caller
+ * commits, so a record is never marked done before its job is.
  */
 export async function openSubscriber(connection: KafkaConnectionConfig, options: SubscriberOptions): Promise<Subscriber> {
   const kafka = createKafka(connection)
@@ -191,5 +173,5 @@ export async function openSubscriber(connection: KafkaConnectionConfig, options:
     throw translateKafkaError(error, {brokers: connection.brokers, action: 'subscribing'})
   }
 
-  return new KafkaSubscriber(consumer, options, connection.brokers, lifecycle)
+  return new KafkaSubscriber(consumer, connection.brokers, lifecycle)
 }

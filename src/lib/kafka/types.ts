@@ -108,21 +108,16 @@ export interface IncomingMessage extends TopicPartition {
   headers: Record<string, string>
 }
 
-/** The records fetched from one partition, and what may be done about them. */
-export interface PartitionBatch extends TopicPartition {
-  /** The partition's end offset when fetched: the offset the next record will get. */
-  highWatermark: string
-  messages: IncomingMessage[]
-  /** Marks a record, and every one before it, as done: the committed offset may pass it. */
-  resolveOffset(offset: string): void
-  /** Tells the group this member is alive; throws when the group is rebalancing. */
-  heartbeat(): Promise<void>
-  /** Stops fetching this partition; the records after the last resolved one come again on resume. */
-  pause(): () => void
-  /** Commits `offset` (the next record to read) for this partition now. */
-  commitResolved(offset: string): Promise<void>
-  /** False once the consumer is stopping or the partition was sought or revoked. */
-  isActive(): boolean
+/** Records fetched from one partition, in offset order. */
+export interface FetchedRecords extends TopicPartition {
+  records: IncomingMessage[]
+}
+
+/** The next offset to read on a partition, as committed for a group, with optional metadata. */
+export interface PartitionPosition extends TopicPartition {
+  offset: string
+  /** At most the brokers' offset.metadata.max.bytes (4096 by default). */
+  metadata?: string
 }
 
 export interface SubscriberOptions {
@@ -130,8 +125,6 @@ export interface SubscriberOptions {
   topics: Array<{name: string; fromBeginning: boolean}>
   sessionTimeoutMs: number
   rebalanceTimeoutMs: number
-  commitIntervalMs: number
-  partitionsConcurrently: number
   /** Longest a fetch waits on the broker for new records: the idle latency. */
   maxWaitMs: number
 }
@@ -145,13 +138,23 @@ export interface SubscriberEvents {
   crashed: {error: Error; restarting: boolean}
 }
 
+/**
+ * A member of a consumer group, as a stream of records. Fetching runs ahead on its own: each
+ * fetched run of records is offered to `take`, which keeps what it wants, from the first, and
+ * returns how many; the rest are fetched again once the partition is resumed. Nothing is
+ * committed but what `commit` is given.
+ */
 export interface Subscriber {
-  run(handler: (batch: PartitionBatch) => Promise<void>): Promise<void>
+  /** Runs until stopped; `take` must return at once (the member heartbeats between fetches). */
+  run(take: (fetched: FetchedRecords) => number): Promise<void>
+  /** Stops fetching these partitions until resumed; records not taken come again on resume. */
+  pause(partitions: TopicPartition[]): void
+  resume(partitions: TopicPartition[]): void
   /** The partitions assigned at the last join. */
   assigned(): TopicPartition[]
-  /** Commits the given next-offsets now (the worker does so on shutdown). */
-  commit(offsets: Array<TopicPartition & {offset: string}>): Promise<void>
-  /** Stops fetching, waits for running batches, leaves the group and disconnects. */
+  /** Commits these next-offsets for the group now. */
+  commit(positions: PartitionPosition[]): Promise<void>
+  /** Stops fetching, leaves the group and disconnects. */
   stop(): Promise<void>
   on<E extends keyof SubscriberEvents>(event: E, listener: (payload: SubscriberEvents[E]) => void): void
 }

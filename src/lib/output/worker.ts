@@ -1,5 +1,6 @@
 import {type ChalkInstance} from 'chalk'
 
+import {DELAY_SUFFIX, RUNGS} from '../delay/ladder.js'
 import {type WorkerEvents} from '../worker/events.js'
 import {stylesFor} from './styles.js'
 
@@ -126,9 +127,16 @@ const STOP_WORDS: Record<WorkerEvents['stopping']['reason'], string> = {
   error: 'a failure record could not be written',
 }
 
+const DELAY_TOPIC = new RegExp(`${DELAY_SUFFIX}(?:${RUNGS.map((rung) => rung.label).join('|')})$`)
+
 function describePartitions(partitions: WorkerEvents['assigned']['partitions']): string {
   if (partitions.length === 0) return 'none (more workers than partitions in this group)'
-  const byTopic = new Map<string, number[]>()
-  for (const {topic, partition} of partitions) byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition])
-  return [...byTopic].map(([topic, list]) => `${topic}[${list.sort((a, b) => a - b).join(',')}]`).join(' ')
+  const byTopic = new Map<string, Set<number>>()
+  for (const {topic, partition} of partitions) {
+    // A queue's six delay topics read as one: `orders-delay-*[0,1]`.
+    const name = topic.replace(DELAY_TOPIC, `${DELAY_SUFFIX}*`)
+    byTopic.set(name, (byTopic.get(name) ?? new Set()).add(partition))
+  }
+
+  return [...byTopic].map(([topic, list]) => `${topic}[${[...list].sort((a, b) => a - b).join(',')}]`).join(' ')
 }

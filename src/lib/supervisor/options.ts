@@ -33,6 +33,7 @@ export interface WorkFlags {
   backoff?: number[]
   timeout?: number
   concurrency?: number
+  prefetch?: number
   retryInPlace?: boolean
   maxJobs?: number
   maxTime?: number
@@ -85,6 +86,7 @@ export function workArguments(queues: string[], work: WorkFlags): string[] {
   value('backoff', work.backoff?.join(','))
   value('timeout', work.timeout)
   value('concurrency', work.concurrency)
+  value('prefetch', work.prefetch)
   toggle('retry-in-place', work.retryInPlace)
   value('max-jobs', work.maxJobs)
   value('max-time', work.maxTime)

@@ -1,5 +1,5 @@
 import {type KafkaConnectionConfig} from '../config/index.js'
-import {type TopicAdmin, type TopicPartition, openTopicAdmin} from '../kafka/index.js'
+import {type CommittedOffset, type TopicAdmin, type TopicPartition, openTopicAdmin} from '../kafka/index.js'
 
 /**
  * Where the worker's group stands on its partitions, read from Kafka: for --stop-when-empty,
@@ -8,6 +8,8 @@ import {type TopicAdmin, type TopicPartition, openTopicAdmin} from '../kafka/ind
  */
 export class GroupProgress {
   private admin?: Promise<TopicAdmin>
+  /** One read per topic for the partitions of one assignment, which ask together. */
+  private readonly committedReads = new Map<string, Promise<CommittedOffset[]>>()
 
   constructor(
     private readonly connection: KafkaConnectionConfig,
@@ -74,6 +76,18 @@ export class GroupProgress {
   async assertGroupAccess(): Promise<void> {
     const admin = await this.connect()
     await admin.describeGroup(this.group)
+  }
+
+  /** The group's committed offset and its metadata on one partition; undefined when it has none. */
+  async committed(topic: string, partition: number): Promise<CommittedOffset | undefined> {
+    let read = this.committedReads.get(topic)
+    if (!read) {
+      read = this.connect().then((admin) => admin.committedOffsetsWithMetadata(this.group, topic))
+      this.committedReads.set(topic, read)
+      setTimeout(() => this.committedReads.delete(topic), 1000).unref()
+    }
+
+    return (await read).find((each) => each.partition === partition)
   }
 
   async close(): Promise<void> {

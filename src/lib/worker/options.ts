@@ -33,12 +33,19 @@ export interface WorkerOptions {
   stopWhenEmpty: boolean
   /** For a group with no committed offsets: start at the topics' beginning, not their end. @defaultValue false */
   fromBeginning: boolean
-  /** Seconds without a heartbeat before the group gives this worker's partitions away. @defaultValue 30 */
+  /**
+   * Seconds without a heartbeat before the group gives this worker's partitions away: how long
+   * a killed worker's partitions wait for another. Heartbeats never wait for jobs, so long jobs
+   * need no longer. @defaultValue 10
+   */
   sessionTimeout: number
   /** Seconds to keep trying a lost broker before stopping with exit code 5. @defaultValue 60 */
   brokerTimeout: number
-  /** How often resolved offsets are committed, in ms. @defaultValue 1000 */
-  commitInterval: number
+  /**
+   * Jobs fetched ahead of the running ones, at most (per queue, counting the queues before it):
+   * fetching pauses above it and resumes at half. @defaultValue 10 x concurrency, at least 1000
+   */
+  prefetch: number
 }
 
 export function workerOptions(config: KqConfig, given: Partial<WorkerOptions> = {}): WorkerOptions {
@@ -53,9 +60,9 @@ export function workerOptions(config: KqConfig, given: Partial<WorkerOptions> = 
     retryInPlace: false,
     stopWhenEmpty: false,
     fromBeginning: false,
-    sessionTimeout: 30,
+    sessionTimeout: 10,
     brokerTimeout: 60,
-    commitInterval: 1000,
+    prefetch: Math.max(1000, 10 * ((defined.concurrency as number | undefined) ?? 1)),
     ...defined,
   }
 }

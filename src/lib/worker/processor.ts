@@ -2,7 +2,8 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import {type QueueTopics} from '../config/index.js'
 import {BrokerUnreachableError} from '../errors.js'
-import {FAILURE_HEADERS, type FailureContext, deadLetterRecord, describeError, retryRecord} from '../dead-letter/records.js'
+import {type FailureContext, deadLetterRecord, describeError, retryRecord} from '../dead-letter/records.js'
+import {delayTopicFor} from '../delay/ladder.js'
 import {type JobEnvelope, decodeEnvelope} from '../envelope/index.js'
 import {type JobClass, type JobContext} from '../jobs/job.js'
 import {type JobRegistry} from '../jobs/registry.js'
@@ -13,11 +14,11 @@ import {type JobRef, type WorkerEmitter} from './events.js'
 import {type WorkerOptions} from './options.js'
 
 /**
- * What became of one attempt, for the worker's counts; `poisoned` and `skipped` are records that
- * never ran: dead-lettered as not a job kq can run, or left to the group that failed them.
+ * What became of one attempt, for the worker's counts; `poisoned`: a record that never ran,
+ * dead-lettered as not a job kq can run.
  * `interrupted`: a retry in place cut short by a stop; its record must stay unresolved.
  */
-export type Handled = 'done' | 'retried' | 'dead-lettered' | 'poisoned' | 'skipped' | 'interrupted'
+export type Handled = 'done' | 'retried' | 'dead-lettered' | 'poisoned' | 'interrupted'
 
 /** Thrown when a retry record or dead letter could not be written: the record must not be resolved. */
 export class PublishFailedError extends Error {
@@ -60,10 +61,6 @@ export class JobProcessor {
       await this.poison(message, 'malformed', error)
       return ['poisoned']
     }
-
-    // The retry topic is the queue's, not the group's: a record another group failed is theirs.
-    const group = message.headers[FAILURE_HEADERS.consumerGroup]
-    if (this.isRetryTopic(message.topic) && group !== undefined && group !== options.group) return ['skipped']
 
     let jobClass: JobClass
     try {
@@ -123,7 +120,7 @@ export class JobProcessor {
       })
       const failure = {...ref, durationMs: outcome.durationMs, error: summary(outcome.error)}
       if (decision.action === 'dead-letter') {
-        await this.publish(
+        await this.write(
           this.deps.topicsOf(message.topic).deadLetterTopic,
           deadLetterRecord({...this.failureContext(message, outcome), reason: decision.reason, attempts: attempt, envelope}),
         )
@@ -145,7 +142,7 @@ export class JobProcessor {
           return ['dead-lettered']
         }
 
-        await this.publish(this.deps.topicsOf(message.topic).retryTopic, record)
+        await this.write(this.retryTopicFor(message.topic, decision.delayMs), record)
         events.emit('job:failed', {...failure, action: 'retry', delayMs: decision.delayMs})
         return ['retried']
       }
@@ -177,7 +174,7 @@ export class JobProcessor {
     envelope?: JobEnvelope,
     attempts = envelope ? envelope.attempt - 1 : 0,
   ): Promise<void> {
-    await this.publish(
+    await this.write(
       this.deps.topicsOf(message.topic).deadLetterTopic,
       deadLetterRecord({...this.failureContext(message, {error}), reason, attempts, envelope}),
     )
@@ -206,7 +203,7 @@ export class JobProcessor {
    * away it tries again, up to the worker's broker timeout; then, or on any other refusal, it
    * throws, and the record it stands for is left unresolved, to be delivered again.
    */
-  private async publish(topic: string, record: OutgoingMessage): Promise<void> {
+  async write(topic: string, record: OutgoingMessage): Promise<void> {
     const deadline = Date.now() + this.deps.options.brokerTimeout * 1000
     for (let attempt = 1; ; attempt++) {
       try {
@@ -245,8 +242,13 @@ export class JobProcessor {
     }
   }
 
-  private isRetryTopic(topic: string): boolean {
-    return this.deps.topicsOf(topic).retryTopic === topic
+  /**
+   * Where a retry waits: on the delay rung for its backoff, so that it never waits behind a
+   * longer backoff; a backoff under a second goes to the retry topic, due almost at once.
+   */
+  private retryTopicFor(topic: string, delayMs: number): string {
+    const topics = this.deps.topicsOf(topic)
+    return delayTopicFor(topics.topic, delayMs) ?? topics.retryTopic
   }
 }
 

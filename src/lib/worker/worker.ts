@@ -3,20 +3,15 @@ import os from 'node:os'
 import {type KqConfig, type QueueTopics, topicsForQueue} from '../config/index.js'
 import {BrokerUnreachableError, ExitCode, errorMessage} from '../errors.js'
 import {JobRegistry} from '../jobs/registry.js'
-import {
-  type PartitionBatch,
-  type Publisher,
-  type Subscriber,
-  type TopicPartition,
-  openPublisher,
-  openSubscriber,
-} from '../kafka/index.js'
+import {type Publisher, type Subscriber, type TopicPartition, openPublisher, openSubscriber} from '../kafka/index.js'
+import {decodeFinished} from './committer.js'
+import {Engine} from './engine.js'
 import {type StopReason, WorkerEmitter, type WorkerSummary} from './events.js'
-import {dueAt, lanesByKey} from './batch.js'
 import {GroupProgress} from './group-progress.js'
-import {BatchProgress, Slots} from './offsets.js'
+import {type PartitionLedger} from './ledger.js'
 import {type WorkerOptions, workerOptions} from './options.js'
 import {type Handled, JobProcessor} from './processor.js'
+import {type TopicRole, topicRoles} from './topic-roles.js'
 
 const EXIT_CODES: Record<StopReason, number> = {
   signal: 0,
@@ -45,12 +40,8 @@ export class Worker extends WorkerEmitter {
   private readonly stopController = new AbortController()
   private readonly counts = {processed: 0, failed: 0, deadLettered: 0, ran: 0}
   private readonly timers = new Set<NodeJS.Timeout>()
-  /** Per partition: the last offset this worker resolved (the next to read is one more). */
-  private readonly resolved = new Map<string, string>()
-  private resolvedSinceCommit = false
-  /** Retry partitions waiting for their next due record. */
-  private readonly waitingRetries = new Set<string>()
-  private slots: Slots
+  private readonly roles: Map<string, TopicRole>
+  private engine?: Engine
   private subscriber?: Subscriber
   private publisher?: Publisher
   private readonly groupProgress: GroupProgress
@@ -70,7 +61,7 @@ export class Worker extends WorkerEmitter {
     super()
     this.options = workerOptions(config, options)
     this.topics = this.options.queues.map((queue) => topicsForQueue(config, queue))
-    this.slots = new Slots(this.options.concurrency)
+    this.roles = topicRoles(this.topics)
     this.groupProgress = new GroupProgress(config.kafka, this.options.group)
   }
 
@@ -81,7 +72,7 @@ export class Worker extends WorkerEmitter {
     this.stopped = new Promise((resolve) => {
       this.resolveStopped = resolve
     })
-    let connected: {subscriber: Subscriber; processor: JobProcessor}
+    let connected: {subscriber: Subscriber; engine: Engine}
     const connecting = this.connect()
     this.connecting = connecting.catch(() => {})
     try {
@@ -96,8 +87,8 @@ export class Worker extends WorkerEmitter {
     // member in the group, holding partitions, that nothing ever stops.
     if (this.stopReason !== undefined) return this.stopped
 
-    const {subscriber, processor} = connected
-    this.watchGroup(subscriber)
+    const {subscriber, engine} = connected
+    this.watchGroup(subscriber, engine)
     this.emit('started', {
       queues: this.options.queues,
       topics: this.topics.flatMap((each) => [each.topic, each.retryTopic]),
@@ -106,16 +97,16 @@ export class Worker extends WorkerEmitter {
       worker: this.identity,
     })
     this.startLimits()
-    await subscriber.run((batch) => this.handleBatch(batch, processor))
+    await subscriber.run((fetched) => engine.take(fetched))
     return this.stopped
   }
 
   /** Opens the producer (after checking every topic exists) and joins the group. */
-  private async connect(): Promise<{subscriber: Subscriber; processor: JobProcessor}> {
+  private async connect(): Promise<{subscriber: Subscriber; engine: Engine}> {
     const registry = await JobRegistry.scan(this.config.jobsDir)
     this.publisher = await openPublisher(this.config.kafka)
     for (const topics of this.topics) {
-      for (const topic of [topics.topic, topics.retryTopic, topics.deadLetterTopic]) {
+      for (const topic of [topics.topic, topics.retryTopic, topics.deadLetterTopic, ...topics.delayTopics]) {
         await this.publisher.assertTopicExists(topic)
       }
     }
@@ -131,25 +122,40 @@ export class Worker extends WorkerEmitter {
       worker: this.identity,
       stopping: this.stopController.signal,
     })
-    this.subscriber = await openSubscriber(this.config.kafka, {
+    const subscriber = await openSubscriber(this.config.kafka, {
       groupId: this.options.group,
-      topics: [
-        ...this.topics.map((each) => ({name: each.topic, fromBeginning: this.options.fromBeginning})),
-        // Retry records are written by this group's own workers: never skip any.
-        ...this.topics.map((each) => ({name: each.retryTopic, fromBeginning: true})),
-      ],
+      topics: [...this.roles].map(([name, role]) => ({
+        name,
+        // Retry and delay records are written by this group's own workers: never skip any.
+        fromBeginning: role.kind !== 'queue' || this.options.fromBeginning,
+      })),
       sessionTimeoutMs: this.options.sessionTimeout * 1000,
-      // The group waits this long for members to rejoin after a rebalance: long enough for a
-      // job to finish within its timeout, so that a rebalance never hands it to someone else.
-      rebalanceTimeoutMs: Math.max(60_000, (this.options.timeout + 30) * 1000),
-      commitIntervalMs: this.options.commitInterval,
-      partitionsConcurrently: Math.max(1, this.options.concurrency),
-      // A stop waits for the fetch under way, and a retry partition resumed when its record is
-      // due is fetched again only after it: half a second bounds both, for one idle request a
-      // half second.
+      // Fetching never waits for jobs, so a member rejoins within a fetch of a rebalance
+      // starting, however long its jobs run: this bounds only a slow network or broker.
+      rebalanceTimeoutMs: 60_000,
+      // A stop, and a delay partition resumed when its record is due, wait for the fetch under
+      // way: half a second bounds both, for one idle request a half second.
       maxWaitMs: 500,
     })
-    return {subscriber: this.subscriber, processor}
+    this.subscriber = subscriber
+    this.engine = new Engine({
+      concurrency: this.options.concurrency,
+      prefetch: this.options.prefetch,
+      group: this.options.group,
+      roles: this.roles,
+      processor,
+      pause: (partitions) => subscriber.pause(partitions),
+      resume: (partitions) => subscriber.resume(partitions),
+      commit: (positions) => subscriber.commit(positions),
+      handled: (handled) => this.count(handled),
+      failed: (error) => {
+        // A failure record that could not be written: its record stays unfinished and comes
+        // again; the worker stops rather than run past a gap it cannot fill.
+        this.emit('warning', {message: errorMessage(error)})
+        void this.stop('error')
+      },
+    })
+    return {subscriber, engine: this.engine}
   }
 
   /**
@@ -160,6 +166,8 @@ export class Worker extends WorkerEmitter {
     if (this.stopReason === undefined) {
       this.stopReason = reason
       this.emit('stopping', {reason})
+      // At once, not after a tick: a job finishing now must not start another.
+      this.engine?.stopStarting()
       this.stopController.abort()
       for (const timer of this.timers) clearTimeout(timer)
       void this.shutDown()
@@ -170,8 +178,11 @@ export class Worker extends WorkerEmitter {
 
   private async shutDown(): Promise<void> {
     await this.connecting
+    // Running jobs finish (each within its timeout) and are committed while this worker is
+    // still a member: leaving first would hand them to another worker to run again.
+    this.engine?.stopStarting()
     try {
-      await this.subscriber?.commit(this.committableOffsets())
+      await this.engine?.drain()
     } catch (error) {
       this.emit('warning', {message: `could not commit before stopping: ${errorMessage(error)}`})
     }
@@ -184,96 +195,8 @@ export class Worker extends WorkerEmitter {
     this.resolveStopped?.(summary)
   }
 
-  private async handleBatch(batch: PartitionBatch, processor: JobProcessor): Promise<void> {
-    const key = `${batch.topic}:${batch.partition}`
-    const isRetry = this.topicsOf(batch.topic).retryTopic === batch.topic
-    // A retry record waits until it is due; records after it wait too (see README: ordering).
-    const notDue = isRetry ? batch.messages.findIndex((message) => dueAt(message.headers) > Date.now()) : -1
-    const runnable = notDue === -1 ? batch.messages : batch.messages.slice(0, notDue)
-    const progress = new BatchProgress(runnable.length)
-    let rebalancing = false
-    const heartbeat = setInterval(() => {
-      batch.heartbeat().catch(() => {
-        rebalancing = true
-      })
-    }, 1000)
-    const lanes = lanesByKey(runnable)
-    let nextLane = 0
-    let halted = false
-    // A few runners take lanes (one key's records, in order) until none is left: never more
-    // runners than jobs may run at once, however many keys a batch holds.
-    const runLanes = async () => {
-      while (!halted && nextLane < lanes.length) {
-        const lane = lanes[nextLane++]
-        for (const index of lane) {
-          halted ||= !this.mayStart(batch) || rebalancing
-          if (halted) return
-          await this.slots.acquire()
-          try {
-            halted ||= !this.mayStart(batch) || rebalancing
-            if (halted) return
-            const handled = await processor.process(runnable[index])
-            for (const each of handled) this.count(each)
-            if (handled.includes('interrupted')) {
-              halted = true
-              return
-            }
-          } catch (error) {
-            // A failure record that could not be written: this record stays unresolved and
-            // comes again; the worker stops rather than run past a gap it cannot fill.
-            this.emit('warning', {message: errorMessage(error)})
-            void this.stop('error')
-            halted = true
-            return
-          } finally {
-            this.slots.release()
-          }
-
-          const last = progress.finish(index)
-          if (last !== undefined) this.resolve(batch, runnable[last].offset, key)
-        }
-      }
-    }
-
-    try {
-      await Promise.all(Array.from({length: Math.min(lanes.length, this.options.concurrency)}, runLanes))
-    } finally {
-      clearInterval(heartbeat)
-    }
-
-    if (notDue !== -1 && progress.complete && this.mayStart(batch)) this.waitForRetry(batch, key, notDue)
-    if (this.stopReason !== undefined) {
-      // Commit now, while still a member of the group: leaving loses uncommitted offsets.
-      const next = this.nextOffset(key)
-      if (next !== undefined) await batch.commitResolved(next).catch(() => {})
-    }
-  }
-
-  /** Pauses a retry partition until its next record is due; the fetch then starts there again. */
-  private waitForRetry(batch: PartitionBatch, key: string, index: number): void {
-    const due = dueAt(batch.messages[index].headers)
-    const resume = batch.pause()
-    this.waitingRetries.add(key)
-    const timer = setTimeout(() => {
-      this.timers.delete(timer)
-      this.waitingRetries.delete(key)
-      resume()
-    }, Math.max(0, due - Date.now()))
-    this.timers.add(timer)
-  }
-
-  private resolve(batch: PartitionBatch, offset: string, key: string): void {
-    batch.resolveOffset(offset)
-    this.resolvedSinceCommit = true
-    this.resolved.set(key, offset)
-  }
-
-  private mayStart(batch: PartitionBatch): boolean {
-    return this.stopReason === undefined && batch.isActive()
-  }
-
   private count(handled: Handled): void {
-    if (handled === 'skipped' || handled === 'interrupted') return
+    if (handled === 'interrupted') return
     // A poison record is dead-lettered without an attempt: not a job that ran, nor one that failed.
     if (handled === 'poisoned') {
       this.counts.deadLettered++
@@ -289,16 +212,14 @@ export class Worker extends WorkerEmitter {
     if (memory !== undefined && process.memoryUsage.rss() > memory * 1024 * 1024) void this.stop('memory')
   }
 
-  private watchGroup(subscriber: Subscriber): void {
+  private watchGroup(subscriber: Subscriber, engine: Engine): void {
+    // Before partitions move, commit what is finished, while they are still this worker's.
+    subscriber.on('rebalancing', () => engine.commitNow())
     subscriber.on('joined', ({assignment}) => {
       if (this.stopReason !== undefined) return
       const firstJoin = !this.joined
       this.joined = true
-      // Partitions given to another member are theirs now: committing this worker's old
-      // position for them on shutdown would move their offset back, and replay their jobs.
-      const owned = new Set(assignment.map(({topic, partition}) => `${topic}:${partition}`))
-      for (const key of this.resolved.keys()) if (!owned.has(key)) this.resolved.delete(key)
-      for (const key of this.waitingRetries) if (!owned.has(key)) this.waitingRetries.delete(key)
+      void engine.assign(assignment, (ledger) => this.loadFinished(ledger))
       if (this.brokerLostAt !== undefined) {
         this.brokerLostAt = undefined
         this.emit('broker:restored', {})
@@ -320,6 +241,14 @@ export class Worker extends WorkerEmitter {
     })
   }
 
+  /** What the partition's last owner finished above its committed watermark (see Committer). */
+  private async loadFinished(ledger: PartitionLedger): Promise<void> {
+    const committed = await this.groupProgress.committed(ledger.topic, ledger.partition)
+    if (committed?.offset !== undefined && committed.offset >= 0) {
+      ledger.finishedBefore = decodeFinished(committed.offset, committed.metadata)
+    }
+  }
+
   /** Warns when a new group started at the end of a queue topic, skipping jobs already there. */
   private async warnOfSkippedJobs(assignment: TopicPartition[]): Promise<void> {
     const skipped = await this.groupProgress.skippedAtStart(this.topics.map((each) => each.topic), assignment)
@@ -335,33 +264,13 @@ export class Worker extends WorkerEmitter {
   private startLimits(): void {
     if (this.options.maxTime !== undefined) this.after(this.options.maxTime * 1000, () => void this.stop('max-time'))
     if (this.options.stopWhenEmpty) this.pollForEmpty()
-    this.commitPeriodically()
-  }
-
-  /**
-   * Commits what was resolved since the last commit, every commit interval. Commits otherwise
-   * happen as jobs finish; a long job after a few quick ones would leave those uncommitted for
-   * as long as it runs, to be run again if the worker died meanwhile.
-   */
-  private commitPeriodically(): void {
-    this.after(this.options.commitInterval, async () => {
-      if (this.stopReason !== undefined) return
-      if (this.resolvedSinceCommit) {
-        this.resolvedSinceCommit = false
-        await this.subscriber?.commit(this.committableOffsets()).catch(() => {
-          this.resolvedSinceCommit = true
-        })
-      }
-
-      this.commitPeriodically()
-    })
   }
 
   /** Checks every half second, while no job runs, whether every assigned partition is worked out. */
   private pollForEmpty(): void {
     this.after(500, async () => {
       if (this.stopReason !== undefined) return
-      if (this.joined && this.slots.busy === 0 && this.waitingRetries.size === 0 && (await this.isEmpty())) {
+      if (this.joined && this.engine?.quiet && (await this.isEmpty())) {
         void this.stop('empty')
         return
       }
@@ -371,26 +280,13 @@ export class Worker extends WorkerEmitter {
   }
 
   private async isEmpty(): Promise<boolean> {
-    const positions = new Map([...this.resolved].map(([key, offset]) => [key, BigInt(offset) + 1n]))
-    return this.groupProgress.isDrained(this.subscriber?.assigned() ?? [], positions)
-  }
-
-  private nextOffset(key: string): string | undefined {
-    const last = this.resolved.get(key)
-    return last === undefined ? undefined : (BigInt(last) + 1n).toString()
-  }
-
-  private committableOffsets(): Array<TopicPartition & {offset: string}> {
-    return [...this.resolved.keys()].map((key) => {
-      const separator = key.lastIndexOf(':')
-      return {topic: key.slice(0, separator), partition: Number(key.slice(separator + 1)), offset: this.nextOffset(key) as string}
-    })
+    return this.groupProgress.isDrained(this.subscriber?.assigned() ?? [], this.engine?.positions() ?? new Map())
   }
 
   private topicsOf(topic: string): QueueTopics {
-    const found = this.topics.find((each) => each.topic === topic || each.retryTopic === topic)
+    const found = this.roles.get(topic)
     if (!found) throw new Error(`no queue reads topic ${topic}`)
-    return found
+    return found.topics
   }
 
   private after(ms: number, action: () => void | Promise<void>): void {

@@ -167,6 +167,8 @@ describe('humanRenderer', () => {
   it('lists the assigned partitions by topic, in order', () => {
     assert.equal(render('assigned', samples.assigned), '  Partitions: default[0,1] default-retry[0]')
     assert.equal(render('assigned', {partitions: []}), '  Partitions: none (more workers than partitions in this group)')
+    const delays = ['1s', '10s', '1m', '10m', '1h', '1d'].flatMap((label) => [0, 1].map((partition) => ({topic: `default-delay-${label}`, partition})))
+    assert.equal(render('assigned', {partitions: delays}), '  Partitions: default-delay-*[0,1]', 'the delay ladder reads as one')
   })
 
   it('indents what a job logs under its line', () => {

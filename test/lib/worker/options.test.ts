@@ -26,10 +26,16 @@ describe('workerOptions', () => {
       retryInPlace: false,
       stopWhenEmpty: false,
       fromBeginning: false,
-      sessionTimeout: 30,
+      sessionTimeout: 10,
       brokerTimeout: 60,
-      commitInterval: 1000,
+      prefetch: 1000,
     })
+  })
+
+  it('fetches ahead ten jobs per slot, and at least a thousand', () => {
+    assert.equal(workerOptions(config(), {concurrency: 8}).prefetch, 1000)
+    assert.equal(workerOptions(config(), {concurrency: 200}).prefetch, 2000)
+    assert.equal(workerOptions(config(), {concurrency: 200, prefetch: 50}).prefetch, 50)
   })
 
   it('leaves the limits unset, meaning unlimited', () => {
@@ -55,7 +61,7 @@ describe('workerOptions', () => {
       fromBeginning: true,
       sessionTimeout: 45,
       brokerTimeout: 10,
-      commitInterval: 250,
+      prefetch: 64,
     }
     assert.deepEqual(workerOptions(config({KAFKA_QUEUE: 'ignored'}), given), given)
   })

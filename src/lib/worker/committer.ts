@@ -1,0 +1,96 @@
+import {type PartitionPosition} from '../kafka/index.js'
+import {type PartitionLedger} from './ledger.js'
+
+/** Kafka's default offset.metadata.max.bytes: a longer commit metadata string is refused. */
+const MAX_METADATA_CHARS = 4000
+
+/**
+ * Commits watermarks continuously: one commit in flight at a time, each carrying the latest
+ * watermark of every partition that moved, so a crash re-runs about what was in flight and no
+ * more. Beside each watermark goes the list of offsets above it already finished (see
+ * `encodeFinished`), so that a worker taking the partition over skips them too.
+ */
+export class Committer {
+  private inFlight?: Promise<void>
+  private again = false
+
+  constructor(
+    private readonly ledgers: () => Iterable<PartitionLedger>,
+    private readonly send: (positions: PartitionPosition[]) => Promise<void>,
+  ) {}
+
+  /** Asks for a commit: now if none is under way, else right after it. */
+  request(): void {
+    if (this.inFlight) {
+      this.again = true
+      return
+    }
+
+    // A failed commit is left to the next one, which carries the same watermarks or later ones.
+    this.inFlight = this.commitOnce().catch(() => {}).finally(() => {
+      this.inFlight = undefined
+      if (this.again) {
+        this.again = false
+        this.request()
+      }
+    })
+  }
+
+  /** Waits for the commit under way, then commits whatever moved since; throws when that fails. */
+  async flush(): Promise<void> {
+    await this.inFlight
+    this.again = false
+    await this.commitOnce()
+  }
+
+  private async commitOnce(): Promise<void> {
+    const moved: Array<{ledger: PartitionLedger; watermark: number}> = []
+    const positions: PartitionPosition[] = []
+    for (const ledger of this.ledgers()) {
+      if (ledger.revoked || !ledger.uncommitted) continue
+      const watermark = ledger.watermark as number
+      moved.push({ledger, watermark})
+      positions.push({
+        topic: ledger.topic,
+        partition: ledger.partition,
+        offset: String(watermark),
+        metadata: encodeFinished(watermark, ledger.finishedAbove()),
+      })
+    }
+
+    if (positions.length === 0) return
+    await this.send(positions)
+    for (const {ledger, watermark} of moved) ledger.committed = watermark
+  }
+}
+
+const PREFIX = 'kq1:'
+
+/**
+ * The offsets above a watermark that are already finished, as commit metadata: `kq1:` and their
+ * distances from the watermark in base 36, comma-separated. What does not fit is left out: those
+ * jobs run again after a crash, as they would without it.
+ */
+export function encodeFinished(watermark: number, finished: number[]): string | undefined {
+  if (finished.length === 0) return undefined
+  let text = PREFIX
+  for (const offset of finished) {
+    const part = (offset - watermark).toString(36)
+    if (text.length + part.length + 1 > MAX_METADATA_CHARS) break
+    text += (text.length > PREFIX.length ? ',' : '') + part
+  }
+
+  return text
+}
+
+/** The finished offsets a commit's metadata lists (see encodeFinished); none for anything else. */
+export function decodeFinished(watermark: number, metadata: string | null | undefined): Set<number> {
+  const finished = new Set<number>()
+  if (!metadata?.startsWith(PREFIX)) return finished
+  for (const part of metadata.slice(PREFIX.length).split(',')) {
+    const distance = Number.parseInt(part, 36)
+    if (Number.isSafeInteger(distance) && distance > 0) finished.add(watermark + distance)
+  }
+
+  return finished
+}

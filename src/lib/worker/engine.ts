@@ -1,0 +1,283 @@
+import {FAILURE_HEADERS} from '../dead-letter/records.js'
+import {HOLD_MS, delayTopicFor, dueAtOf, leavesRungAt} from '../delay/ladder.js'
+import {type FetchedRecords, type IncomingMessage, type TopicPartition} from '../kafka/index.js'
+import {Committer} from './committer.js'
+import {Held} from './held.js'
+import {PartitionLedger} from './ledger.js'
+import {type Handled, type JobProcessor} from './processor.js'
+import {type Entry, Scheduler} from './scheduler.js'
+import {type TopicRole} from './topic-roles.js'
+
+export interface EngineDeps {
+  concurrency: number
+  /** Records taken but not started, in all, above which fetching pauses (see README: prefetch). */
+  prefetch: number
+  group: string
+  roles: ReadonlyMap<string, TopicRole>
+  processor: JobProcessor
+  pause(partitions: TopicPartition[]): void
+  resume(partitions: TopicPartition[]): void
+  commit: ConstructorParameters<typeof Committer>[1]
+  /** Each record's end, for the worker's counts and limits. */
+  handled(handled: Handled): void
+  /** A record could not be finished (its retry, dead letter or move was not written): stop. */
+  failed(error: unknown): void
+}
+
+/**
+ * The pipeline between fetching and running: records are taken as they are fetched into a
+ * bounded buffer, each starts as soon as a slot is free and its key allows, and each
+ * partition's watermark is committed as jobs finish. Nothing waits for the rest of a batch.
+ */
+export class Engine {
+  private readonly ledgers = new Map<string, PartitionLedger>()
+  /** Partitions paused because the buffer is full. */
+  private readonly full = new Set<PartitionLedger>()
+  private readonly scheduler: Scheduler
+  private readonly held: Held<Entry>
+  private readonly committer: Committer
+  private running = 0
+  /** Records being written to a delay rung. */
+  private moving = 0
+  private stopping = false
+  private idleWaiters: Array<() => void> = []
+
+  constructor(private readonly deps: EngineDeps) {
+    this.scheduler = new Scheduler(Math.max(1, ...[...deps.roles.values()].map((role) => role.level + 1)))
+    this.held = new Held((entry) => this.ready(entry))
+    this.committer = new Committer(() => this.ledgers.values(), deps.commit)
+  }
+
+  /** Takes what it may of a fetched run of records; see Subscriber.run. */
+  take({topic, partition, records}: FetchedRecords): number {
+    const ledger = this.ledgers.get(`${topic}:${partition}`)
+    const role = this.deps.roles.get(topic)
+    if (!ledger || !role || this.stopping) return 0
+    const now = Date.now()
+    for (const [index, record] of records.entries()) {
+      const offset = Number(record.offset)
+      if (ledger.wasTaken(offset)) continue
+      if (role.kind === 'delay') {
+        // A rung is first-in, first-due: until its first record's time is up, none after it is due.
+        const leaves = leavesRungAt(role.rung!, Number(record.timestamp), this.dueOf(record, role))
+        if (leaves > now) {
+          this.pauseUntil(ledger, leaves)
+          return index
+        }
+      }
+
+      ledger.take(offset)
+      this.route({record, ledger, lane: record.key === null ? null : record.key.toString('latin1')}, role, now)
+    }
+
+    // Full: what would run before this partition's next record fills the buffer. Counting only
+    // its own queue and earlier ones keeps a later queue's backlog from pausing an earlier queue.
+    if (this.scheduler.waitingOn(ledger) > 0 && this.scheduler.waitingUpTo(ledger.level) >= this.deps.prefetch) {
+      ledger.full = true
+      this.full.add(ledger)
+      this.deps.pause([ledger])
+    }
+
+    this.pump()
+    return records.length
+  }
+
+  /** Where a taken record goes: finished at once, moved down the ladder, held, or queued to run. */
+  private route(entry: Entry, role: TopicRole, now: number): void {
+    const {record, ledger} = entry
+    const offset = Number(record.offset)
+    // Retry and delay topics belong to the queue, not to one group: what another group wrote is its own.
+    const group = record.headers[FAILURE_HEADERS.consumerGroup]
+    const foreign = role.kind !== 'queue' && group !== undefined && group !== this.deps.group
+    if (foreign || ledger.finishedBefore.delete(offset)) {
+      this.finish(ledger, offset)
+      return
+    }
+
+    const remaining = this.dueOf(record, role) - now
+    if (remaining > HOLD_MS) void this.moveDown(entry, remaining)
+    else if (remaining > 0) this.held.add(entry, now + remaining)
+    else this.ready(entry)
+  }
+
+  /** When a record may run: its not-before header, or for a delay record without one, its rung's time. */
+  private dueOf(record: IncomingMessage, role: TopicRole): number {
+    const due = dueAtOf(record.headers)
+    return due === 0 && role.rung ? Number(record.timestamp) + role.rung.ms : due
+  }
+
+  /**
+   * Writes a record that is not due yet to the rung for the time it has left, then finishes it
+   * here. The copy is marked as this group's, so that other groups reading the same rung leave it.
+   */
+  private async moveDown(entry: Entry, remaining: number): Promise<void> {
+    const {record, ledger} = entry
+    const target = delayTopicFor(this.deps.roles.get(record.topic)!.topics.topic, remaining)!
+    this.moving++
+    try {
+      await this.deps.processor.write(target, {
+        key: record.key,
+        value: record.value ?? '',
+        headers: {...record.headers, [FAILURE_HEADERS.consumerGroup]: this.deps.group},
+      })
+      this.finish(ledger, Number(record.offset))
+    } catch (error) {
+      this.deps.failed(error)
+    } finally {
+      this.moving--
+      this.checkIdle()
+    }
+  }
+
+  private ready(entry: Entry): void {
+    if (entry.ledger.dropped) return
+    this.scheduler.add(entry)
+    this.pump()
+  }
+
+  /** Starts waiting records while slots are free. */
+  private pump(): void {
+    while (!this.stopping && this.running < this.deps.concurrency) {
+      const entry = this.scheduler.next()
+      if (entry === undefined) break
+      this.running++
+      void this.run(entry)
+    }
+
+    this.resumeIfRoom()
+    this.checkIdle()
+  }
+
+  private async run(entry: Entry): Promise<void> {
+    let handled: Handled[]
+    try {
+      handled = await this.deps.processor.process(entry.record)
+    } catch (error) {
+      // Its retry record or dead letter was not written: the record stays unfinished (and its
+      // key held), to run again on the next worker.
+      this.running--
+      this.deps.failed(error)
+      this.checkIdle()
+      return
+    }
+
+    this.running--
+    for (const each of handled) this.deps.handled(each)
+    if (!handled.includes('interrupted')) this.finish(entry.ledger, Number(entry.record.offset))
+    this.scheduler.done(entry)
+    this.pump()
+  }
+
+  private finish(ledger: PartitionLedger, offset: number): void {
+    if (ledger.finish(offset) && !ledger.revoked) this.committer.request()
+  }
+
+  private pauseUntil(ledger: PartitionLedger, time: number): void {
+    if (ledger.resumeTimer) return
+    this.deps.pause([ledger])
+    ledger.resumeTimer = setTimeout(() => {
+      ledger.resumeTimer = undefined
+      if (!ledger.full && !ledger.revoked && !this.stopping) this.deps.resume([ledger])
+    }, time - Date.now())
+  }
+
+  /** A full partition is fetched again once what runs before its records is half the buffer. */
+  private resumeIfRoom(): void {
+    if (this.full.size === 0 || this.stopping) return
+    for (const ledger of this.full) {
+      if (this.scheduler.waitingUpTo(ledger.level) > this.deps.prefetch / 2) continue
+      ledger.full = false
+      this.full.delete(ledger)
+      if (!ledger.resumeTimer) this.deps.resume([ledger])
+    }
+  }
+
+  /**
+   * The group's new assignment: partitions given away stop starting jobs (running ones finish
+   * but are not committed: their next owner runs them again); kept partitions go on where they
+   * were; new ones start with what their last owner already finished above its watermark.
+   */
+  assign(assignment: TopicPartition[], finishedBefore: (ledger: PartitionLedger) => Promise<void>): Promise<void> {
+    const owned = new Set(assignment.map(({topic, partition}) => `${topic}:${partition}`))
+    for (const [key, ledger] of this.ledgers) {
+      if (owned.has(key)) continue
+      ledger.revoked = true
+      clearTimeout(ledger.resumeTimer)
+      this.full.delete(ledger)
+      this.scheduler.drop(ledger)
+      this.ledgers.delete(key)
+      this.deps.resume([ledger])
+    }
+
+    const added: PartitionLedger[] = []
+    for (const {topic, partition} of assignment) {
+      const key = `${topic}:${partition}`
+      const ledger = this.ledgers.get(key)
+      if (ledger) {
+        // A consumer restarted after a crash forgets its pauses: say them again.
+        if (ledger.full || ledger.resumeTimer) this.deps.pause([ledger])
+        continue
+      }
+
+      const role = this.deps.roles.get(topic)
+      if (!role) continue
+      const fresh = new PartitionLedger(topic, partition, role.level)
+      this.ledgers.set(key, fresh)
+      added.push(fresh)
+    }
+
+    if (added.length === 0) return Promise.resolve()
+    // Nothing is taken from a new partition before its finished offsets are known.
+    this.deps.pause(added)
+    return Promise.all(added.map((ledger) => finishedBefore(ledger).catch(() => {}))).then(() => {
+      if (!this.stopping) this.deps.resume(added.filter((ledger) => !ledger.revoked))
+    })
+  }
+
+  /** Commits now what is finished (before a rebalance takes partitions away). */
+  commitNow(): void {
+    this.committer.request()
+  }
+
+  /** Stops starting jobs and fetching; waiting records are left, to be delivered again. */
+  stopStarting(): void {
+    if (this.stopping) return
+    this.stopping = true
+    for (const ledger of this.ledgers.values()) {
+      clearTimeout(ledger.resumeTimer)
+      this.scheduler.drop(ledger)
+    }
+
+    this.held.clear()
+    this.deps.pause([...this.ledgers.values()])
+  }
+
+  /** Resolves once no job runs and no record is being moved; then commits what they finished. */
+  async drain(): Promise<void> {
+    if (this.running > 0 || this.moving > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve))
+    await this.committer.flush()
+  }
+
+  /** True when nothing is running, waiting, held or being moved. */
+  get quiet(): boolean {
+    return this.running === 0 && this.moving === 0 && this.scheduler.waiting === 0 && this.held.size === 0
+  }
+
+  get busy(): number {
+    return this.running
+  }
+
+  /** This worker's position on each partition it owns: everything below it is finished. */
+  positions(): Map<string, bigint> {
+    const positions = new Map<string, bigint>()
+    for (const [key, ledger] of this.ledgers) if (ledger.watermark !== undefined) positions.set(key, BigInt(ledger.watermark))
+    return positions
+  }
+
+  private checkIdle(): void {
+    if (this.running > 0 || this.moving > 0 || this.idleWaiters.length === 0) return
+    const waiters = this.idleWaiters
+    this.idleWaiters = []
+    for (const resolve of waiters) resolve()
+  }
+}

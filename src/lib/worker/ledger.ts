@@ -1,0 +1,110 @@
+/**
+ * One partition's bookkeeping: the records taken from it, which of them are finished, and the
+ * watermark, the offset below which every taken record is finished. Jobs finish out of order;
+ * only the watermark may be committed, or a crash would skip the unfinished ones (Confluent's
+ * Parallel Consumer commits the same way).
+ */
+export class PartitionLedger {
+  /** Taken offsets not yet below the watermark, ascending, from `head`. */
+  private offsets: number[] = []
+  private finished: boolean[] = []
+  private head = 0
+  /** The offset after the last record taken: records before it that come again are skipped. */
+  nextFetch?: number
+  /** Every taken record below this offset is finished: the offset to commit; unset until one is. */
+  watermark?: number
+  /** The watermark as last committed. */
+  committed?: number
+  /** Set when the group gave the partition to another member: nothing of it is committed again. */
+  revoked = false
+  /**
+   * Offsets above the committed watermark that an earlier owner finished (from the commit's
+   * metadata): taken and finished at once when they come, not run again.
+   */
+  finishedBefore = new Set<number>()
+  /** Why fetching is paused: waiting for a delay rung's next record, or a full buffer. */
+  resumeTimer?: NodeJS.Timeout
+  full = false
+
+  /** Its records' waiting ones were forgotten (revoked, or the worker is stopping). */
+  dropped = false
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+    /** Its queue's place in the worker's list: jobs of level 0 run before those of level 1. */
+    readonly level: number,
+  ) {}
+
+  /** Records taken and not finished (waiting, held, running or being moved). */
+  get open(): number {
+    let count = 0
+    for (let index = this.head; index < this.offsets.length; index++) if (!this.finished[index]) count++
+    return count
+  }
+
+  /** True once every taken record is finished. */
+  get settled(): boolean {
+    return this.head === this.offsets.length
+  }
+
+  /** True when a record at `offset` was taken before (it came again after a rebalance). */
+  wasTaken(offset: number): boolean {
+    return this.nextFetch !== undefined && offset < this.nextFetch
+  }
+
+  take(offset: number): void {
+    this.offsets.push(offset)
+    this.finished.push(false)
+    this.nextFetch = offset + 1
+  }
+
+  /** Marks a taken record finished; true when the watermark moved. */
+  finish(offset: number): boolean {
+    const index = this.indexOf(offset)
+    if (index === undefined || this.finished[index]) return false
+    this.finished[index] = true
+    if (index !== this.head) return false
+    while (this.head < this.offsets.length && this.finished[this.head]) {
+      this.watermark = this.offsets[this.head] + 1
+      this.head++
+    }
+
+    this.compact()
+    return true
+  }
+
+  /** Finished offsets above the watermark, ascending: done, but not yet committable. */
+  finishedAbove(): number[] {
+    const done: number[] = []
+    for (let index = this.head; index < this.offsets.length; index++) if (this.finished[index]) done.push(this.offsets[index])
+    return done
+  }
+
+  /** True when the watermark moved past what was last committed. */
+  get uncommitted(): boolean {
+    return this.watermark !== undefined && this.watermark !== this.committed
+  }
+
+  private indexOf(offset: number): number | undefined {
+    let low = this.head
+    let high = this.offsets.length - 1
+    while (low <= high) {
+      const middle = (low + high) >>> 1
+      const found = this.offsets[middle]
+      if (found === offset) return middle
+      if (found < offset) low = middle + 1
+      else high = middle - 1
+    }
+
+    return undefined
+  }
+
+  // Dropping the finished prefix now and then keeps the arrays as long as what is open.
+  private compact(): void {
+    if (this.head < 1024 || this.head * 2 < this.offsets.length) return
+    this.offsets = this.offsets.slice(this.head)
+    this.finished = this.finished.slice(this.head)
+    this.head = 0
+  }
+}

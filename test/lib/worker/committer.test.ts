@@ -1,0 +1,103 @@
+import {strict as assert} from 'node:assert'
+
+import {type PartitionPosition} from '../../../src/lib/kafka/index.js'
+import {Committer, decodeFinished, encodeFinished} from '../../../src/lib/worker/committer.js'
+import {PartitionLedger} from '../../../src/lib/worker/ledger.js'
+
+/** A commit function that holds each call until released, to see what overlaps. */
+function gatedCommits() {
+  const calls: PartitionPosition[][] = []
+  const releases: Array<() => void> = []
+  const send = async (positions: PartitionPosition[]) => {
+    calls.push(positions)
+    await new Promise<void>((resolve) => releases.push(resolve))
+  }
+
+  return {calls, send, releaseNext: () => releases.shift()?.()}
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve))
+
+describe('committer', () => {
+  it('keeps one commit in flight, and sends the latest watermark right after it', async () => {
+    const ledger = new PartitionLedger('jobs', 0, 0)
+    for (let offset = 0; offset < 5; offset++) ledger.take(offset)
+    const gate = gatedCommits()
+    const committer = new Committer(() => [ledger], gate.send)
+    ledger.finish(0)
+    committer.request()
+    ledger.finish(1)
+    committer.request()
+    ledger.finish(2)
+    committer.request()
+    await tick()
+    assert.equal(gate.calls.length, 1, 'the later requests wait for the first commit')
+    assert.equal(gate.calls[0][0].offset, '1')
+    gate.releaseNext()
+    await tick()
+    await tick()
+    assert.equal(gate.calls.length, 2, 'one more commit carries both later watermarks')
+    assert.equal(gate.calls[1][0].offset, '3')
+    gate.releaseNext()
+    await tick()
+    assert.equal(ledger.committed, 3)
+  })
+
+  it('commits only partitions whose watermark moved, never revoked ones', async () => {
+    const moved = new PartitionLedger('jobs', 0, 0)
+    const still = new PartitionLedger('jobs', 1, 0)
+    const revoked = new PartitionLedger('jobs', 2, 0)
+    for (const ledger of [moved, still, revoked]) ledger.take(0)
+    moved.finish(0)
+    revoked.finish(0)
+    revoked.revoked = true
+    const sent: PartitionPosition[][] = []
+    await new Committer(() => [moved, still, revoked], async (positions) => {
+      sent.push(positions)
+    }).flush()
+    assert.deepEqual(
+      sent.map((positions) => positions.map(({partition, offset}) => ({partition, offset}))),
+      [[{partition: 0, offset: '1'}]],
+    )
+  })
+
+  it('carries the offsets finished above the watermark in the commit metadata', async () => {
+    const ledger = new PartitionLedger('jobs', 0, 0)
+    for (let offset = 100; offset < 110; offset++) ledger.take(offset)
+    ledger.finish(100)
+    ledger.finish(103)
+    ledger.finish(109)
+    const sent: PartitionPosition[] = []
+    await new Committer(() => [ledger], async (positions) => {
+      sent.push(...positions)
+    }).flush()
+    assert.equal(sent[0].offset, '101')
+    assert.deepEqual([...decodeFinished(101, sent[0].metadata)], [103, 109])
+  })
+
+  it('says a failed final commit, and leaves the watermark uncommitted', async () => {
+    const ledger = new PartitionLedger('jobs', 0, 0)
+    ledger.take(0)
+    ledger.finish(0)
+    const committer = new Committer(() => [ledger], async () => {
+      throw new Error('coordinator gone')
+    })
+    await assert.rejects(committer.flush(), /coordinator gone/)
+    assert.equal(ledger.uncommitted, true)
+  })
+
+  it('keeps commit metadata within what Kafka accepts, dropping what does not fit', () => {
+    const finished = Array.from({length: 5000}, (_, index) => 1000 + index * 3)
+    const text = encodeFinished(999, finished) as string
+    assert.ok(text.length <= 4000)
+    const decoded = decodeFinished(999, text)
+    assert.ok(decoded.size > 100)
+    for (const offset of decoded) assert.ok(finished.includes(offset))
+  })
+
+  it('reads no finished offsets from metadata it did not write', () => {
+    assert.equal(decodeFinished(5, null).size, 0)
+    assert.equal(decodeFinished(5, 'some other tool').size, 0)
+    assert.equal(encodeFinished(5, []), undefined)
+  })
+})
