@@ -107,3 +107,9 @@ export const subscribedAssigner: PartitionAssigner = ({cluster}) => ({
     }
   },
 })
+
+/**
+ * The assigners a kq consumer offers its group, preferred first. Round-robin stays second: a
+ * group that mixes these workers with older ones (which offer only round-robin) still agrees.
+ */
+export const partitionAssigners: PartitionAssigner[] = [subscribedAssigner, kafkajs.PartitionAssigners.roundRobin]
