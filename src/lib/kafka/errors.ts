@@ -69,6 +69,14 @@ export function isTransientKafkaError(error: unknown): boolean {
   return protocol !== undefined && TRANSIENT_TYPES.has(protocol.type)
 }
 
+/** Kafka's answers about one topic that need not fail a request about others: gone, misnamed, not allowed. */
+const TOPIC_REFUSALS = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'INVALID_TOPIC_EXCEPTION', 'TOPIC_AUTHORIZATION_FAILED'])
+
+export function isTopicRefusal(error: unknown): boolean {
+  const protocol = find(error, KafkaJSProtocolError)
+  return protocol !== undefined && TOPIC_REFUSALS.has(protocol.type)
+}
+
 /**
  * Turns whatever kafkajs threw into a KqError with a one-line message that says what to do.
  * Errors that are already ours pass through.

@@ -1,6 +1,7 @@
 import {type Consumer, type EachBatchPayload, type KafkaMessage} from 'kafkajs'
 
 import {type KafkaConnectionConfig} from '../config/index.js'
+import {partitionAssigners} from './assigner.js'
 import {connectWithin, createKafka} from './client.js'
 import {translateKafkaError} from './errors.js'
 import {
@@ -150,6 +151,8 @@ export async function openSubscriber(connection: KafkaConnectionConfig, options:
   const lifecycle = {stopping: false}
   const consumer = kafka.consumer({
     groupId: options.groupId,
+    // Each member is given only the topics it subscribed to: workers of other queues may share the group.
+    partitionAssigners,
     sessionTimeout: options.sessionTimeoutMs,
     rebalanceTimeout: options.rebalanceTimeoutMs,
     heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
