@@ -18,11 +18,7 @@ describe('the kq library', () => {
     const rows = await withTopicAdmin(config.kafka, (admin) => provisionTopics(admin, queueTopicSpecs(topics, config)))
     assert.deepEqual(
       rows.map((row) => [row.name, row.partitions, row.status]),
-      [
-        [queue, 2, 'created'],
-        [`${queue}-retry`, 2, 'created'],
-        [`${queue}-dlt`, 2, 'created'],
-      ],
+      [queue, `${queue}-retry`, `${queue}-dlt`, ...topics.delayTopics].map((name) => [name, 2, 'created']),
     )
   })
 })

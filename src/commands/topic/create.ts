@@ -15,10 +15,11 @@ export interface TopicCreateResult {
 }
 
 export default class TopicCreate extends KqCommand {
-  static override summary = 'Create a queue topic with its retry and dead-letter topics.'
+  static override summary = 'Create a queue topic with its retry, dead-letter and delay topics.'
   static override description =
     'Partitions and replication factor come from .env (KAFKA_PARTITIONS, KAFKA_REPLICATION_FACTOR) unless flags say otherwise. ' +
-    'Topics that already exist with the same settings are left alone; ones with other settings are reported, never changed.'
+    'Topics that already exist with the same settings are left alone; ones with other settings are reported, never changed. ' +
+    'Run it again on a queue made by an older kq to add the topics it lacks.'
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -48,8 +49,9 @@ export default class TopicCreate extends KqCommand {
     })
     this.log(renderTopicPlan(topics))
     if (topics.some((row) => row.status === 'mismatch')) throw new TopicMismatchError(topics)
-    for (const topic of group.skipped) {
-      this.warn(`group ${config.consumerGroup} has running workers, so its offsets on ${topic} were left alone: new workers start at its end unless run with --from-beginning`)
+    if (group.skipped.length > 0) {
+      const where = group.skipped.join(', ')
+      this.warn(`group ${config.consumerGroup} has running workers, so its offsets on ${where} were left alone: new workers start at their end unless run with --from-beginning`)
     }
 
     return {topics, group: {name: config.consumerGroup, startsAtBeginning: group.started}}

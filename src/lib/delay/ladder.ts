@@ -66,6 +66,15 @@ export function rungFor(remainingMs: number): Rung | undefined {
 }
 
 /**
+ * Where a job due in `delayMs` is written: the delay topic of its rung, or the queue topic
+ * itself when less than the shortest rung remains (the worker holds it until due, see HOLD_MS).
+ */
+export function topicForDelay(queueTopic: string, delayMs: number): string {
+  const rung = rungFor(delayMs)
+  return rung === undefined ? queueTopic : queueTopic + DELAY_SUFFIX + rung.label
+}
+
+/**
  * When a record written to `rung` at `writtenAt` (its Kafka timestamp) may leave the rung: its
  * rung time is up, or its own due time has come, whichever is first.
  */

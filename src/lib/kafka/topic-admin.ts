@@ -105,21 +105,25 @@ class KafkaTopicAdmin implements TopicAdmin {
       .sort((a, b) => a.partition - b.partition)
   }
 
-  async startGroupAtBeginning(groupId: string, topic: string): Promise<void> {
-    const offsets = await this.topicOffsets(topic)
+  async startGroupAtBeginning(groupId: string, topics: string[]): Promise<void> {
+    if (topics.length === 0) return
+    const perTopic = await Promise.all(
+      topics.map(async (topic) => (await this.topicOffsets(topic)).map(({partition, low}) => ({topic, partition, offset: String(low)}))),
+    )
+    const offsets = perTopic.flat()
     // kafkajs's admin.setOffsets does this with a consumer that waits out a 5 s fetch before it
-    // leaves; this one fetches briefly, joins, commits the start offsets and leaves.
+    // leaves; this one fetches briefly, joins once for all the topics, commits and leaves.
     const consumer = this.kafka.consumer({groupId, maxWaitTimeInMs: 50, allowAutoTopicCreation: false})
     try {
-      await this.call(`setting the offsets of group ${groupId} on ${topic}`, async () => {
+      await this.call(`setting the offsets of group ${groupId} on ${topics.join(', ')}`, async () => {
         await consumer.connect()
         const joined = new Promise<void>((resolve) => {
           consumer.on(consumer.events.GROUP_JOIN, () => resolve())
         })
-        await consumer.subscribe({topics: [topic], fromBeginning: true})
+        await consumer.subscribe({topics, fromBeginning: true})
         await consumer.run({autoCommit: false, eachBatch: async () => {}})
         await joined
-        await consumer.commitOffsets(offsets.map(({partition, low}) => ({topic, partition, offset: String(low)})))
+        await consumer.commitOffsets(offsets)
       })
     } finally {
       await consumer.disconnect().catch(() => {})

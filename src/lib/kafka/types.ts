@@ -55,10 +55,10 @@ export interface TopicAdmin {
   createTopics(specs: TopicSpec[]): Promise<void>
   topicOffsets(name: string): Promise<PartitionOffsets[]>
   /**
-   * Commits offset 0 on every partition of a new topic for a group, so that the group's first
-   * worker starts at the beginning of it. Kafka refuses while the group has active members.
+   * Commits the start offset on every partition of new topics for a group, so that the group's
+   * first worker starts at the beginning of them. Kafka refuses while the group has active members.
    */
-  startGroupAtBeginning(groupId: string, topic: string): Promise<void>
+  startGroupAtBeginning(groupId: string, topics: string[]): Promise<void>
   /** The group's committed next-offset per partition of a topic; -1 where it has none. */
   committedOffsets(groupId: string, topic: string): Promise<Array<{partition: number; offset: number}>>
   /** The same, with the metadata string Kafka stores beside each commit. */

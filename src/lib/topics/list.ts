@@ -1,6 +1,10 @@
+import {topicsForTopic} from '../config/topics.js'
 import {type TopicAdmin, type TopicDescription} from '../kafka/index.js'
+import {type TopicRole, queueTopicRoles} from './plan.js'
 
 export interface TopicSummary extends TopicDescription {
+  /** What the topic is to a kq queue (`queue`, `retry`, `dead-letter`, `delay 1m`...); null for others. */
+  role: TopicRole | null
   /** Records currently stored: the sum over partitions of end offset minus start offset. */
   messages: number
 }
@@ -10,14 +14,31 @@ export function isInternalTopic(name: string): boolean {
   return name.startsWith('__')
 }
 
+/**
+ * The role of each topic that belongs to a kq queue. A queue is a topic with both its `-retry`
+ * and its `-dlt` companion, as `kq status` finds them; its other topics are named after it.
+ */
+export function topicRoles(names: string[]): Map<string, TopicRole> {
+  const existing = new Set(names)
+  const roles = new Map<string, TopicRole>()
+  for (const name of names) {
+    const topics = topicsForTopic(name)
+    if (!existing.has(topics.retryTopic) || !existing.has(topics.deadLetterTopic)) continue
+    for (const [topic, role] of queueTopicRoles(topics)) if (existing.has(topic)) roles.set(topic, role)
+  }
+
+  return roles
+}
+
 export async function summarizeTopics(admin: TopicAdmin, options: {includeInternal?: boolean} = {}): Promise<TopicSummary[]> {
   const names = (await admin.listTopics()).filter((name) => options.includeInternal || !isInternalTopic(name))
   const descriptions = await admin.describeTopics(names)
+  const roles = topicRoles(names)
   const summaries = await Promise.all(
-    [...descriptions.values()].map(async (topic) => {
-      const offsets = await admin.topicOffsets(topic.name)
+    [...descriptions.values()].map(async ({name, partitions, replicationFactor}) => {
+      const offsets = await admin.topicOffsets(name)
       const messages = offsets.reduce((sum, partition) => sum + (partition.high - partition.low), 0)
-      return {...topic, messages}
+      return {name, role: roles.get(name) ?? null, partitions, replicationFactor, messages}
     }),
   )
   return summaries.sort((a, b) => a.name.localeCompare(b.name))

@@ -1,7 +1,9 @@
 import {type QueueTopics} from '../config/index.js'
+import {RUNGS} from '../delay/ladder.js'
 import {type TopicDescription, type TopicSpec} from '../kafka/index.js'
 
-export type TopicRole = 'queue' | 'retry' | 'dead-letter'
+/** What a topic is to its queue; `delay 1m` is the delay topic of the 1m rung. */
+export type TopicRole = 'queue' | 'retry' | 'dead-letter' | `delay ${string}`
 
 export type TopicStatus = 'created' | 'exists' | 'mismatch'
 
@@ -19,12 +21,22 @@ export interface TopicPlanRow extends TopicSpec {
   differences: string[]
 }
 
+/**
+ * Every topic of a queue, with the same settings: a delayed job waits on the partition number
+ * its key has on the queue topic, so all of them need the same partition count.
+ */
 export function queueTopicSpecs(topics: QueueTopics, wanted: TopicSettings): Array<TopicSpec & {role: TopicRole}> {
   const settings = {partitions: wanted.partitions, replicationFactor: wanted.replicationFactor}
+  return queueTopicRoles(topics).map(([name, role]) => ({name, role, ...settings}))
+}
+
+/** A queue's topics and their roles, in the order kq shows them. */
+export function queueTopicRoles(topics: QueueTopics): Array<[string, TopicRole]> {
   return [
-    {name: topics.topic, role: 'queue', ...settings},
-    {name: topics.retryTopic, role: 'retry', ...settings},
-    {name: topics.deadLetterTopic, role: 'dead-letter', ...settings},
+    [topics.topic, 'queue'],
+    [topics.retryTopic, 'retry'],
+    [topics.deadLetterTopic, 'dead-letter'],
+    ...topics.delayTopics.map((name, index): [string, TopicRole] => [name, `delay ${RUNGS[index].label}`]),
   ]
 }
 

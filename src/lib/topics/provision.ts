@@ -38,28 +38,24 @@ export async function provisionTopics(
 }
 
 /**
- * Makes the workers' group start at the beginning of the queue topics just created, so that a
- * job dispatched before the first worker ever ran is worked, as a Laravel user expects, while a
- * new group on an old topic still starts at its end (Kafka's default) instead of replaying its
- * history. Returns the topics done; a group with running workers is left alone (and reported).
+ * Makes the workers' group start at the beginning of the queue and delay topics just created,
+ * so that a job dispatched before the first worker ever ran, or delayed before a worker first
+ * read the delay topics, is worked, as a Laravel user expects; while a new group on an old topic
+ * still starts at its end (Kafka's default) instead of replaying its history. Returns the topics
+ * done; a group with running workers is left alone (and the topics reported).
  */
 export async function startGroupOnNewQueues(
   admin: TopicAdmin,
   group: string,
   rows: TopicPlanRow[],
 ): Promise<{started: string[]; skipped: string[]}> {
-  const started: string[] = []
-  const skipped: string[] = []
-  for (const row of rows.filter((each) => each.role === 'queue' && each.status === 'created')) {
-    try {
-      await admin.startGroupAtBeginning(group, row.name)
-      started.push(row.name)
-    } catch {
-      skipped.push(row.name)
-    }
+  const topics = rows.filter((row) => row.status === 'created' && (row.role === 'queue' || row.role.startsWith('delay '))).map((row) => row.name)
+  try {
+    await admin.startGroupAtBeginning(group, topics)
+    return {started: topics, skipped: []}
+  } catch {
+    return {started: [], skipped: topics}
   }
-
-  return {started, skipped}
 }
 
 async function assertReplicationFits(admin: TopicAdmin, replicationFactor: TopicSettings['replicationFactor']) {

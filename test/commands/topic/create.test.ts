@@ -1,6 +1,7 @@
 import {strict as assert} from 'node:assert'
 
 import {type TopicCreateResult} from '../../../src/commands/topic/create.js'
+import {delayTopicsOf} from '../../../src/lib/delay/ladder.js'
 import {ExitCode} from '../../../src/lib/errors.js'
 import {withTopicAdmin} from '../../../src/lib/kafka/index.js'
 import {envFile, kq, runKq, uniqueTopic} from '../../support/cli.js'
@@ -12,13 +13,19 @@ function brokers(): string {
   return process.env.KAFKA_BROKERS as string
 }
 
-async function describe3(topic: string) {
-  const connection = {brokers: brokers().split(','), clientId: 'test', connectTimeoutMs: 10_000, ssl: false}
-  return withTopicAdmin(connection, (admin) => admin.describeTopics([topic, `${topic}-retry`, `${topic}-dlt`]))
+/** Every topic of a queue, in the order topic:create reports them. */
+function queueTopics(topic: string): string[] {
+  return [topic, `${topic}-retry`, `${topic}-dlt`, ...delayTopicsOf(topic)]
+}
+
+const DELAY_ROLES = ['delay 1s', 'delay 10s', 'delay 1m', 'delay 10m', 'delay 1h', 'delay 1d']
+
+async function describeAll(topic: string) {
+  return withTopicAdmin(testConnection(), (admin) => admin.describeTopics(queueTopics(topic)))
 }
 
 describe('kq topic:create', () => {
-  it('creates the queue, retry and dead-letter topics from .env', async () => {
+  it('creates the queue, retry, dead-letter and delay topics from .env', async () => {
     const topic = uniqueTopic('env')
     const file = envFile({KAFKA_TOPIC: topic, KAFKA_PARTITIONS: 3, KAFKA_REPLICATION_FACTOR: 1})
     const {code, result, stdout} = await runKq<TopicCreateResult>(['topic:create', '--env-file', file])
@@ -29,13 +36,20 @@ describe('kq topic:create', () => {
         [topic, 'queue', 3, 1, 'created'],
         [`${topic}-retry`, 'retry', 3, 1, 'created'],
         [`${topic}-dlt`, 'dead-letter', 3, 1, 'created'],
+        [`${topic}-delay-1s`, 'delay 1s', 3, 1, 'created'],
+        [`${topic}-delay-10s`, 'delay 10s', 3, 1, 'created'],
+        [`${topic}-delay-1m`, 'delay 1m', 3, 1, 'created'],
+        [`${topic}-delay-10m`, 'delay 10m', 3, 1, 'created'],
+        [`${topic}-delay-1h`, 'delay 1h', 3, 1, 'created'],
+        [`${topic}-delay-1d`, 'delay 1d', 3, 1, 'created'],
       ],
     )
     assert.match(stdout, new RegExp(`^${topic}-dlt\\s+dead-letter\\s+3\\s+1\\s+created$`, 'm'))
-    const described = await describe3(topic)
+    assert.match(stdout, new RegExp(`^${topic}-delay-1m\\s+delay 1m\\s+3\\s+1\\s+created$`, 'm'))
+    const described = await describeAll(topic)
     assert.deepEqual(
       [...described.values()].map((each) => each.partitions),
-      [3, 3, 3],
+      Array.from({length: 9}, () => 3),
     )
   })
 
@@ -43,7 +57,7 @@ describe('kq topic:create', () => {
     const topic = uniqueTopic('kcat')
     const {code} = await runKq(['topic:create', topic, '--partitions', '4'])
     assert.equal(code, 0)
-    for (const name of [topic, `${topic}-retry`, `${topic}-dlt`]) {
+    for (const name of queueTopics(topic)) {
       const metadata = await kcatMetadata(brokers(), name)
       const found = metadata.topics.find((each) => each.topic === name)
       assert.ok(found, `kcat does not see ${name}`)
@@ -59,13 +73,9 @@ describe('kq topic:create', () => {
     assert.equal(code, 0)
     assert.deepEqual(
       result?.topics.map((row) => [row.name, row.partitions]),
-      [
-        [topic, 2],
-        [`${topic}-retry`, 2],
-        [`${topic}-dlt`, 2],
-      ],
+      queueTopics(topic).map((name) => [name, 2]),
     )
-    assert.equal((await describe3('not-this-one')).size, 0)
+    assert.equal((await describeAll('not-this-one')).size, 0)
   })
 
   it('reports existing topics with the same settings, and is not an error', async () => {
@@ -75,7 +85,7 @@ describe('kq topic:create', () => {
     assert.equal(code, 0)
     assert.deepEqual(
       result?.topics.map((row) => row.status),
-      ['exists', 'exists', 'exists'],
+      Array.from({length: 9}, () => 'exists'),
     )
   })
 
@@ -88,7 +98,34 @@ describe('kq topic:create', () => {
     const {result} = await runKq<TopicCreateResult>(['topic:create', lone])
     assert.deepEqual(
       result?.topics.map((row) => row.status),
-      ['exists', 'created', 'created'],
+      ['exists', ...Array.from({length: 8}, () => 'created')],
+    )
+  })
+
+  it('adds the delay topics to a queue made before kq had them, and reports the others as existing', async () => {
+    const topic = uniqueTopic('older')
+    const group = uniqueTopic('older-group')
+    await withTopicAdmin(testConnection(), (admin) =>
+      admin.createTopics([topic, `${topic}-retry`, `${topic}-dlt`].map((name) => ({name, partitions: 2, replicationFactor: 1}))),
+    )
+    const {code, result} = await runKq<TopicCreateResult>(['topic:create', topic, '--partitions', '2', '--group', group])
+    assert.equal(code, 0)
+    assert.deepEqual(
+      result?.topics.map((row) => [row.role, row.partitions, row.status]),
+      [
+        ['queue', 2, 'exists'],
+        ['retry', 2, 'exists'],
+        ['dead-letter', 2, 'exists'],
+        ...DELAY_ROLES.map((role) => [role, 2, 'created']),
+      ],
+    )
+    // Delayed jobs dispatched before a worker first reads the new delay topics are not skipped;
+    // the old queue topic keeps whatever offsets its group has.
+    assert.deepEqual(result?.group.startsAtBeginning, delayTopicsOf(topic))
+    const again = await runKq<TopicCreateResult>(['topic:create', topic, '--partitions', '2'])
+    assert.deepEqual(
+      again.result?.topics.map((row) => row.status),
+      Array.from({length: 9}, () => 'exists'),
     )
   })
 
@@ -101,14 +138,14 @@ describe('kq topic:create', () => {
     assert.match(
       stderr,
       new RegExp(
-        `Error: topic ${topic} already exists with other settings \\(partitions: 2 on the broker, 5 asked\\) \\(and 2 more topic\\(s\\)\\): set KAFKA_PARTITIONS=2`,
+        `Error: topic ${topic} already exists with other settings \\(partitions: 2 on the broker, 5 asked\\) \\(and 8 more topic\\(s\\)\\): set KAFKA_PARTITIONS=2`,
       ),
     )
     assert.equal(stderr.trim().split('\n').length, 1)
-    const described = await describe3(topic)
+    const described = await describeAll(topic)
     assert.deepEqual(
       [...described.values()].map((each) => each.partitions),
-      [2, 2, 2],
+      Array.from({length: 9}, () => 2),
     )
   })
 
@@ -122,7 +159,7 @@ describe('kq topic:create', () => {
     assert.equal(output.error.exitCode, ExitCode.KafkaRefused)
     assert.deepEqual(
       output.error.topics.map((row: {status: string}) => row.status),
-      ['mismatch', 'mismatch', 'mismatch'],
+      Array.from({length: 9}, () => 'mismatch'),
     )
   })
 
@@ -135,22 +172,37 @@ describe('kq topic:create', () => {
         {name: topic, role: 'queue', partitions: 1, replicationFactor: 1, status: 'created', differences: []},
         {name: `${topic}-retry`, role: 'retry', partitions: 1, replicationFactor: 1, status: 'created', differences: []},
         {name: `${topic}-dlt`, role: 'dead-letter', partitions: 1, replicationFactor: 1, status: 'created', differences: []},
+        ...delayTopicsOf(topic).map((name, index) => ({
+          name,
+          role: DELAY_ROLES[index],
+          partitions: 1,
+          replicationFactor: 1,
+          status: 'created',
+          differences: [],
+        })),
       ],
-      group: {name: 'kq-workers', startsAtBeginning: [topic]},
+      group: {name: 'kq-workers', startsAtBeginning: [topic, ...delayTopicsOf(topic)]},
     })
   })
 
-  it('starts the workers\' group at the beginning of a new queue topic, so no job dispatched before them is skipped', async () => {
+  it('starts the workers\' group at the beginning of a new queue and its delay topics, so no job dispatched before them is skipped', async () => {
     const topic = uniqueTopic('group-start')
     const group = uniqueTopic('group')
     const {code, result} = await runKq<TopicCreateResult>(['topic:create', topic, '--group', group, '--partitions', '2'])
     assert.equal(code, 0)
-    assert.deepEqual(result?.group, {name: group, startsAtBeginning: [topic]})
-    const committed = await withTopicAdmin(testConnection(), (admin) => admin.committedOffsets(group, topic))
-    assert.deepEqual(committed, [
-      {partition: 0, offset: 0},
-      {partition: 1, offset: 0},
-    ])
+    assert.deepEqual(result?.group, {name: group, startsAtBeginning: [topic, ...delayTopicsOf(topic)]})
+    for (const name of [topic, ...delayTopicsOf(topic)]) {
+      const committed = await withTopicAdmin(testConnection(), (admin) => admin.committedOffsets(group, name))
+      assert.deepEqual(
+        committed,
+        [
+          {partition: 0, offset: 0},
+          {partition: 1, offset: 0},
+        ],
+        name,
+      )
+    }
+
     // An existing topic is left alone: a new group there starts at its end, as Kafka's default.
     const again = await runKq<TopicCreateResult>(['topic:create', topic, '--group', uniqueTopic('other'), '--partitions', '2'])
     assert.deepEqual(again.result?.group.startsAtBeginning, [])
@@ -161,7 +213,7 @@ describe('kq topic:create', () => {
     const {code, stderr} = await runKq(['topic:create', topic, '--replication-factor', '3'])
     assert.equal(code, ExitCode.Config)
     assert.match(stderr, /replication factor 3 is more than the 1 broker\(s\) in the cluster: set KAFKA_REPLICATION_FACTOR/)
-    assert.equal((await describe3(topic)).size, 0)
+    assert.equal((await describeAll(topic)).size, 0)
   })
 
   it('refuses a bad topic name as a usage error', async () => {

@@ -1,14 +1,16 @@
 import {strict as assert} from 'node:assert'
 
 import {type TopicListResult} from '../../../src/commands/topic/list.js'
+import {withTopicAdmin} from '../../../src/lib/kafka/index.js'
 import {kq, runKq, uniqueTopic} from '../../support/cli.js'
 import {kcat} from '../../support/kcat.js'
 import {closedPort} from '../../support/ports.js'
+import {testConnection} from '../../support/topics.js'
 
 describe('kq topic:list', () => {
   const brokers = () => process.env.KAFKA_BROKERS as string
 
-  it('lists topics with partitions, replication and the messages each holds', async () => {
+  it('lists topics with their role, partitions, replication and the messages each holds', async () => {
     const topic = uniqueTopic('listed')
     assert.equal((await runKq(['topic:create', topic, '--partitions', '3'])).code, 0)
     await kcat(['-b', brokers(), '-P', '-t', topic, '-K', ':'], 'a:1\nb:2\nc:3\nd:4\ne:5\n')
@@ -18,12 +20,23 @@ describe('kq topic:list', () => {
     assert.deepEqual(
       rows.filter((row) => row.name.startsWith(topic)),
       [
-        {name: topic, partitions: 3, replicationFactor: 1, messages: 5},
-        {name: `${topic}-dlt`, partitions: 3, replicationFactor: 1, messages: 0},
-        {name: `${topic}-retry`, partitions: 3, replicationFactor: 1, messages: 0},
+        {name: topic, role: 'queue', partitions: 3, replicationFactor: 1, messages: 5},
+        {name: `${topic}-delay-10m`, role: 'delay 10m', partitions: 3, replicationFactor: 1, messages: 0},
+        {name: `${topic}-delay-10s`, role: 'delay 10s', partitions: 3, replicationFactor: 1, messages: 0},
+        {name: `${topic}-delay-1d`, role: 'delay 1d', partitions: 3, replicationFactor: 1, messages: 0},
+        {name: `${topic}-delay-1h`, role: 'delay 1h', partitions: 3, replicationFactor: 1, messages: 0},
+        {name: `${topic}-delay-1m`, role: 'delay 1m', partitions: 3, replicationFactor: 1, messages: 0},
+        {name: `${topic}-delay-1s`, role: 'delay 1s', partitions: 3, replicationFactor: 1, messages: 0},
+        {name: `${topic}-dlt`, role: 'dead-letter', partitions: 3, replicationFactor: 1, messages: 0},
+        {name: `${topic}-retry`, role: 'retry', partitions: 3, replicationFactor: 1, messages: 0},
       ],
     )
-    assert.match(stdout, new RegExp(`^${topic}\\s+3\\s+1\\s+5$`, 'm'))
+    assert.match(stdout, new RegExp(`^${topic}\\s+queue\\s+3\\s+1\\s+5$`, 'm'))
+    assert.match(stdout, new RegExp(`^${topic}-delay-1m\\s+delay 1m\\s+3\\s+1\\s+0$`, 'm'))
+    const other = uniqueTopic('not-kq')
+    await withTopicAdmin(testConnection(), (admin) => admin.createTopics([{name: other, partitions: 1, replicationFactor: 1}]))
+    const again = await runKq<TopicListResult>(['topic:list'])
+    assert.equal(again.result?.topics.find((row) => row.name === other)?.role, null)
   })
 
   it("hides Kafka's internal topics unless --all", async () => {

@@ -73,13 +73,9 @@ describe('kq topic:create on a three-broker cluster (kafka:up --nodes 3)', funct
     assert.equal(code, 0)
     assert.deepEqual(
       result?.topics.map((row) => [row.status, row.replicationFactor]),
-      [
-        ['created', 3],
-        ['created', 3],
-        ['created', 3],
-      ],
+      Array.from({length: 9}, () => ['created', 3]),
     )
-    for (const name of [topic, `${topic}-retry`, `${topic}-dlt`]) {
+    for (const name of [topic, `${topic}-retry`, `${topic}-dlt`, `${topic}-delay-1m`]) {
       const found = await kcatTopicOnEveryBroker(brokers, name)
       assert.deepEqual(
         found.partitions.map((partition) => partition.replicas.map((replica) => replica.id).sort()),
