@@ -23,6 +23,9 @@ const WORKER_EVENTS: Array<keyof WorkerEvents> = [
   'stopped',
 ]
 
+/** What --quiet leaves out: the lines of jobs that ran well. */
+const QUIET_EVENTS = new Set<keyof WorkerEvents>(['job:running', 'job:done', 'job:log'])
+
 export default class Work extends KqCommand {
   static override summary = 'Work the jobs of one or more queues, as Laravel’s queue:work.'
   static override description =
@@ -51,7 +54,8 @@ export default class Work extends KqCommand {
     'stop-when-empty': Flags.boolean({description: 'Stop once every partition (its retries and delayed jobs included) is worked out.'}),
     once: Flags.boolean({description: 'Work one job, then stop.'}),
     json: Flags.boolean({description: 'One JSON object per event and line.'}),
-    verbose: Flags.boolean({char: 'v', description: 'Show job ids, partitions and offsets.'}),
+    verbose: Flags.boolean({char: 'v', description: 'Show job ids, partitions and offsets.', exclusive: ['quiet']}),
+    quiet: Flags.boolean({char: 'q', description: 'No line per job: only failures, warnings and the summary.'}),
     brokers: brokersFlag,
     'jobs-dir': jobsDirFlag,
   }
@@ -78,7 +82,9 @@ export default class Work extends KqCommand {
     })
     const render = flags.json ? jsonRenderer() : humanRenderer({verbose: flags.verbose})
     const output = lineWriter()
-    for (const event of WORKER_EVENTS) {
+    // Unheard events cost nothing: with --quiet a job that succeeds is never formatted.
+    const events = flags.quiet ? WORKER_EVENTS.filter((event) => !QUIET_EVENTS.has(event)) : WORKER_EVENTS
+    for (const event of events) {
       worker.on(event, (payload) => {
         const text = render(event, payload)
         if (text !== undefined) output.write(text)

@@ -136,13 +136,19 @@ class KafkaTopicAdmin implements TopicAdmin {
   }
 
   async committedOffsetsWithMetadata(groupId: string, topic: string): Promise<CommittedOffset[]> {
-    const topics = await this.call(`reading offsets of group ${groupId}`, () =>
-      this.admin.fetchOffsets({groupId, topics: [topic]}),
+    return (await this.committedOnTopics(groupId, [topic])).get(topic) ?? []
+  }
+
+  async committedOnTopics(groupId: string, names: string[]): Promise<Map<string, CommittedOffset[]>> {
+    const topics = await this.call(`reading offsets of group ${groupId}`, () => this.admin.fetchOffsets({groupId, topics: names}))
+    return new Map(
+      topics.map(({topic, partitions}) => [
+        topic,
+        partitions
+          .map(({partition, offset, metadata}) => ({partition, offset: Number(offset), metadata: metadata ?? null}))
+          .sort((a, b) => a.partition - b.partition),
+      ]),
     )
-    const partitions = topics.find((each) => each.topic === topic)?.partitions ?? []
-    return partitions
-      .map(({partition, offset, metadata}) => ({partition, offset: Number(offset), metadata: metadata ?? null}))
-      .sort((a, b) => a.partition - b.partition)
   }
 
   async describeGroup(groupId: string): Promise<GroupDescription> {

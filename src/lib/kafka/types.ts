@@ -63,6 +63,8 @@ export interface TopicAdmin {
   committedOffsets(groupId: string, topic: string): Promise<Array<{partition: number; offset: number}>>
   /** The same, with the metadata string Kafka stores beside each commit. */
   committedOffsetsWithMetadata(groupId: string, topic: string): Promise<CommittedOffset[]>
+  /** The same for several topics in one request, by topic. */
+  committedOnTopics(groupId: string, topics: string[]): Promise<Map<string, CommittedOffset[]>>
   /** The group's state and members, with the partitions each member holds. */
   describeGroup(groupId: string): Promise<GroupDescription>
   close(): Promise<void>

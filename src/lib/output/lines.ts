@@ -9,19 +9,20 @@ export interface LineWriter {
 }
 
 export function lineWriter(stream: NodeJS.WritableStream = process.stdout): LineWriter {
-  let pending: string[] = []
+  // One string grown by concatenation: V8 keeps it as a rope until it is written.
+  let pending = ''
   let scheduled = false
   const flush = () => {
     scheduled = false
-    if (pending.length === 0) return
-    const text = pending.join('')
-    pending = []
+    if (pending === '') return
+    const text = pending
+    pending = ''
     stream.write(text)
   }
 
   return {
     write(line) {
-      pending.push(`${line}\n`)
+      pending += line + '\n'
       if (!scheduled) {
         scheduled = true
         setImmediate(flush)

@@ -43,33 +43,35 @@ export function humanRenderer(options: {verbose?: boolean; width?: number; style
   const styles = options.styles ?? stylesFor()
   const width = Math.max(60, options.width ?? process.stdout.columns ?? 100)
   const now = options.now ?? (() => new Date())
-  // A worker draining a backlog prints thousands of lines a second: format each second once.
+  // A worker draining a backlog prints thousands of lines a second, most of them alike: each
+  // second, a line's start (time, job name, dots) is built once per name and status width.
   let shownSecond = Number.NaN
   let shownTime = ''
-  const time = () => {
-    const date = now()
-    const second = Math.floor(date.getTime() / 1000)
+  const starts = new Map<string, string>()
+  const line = (name: string, status: string, styled: string) => {
+    const ms = now().getTime()
+    const second = Math.floor(ms / 1000)
     if (second !== shownSecond) {
       shownSecond = second
-      shownTime = timestamp(date)
+      shownTime = timestamp(new Date(ms))
+      starts.clear()
     }
 
-    return shownTime
-  }
-
-  const leaders = new Map<number, string>()
-  const line = (name: string, status: string, styled: string) => {
-    const left = `  ${time()} ${name} `
-    const dots = Math.max(3, width - left.length - status.length - 1)
-    let leader = leaders.get(dots)
-    if (leader === undefined) {
-      leader = styles.gray('.'.repeat(dots))
-      leaders.set(dots, leader)
+    const key = `${status.length} ${name}`
+    let start = starts.get(key)
+    if (start === undefined) {
+      const left = `  ${shownTime} ${name} `
+      start = `${left}${styles.gray('.'.repeat(Math.max(3, width - left.length - status.length - 1)))} `
+      starts.set(key, start)
     }
 
-    return `${left}${leader} ${styled}`
+    return start + styled
   }
 
+  // Styling is a function call per piece even when colour is off (logs): skip it then.
+  const gray = styles.level === 0 ? (text: string) => text : (text: string) => styles.gray(text)
+  const running = styles.yellow('RUNNING')
+  const done = styles.green('DONE')
   const jobName = (payload: {job: string; attempt: number; maxTries: number}) =>
     payload.attempt > 1 ? `${payload.job} (attempt ${payload.attempt}/${payload.maxTries})` : payload.job
   const renderers: {[E in keyof WorkerEvents]: (payload: WorkerEvents[E]) => string | undefined} = {
@@ -79,11 +81,11 @@ export function humanRenderer(options: {verbose?: boolean; width?: number; style
     assigned: (payload) =>
       `  ${styles.gray(`Partitions: ${describePartitions(payload.partitions)}`)}`,
     'job:running': (payload) =>
-      line(jobName(payload), 'RUNNING', styles.yellow('RUNNING')) +
+      line(jobName(payload), 'RUNNING', running) +
       (options.verbose ? styles.gray(` ${payload.id} ${payload.topic}[${payload.partition}]@${payload.offset}`) : ''),
     'job:done': (payload) => {
       const took = `${payload.durationMs.toFixed(2)}ms`
-      return line(jobName(payload), `${took} DONE`, `${styles.gray(took)} ${styles.green('DONE')}`)
+      return line(jobName(payload), `${took} DONE`, `${gray(took)} ${done}`)
     },
     'job:failed': (payload) => {
       const took = `${payload.durationMs.toFixed(2)}ms`

@@ -1,4 +1,5 @@
 import {type Job, type JobContext, isFatalError} from '../jobs/job.js'
+import {Fifo} from './fifo.js'
 
 /** Thrown into an attempt's signal when it runs past its timeout. */
 export class JobTimeoutError extends Error {
@@ -14,6 +15,60 @@ export class JobTimeoutError extends Error {
  * would fail every attempt of a job with a long timeout after 1 ms.
  */
 const MAX_TIMER_MS = 2 ** 31 - 1
+
+interface Deadline {
+  at: number
+  expire?: () => void
+}
+
+/**
+ * Attempts' timeouts, with one timer per timeout length rather than one per attempt: a timer
+ * each is a measurable share of a short job's cost. Attempts with one timeout length start in
+ * order, so their deadlines come in order; a finished attempt's deadline is only marked off,
+ * and dropped when the timer reaches it.
+ */
+class Deadlines {
+  private readonly byLength = new Map<number, {queue: Fifo<Deadline>; timer?: NodeJS.Timeout}>()
+
+  add(ms: number, expire: () => void): Deadline {
+    let bucket = this.byLength.get(ms)
+    if (!bucket) {
+      bucket = {queue: new Fifo()}
+      this.byLength.set(ms, bucket)
+    }
+
+    const deadline: Deadline = {at: Date.now() + ms, expire}
+    bucket.queue.push(deadline)
+    if (!bucket.timer) this.arm(ms, bucket, ms)
+    return deadline
+  }
+
+  cancel(deadline: Deadline): void {
+    deadline.expire = undefined
+  }
+
+  private arm(ms: number, bucket: {queue: Fifo<Deadline>; timer?: NodeJS.Timeout}, wait: number): void {
+    bucket.timer = setTimeout(() => {
+      bucket.timer = undefined
+      const now = Date.now()
+      for (let head = bucket.queue.peek(); head !== undefined; head = bucket.queue.peek()) {
+        if (head.expire !== undefined && head.at > now) {
+          this.arm(ms, bucket, head.at - now)
+          return
+        }
+
+        bucket.queue.shift()
+        head.expire?.()
+      }
+
+      this.byLength.delete(ms)
+    }, Math.min(wait, MAX_TIMER_MS))
+    // A worker with nothing running must be free to exit.
+    bucket.timer.unref()
+  }
+}
+
+const deadlines = new Deadlines()
 
 export type AttemptOutcome =
   | {ok: true; durationMs: number}
@@ -69,15 +124,15 @@ export async function runAttempt(
 ): Promise<AttemptOutcome> {
   const started = performance.now()
   const jobContext = new AttemptContext(context)
-  let timer: NodeJS.Timeout | undefined
+  let deadline: Deadline | undefined
   try {
     // One promise settled by whichever comes first, the job or its timeout.
     await new Promise<void>((resolve, reject) => {
-      timer = setTimeout(() => {
+      deadline = deadlines.add(Math.min(timeoutSeconds * 1000, MAX_TIMER_MS), () => {
         const error = new JobTimeoutError(timeoutSeconds)
         jobContext.timeOut(error)
         reject(error)
-      }, Math.min(timeoutSeconds * 1000, MAX_TIMER_MS))
+      })
       let result: unknown
       try {
         result = job.handle(payload, jobContext)
@@ -102,6 +157,6 @@ export async function runAttempt(
       fatal: isFatalError(error),
     }
   } finally {
-    clearTimeout(timer)
+    if (deadline) deadlines.cancel(deadline)
   }
 }

@@ -149,7 +149,7 @@ export class Engine {
   }
 
   private async run(entry: Entry): Promise<void> {
-    let handled: Handled[]
+    let handled: readonly Handled[]
     try {
       handled = await this.deps.processor.process(entry.record)
     } catch (error) {

@@ -8,8 +8,8 @@ import {type CommittedOffset, type TopicAdmin, type TopicPartition, openTopicAdm
  */
 export class GroupProgress {
   private admin?: Promise<TopicAdmin>
-  /** One read per topic for the partitions of one assignment, which ask together. */
-  private readonly committedReads = new Map<string, Promise<CommittedOffset[]>>()
+  /** Topics asked about in this turn of the event loop, read together in one request. */
+  private pendingTopics?: {topics: Set<string>; read: Promise<Map<string, CommittedOffset[]>>}
 
   constructor(
     private readonly connection: KafkaConnectionConfig,
@@ -80,14 +80,17 @@ export class GroupProgress {
 
   /** The group's committed offset and its metadata on one partition; undefined when it has none. */
   async committed(topic: string, partition: number): Promise<CommittedOffset | undefined> {
-    let read = this.committedReads.get(topic)
-    if (!read) {
-      read = this.connect().then((admin) => admin.committedOffsetsWithMetadata(this.group, topic))
-      this.committedReads.set(topic, read)
-      setTimeout(() => this.committedReads.delete(topic), 1000).unref()
+    if (!this.pendingTopics) {
+      const topics = new Set<string>()
+      const read = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+        this.pendingTopics = undefined
+        return (await this.connect()).committedOnTopics(this.group, [...topics])
+      })
+      this.pendingTopics = {topics, read}
     }
 
-    return (await read).find((each) => each.partition === partition)
+    this.pendingTopics.topics.add(topic)
+    return (await this.pendingTopics.read).get(topic)?.find((each) => each.partition === partition)
   }
 
   async close(): Promise<void> {

@@ -52,7 +52,7 @@ export class JobProcessor {
    * What became of the record: one entry per attempt that ran (several when retried in place),
    * or one for a record that was skipped or dead-lettered without running.
    */
-  async process(message: IncomingMessage): Promise<Handled[]> {
+  async process(message: IncomingMessage): Promise<readonly Handled[]> {
     const {options} = this.deps
     let envelope: JobEnvelope
     try {
@@ -73,7 +73,7 @@ export class JobProcessor {
     return this.runJob(message, envelope, jobClass)
   }
 
-  private async runJob(message: IncomingMessage, envelope: JobEnvelope, jobClass: JobClass): Promise<Handled[]> {
+  private async runJob(message: IncomingMessage, envelope: JobEnvelope, jobClass: JobClass): Promise<readonly Handled[]> {
     const {options, events} = this.deps
     let instance
     try {
@@ -107,7 +107,7 @@ export class JobProcessor {
       const outcome = await runAttempt(instance, envelope.payload, context, timeout)
       if (outcome.ok) {
         events.emit('job:done', {...ref, durationMs: outcome.durationMs})
-        return [...retriedInPlace, 'done']
+        return retriedInPlace.length === 0 ? DONE : [...retriedInPlace, 'done']
       }
 
       const decision = decideAfterFailure({
@@ -251,6 +251,8 @@ export class JobProcessor {
     return delayTopicFor(topics.topic, delayMs) ?? topics.retryTopic
   }
 }
+
+const DONE: readonly Handled[] = Object.freeze(['done'])
 
 /** Longer than any job should run, and within what a timer can hold (2^31 ms is ~24 days). */
 const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600

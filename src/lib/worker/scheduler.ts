@@ -1,4 +1,5 @@
 import {type IncomingMessage} from '../kafka/index.js'
+import {Fifo} from './fifo.js'
 import {type PartitionLedger} from './ledger.js'
 
 /** A record taken from a partition and waiting for a slot. */
@@ -7,35 +8,6 @@ export interface Entry {
   ledger: PartitionLedger
   /** The record's key as a lane name; null: no key, no order to keep. */
   lane: string | null
-}
-
-/** A first-in, first-out list as an array and a head index: shift() costs the array's length. */
-class Fifo<T> {
-  private items: T[] = []
-  private head = 0
-
-  get size(): number {
-    return this.items.length - this.head
-  }
-
-  push(item: T): void {
-    this.items.push(item)
-  }
-
-  shift(): T | undefined {
-    if (this.head === this.items.length) return undefined
-    const item = this.items[this.head]
-    this.items[this.head++] = undefined as T
-    if (this.head === this.items.length) {
-      this.items = []
-      this.head = 0
-    } else if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head)
-      this.head = 0
-    }
-
-    return item
-  }
 }
 
 /**
