@@ -14,6 +14,7 @@ export {
 export {
   BrokerUnreachableError,
   ConfigError,
+  DelayTopicNotFoundError,
   ExitCode,
   KafkaRefusedError,
   KqError,
@@ -28,6 +29,8 @@ export {
   closeDispatch,
   configureDispatch,
 } from './lib/dispatch/index.js'
+export {MAX_DELAY_MS, NOT_BEFORE_HEADER} from './lib/delay/ladder.js'
+export {DelayError} from './lib/delay/parse.js'
 export {
   DEFAULT_MAX_MESSAGE_BYTES,
   EnvelopeError,

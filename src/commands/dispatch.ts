@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {KqCommand} from '../base-command.js'
 import {brokersFlag, jobsDirFlag, textArgument} from '../flags.js'
 import {type BulkResult, type DispatchReceipt, Dispatcher, jobDefaults} from '../lib/dispatch/index.js'
-import {parseHeaderFlags, parsePayload} from '../lib/dispatch/input.js'
+import {parseDelayFlags, parseHeaderFlags, parsePayload} from '../lib/dispatch/input.js'
 import {readNdjson, readPayloadText} from '../lib/dispatch/sources.js'
 import {UsageError} from '../lib/errors.js'
 import {JobRegistry} from '../lib/jobs/registry.js'
@@ -18,6 +18,7 @@ export default class Dispatch extends KqCommand {
   static override description =
     'The payload is JSON: the argument, a file (--file), stdin (-), or one job per line of an NDJSON file (--ndjson). ' +
     'Everything is checked before anything is sent; the queue topic must exist (kq topic:create). ' +
+    'With --delay or --at, the job starts no earlier than its due time. ' +
     'On a terminal, a missing job or payload is asked for.'
 
   static override examples = [
@@ -25,6 +26,8 @@ export default class Dispatch extends KqCommand {
     `<%= config.bin %> <%= command.id %> SendEmail --file email.json --key user-42 --header trace=abc`,
     `echo '{"data":"x"}' | <%= config.bin %> <%= command.id %> ExampleKafkaJob -`,
     '<%= config.bin %> <%= command.id %> SendEmail --ndjson emails.ndjson --key-field userId',
+    `<%= config.bin %> <%= command.id %> SendReminder '{"userId":42}' --delay 10m`,
+    `<%= config.bin %> <%= command.id %> SendReport '{}' --at 2026-12-01T09:00:00Z`,
   ]
 
   static override args = {
@@ -43,6 +46,9 @@ export default class Dispatch extends KqCommand {
     }),
     header: Flags.string({char: 'H', description: 'Kafka header name=value (repeatable).', multiple: true}),
     queue: Flags.string({char: 'q', description: "Queue to send to. Default: the job's queue, else KAFKA_QUEUE."}),
+    // Not oclif's `exclusive`: its refusal of both takes two lines; parseDelayFlags says it in one.
+    delay: Flags.string({description: 'Start no earlier than this long from now: seconds (90, 1.5) or 500ms, 30s, 10m, 2h, 1d, 1h30m; at most 90d.'}),
+    at: Flags.string({description: 'Start no earlier than this ISO-8601 time, with its timezone: 2026-12-01T09:00:00Z.'}),
     'batch-size': Flags.integer({description: 'With --ndjson: jobs per send.', default: 1000, min: 1, max: 100_000}),
     brokers: brokersFlag,
     'jobs-dir': jobsDirFlag,
@@ -54,11 +60,11 @@ export default class Dispatch extends KqCommand {
       throw new UsageError('give the jobs either as a payload argument or with --ndjson, not both')
     }
 
+    const options = {queue: flags.queue, key: flags.key, headers: parseHeaderFlags(flags.header), ...parseDelayFlags(flags)}
     const config = this.loadConfig(flags)
     const registry = await JobRegistry.scan(config.jobsDir)
     const name = args.job ?? (await this.askOrRefuse('job name', async () => askForJob(registry)))
     const job = jobDefaults(await registry.load(name))
-    const options = {queue: flags.queue, key: flags.key, headers: parseHeaderFlags(flags.header)}
     const dispatcher = new Dispatcher(config)
     try {
       if (flags.ndjson !== undefined) {

@@ -88,8 +88,20 @@ export class KafkaRefusedError extends KqError {
 export class TopicNotFoundError extends KafkaRefusedError {
   override name = 'TopicNotFoundError'
 
-  constructor(readonly topic: string) {
-    super(`topic ${topic} does not exist: create it with \`kq topic:create ${topic}\``)
+  constructor(
+    readonly topic: string,
+    message = `topic ${topic} does not exist: create it with \`kq topic:create ${topic}\``,
+  ) {
+    super(message)
+  }
+}
+
+/** A queue without its delay topics (made before kq had delayed jobs, or one deleted since). */
+export class DelayTopicNotFoundError extends TopicNotFoundError {
+  override name = 'DelayTopicNotFoundError'
+
+  constructor(topic: string, readonly queueTopic: string) {
+    super(topic, `delay topic ${topic} does not exist: add the delay topics of ${queueTopic} with \`kq topic:create ${queueTopic}\` (it leaves existing topics alone)`)
   }
 }
 

@@ -1,7 +1,10 @@
 import {type KqConfig, topicsForQueue} from '../config/index.js'
 import {topicName} from '../config/values.js'
+import {NOT_BEFORE_HEADER, topicForDelay} from '../delay/ladder.js'
+import {resolveDelay} from '../delay/parse.js'
 import {type EnvelopeEncoder, HEADERS, envelopeEncoder} from '../envelope/index.js'
-import {type OutgoingMessage, type Publisher, openPublisher} from '../kafka/index.js'
+import {DelayTopicNotFoundError, TopicNotFoundError} from '../errors.js'
+import {type OutgoingMessage, type Publisher, type SendOptions, openPublisher} from '../kafka/index.js'
 import {type JobClass, jobNameOf} from '../jobs/job.js'
 import {checkHeaders} from './input.js'
 import {type DispatchOptions, type DispatchReceipt} from './types.js'
@@ -28,12 +31,21 @@ export function jobDefaults(jobClass: JobClass): JobDefaults {
 }
 
 /** A job checked and encoded, ready to send: building one is where every bad input is caught. */
-export interface PreparedJob {
+export interface PreparedJob extends Placement {
   id: string
   job: string
   queue: string
-  topic: string
   message: OutgoingMessage
+}
+
+/** Where a job is written, and when it may start. */
+export interface Placement {
+  /** The queue's topic. */
+  queueTopic: string
+  /** Where the job is written: the queue topic, or the delay topic where it waits. */
+  topic: string
+  /** When a delayed job may start (ISO 8601, its `kq-not-before` header); absent when at once. */
+  dueAt?: string
 }
 
 /** One line of a bulk dispatch, checked: its payload's JSON text (parsed once) and its key. */
@@ -43,10 +55,9 @@ export interface BulkLine {
 }
 
 /** Where a bulk dispatch goes and how its messages are made; fixed for all its lines. */
-export interface BulkTarget {
+export interface BulkTarget extends Placement {
   job: string
   queue: string
-  topic: string
   headers: Record<string, string>
   encoder: EnvelopeEncoder
 }
@@ -59,7 +70,10 @@ export interface BulkProgress {
 export interface BulkResult {
   job: string
   queue: string
+  /** Where the jobs were written: the queue topic, or the delay topic where they wait. */
   topic: string
+  /** When the jobs may start, all of them (ISO 8601); absent when at once. */
+  dueAt?: string
   count: number
   /** Wall time of the sends, in seconds. */
   seconds: number
@@ -76,7 +90,10 @@ export class Dispatcher {
 
   constructor(private readonly config: KqConfig) {}
 
-  /** Checks where a job of this kind goes and builds its encoder: no connection needed. */
+  /**
+   * Checks where a job of this kind goes, and when it may start, and builds its encoder: no
+   * connection needed. A delay counts from now: every job sent to this target has one due time.
+   */
   target(job: JobDefaults, options: DispatchOptions = {}): BulkTarget {
     const queue = topicName({
       raw: options.queue ?? job.queue ?? this.config.queue,
@@ -94,28 +111,32 @@ export class Dispatcher {
       this.encoders.set(cacheKey, encoder)
     }
 
+    const headers = checkHeaders(options.headers)
     const {topic} = topicsForQueue(this.config, queue)
-    return {job: job.name, queue, topic, headers: checkHeaders(options.headers), encoder}
+    return {job: job.name, queue, ...placement(topic, options), headers, encoder}
   }
 
   prepare(job: JobDefaults, payload: unknown, options: DispatchOptions = {}): PreparedJob {
     const target = this.target(job, options)
     const {id, value, headers} = target.encoder.encode(payload)
+    const {queueTopic, topic, dueAt} = target
     return {
       id,
       job: target.job,
       queue: target.queue,
-      topic: target.topic,
-      message: {key: options.key ?? null, value, headers: {...target.headers, ...headers}},
+      queueTopic,
+      topic,
+      ...(dueAt && {dueAt}),
+      message: {key: options.key ?? null, value, headers: {...target.headers, ...headers, ...notBeforeHeader(target)}},
     }
   }
 
   async send(prepared: PreparedJob): Promise<DispatchReceipt> {
     const publisher = await this.connect()
-    await publisher.assertTopicExists(prepared.topic)
-    const record = await publisher.send(prepared.topic, prepared.message)
-    const {id, job, queue, topic} = prepared
-    return {id, job, queue, topic, partition: record.partition, offset: record.offset}
+    await assertTopicsExist(publisher, prepared)
+    const record = await publisher.send(prepared.topic, prepared.message, sendOptions(prepared))
+    const {id, job, queue, topic, dueAt} = prepared
+    return {id, job, queue, topic, partition: record.partition, offset: record.offset, ...(dueAt && {dueAt})}
   }
 
   async dispatch(job: JobDefaults, payload: unknown, options: DispatchOptions = {}): Promise<DispatchReceipt> {
@@ -134,21 +155,23 @@ export class Dispatcher {
     options: {batchSize: number; onProgress?: (progress: BulkProgress) => void},
   ): Promise<BulkResult> {
     const publisher = await this.connect()
-    await publisher.assertTopicExists(target.topic)
+    await assertTopicsExist(publisher, target)
     const started = process.hrtime.bigint()
     // The headers that are the same for every job, as the client will encode them.
     const fixedHeaders = {...target.headers, [HEADERS.job]: target.job}
+    const notBefore = notBeforeHeader(target)
     for (let start = 0; start < lines.length; start += options.batchSize) {
       const batch = lines.slice(start, start + options.batchSize).map((line): OutgoingMessage => {
         const {id, json} = target.encoder.messageJson(line.payloadJson)
-        return {key: line.key, value: json, headers: {...fixedHeaders, [HEADERS.jobId]: id}}
+        return {key: line.key, value: json, headers: {...fixedHeaders, [HEADERS.jobId]: id, ...notBefore}}
       })
-      await publisher.sendBatch(target.topic, batch)
+      await publisher.sendBatch(target.topic, batch, sendOptions(target))
       options.onProgress?.({sent: start + batch.length, total: lines.length})
     }
 
     const seconds = Number(process.hrtime.bigint() - started) / 1e9
-    return {job: target.job, queue: target.queue, topic: target.topic, count: lines.length, seconds}
+    const {job, queue, topic, dueAt} = target
+    return {job, queue, topic, ...(dueAt && {dueAt}), count: lines.length, seconds}
   }
 
   async close(): Promise<void> {
@@ -166,5 +189,40 @@ export class Dispatcher {
       this.publisher = undefined
       throw error
     }
+  }
+}
+
+/**
+ * Where a job goes and when it may start, by the delay asked for counted from now: a job due
+ * in a second or more waits on the delay topic of its rung, one due sooner goes to the queue
+ * topic; both carry their due time. A job due now is an ordinary dispatch.
+ */
+function placement(queueTopic: string, options: DispatchOptions, now = Date.now()): Placement {
+  const delayMs = resolveDelay(options, now)
+  if (delayMs === 0) return {queueTopic, topic: queueTopic}
+  return {queueTopic, topic: topicForDelay(queueTopic, delayMs), dueAt: new Date(now + delayMs).toISOString()}
+}
+
+function notBeforeHeader(placed: Placement): Record<string, string> {
+  return placed.dueAt === undefined ? {} : {[NOT_BEFORE_HEADER]: placed.dueAt}
+}
+
+/** A job waiting on a delay topic goes to the partition number its key has on the queue topic. */
+function sendOptions(placed: Placement): SendOptions {
+  return placed.topic === placed.queueTopic ? {} : {partitionAs: placed.queueTopic}
+}
+
+/**
+ * The queue topic must exist, and the delay topic a job waits on: a missing one is named with
+ * the command that adds it. kq never lets Kafka auto-create a topic with default settings.
+ */
+async function assertTopicsExist(publisher: Publisher, placed: Placement): Promise<void> {
+  await publisher.assertTopicExists(placed.queueTopic)
+  if (placed.topic === placed.queueTopic) return
+  try {
+    await publisher.assertTopicExists(placed.topic)
+  } catch (error) {
+    if (error instanceof TopicNotFoundError) throw new DelayTopicNotFoundError(placed.topic, placed.queueTopic)
+    throw error
   }
 }

@@ -1,5 +1,7 @@
+import {parseAt, parseDelay, resolveDelay} from '../delay/parse.js'
 import {UsageError} from '../errors.js'
 import {JsonSyntaxError, parseJson} from '../text/json.js'
+import {type DispatchOptions} from './types.js'
 
 /**
  * Checks what a user typed for a dispatch, before anything is sent: a bad value is a usage
@@ -49,4 +51,18 @@ export function keyFromField(payload: unknown, field: string): string {
   const value = payload !== null && typeof payload === 'object' ? (payload as Record<string, unknown>)[field] : undefined
   if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) return String(value)
   throw new UsageError(`payload has no string or number field "${field}" to use as the key (--key-field)`)
+}
+
+/**
+ * `--delay` and `--at` as dispatch options, checked now against the clock so that a bad value is
+ * refused in the flags' own words before anything connects. The dispatcher counts the delay
+ * from when it sends.
+ */
+export function parseDelayFlags(flags: {delay?: string; at?: string}, now = Date.now()): Pick<DispatchOptions, 'delay' | 'at'> {
+  const names = {delay: '--delay', at: '--at'}
+  // A due time that is already now stays now, however long the jobs take to load.
+  if (resolveDelay(flags, now, names) === 0) return {}
+  if (flags.at !== undefined) return {at: new Date(parseAt(flags.at, names.at))}
+  if (flags.delay !== undefined) return {delay: parseDelay(flags.delay, names.delay) / 1000}
+  return {}
 }

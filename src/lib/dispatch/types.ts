@@ -6,6 +6,17 @@ export interface DispatchOptions {
   key?: string
   /** Extra Kafka headers (names starting with `kq-` are kq's own and refused). */
   headers?: Record<string, string>
+  /**
+   * How long the job waits before it may start: seconds (Laravel's unit: `90`, `1.5`), or text
+   * as on the command line (`'500ms'`, `'10m'`, `'1h30m'`). At most 90 days. Not with `at`.
+   * @defaultValue no wait
+   */
+  delay?: number | string
+  /**
+   * When the job may start: a Date, or ISO-8601 text with its timezone. Up to a second in the
+   * past means now. Not with `delay`. @defaultValue now
+   */
+  at?: Date | string
 }
 
 /** Where a dispatched job landed. */
@@ -13,7 +24,10 @@ export interface DispatchReceipt {
   id: string
   job: string
   queue: string
+  /** The topic it was written to: the queue's topic, or the delay topic where it waits. */
   topic: string
   partition: number
   offset: string
+  /** When a delayed job may start (ISO 8601); absent for a job that may start at once. */
+  dueAt?: string
 }

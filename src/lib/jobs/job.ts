@@ -70,6 +70,7 @@ export abstract class Job<P = unknown> {
    * Puts a job on Kafka from application code, through the process's shared producer.
    *
    *     await SendWelcomeEmail.dispatch({userId: 42}, {key: 'user-42'})
+   *     await SendReminder.dispatch({userId: 42}, {delay: '10m'}) // or {delay: 600}, {at: new Date(...)}
    */
   static async dispatch<T extends Job<any>>(
     this: (new () => T) & {jobName?: string; name: string},

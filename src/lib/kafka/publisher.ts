@@ -1,10 +1,10 @@
 import kafkajs, {type Admin, type Message, type PartitionMetadata, type Producer} from 'kafkajs'
 
 import {type KafkaConnectionConfig} from '../config/index.js'
-import {TopicNotFoundError} from '../errors.js'
+import {KafkaRefusedError, TopicNotFoundError} from '../errors.js'
 import {connectWithin, createKafka} from './client.js'
 import {translateKafkaError} from './errors.js'
-import {type OutgoingMessage, type PublishedRecord, type Publisher} from './types.js'
+import {type OutgoingMessage, type PublishedRecord, type Publisher, type SendOptions} from './types.js'
 
 function toKafkaMessage(message: OutgoingMessage): Message {
   return {key: message.key ?? null, value: message.value, headers: message.headers}
@@ -56,9 +56,9 @@ class KafkaPublisher implements Publisher {
    * once: no waiting to fill a batch. Each message's partition is chosen here, with kafkajs's
    * own (Java-compatible) partitioner, so that its offset can be told from the reply.
    */
-  async send(topic: string, message: OutgoingMessage): Promise<PublishedRecord> {
+  async send(topic: string, message: OutgoingMessage, options: SendOptions = {}): Promise<PublishedRecord> {
     const kafkaMessage = toKafkaMessage(message)
-    const partition = this.partitioner({topic, partitionMetadata: await this.partitionsOf(topic), message: kafkaMessage})
+    const partition = await this.choosePartition(topic, kafkaMessage, options)
     return new Promise((resolve, reject) => {
       this.waiting.push({topic, message: {...kafkaMessage, partition}, resolve, reject})
       if (!this.flushing) void this.flush()
@@ -96,6 +96,23 @@ class KafkaPublisher implements Publisher {
     this.flushing = false
   }
 
+  /** kafkajs's own (Java-compatible) choice, on `partitionAs`'s partitions when given. */
+  private async choosePartition(topic: string, message: Message, options: SendOptions): Promise<number> {
+    const like = options.partitionAs ?? topic
+    const partitionMetadata = await this.partitionsOf(like)
+    if (like !== topic) {
+      const count = (await this.partitionsOf(topic)).length
+      if (count !== partitionMetadata.length) {
+        throw new KafkaRefusedError(
+          `topic ${topic} has ${count} partition(s) and ${like} has ${partitionMetadata.length}: all of a queue's topics need the same count, ` +
+            `or keyed jobs wait on another partition than their key's; give ${topic} ${partitionMetadata.length} (kafka-topics.sh --alter), or delete it and run \`kq topic:create ${like}\``,
+        )
+      }
+    }
+
+    return this.partitioner({topic: like, partitionMetadata, message})
+  }
+
   private partitionsOf(topic: string): Promise<PartitionMetadata[]> {
     const cached = this.partitions.get(topic)
     if (cached && Date.now() - cached.at < METADATA_TTL_MS) return cached.list
@@ -108,11 +125,16 @@ class KafkaPublisher implements Publisher {
     return list
   }
 
-  async sendBatch(topic: string, messages: OutgoingMessage[]): Promise<void> {
+  async sendBatch(topic: string, messages: OutgoingMessage[], options: SendOptions = {}): Promise<void> {
     if (messages.length === 0) return
-    await this.call(`sending ${messages.length} messages to ${topic}`, () =>
-      this.producer.send({topic, acks: -1, messages: messages.map(toKafkaMessage)}),
-    )
+    let kafkaMessages = messages.map(toKafkaMessage)
+    if (options.partitionAs !== undefined) {
+      kafkaMessages = await Promise.all(
+        kafkaMessages.map(async (message) => ({...message, partition: await this.choosePartition(topic, message, options)})),
+      )
+    }
+
+    await this.call(`sending ${messages.length} messages to ${topic}`, () => this.producer.send({topic, acks: -1, messages: kafkaMessages}))
   }
 
   async close(): Promise<void> {

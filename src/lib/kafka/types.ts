@@ -85,13 +85,22 @@ export interface PublishedRecord {
   offset: string
 }
 
+export interface SendOptions {
+  /**
+   * Choose each message's partition as a send to this topic would, and write to the partition
+   * of that number: a delayed job waits on the partition its key has on the queue topic. The
+   * two topics must have the same partition count (else a KafkaRefusedError says how to fix it).
+   */
+  partitionAs?: string
+}
+
 export interface Publisher {
   /** Throws TopicNotFoundError unless the topic exists; a found topic is remembered. */
   assertTopicExists(topic: string): Promise<void>
   /** Sends one message and waits for every in-sync replica to have it (acks=all). */
-  send(topic: string, message: OutgoingMessage): Promise<PublishedRecord>
+  send(topic: string, message: OutgoingMessage, options?: SendOptions): Promise<PublishedRecord>
   /** Sends messages in one request, keeping their order per partition; acks=all. */
-  sendBatch(topic: string, messages: OutgoingMessage[]): Promise<void>
+  sendBatch(topic: string, messages: OutgoingMessage[], options?: SendOptions): Promise<void>
   close(): Promise<void>
 }
 

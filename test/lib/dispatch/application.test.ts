@@ -43,6 +43,14 @@ const second = await SendWelcomeEmail.dispatch({userId: 43})
 console.log(JSON.stringify([first, second]))
 await closeDispatch()
 `,
+        'delayed.mjs': `import {closeDispatch} from 'kq'
+import SendWelcomeEmail from './src/jobs/SendWelcomeEmail.js'
+
+const later = await SendWelcomeEmail.dispatch({userId: 44}, {delay: 90, key: 'user-44'})
+const at = await SendWelcomeEmail.dispatch({userId: 45}, {at: new Date(Date.now() + 2 * 3600 * 1000)})
+console.log(JSON.stringify([later, at]))
+await closeDispatch()
+`,
         'typed.ts': `import SendWelcomeEmail from './src/jobs/Typed.js'
 await SendWelcomeEmail.dispatch({userId: 42})
 // @ts-expect-error: the payload type comes from the job class
@@ -72,6 +80,17 @@ export default class Typed extends Job<{userId: number}> {
     assert.equal(record?.headers.trace, 't-1')
     assert.deepEqual(JSON.parse(record?.payload ?? '{}').payload, {userId: 42})
     assert.equal(JSON.parse(record?.payload ?? '{}').maxTries, 4)
+  })
+
+  it('delays a job with {delay} in seconds or {at} a Date, and says where it waits and until when', async () => {
+    const {code, stdout, stderr} = await runScript(app, 'delayed.mjs')
+    assert.equal(code, 0, stderr)
+    const [later, at] = JSON.parse(stdout)
+    assert.equal(later.topic, `${queue}-delay-1m`)
+    assert.equal(at.topic, `${queue}-delay-1h`)
+    const record = (await kcatRecords(later.topic)).find((each) => each.headers['kq-job-id'] === later.id)
+    assert.equal(record?.key, 'user-44')
+    assert.equal(record?.headers['kq-not-before'], later.dueAt)
   })
 
   it("types dispatch's payload by the job class", async () => {

@@ -1,6 +1,7 @@
 import {strict as assert} from 'node:assert'
 
 import {loadConfig} from '../../../src/lib/config/index.js'
+import {DelayError} from '../../../src/lib/delay/parse.js'
 import {Dispatcher} from '../../../src/lib/dispatch/index.js'
 import {createQueue, kcatRecords} from '../../support/topics.js'
 
@@ -35,6 +36,27 @@ describe('Dispatcher', function () {
       }
 
       for (const [key, partitions] of partitionsOfKey) assert.equal(partitions.size, 1, `key ${key} on ${[...partitions]}`)
+    } finally {
+      await dispatcher.close()
+    }
+  })
+
+  it('delays a job by seconds, as Laravel does, or by a duration, and sends one due now as an ordinary job', async () => {
+    const queue = await createQueue('lib-delay', 2)
+    const dispatcher = new Dispatcher(loadConfig({env: process.env, cwd: '/nonexistent'}))
+    try {
+      const inSeconds = await dispatcher.dispatch({name: 'Remind'}, {}, {queue, delay: 90})
+      const inText = await dispatcher.dispatch({name: 'Remind'}, {}, {queue, delay: '10m'})
+      const dueNow = await dispatcher.dispatch({name: 'Remind'}, {}, {queue, at: new Date()})
+      assert.deepEqual(
+        [inSeconds.topic, inText.topic, dueNow.topic],
+        [`${queue}-delay-1m`, `${queue}-delay-10m`, queue],
+      )
+      assert.equal(dueNow.dueAt, undefined)
+      const [record] = await kcatRecords(`${queue}-delay-1m`)
+      assert.equal(record.headers['kq-not-before'], inSeconds.dueAt)
+      await assert.rejects(dispatcher.dispatch({name: 'Remind'}, {}, {queue, delay: -1}), DelayError)
+      await assert.rejects(dispatcher.dispatch({name: 'Remind'}, {}, {queue, delay: 1, at: new Date()}), /^DelayError: give either delay or at, not both$/)
     } finally {
       await dispatcher.close()
     }
