@@ -424,6 +424,18 @@ describe('kq work', function () {
     assert.match(stdout, /0 done, 0 failed \(0 dead-lettered\)/)
   })
 
+  it('prints no line for jobs that ran well with --quiet, but failures and the summary', async () => {
+    const {queue, group} = await createWorkedQueue('work-quiet')
+    await dispatch('Succeeds', {tag: 'fine'}, queue)
+    await dispatch('Fatal', {tag: 'broken'}, queue)
+    const {code, stdout, stderr} = await work([queue, '--group', group, '--stop-when-empty', '--quiet'])
+    assert.equal(code, 0, stderr)
+    assert.equal(runsOf(app.ledger(queue)).length, 2)
+    assert.equal(countMatches(stdout, /RUNNING|DONE/g), 0, stdout)
+    assert.equal(countMatches(stdout, statusLine('Fatal', '\\d+\\.\\d\\dms FAIL')), 1, stdout)
+    assert.match(stdout, /1 done, 1 failed \(1 dead-lettered\)/)
+  })
+
   it('prints one JSON object per line with --json, job events with their status, id and attempt', async () => {
     const {queue, group} = await createWorkedQueue('work-json')
     const ok = await dispatch('Succeeds', {tag: 'ok'}, queue)

@@ -1,0 +1,160 @@
+import {strict as assert} from 'node:assert'
+
+import {topicsForTopic} from '../../../src/lib/config/index.js'
+import {type IncomingMessage, type OutgoingMessage, type PartitionPosition, type TopicPartition} from '../../../src/lib/kafka/index.js'
+import {Engine} from '../../../src/lib/worker/engine.js'
+import {type Handled, type JobProcessor} from '../../../src/lib/worker/processor.js'
+import {topicRoles} from '../../../src/lib/worker/topic-roles.js'
+
+/**
+ * The engine between fetching and running, driven one fetched run at a time. Its processor is
+ * a stand-in that runs nothing (what a job does is the processor's, tested against Kafka).
+ */
+function harness(options: {concurrency?: number; prefetch?: number; queues?: string[]} = {}) {
+  const started: IncomingMessage[] = []
+  const written: Array<{topic: string; record: OutgoingMessage}> = []
+  const finishers = new Map<string, () => void>()
+  const paused = new Set<string>()
+  const commits: PartitionPosition[][] = []
+  const processor = {
+    async process(record: IncomingMessage): Promise<readonly Handled[]> {
+      started.push(record)
+      await new Promise<void>((resolve) => finishers.set(`${record.topic}@${record.offset}`, resolve))
+      return ['done']
+    },
+    async write(topic: string, record: OutgoingMessage): Promise<void> {
+      written.push({topic, record})
+    },
+  } as unknown as JobProcessor
+  const key = ({topic, partition}: TopicPartition) => `${topic}:${partition}`
+  const engine = new Engine({
+    concurrency: options.concurrency ?? 1,
+    prefetch: options.prefetch ?? 1000,
+    group: 'workers',
+    roles: topicRoles((options.queues ?? ['jobs']).map((queue) => topicsForTopic(queue))),
+    processor,
+    pause: (partitions) => partitions.forEach((each) => paused.add(key(each))),
+    resume: (partitions) => partitions.forEach((each) => paused.delete(key(each))),
+    commit: async (positions) => {
+      commits.push(positions)
+    },
+    handled: () => {},
+    failed: (error) => assert.fail(String(error)),
+  })
+  const finish = async (topic: string, offset: number) => {
+    finishers.get(`${topic}@${offset}`)?.()
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+
+  return {engine, started, written, paused, commits, finish}
+}
+
+function records(topic: string, offsets: number[], headers: Record<string, string> = {}, timestamp = Date.now()): {topic: string; partition: number; records: IncomingMessage[]} {
+  return {
+    topic,
+    partition: 0,
+    records: offsets.map((offset) => ({topic, partition: 0, offset: String(offset), timestamp: String(timestamp), key: null, value: Buffer.from('{}'), headers})),
+  }
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve))
+
+describe('worker engine', () => {
+  it('starts jobs as slots free, whatever batch they came in, and commits the contiguous watermark', async () => {
+    const {engine, started, commits, finish} = harness({concurrency: 2})
+    await engine.assign([{topic: 'jobs', partition: 0}], async () => {})
+    assert.equal(engine.take(records('jobs', [0, 1])), 2)
+    assert.equal(engine.take(records('jobs', [2, 3])), 2, 'a second run is taken while the first still runs')
+    assert.deepEqual(started.map((each) => each.offset), ['0', '1'])
+    await finish('jobs', 1)
+    assert.deepEqual(started.map((each) => each.offset), ['0', '1', '2'], 'a slot freed by 1 starts 2 though 0 still runs')
+    assert.equal(commits.length, 0, 'nothing is committed past the unfinished 0')
+    await finish('jobs', 0)
+    await settle()
+    assert.equal(commits.at(-1)?.[0].offset, '2')
+  })
+
+  it('takes a delay rung up to its first record that is not due, and pauses the rung until then', async () => {
+    const {engine, started, paused} = harness()
+    await engine.assign([{topic: 'jobs-delay-1m', partition: 0}], async () => {})
+    const old = records('jobs-delay-1m', [0], {}, Date.now() - 61_000)
+    const young = records('jobs-delay-1m', [1, 2], {}, Date.now())
+    const taken = engine.take({...old, records: [...old.records, ...young.records]})
+    assert.equal(taken, 1)
+    assert.deepEqual(started.map((each) => each.offset), ['0'])
+    assert.ok(paused.has('jobs-delay-1m:0'))
+    engine.stopStarting()
+  })
+
+  it('moves a record with more than a second left to the rung for what remains, as its group’s', async () => {
+    const {engine, written, started} = harness()
+    await engine.assign([{topic: 'jobs', partition: 0}], async () => {})
+    const due = new Date(Date.now() + 90_000).toISOString()
+    engine.take(records('jobs', [0], {'kq-not-before': due}))
+    await settle()
+    assert.deepEqual(started, [])
+    assert.equal(written.length, 1)
+    assert.equal(written[0].topic, 'jobs-delay-1m')
+    assert.equal(written[0].record.headers?.['kq-consumer-group'], 'workers')
+    assert.equal(written[0].record.headers?.['kq-not-before'], due)
+  })
+
+  it('leaves retry and delay records of another group to that group', async () => {
+    const {engine, started, commits} = harness()
+    await engine.assign([{topic: 'jobs-retry', partition: 0}], async () => {})
+    engine.take(records('jobs-retry', [0], {'kq-consumer-group': 'someone-else'}))
+    await settle()
+    assert.deepEqual(started, [])
+    assert.equal(commits.at(-1)?.[0].offset, '1', 'finished without running')
+  })
+
+  it('skips what the last owner finished above its watermark, and what it took already', async () => {
+    const {engine, started} = harness({concurrency: 10})
+    await engine.assign([{topic: 'jobs', partition: 0}], async (ledger) => {
+      ledger.finishedBefore = new Set([1, 3])
+    })
+    engine.take(records('jobs', [0, 1, 2, 3]))
+    engine.take(records('jobs', [2, 3, 4]))
+    assert.deepEqual(started.map((each) => each.offset), ['0', '2', '4'])
+  })
+
+  it('pauses a partition that fills the buffer, and resumes it once half is worked off', async () => {
+    const {engine, paused, finish} = harness({prefetch: 4})
+    await engine.assign([{topic: 'jobs', partition: 0}], async () => {})
+    engine.take(records('jobs', [0, 1, 2, 3, 4, 5]))
+    assert.ok(paused.has('jobs:0'))
+    for (const offset of [0, 1, 2]) await finish('jobs', offset)
+    assert.ok(!paused.has('jobs:0'), 'two waiting of a buffer of four: fetching again')
+  })
+
+  it('never pauses an earlier queue for a later queue’s full buffer, and runs its jobs first', async () => {
+    const {engine, paused, started, finish} = harness({prefetch: 4, queues: ['high', 'low']})
+    await engine.assign(
+      [
+        {topic: 'high', partition: 0},
+        {topic: 'low', partition: 0},
+      ],
+      async () => {},
+    )
+    engine.take(records('low', [0, 1, 2, 3, 4, 5]))
+    assert.ok(paused.has('low:0'))
+    engine.take(records('high', [0]))
+    assert.ok(!paused.has('high:0'))
+    await finish('low', 0)
+    assert.deepEqual(
+      started.map((each) => `${each.topic}@${each.offset}`),
+      ['low@0', 'high@0'],
+    )
+  })
+
+  it('starts nothing more once told to stop, and waits for what runs', async () => {
+    const {engine, started, finish} = harness()
+    await engine.assign([{topic: 'jobs', partition: 0}], async () => {})
+    engine.take(records('jobs', [0, 1]))
+    engine.stopStarting()
+    const drained = engine.drain()
+    await finish('jobs', 0)
+    await drained
+    assert.deepEqual(started.map((each) => each.offset), ['0'])
+  })
+})
