@@ -19,11 +19,12 @@ import {
 } from '../lib/status/index.js'
 
 export default class Status extends KqCommand {
-  static override summary = 'Show the lag, workers, retries and dead letters of the queues; alert past thresholds.'
+  static override summary = 'Show the lag, workers, retries, delayed jobs and dead letters of the queues; alert past thresholds.'
   static override description =
     'Without QUEUES, reports every queue it finds: each topic that has both a -retry and a -dlt companion. LAG is ' +
     'log-end offset minus the group’s committed offset, as kafka-consumer-groups reports it (`-` where the group has ' +
-    'none); RETRY is that lag on the retry topic; DEAD counts dead letters past the group <group>-dlt. RATE is what ' +
+    'none); RETRY is that lag on the retry topic; DELAYED counts the records on the delay topics the group has not ' +
+    'worked; DEAD counts dead letters past the group <group>-dlt. RATE is what ' +
     'the group committed per second over --sample seconds (in --watch, since the last refresh), and DRAIN is LAG ' +
     'divided by RATE. Exit codes: 0, 3 when a queue is past --max-lag or --max-dead, 5 Kafka unreachable.'
 

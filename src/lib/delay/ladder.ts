@@ -66,15 +66,6 @@ export function rungFor(remainingMs: number): Rung | undefined {
 }
 
 /**
- * Where a job due in `delayMs` is written: the delay topic of its rung, or the queue topic
- * itself when less than the shortest rung remains (the worker holds it until due, see HOLD_MS).
- */
-export function topicForDelay(queueTopic: string, delayMs: number): string {
-  const rung = rungFor(delayMs)
-  return rung === undefined ? queueTopic : queueTopic + DELAY_SUFFIX + rung.label
-}
-
-/**
  * When a record written to `rung` at `writtenAt` (its Kafka timestamp) may leave the rung: its
  * rung time is up, or its own due time has come, whichever is first.
  */
@@ -92,7 +83,10 @@ export function dueAtOf(headers: Record<string, string>): number {
   return Number.isNaN(time) ? 0 : time
 }
 
-/** The delay topic of `queueTopic` where a wait of `remainingMs` goes; undefined under a second. */
+/**
+ * The delay topic of `queueTopic` where a wait of `remainingMs` goes: its rung's. Undefined
+ * under a second: such a job goes to the queue (or retry) topic, and the worker holds it until due.
+ */
 export function delayTopicFor(queueTopic: string, remainingMs: number): string | undefined {
   const rung = rungFor(remainingMs)
   return rung === undefined ? undefined : queueTopic + DELAY_SUFFIX + rung.label

@@ -1,6 +1,6 @@
 import {type KqConfig, topicsForQueue} from '../config/index.js'
 import {topicName} from '../config/values.js'
-import {NOT_BEFORE_HEADER, topicForDelay} from '../delay/ladder.js'
+import {NOT_BEFORE_HEADER, delayTopicFor} from '../delay/ladder.js'
 import {resolveDelay} from '../delay/parse.js'
 import {type EnvelopeEncoder, HEADERS, envelopeEncoder} from '../envelope/index.js'
 import {DelayTopicNotFoundError, TopicNotFoundError} from '../errors.js'
@@ -200,7 +200,7 @@ export class Dispatcher {
 function placement(queueTopic: string, options: DispatchOptions, now = Date.now()): Placement {
   const delayMs = resolveDelay(options, now)
   if (delayMs === 0) return {queueTopic, topic: queueTopic}
-  return {queueTopic, topic: topicForDelay(queueTopic, delayMs), dueAt: new Date(now + delayMs).toISOString()}
+  return {queueTopic, topic: delayTopicFor(queueTopic, delayMs) ?? queueTopic, dueAt: new Date(now + delayMs).toISOString()}
 }
 
 function notBeforeHeader(placed: Placement): Record<string, string> {

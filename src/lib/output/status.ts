@@ -50,11 +50,12 @@ function groupLine(snapshot: StatusSnapshot): string {
 
 function queueTable(snapshot: StatusSnapshot, styles: ChalkInstance): string {
   const judged = snapshot.thresholds.maxLag !== undefined || snapshot.thresholds.maxDead !== undefined
-  const head = ['Queue', 'Lag', 'Retry', 'Dead', 'Workers', 'Rate', 'Drain', ...(judged ? ['Status'] : [])]
+  const head = ['Queue', 'Lag', 'Retry', 'Delayed', 'Dead', 'Workers', 'Rate', 'Drain', ...(judged ? ['Status'] : [])]
   const rows = snapshot.queues.map((queue) => [
     queue.queue,
     figure(queue.lag),
     figure(queue.retryLag),
+    figure(queue.delayed),
     figure(queue.pendingDeadLetters),
     queue.workers,
     formatRate(queue.rate),

@@ -19,6 +19,17 @@ export function partitionLags(topic: string, offsets: PartitionOffsets[], commit
     .sort((a, b) => a.partition - b.partition)
 }
 
+/**
+ * Records on a topic the group has not worked yet: end offset minus its committed offset, or
+ * minus the start offset where it has committed none. Unlike lag, never unknown: every record
+ * on a delay topic is a job waiting, whether or not a worker has read there yet.
+ */
+export function unworkedRecords(offsets: PartitionOffsets[], committed: Array<{partition: number; offset: number}>): number {
+  const known = new Map(committed.filter((each) => each.offset >= 0).map((each) => [each.partition, each.offset]))
+  // A commit behind the start offset (records removed by retention) counts from the start.
+  return offsets.reduce((sum, {partition, low, high}) => sum + high - Math.max(low, known.get(partition) ?? low), 0)
+}
+
 /** The sum of the known lags; null when no partition has one, so that "unknown" never reads as 0. */
 export function totalLag(partitions: PartitionLag[]): number | null {
   const known = partitions.filter((each) => each.lag !== null)

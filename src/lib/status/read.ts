@@ -17,6 +17,8 @@ export interface QueueReading {
   queue: TopicReading
   /** Absent when the retry topic does not exist. */
   retry?: TopicReading
+  /** The delay topics that exist, shortest rung first; empty for a queue made before them. */
+  delays: TopicReading[]
   /** Absent when the dead-letter topic does not exist. */
   deadLetters?: DeadLetterBacklog[]
 }
@@ -52,7 +54,7 @@ export async function findQueues(admin: TopicAdmin, naming: QueueNaming, request
 
 /**
  * Reads the group, and for each queue the end offsets and the group's committed offsets on its
- * topic and retry topic, and the dead letters past the cursor group. Topics are read in
+ * topic, retry topic and delay topics, and the dead letters past the cursor group. Topics are read in
  * parallel; a missing companion topic is left out rather than asked for, so that a broker with
  * auto.create.topics.enable never creates it.
  */
@@ -73,12 +75,13 @@ export async function readStatus(
   const [group, ...readings] = await Promise.all([
     admin.describeGroup(groups.workers),
     ...queues.map(async (topics): Promise<QueueReading> => {
-      const [queue, retry, deadLetters] = await Promise.all([
+      const [queue, retry, deadLetters, delays] = await Promise.all([
         readTopic(topics.topic),
         existing.has(topics.retryTopic) ? readTopic(topics.retryTopic) : undefined,
         existing.has(topics.deadLetterTopic) ? pendingDeadLetters(admin, topics.deadLetterTopic, groups.deadLetters) : undefined,
+        Promise.all(topics.delayTopics.filter((topic) => existing.has(topic)).map(async (topic) => readTopic(topic))),
       ])
-      return {topics, queue, ...(retry && {retry}), ...(deadLetters && {deadLetters})}
+      return {topics, queue, ...(retry && {retry}), ...(deadLetters && {deadLetters}), delays}
     }),
   ])
   return {at: (started + Date.now()) / 2, group, queues: readings}

@@ -1,7 +1,7 @@
 import {type TopicPartition} from '../kafka/index.js'
 import {queueAlerts} from './alerts.js'
 import {type CommitSample, commitRate, drainSeconds} from './drain.js'
-import {partitionLags, totalLag} from './lag.js'
+import {partitionLags, totalLag, unworkedRecords} from './lag.js'
 import {type QueueReading, type StatusReading} from './read.js'
 import {type QueueStatus, type StatusSnapshot, type Thresholds} from './types.js'
 
@@ -50,11 +50,13 @@ function queueStatus(reading: QueueReading, assignments: TopicPartition[][], rat
   const retryPartitions = reading.retry ? partitionLags(topics.retryTopic, reading.retry.offsets, reading.retry.committed) : []
   const lag = totalLag(queuePartitions)
   const pendingDeadLetters = reading.deadLetters ? reading.deadLetters.reduce((sum, each) => sum + each.pending, 0) : null
-  const ours = new Set([topics.topic, topics.retryTopic])
+  const delayed = reading.delays.length === 0 ? null : reading.delays.reduce((sum, each) => sum + unworkedRecords(each.offsets, each.committed), 0)
+  const ours = new Set([topics.topic, topics.retryTopic, ...topics.delayTopics])
   return {
     ...topics,
     lag,
     retryLag: totalLag(retryPartitions),
+    delayed,
     pendingDeadLetters,
     workers: assignments.filter((assignment) => assignment.some((each) => ours.has(each.topic))).length,
     rate,

@@ -43,13 +43,20 @@ export interface QueueStatus {
   topic: string
   retryTopic: string
   deadLetterTopic: string
+  /** The queue's delay topics, shortest rung first. */
+  delayTopics: string[]
   /** Jobs waiting on the queue topic: the sum of the partitions' known lags; null when none is known. */
   lag: number | null
   /** Retry records waiting: the group's lag on the retry topic; null when none is known. */
   retryLag: number | null
+  /**
+   * Jobs waiting on the delay topics until they are due, not yet worked by the group; null when
+   * the queue has no delay topics (made by an older kq: `kq topic:create` adds them).
+   */
+  delayed: number | null
   /** Dead letters past the dead-letter cursor group; null when the dead-letter topic is missing. */
   pendingDeadLetters: number | null
-  /** Members of the group holding a partition of the queue or its retry topic. */
+  /** Members of the group holding a partition of the queue, its retry topic or a delay topic. */
   workers: number
   /** Jobs per second the group committed on the queue topic over the last window; null when unknown. */
   rate: number | null

@@ -30,8 +30,10 @@ const snapshot: StatusSnapshot = {
       topic: 'orders',
       retryTopic: 'orders-retry',
       deadLetterTopic: 'orders-dlt',
+      delayTopics: ['orders-delay-1s', 'orders-delay-10s', 'orders-delay-1m', 'orders-delay-10m', 'orders-delay-1h', 'orders-delay-1d'],
       lag: 1200,
       retryLag: 3,
+      delayed: 25,
       pendingDeadLetters: 0,
       workers: 2,
       rate: 40,
@@ -50,8 +52,10 @@ const snapshot: StatusSnapshot = {
       topic: 'emails',
       retryTopic: 'emails-retry',
       deadLetterTopic: 'emails-dlt',
+      delayTopics: ['emails-delay-1s', 'emails-delay-10s', 'emails-delay-1m', 'emails-delay-10m', 'emails-delay-1h', 'emails-delay-1d'],
       lag: null,
       retryLag: null,
+      delayed: null,
       pendingDeadLetters: 0,
       workers: 0,
       rate: null,
@@ -71,9 +75,9 @@ describe('status: rendering', () => {
       [
         'Group kq-workers: Stable, 2 workers. Rates over the last 2.0s.',
         '',
-        'QUEUE   LAG   RETRY  DEAD  WORKERS  RATE    DRAIN  STATUS',
-        'orders  1200  3      0     2        40.0/s  30s    ALERT lag 1200 > 1000',
-        'emails  -     -      0     0        -       -      ok',
+        'QUEUE   LAG   RETRY  DELAYED  DEAD  WORKERS  RATE    DRAIN  STATUS',
+        'orders  1200  3      25       0     2        40.0/s  30s    ALERT lag 1200 > 1000',
+        'emails  -     -      -        0     0        -       -      ok',
         '',
         'TOPIC         PARTITION  END  COMMITTED  LAG',
         'orders        0          800  200        600',
@@ -100,9 +104,9 @@ describe('status: rendering', () => {
     assert.deepEqual(text.split('\n'), [
       'Group kq-workers: Stable, 2 workers. Rates over the last 2.0s.',
       '',
-      'QUEUE   LAG   RETRY  DEAD  WORKERS  RATE    DRAIN',
-      'orders  1200  3      0     2        40.0/s  30s',
-      'emails  -     -      0     0        -       -',
+      'QUEUE   LAG   RETRY  DELAYED  DEAD  WORKERS  RATE    DRAIN',
+      'orders  1200  3      25       0     2        40.0/s  30s',
+      'emails  -     -      -        0     0        -       -',
     ])
   })
 
@@ -140,7 +144,7 @@ describe('status: rendering', () => {
     it('are snapshots under their header, one after another, off a terminal; a failed one says why', () => {
       const text = renderRefresh({snapshot, changes}, {json: false, terminal: false, intervalSeconds: 5, brief: true, styles: PLAIN})
       assert.match(text, /^Every 5s: kq status \(Ctrl-C to stop\) {3}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\n\nGroup kq-workers: Stable/)
-      assert.ok(text.endsWith('ALERT lag 1200 > 1000\nemails  -     -      0     0        -       -      ok\n\n'), text)
+      assert.ok(text.endsWith('ALERT lag 1200 > 1000\nemails  -     -      -        0     0        -       -      ok\n\n'), text)
       assert.match(renderRefresh(down, {json: false, terminal: false, intervalSeconds: 5, styles: PLAIN}), /\n\nError: cannot reach Kafka at 127\.0\.0\.1:9092 \(connection refused\)/)
     })
 

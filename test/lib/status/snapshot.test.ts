@@ -5,7 +5,7 @@ import {type StatusReading, buildSnapshot} from '../../../src/lib/status/index.j
 
 const NOW = Date.parse('2026-11-26T17:30:01.000Z')
 
-/** Two queues as Kafka would describe them; emails has no retry topic. */
+/** Two queues as Kafka would describe them; emails has no retry topic and no delay topics. */
 const reading: StatusReading = {
   at: NOW,
   group: {
@@ -23,10 +23,17 @@ const reading: StatusReading = {
       queue: {offsets: [{partition: 0, low: 0, high: 100}, {partition: 1, low: 0, high: 50}], committed: [{partition: 0, offset: 30}, {partition: 1, offset: 40}]},
       retry: {offsets: [{partition: 0, low: 0, high: 4}, {partition: 1, low: 0, high: 0}], committed: [{partition: 0, offset: 1}, {partition: 1, offset: -1}]},
       deadLetters: [{partition: 0, start: 0, end: 3, cursor: 1, pending: 2}, {partition: 1, start: 0, end: 1, cursor: null, pending: 1}],
+      delays: [
+        // The 1s rung: worked up to 5 on partition 0; nothing committed yet on partition 1.
+        {offsets: [{partition: 0, low: 0, high: 7}, {partition: 1, low: 2, high: 6}], committed: [{partition: 0, offset: 5}, {partition: 1, offset: -1}]},
+        // The 1h rung: a commit behind the start offset, once retention removed records, counts from the start.
+        {offsets: [{partition: 0, low: 10, high: 12}, {partition: 1, low: 0, high: 0}], committed: [{partition: 0, offset: 3}, {partition: 1, offset: 0}]},
+      ],
     },
     {
       topics: topicsForTopic('emails'),
       queue: {offsets: [{partition: 0, low: 0, high: 9}], committed: [{partition: 0, offset: 9}]},
+      delays: [],
     },
   ],
 }
@@ -40,6 +47,11 @@ describe('status: snapshot', () => {
     assert.equal(orders.lag, 80)
     assert.equal(orders.retryLag, 3)
     assert.deepEqual(orders.partitions.map((each) => `${each.topic}[${each.partition}] ${each.lag}`), ['orders[0] 70', 'orders[1] 10', 'orders-retry[0] 3', 'orders-retry[1] null'])
+  })
+
+  it('counts the delayed jobs the group has not worked on the delay topics, and none known without them', () => {
+    assert.equal(orders.delayed, 2 + 4 + 2)
+    assert.equal(emails.delayed, null)
   })
 
   it('adds up the pending dead letters over partitions', () => {
