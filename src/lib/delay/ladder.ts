@@ -56,12 +56,18 @@ export function rungOfTopic(queueTopic: string, topic: string): Rung | undefined
 }
 
 /**
- * The rung for a wait of `remainingMs`: the longest rung that does not overshoot it. Undefined
- * when less than the shortest rung remains: such a job is held in memory (see HOLD_MS).
+ * The rung for a wait of `remainingMs`: the longest rung that does not overshoot it by more than
+ * HOLD_MS. Undefined under the shortest rung: such a job is held in memory (see HOLD_MS).
+ *
+ * The slack saves hops: a job that has 9.8 s left after a few hops waits once on the 10 s rung
+ * (which it leaves at its due time, see leavesRungAt) rather than nine times on the 1 s rung.
+ * It costs at most HOLD_MS: a record on a rung may wait behind one written before it that is
+ * due up to that much later.
  */
 export function rungFor(remainingMs: number): Rung | undefined {
+  if (remainingMs < RUNGS[0].ms) return undefined
   let chosen: Rung | undefined
-  for (const rung of RUNGS) if (rung.ms <= remainingMs) chosen = rung
+  for (const rung of RUNGS) if (rung.ms <= remainingMs + HOLD_MS) chosen = rung
   return chosen
 }
 
