@@ -182,12 +182,11 @@ describe('kq status', function () {
       assert.equal(snapshot.group.state, 'Stable')
       assert.equal(snapshot.group.members.length, 1)
       const [member] = snapshot.group.members
-      assert.deepEqual(member.assignment, [
-        {topic: queue, partition: 0},
-        {topic: queue, partition: 1},
-        {topic: `${queue}-retry`, partition: 0},
-        {topic: `${queue}-retry`, partition: 1},
-      ])
+      const topics = [queue, `${queue}-retry`, ...['1s', '10s', '1m', '10m', '1h', '1d'].map((rung) => `${queue}-delay-${rung}`)]
+      assert.deepEqual(
+        [...member.assignment].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition),
+        topics.sort().flatMap((topic) => [0, 1].map((partition) => ({topic, partition}))),
+      )
       assert.equal(snapshot.queues[0].workers, 1)
       const held = new Set(member.assignment.map((each) => each.topic))
       for (const row of (await describeGroupWithKafka(group)).filter((each) => held.has(each.topic))) {
@@ -196,7 +195,7 @@ describe('kq status', function () {
 
       const {stdout} = await runKq(['status', queue, '--group', group, '--sample', '0'])
       assert.match(stdout, new RegExp(`^Group ${group}: Stable, 1 worker\\.$`, 'm'))
-      assert.match(stdout, new RegExp(`^${member.memberId} +${member.host} +${member.clientId} +${queue}\\[0,1\\] ${queue}-retry\\[0,1\\]$`, 'm'))
+      assert.match(stdout, new RegExp(`^${member.memberId} +${member.host} +${member.clientId} +${queue}\\[0,1\\] ${queue}-delay-\\*\\[0,1\\] ${queue}-retry\\[0,1\\]$`, 'm'))
       assert.match(stdout, /^TOPIC +PARTITION +END +COMMITTED +LAG$/m)
     })
 

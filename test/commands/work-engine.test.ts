@@ -142,8 +142,10 @@ export default class Counted extends Job<{ms: number}> {
     assert.equal(unique.size, total, `${total - unique.size} jobs never ran`)
     const again = ids.length - unique.size
     process.stdout.write(`      ${kills} kills at concurrency ${concurrency}: ${again} re-runs (${(again / kills).toFixed(1)} per kill)\n`)
-    // What may run again is what was running, plus what finished while its commit was on the way.
-    assert.ok(again <= kills * concurrency * 2, `${again} jobs ran twice after ${kills} kills`)
+    // What may run again is what was running, plus what finished while the last commit was on
+    // its way (a round trip, some tens of jobs at this rate on a busy machine). Committing on an
+    // interval instead would re-run a whole interval's jobs: over a thousand a kill here.
+    assert.ok(again <= kills * (concurrency + 100), `${again} jobs ran twice after ${kills} kills`)
     for (const {committed, end} of await groupProgress(group, queue)) assert.equal(committed, end)
   })
 

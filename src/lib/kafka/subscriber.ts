@@ -149,10 +149,13 @@ function byTopic(partitions: TopicPartition[]): Array<{topic: string; partitions
 export async function openSubscriber(connection: KafkaConnectionConfig, options: SubscriberOptions): Promise<Subscriber> {
   const kafka = createKafka(connection)
   const lifecycle = {stopping: false}
+  // What this member holds, offered at each join so that the leader leaves it here (sticky).
+  let held: Record<string, number[]> = {}
   const consumer = kafka.consumer({
     groupId: options.groupId,
-    // Each member is given only the topics it subscribed to: workers of other queues may share the group.
-    partitionAssigners,
+    // Each member is given only the topics it subscribed to (workers of other queues may share
+    // the group), keeping what it held where it can.
+    partitionAssigners: partitionAssigners(() => held),
     sessionTimeout: options.sessionTimeoutMs,
     rebalanceTimeout: options.rebalanceTimeoutMs,
     heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),
@@ -161,6 +164,9 @@ export async function openSubscriber(connection: KafkaConnectionConfig, options:
     // After a lost broker, the consumer restarts until the worker's own deadline gives up, but
     // never once it is stopping: a restart would rejoin the group with nobody left to stop it.
     retry: {retries: 5, initialRetryTime: 300, maxRetryTime: 5000, restartOnFailure: async () => !lifecycle.stopping},
+  })
+  consumer.on(consumer.events.GROUP_JOIN, ({payload}) => {
+    held = payload.memberAssignment
   })
   await connectWithin(
     connection,

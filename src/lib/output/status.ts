@@ -4,6 +4,7 @@ import {type GroupMember, type TopicPartition} from '../kafka/index.js'
 import {type QueueStatus, type StatusSnapshot, type WatchRefresh, alertText} from '../status/index.js'
 import {stylesFor} from './styles.js'
 import {renderTable} from './table.js'
+import {describePartitions} from './partitions.js'
 
 export interface StatusRenderOptions {
   /** Only the queue table: no partitions, no workers. */
@@ -81,20 +82,9 @@ function memberTable(members: GroupMember[], styles: ChalkInstance): string {
   const sorted = [...members].sort((a, b) => a.host.localeCompare(b.host) || a.memberId.localeCompare(b.memberId))
   return renderTable(
     ['Worker', 'Host', 'Client', 'Partitions'],
-    sorted.map((member) => [member.memberId, member.host, member.clientId, describePartitions(member.assignment)]),
+    sorted.map((member) => [member.memberId, member.host, member.clientId, describePartitions(member.assignment, 'none yet')]),
     styles,
   )
-}
-
-/** `orders[0,1] orders-retry[0,1]`: a member's partitions, grouped by topic, topics in name order. */
-export function describePartitions(partitions: TopicPartition[]): string {
-  if (partitions.length === 0) return 'none yet'
-  const byTopic = new Map<string, number[]>()
-  for (const {topic, partition} of partitions) byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition])
-  return [...byTopic]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([topic, list]) => `${topic}[${list.sort((a, b) => a - b).join(',')}]`)
-    .join(' ')
 }
 
 /** A figure, or `-` when unknown, as kafka-consumer-groups shows a partition without an offset. */

@@ -1,7 +1,7 @@
 import {type ChalkInstance} from 'chalk'
 
-import {DELAY_SUFFIX, RUNGS} from '../delay/ladder.js'
 import {type WorkerEvents} from '../worker/events.js'
+import {describePartitions} from './partitions.js'
 import {stylesFor} from './styles.js'
 
 /** Turns worker events into output lines; undefined for events a reader need not see. */
@@ -79,7 +79,7 @@ export function humanRenderer(options: {verbose?: boolean; width?: number; style
       `\n  ${styles.bgBlue.white(' INFO ')} Processing jobs from ${payload.queues.join(', ')} ` +
       `(topics ${payload.topics.join(', ')}; group ${payload.group}; ${payload.concurrency} at a time).\n`,
     assigned: (payload) =>
-      `  ${styles.gray(`Partitions: ${describePartitions(payload.partitions)}`)}`,
+      `  ${styles.gray(`Partitions: ${describePartitions(payload.partitions, 'none (more workers than partitions in this group)')}`)}`,
     'job:running': (payload) =>
       line(jobName(payload), 'RUNNING', running) +
       (options.verbose ? styles.gray(` ${payload.id} ${payload.topic}[${payload.partition}]@${payload.offset}`) : ''),
@@ -129,16 +129,3 @@ const STOP_WORDS: Record<WorkerEvents['stopping']['reason'], string> = {
   error: 'a failure record could not be written',
 }
 
-const DELAY_TOPIC = new RegExp(`${DELAY_SUFFIX}(?:${RUNGS.map((rung) => rung.label).join('|')})$`)
-
-function describePartitions(partitions: WorkerEvents['assigned']['partitions']): string {
-  if (partitions.length === 0) return 'none (more workers than partitions in this group)'
-  const byTopic = new Map<string, Set<number>>()
-  for (const {topic, partition} of partitions) {
-    // A queue's six delay topics read as one: `orders-delay-*[0,1]`.
-    const name = topic.replace(DELAY_TOPIC, `${DELAY_SUFFIX}*`)
-    byTopic.set(name, (byTopic.get(name) ?? new Set()).add(partition))
-  }
-
-  return [...byTopic].map(([topic, list]) => `${topic}[${[...list].sort((a, b) => a - b).join(',')}]`).join(' ')
-}

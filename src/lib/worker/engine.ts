@@ -54,7 +54,8 @@ export class Engine {
     const role = this.deps.roles.get(topic)
     if (!ledger || !role || this.stopping) return 0
     const now = Date.now()
-    for (const [index, record] of records.entries()) {
+    for (let index = 0; index < records.length; index++) {
+      const record = records[index]
       const offset = Number(record.offset)
       if (ledger.wasTaken(offset)) continue
       if (role.kind === 'delay') {

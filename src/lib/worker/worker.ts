@@ -1,7 +1,7 @@
 import os from 'node:os'
 
 import {type KqConfig, type QueueTopics, topicsForQueue} from '../config/index.js'
-import {BrokerUnreachableError, ExitCode, errorMessage} from '../errors.js'
+import {BrokerUnreachableError, DelayTopicNotFoundError, ExitCode, TopicNotFoundError, errorMessage} from '../errors.js'
 import {JobRegistry} from '../jobs/registry.js'
 import {type Publisher, type Subscriber, type TopicPartition, openPublisher, openSubscriber} from '../kafka/index.js'
 import {decodeFinished} from './committer.js'
@@ -107,7 +107,15 @@ export class Worker extends WorkerEmitter {
     this.publisher = await openPublisher(this.config.kafka)
     const publisher = this.publisher
     await Promise.all(
-      this.topics.flatMap((topics) => [topics.topic, topics.retryTopic, topics.deadLetterTopic, ...topics.delayTopics].map((topic) => publisher.assertTopicExists(topic))),
+      this.topics.flatMap((topics) => [
+        ...[topics.topic, topics.retryTopic, topics.deadLetterTopic].map((topic) => publisher.assertTopicExists(topic)),
+        // A queue made before kq had delayed jobs: topic:create adds what it lacks.
+        ...topics.delayTopics.map((topic) =>
+          publisher.assertTopicExists(topic).catch((error: unknown) => {
+            throw error instanceof TopicNotFoundError ? new DelayTopicNotFoundError(topic, topics.topic) : error
+          }),
+        ),
+      ]),
     )
 
     await this.groupProgress.assertGroupAccess()

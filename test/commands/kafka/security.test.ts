@@ -126,7 +126,7 @@ describe('kq against a Kafka with SASL logins and ACLs (kafka:up --sasl)', funct
     assert.equal(code, ExitCode.KafkaRefused)
     assert.equal(
       stderr,
-      "Error: Kafka denied permission while creating alices-queue, alices-queue-retry, alices-queue-dlt (TOPIC_AUTHORIZATION_FAILED): ask your Kafka admin for an ACL on the topic for this client's principal\n",
+      `Error: Kafka denied permission while creating alices-queue, alices-queue-retry, alices-queue-dlt, ${['1s', '10s', '1m', '10m', '1h', '1d'].map((rung) => `alices-queue-delay-${rung}`).join(', ')} (TOPIC_AUTHORIZATION_FAILED): ask your Kafka admin for an ACL on the topic for this client's principal\n`,
     )
     const metadata = JSON.parse(await kcat([...kcatAs(security.admin), '-L', '-J']))
     assert.ok(!metadata.topics.some((topic: {topic: string}) => topic.topic.startsWith('alices-queue')))
@@ -147,8 +147,10 @@ describe('kq against a Kafka with SASL logins and ACLs (kafka:up --sasl)', funct
   })
 
   it('stops a worker that may not read its group with one line, and works once granted', async () => {
-    await grant(['--allow-principal', 'User:alice', '--operation', 'Read', '--operation', 'Describe', '--topic', 'audit', '--topic', 'audit-retry'])
-    await grant(['--allow-principal', 'User:alice', '--operation', 'Write', '--operation', 'Describe', '--topic', 'audit-retry', '--topic', 'audit-dlt'])
+    // A worker reads the queue, its retry and delay topics, and writes retries, delays and dead letters.
+    const delayTopics = ['1s', '10s', '1m', '10m', '1h', '1d'].flatMap((rung) => ['--topic', `audit-delay-${rung}`])
+    await grant(['--allow-principal', 'User:alice', '--operation', 'Read', '--operation', 'Describe', '--topic', 'audit', '--topic', 'audit-retry', ...delayTopics])
+    await grant(['--allow-principal', 'User:alice', '--operation', 'Write', '--operation', 'Describe', '--topic', 'audit-retry', '--topic', 'audit-dlt', ...delayTopics])
     const denied = await as(alice, ['work', 'audit', '--group', 'audit-workers', '--from-beginning', '--stop-when-empty', '--broker-timeout', '5'])
     assert.equal(denied.code, ExitCode.KafkaRefused)
     assert.equal(

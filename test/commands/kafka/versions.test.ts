@@ -41,7 +41,7 @@ describe(`kq on Kafka ${KAFKA_4}`, function () {
     assert.equal(listed.code, 0)
     assert.deepEqual(
       listed.result?.topics.find((each) => each.name === topic),
-      {name: topic, partitions: 2, replicationFactor: 1, messages: 3},
+      {name: topic, role: 'queue', partitions: 2, replicationFactor: 1, messages: 3},
     )
   })
 

@@ -354,7 +354,7 @@ describe('kq make:supervisor under a real supervisord', function () {
     const text = () => (existsSync(log) ? readFileSync(log, 'utf8') : '')
     // Each worker with one partition: the group has settled. A worker stopped while its group
     // rebalances may wait for the rebalance to end before it can leave.
-    await waitFor('each worker to get a partition', () => count(text(), /^ {2}Partitions: \S+\[\d\] \S+\[\d\]$/) === 2, text)
+    await waitFor('each worker to get a partition', () => count(text(), /^ {2}Partitions: \S+\[\d\] \S+-delay-\*\[\d\] \S+\[\d\]$/) === 2, text)
     for (let n = 1; n <= 4; n++) {
       const dispatched = await kq(['dispatch', 'Hello', JSON.stringify({n}), '--queue', queue, '--key', `k${n}`], {cwd: root})
       assert.equal(dispatched.code, 0, dispatched.stderr)

@@ -107,4 +107,29 @@ describe('assigning partitions by subscription', () => {
     assert.deepEqual(Object.fromEntries(second), Object.fromEntries(first))
     assert.deepEqual([...first.keys()], ['w', 'x', 'y', 'z'])
   })
+
+  it('leaves a lone partition with the member that holds it when another joins', () => {
+    const partitions = queueTopics('orders', 1)
+    const assignment = assignBySubscription(
+      [{...subscriber('a-new', 'orders')}, {...subscriber('z-old', 'orders'), owned: {orders: [0], 'orders-retry': [0]}}],
+      partitions,
+    )
+    assert.deepEqual(assignment.get('z-old'), {orders: [0], 'orders-retry': [0]})
+    assert.deepEqual(assignment.get('a-new'), {})
+  })
+
+  it('moves only what a joining member’s fair share needs, and keeps the rest where it was', () => {
+    const all = [0, 1, 2, 3, 4, 5]
+    const assignment = assignBySubscription(
+      [
+        {...subscriber('old', 'orders'), owned: {orders: all, 'orders-retry': all}},
+        {...subscriber('new', 'orders')},
+      ],
+      queueTopics('orders', 6),
+    )
+    assert.equal(assignment.get('old')?.orders?.length, 3)
+    assert.equal(assignment.get('new')?.orders?.length, 3)
+    for (const partition of assignment.get('old')?.orders ?? []) assert.ok(all.includes(partition))
+    assert.deepEqual(everyPartition(assignment).length, 12)
+  })
 })

@@ -3,7 +3,8 @@ import {strict as assert} from 'node:assert'
 import {Chalk} from 'chalk'
 
 import {BrokerUnreachableError, ExitCode} from '../../../src/lib/errors.js'
-import {describePartitions, renderRefresh, renderStatus, terminalFrame, watchHeader} from '../../../src/lib/output/status.js'
+import {describePartitions} from '../../../src/lib/output/partitions.js'
+import {renderRefresh, renderStatus, terminalFrame, watchHeader} from '../../../src/lib/output/status.js'
 import {type StatusSnapshot, watchExitCode} from '../../../src/lib/status/index.js'
 
 const PLAIN = new Chalk({level: 0})
@@ -118,8 +119,8 @@ describe('status: rendering', () => {
   })
 
   it('lists a member’s partitions by topic in name order, and a member still joining as holding none yet', () => {
-    assert.equal(describePartitions([{topic: 'b', partition: 2}, {topic: 'a', partition: 1}, {topic: 'b', partition: 0}]), 'a[1] b[0,2]')
-    assert.equal(describePartitions([]), 'none yet')
+    assert.equal(describePartitions([{topic: 'b', partition: 2}, {topic: 'a', partition: 1}, {topic: 'b', partition: 0}], 'none yet'), 'a[1] b[0,2]')
+    assert.equal(describePartitions([], 'none yet'), 'none yet')
   })
 
   it('redraws a --watch frame in place: cursor home, each line cleared to its end, then the rest of the screen', () => {
