@@ -24,9 +24,11 @@ export class GroupProgress {
   async isDrained(assigned: TopicPartition[], positions: ReadonlyMap<string, bigint>): Promise<boolean> {
     try {
       const admin = await this.connect()
-      for (const topic of new Set(assigned.map((each) => each.topic))) {
+      const topics = [...new Set(assigned.map((each) => each.topic))]
+      const committedByTopic = topics.length > 0 ? await admin.committedOnTopics(this.group, topics) : new Map<string, CommittedOffset[]>()
+      for (const topic of topics) {
         const ends = await admin.topicOffsets(topic)
-        const committed = await admin.committedOffsets(this.group, topic)
+        const committed = committedByTopic.get(topic) ?? []
         for (const {partition} of assigned.filter((each) => each.topic === topic)) {
           const end = ends.find((each) => each.partition === partition)
           const mine = positions.get(`${topic}:${partition}`) ?? -1n

@@ -133,7 +133,7 @@ export class Worker extends WorkerEmitter {
       groupId: this.options.group,
       topics: [...this.roles].map(([name, role]) => ({
         name,
-        // Retry and delay records are written by this group's own workers: never skip any.
+        // Retries and delayed jobs wait on these topics for the group: a new group skips none.
         fromBeginning: role.kind !== 'queue' || this.options.fromBeginning,
       })),
       sessionTimeoutMs: this.options.sessionTimeout * 1000,
