@@ -2,7 +2,7 @@ import {strict as assert} from 'node:assert'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {FatalJobError, Job, type JobContext} from '../../../src/lib/jobs/job.js'
-import {type AttemptOutcome, JobTimeoutError, runAttempt} from '../../../src/lib/worker/attempt.js'
+import {type AttemptOutcome, Deadlines, JobTimeoutError, runAttempt} from '../../../src/lib/worker/attempt.js'
 
 type Handle = (payload: unknown, ctx: JobContext) => Promise<unknown> | unknown
 
@@ -201,5 +201,38 @@ describe('runAttempt', () => {
       }), {}, contextFor(), 1))
       assert.equal(outcome.fatal, false)
     }
+  })
+})
+
+describe('attempt deadlines', () => {
+  it('keeps only the deadlines of what still runs, however many attempts finished before their time', () => {
+    const deadlines = new Deadlines()
+    const made = Array.from({length: 10_000}, () => deadlines.add(60_000, () => assert.fail('expired')))
+    const slow = deadlines.add(60_000, () => assert.fail('expired'))
+    for (const deadline of made) deadlines.cancel(deadline)
+    assert.equal(deadlines.pending, 1, 'the slow one, still running')
+    deadlines.cancel(slow)
+    assert.equal(deadlines.pending, 0)
+  })
+
+  it('keeps a finished deadline behind a running one until that one ends, then drops both', () => {
+    const deadlines = new Deadlines()
+    const first = deadlines.add(60_000, () => {})
+    const second = deadlines.add(60_000, () => {})
+    deadlines.cancel(second)
+    assert.equal(deadlines.pending, 2)
+    deadlines.cancel(first)
+    assert.equal(deadlines.pending, 0)
+  })
+
+  it('expires what runs past its time', async () => {
+    const deadlines = new Deadlines()
+    const expired: string[] = []
+    const done = deadlines.add(20, () => expired.push('done'))
+    deadlines.add(20, () => expired.push('late'))
+    deadlines.cancel(done)
+    await sleep(60)
+    assert.deepEqual(expired, ['late'])
+    assert.equal(deadlines.pending, 0)
   })
 })
