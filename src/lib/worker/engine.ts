@@ -63,6 +63,7 @@ export class Engine {
         const leaves = leavesRungAt(role.rung!, Number(record.timestamp), this.dueOf(record, role))
         if (leaves > now) {
           this.pauseUntil(ledger, leaves)
+          this.pump()
           return index
         }
       }
@@ -98,7 +99,8 @@ export class Engine {
     const remaining = this.dueOf(record, role) - now
     if (remaining > HOLD_MS) void this.moveDown(entry, remaining)
     else if (remaining > 0) this.held.add(entry, now + remaining)
-    else this.ready(entry)
+    // take() starts what it queued once, after the whole run: not once a record.
+    else this.scheduler.add(entry)
   }
 
   /** When a record may run: its not-before header, or for a delay record without one, its rung's time. */
@@ -262,10 +264,6 @@ export class Engine {
   /** True when nothing is running, waiting, held or being moved. */
   get quiet(): boolean {
     return this.running === 0 && this.moving === 0 && this.scheduler.waiting === 0 && this.held.size === 0
-  }
-
-  get busy(): number {
-    return this.running
   }
 
   /** This worker's position on each partition it owns: everything below it is finished. */
