@@ -5,9 +5,9 @@ import {partitionAssigners} from './assigner.js'
 import {connectWithin, createKafka} from './client.js'
 import {translateKafkaError} from './errors.js'
 import {
-  type FetchedRecords,
   type IncomingMessage,
   type PartitionPosition,
+  type RecordSink,
   type Subscriber,
   type SubscriberEvents,
   type SubscriberOptions,
@@ -47,7 +47,7 @@ class KafkaSubscriber implements Subscriber {
     private readonly lifecycle: {stopping: boolean},
   ) {}
 
-  async run(take: (fetched: FetchedRecords) => number): Promise<void> {
+  async run(sink: RecordSink): Promise<void> {
     await this.consumer.run({
       // kq commits its own watermarks (see Subscriber.commit); kafkajs's resolved offset is
       // only where its next fetch starts.
@@ -57,8 +57,11 @@ class KafkaSubscriber implements Subscriber {
       eachBatch: async ({batch, resolveOffset}: EachBatchPayload) => {
         const {topic, partition} = batch
         const records = batch.messages.map((message) => incoming(topic, partition, message))
-        const taken = take({topic, partition, records})
+        const taken = sink.take({topic, partition, records})
         if (taken > 0) resolveOffset(records[taken - 1].offset)
+        // kafkajs fetches again only once this returns.
+        const room = sink.room()
+        if (room) await room
       },
     })
   }

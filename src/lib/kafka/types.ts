@@ -149,15 +149,28 @@ export interface SubscriberEvents {
   crashed: {error: Error; restarting: boolean}
 }
 
+/** Where a subscriber's fetched records go. */
+export interface RecordSink {
+  /**
+   * Keeps what it wants of a fetched run of records, from the first, and returns how many; the
+   * rest are fetched again once the partition is resumed. Must return at once.
+   */
+  take(fetched: FetchedRecords): number
+  /**
+   * Before the next fetch: a promise to wait on while the sink is about to make room, or
+   * undefined to fetch at once. It must settle well within a heartbeat interval (the member
+   * heartbeats between fetches).
+   */
+  room(): Promise<void> | undefined
+}
+
 /**
  * A member of a consumer group, as a stream of records. Fetching runs ahead on its own: each
- * fetched run of records is offered to `take`, which keeps what it wants, from the first, and
- * returns how many; the rest are fetched again once the partition is resumed. Nothing is
- * committed but what `commit` is given.
+ * fetched run of records is offered to the sink. Nothing is committed but what `commit` is given.
  */
 export interface Subscriber {
-  /** Runs until stopped; `take` must return at once (the member heartbeats between fetches). */
-  run(take: (fetched: FetchedRecords) => number): Promise<void>
+  /** Runs until stopped. */
+  run(sink: RecordSink): Promise<void>
   /** Stops fetching these partitions until resumed; records not taken come again on resume. */
   pause(partitions: TopicPartition[]): void
   resume(partitions: TopicPartition[]): void

@@ -8,6 +8,13 @@ import {type Handled, type JobProcessor} from './processor.js'
 import {type Entry, Scheduler} from './scheduler.js'
 import {type TopicRole} from './topic-roles.js'
 
+/**
+ * How long a fetch waits for a full buffer to be half worked off before its partitions are
+ * paused: long enough for fast jobs to make room, short enough that a new high-priority job is
+ * fetched soon behind slow ones, and far below any heartbeat interval.
+ */
+const ROOM_WAIT_MS = 200
+
 export interface EngineDeps {
   concurrency: number
   /** Records taken but not started, in all, above which fetching pauses (see README: prefetch). */
@@ -31,8 +38,12 @@ export interface EngineDeps {
  */
 export class Engine {
   private readonly ledgers = new Map<string, PartitionLedger>()
-  /** Partitions paused because the buffer is full. */
+  /** Partitions whose records fill the buffer; paused only if room does not come soon (see room()). */
   private readonly full = new Set<PartitionLedger>()
+  /** Those of them paused. */
+  private readonly paused = new Set<PartitionLedger>()
+  /** The fetch waiting for room, if one is: settled when none is full any more. */
+  private roomWaiter?: {promise: Promise<void>; resolve(): void}
   private readonly scheduler: Scheduler
   private readonly held: Held<Entry>
   private readonly committer: Committer
@@ -75,13 +86,51 @@ export class Engine {
     // Full: what would run before this partition's next record fills the buffer. Counting only
     // its own queue and earlier ones keeps a later queue's backlog from pausing an earlier queue.
     if (this.scheduler.waitingOn(ledger) > 0 && this.scheduler.waitingUpTo(ledger.level) >= this.deps.prefetch) {
-      ledger.full = true
       this.full.add(ledger)
-      this.deps.pause([ledger])
     }
 
     this.pump()
     return records.length
+  }
+
+  /**
+   * Before the next fetch, while the buffer is full: wait for it to be half worked off, up to
+   * ROOM_WAIT_MS, and only then pause what is still full. Pausing at once would cost fast jobs
+   * dearly: the next fetch would ask only for the other partitions, often empty, and the broker
+   * holds such a fetch for its whole wait time while the buffer runs dry.
+   */
+  room(): Promise<void> | undefined {
+    if (this.full.size === this.paused.size || this.stopping) return undefined
+    if (!this.roomWaiter) {
+      let resolve!: () => void
+      const promise = new Promise<void>((settle) => {
+        resolve = settle
+      })
+      const timer = setTimeout(() => this.pauseFull(), ROOM_WAIT_MS)
+      this.roomWaiter = {
+        promise,
+        resolve() {
+          clearTimeout(timer)
+          resolve()
+        },
+      }
+    }
+
+    return this.roomWaiter.promise
+  }
+
+  /** Pauses the full partitions not yet paused, and lets the waiting fetch go on. */
+  private pauseFull(): void {
+    const unpaused = [...this.full].filter((ledger) => !this.paused.has(ledger))
+    for (const ledger of unpaused) this.paused.add(ledger)
+    this.deps.pause(unpaused)
+    this.settleRoom()
+  }
+
+  private settleRoom(): void {
+    const waiter = this.roomWaiter
+    this.roomWaiter = undefined
+    waiter?.resolve()
   }
 
   /** Where a taken record goes: finished at once, moved down the ladder, held, or queued to run. */
@@ -180,7 +229,7 @@ export class Engine {
     this.deps.pause([ledger])
     ledger.resumeTimer = setTimeout(() => {
       ledger.resumeTimer = undefined
-      if (!ledger.full && !ledger.revoked && !this.stopping) this.deps.resume([ledger])
+      if (!this.paused.has(ledger) && !ledger.revoked && !this.stopping) this.deps.resume([ledger])
     }, time - Date.now())
   }
 
@@ -189,10 +238,11 @@ export class Engine {
     if (this.full.size === 0 || this.stopping) return
     for (const ledger of this.full) {
       if (this.scheduler.waitingUpTo(ledger.level) > this.deps.prefetch / 2) continue
-      ledger.full = false
       this.full.delete(ledger)
-      if (!ledger.resumeTimer) this.deps.resume([ledger])
+      if (this.paused.delete(ledger) && !ledger.resumeTimer) this.deps.resume([ledger])
     }
+
+    if (this.full.size === this.paused.size) this.settleRoom()
   }
 
   /**
@@ -207,6 +257,7 @@ export class Engine {
       ledger.revoked = true
       clearTimeout(ledger.resumeTimer)
       this.full.delete(ledger)
+      this.paused.delete(ledger)
       this.scheduler.drop(ledger)
       this.ledgers.delete(key)
       this.deps.resume([ledger])
@@ -218,7 +269,7 @@ export class Engine {
       const ledger = this.ledgers.get(key)
       if (ledger) {
         // A consumer restarted after a crash forgets its pauses: say them again.
-        if (ledger.full || ledger.resumeTimer) this.deps.pause([ledger])
+        if (this.paused.has(ledger) || ledger.resumeTimer) this.deps.pause([ledger])
         continue
       }
 
@@ -253,6 +304,7 @@ export class Engine {
 
     this.held.clear()
     this.deps.pause([...this.ledgers.values()])
+    this.settleRoom()
   }
 
   /** Resolves once no job runs and no record is being moved; then commits what they finished. */

@@ -22,9 +22,8 @@ export class PartitionLedger {
    * metadata): taken and finished at once when they come, not run again.
    */
   finishedBefore = new Set<number>()
-  /** Why fetching is paused: waiting for a delay rung's next record, or a full buffer. */
+  /** Set while fetching is paused until a delay rung's next record is due. */
   resumeTimer?: NodeJS.Timeout
-  full = false
 
   /** Its records' waiting ones were forgotten (revoked, or the worker is stopping). */
   dropped = false

@@ -97,7 +97,7 @@ export class Worker extends WorkerEmitter {
       worker: this.identity,
     })
     this.startLimits()
-    await subscriber.run((fetched) => engine.take(fetched))
+    await subscriber.run(engine)
     return this.stopped
   }
 

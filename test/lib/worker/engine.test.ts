@@ -118,11 +118,30 @@ describe('worker engine', () => {
     assert.deepEqual(started.map((each) => each.offset), ['0', '2', '4'])
   })
 
-  it('pauses a partition that fills the buffer, and resumes it once half is worked off', async () => {
+  it('holds the next fetch while a full buffer is worked off, without pausing, when room comes soon', async () => {
+    const {engine, paused, finish} = harness({prefetch: 4})
+    await engine.assign([{topic: 'jobs', partition: 0}], async () => {})
+    assert.equal(engine.room(), undefined, 'nothing waiting: fetch at once')
+    engine.take(records('jobs', [0, 1, 2, 3, 4, 5]))
+    let fetchedAgain = false
+    const room = engine.room()!.then(() => {
+      fetchedAgain = true
+    })
+    for (const offset of [0, 1]) await finish('jobs', offset)
+    assert.equal(fetchedAgain, false, 'three waiting of a buffer of four: still full')
+    await finish('jobs', 2)
+    await room
+    assert.ok(fetchedAgain)
+    assert.ok(!paused.has('jobs:0'))
+  })
+
+  it('pauses a partition whose full buffer is not worked off soon, and resumes it once half is', async () => {
     const {engine, paused, finish} = harness({prefetch: 4})
     await engine.assign([{topic: 'jobs', partition: 0}], async () => {})
     engine.take(records('jobs', [0, 1, 2, 3, 4, 5]))
+    await engine.room()
     assert.ok(paused.has('jobs:0'))
+    assert.equal(engine.room(), undefined, 'the other partitions are fetched meanwhile')
     for (const offset of [0, 1, 2]) await finish('jobs', offset)
     assert.ok(!paused.has('jobs:0'), 'two waiting of a buffer of four: fetching again')
   })
@@ -137,8 +156,10 @@ describe('worker engine', () => {
       async () => {},
     )
     engine.take(records('low', [0, 1, 2, 3, 4, 5]))
+    await engine.room()
     assert.ok(paused.has('low:0'))
     engine.take(records('high', [0]))
+    assert.equal(engine.room(), undefined)
     assert.ok(!paused.has('high:0'))
     await finish('low', 0)
     assert.deepEqual(
