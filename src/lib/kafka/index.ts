@@ -1,15 +1,27 @@
 import {type KafkaConnectionConfig} from '../config/index.js'
-import {type Publisher, type Subscriber, type SubscriberOptions, type TopicAdmin} from './types.js'
+import {
+  type KafkaAdapter,
+  type Publisher,
+  type Subscriber,
+  type SubscriberOptions,
+  type TopicAdmin,
+  type TopicReader,
+} from './types.js'
 
 export type * from './types.js'
 
 /**
- * Opens an admin connection, or fails within the connect timeout with a message naming the
- * brokers. The implementation (and kafkajs with it) is loaded on first use.
+ * The client behind the port, loaded on first use: commands that never talk to Kafka
+ * (`--version`, `--help`, `make:job`) never load it.
  */
+async function adapter(): Promise<KafkaAdapter> {
+  const {kafkajsAdapter} = await import('./kafkajs/index.js')
+  return kafkajsAdapter
+}
+
+/** Opens an admin connection, or fails within the connect timeout with a message naming the brokers. */
 export async function openTopicAdmin(connection: KafkaConnectionConfig): Promise<TopicAdmin> {
-  const {openTopicAdmin: open} = await import('./topic-admin.js')
-  return open(connection)
+  return (await adapter()).openTopicAdmin(connection)
 }
 
 /** Runs `work` with an admin connection that is closed afterwards, whatever happens. */
@@ -25,20 +37,17 @@ export async function withTopicAdmin<T>(
   }
 }
 
-/** Opens the idempotent, acks=all producer that dispatches jobs; kafkajs loads on first use. */
+/** Opens the idempotent, acks=all producer that dispatches jobs. */
 export async function openPublisher(connection: KafkaConnectionConfig): Promise<Publisher> {
-  const {openPublisher: open} = await import('./publisher.js')
-  return open(connection)
+  return (await adapter()).openPublisher(connection)
 }
 
-/** Joins a consumer group on the given topics; kafkajs loads on first use. */
+/** Joins a consumer group on the given topics. */
 export async function openSubscriber(connection: KafkaConnectionConfig, options: SubscriberOptions): Promise<Subscriber> {
-  const {openSubscriber: open} = await import('./subscriber.js')
-  return open(connection, options)
+  return (await adapter()).openSubscriber(connection, options)
 }
 
-/** Opens a reader of topics and group offsets (see TopicReader); kafkajs loads on first use. */
-export async function openTopicReader(connection: KafkaConnectionConfig): Promise<import('./types.js').TopicReader> {
-  const {openTopicReader: open} = await import('./reader.js')
-  return open(connection)
+/** Opens a reader of topics and group offsets (see TopicReader). */
+export async function openTopicReader(connection: KafkaConnectionConfig): Promise<TopicReader> {
+  return (await adapter()).openTopicReader(connection)
 }

@@ -1,3 +1,5 @@
+import {type KafkaConnectionConfig} from '../config/index.js'
+
 /** The small surfaces the rest of kq uses; only src/lib/kafka knows they are backed by kafkajs. */
 
 export interface BrokerInfo {
@@ -224,4 +226,16 @@ export interface TopicReader {
 export interface GroupHold {
   commit(offsets: Array<{partition: number; offset: number; metadata: string | null}>): Promise<void>
   release(): Promise<void>
+}
+
+/**
+ * A Kafka client behind kq's port. kq ships one, on kafkajs; another client (librdkafka's
+ * bindings, @platformatic/kafka) becomes an adapter by implementing these four and passing the
+ * contract tests in test/lib/kafka/.
+ */
+export interface KafkaAdapter {
+  openPublisher(connection: KafkaConnectionConfig): Promise<Publisher>
+  openSubscriber(connection: KafkaConnectionConfig, options: SubscriberOptions): Promise<Subscriber>
+  openTopicAdmin(connection: KafkaConnectionConfig): Promise<TopicAdmin>
+  openTopicReader(connection: KafkaConnectionConfig): Promise<TopicReader>
 }

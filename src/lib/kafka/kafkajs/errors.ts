@@ -1,6 +1,6 @@
 import kafkajs from 'kafkajs'
 
-import {BrokerUnreachableError, KafkaRefusedError, KqError, errorMessage} from '../errors.js'
+import {BrokerUnreachableError, KafkaRefusedError, KqError, errorMessage} from '../../errors.js'
 
 const {
   KafkaJSAggregateError,

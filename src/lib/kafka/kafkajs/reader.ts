@@ -3,8 +3,8 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import {type Admin, type Consumer, type EachBatchPayload, type Kafka} from 'kafkajs'
 
-import {type KafkaConnectionConfig} from '../config/index.js'
-import {KafkaRefusedError, TopicNotFoundError} from '../errors.js'
+import {type KafkaConnectionConfig} from '../../config/index.js'
+import {KafkaRefusedError, TopicNotFoundError} from '../../errors.js'
 import {connectWithin, openAdmin} from './client.js'
 import {translateKafkaError} from './errors.js'
 import {incoming} from './subscriber.js'
@@ -15,7 +15,7 @@ import {
   type PartitionOffsets,
   type ReadRange,
   type TopicReader,
-} from './types.js'
+} from '../types.js'
 
 /**
  * How long Kafka keeps a holder of a group that stopped heartbeating (killed, most often) as a

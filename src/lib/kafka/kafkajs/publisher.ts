@@ -1,10 +1,10 @@
 import kafkajs, {type Admin, type Message, type PartitionMetadata, type Producer} from 'kafkajs'
 
-import {type KafkaConnectionConfig} from '../config/index.js'
-import {KafkaRefusedError, TopicNotFoundError} from '../errors.js'
+import {type KafkaConnectionConfig} from '../../config/index.js'
+import {KafkaRefusedError, TopicNotFoundError} from '../../errors.js'
 import {connectWithin, createKafka} from './client.js'
 import {translateKafkaError} from './errors.js'
-import {type OutgoingMessage, type PublishedRecord, type Publisher, type SendOptions} from './types.js'
+import {type OutgoingMessage, type PublishedRecord, type Publisher, type SendOptions} from '../types.js'
 
 function toKafkaMessage(message: OutgoingMessage): Message {
   return {key: message.key ?? null, value: message.value, headers: message.headers}

@@ -1,6 +1,6 @@
 import {type Consumer, type EachBatchPayload, type KafkaMessage} from 'kafkajs'
 
-import {type KafkaConnectionConfig} from '../config/index.js'
+import {type KafkaConnectionConfig} from '../../config/index.js'
 import {partitionAssigners} from './assigner.js'
 import {connectWithin, createKafka} from './client.js'
 import {translateKafkaError} from './errors.js'
@@ -12,7 +12,7 @@ import {
   type SubscriberEvents,
   type SubscriberOptions,
   type TopicPartition,
-} from './types.js'
+} from '../types.js'
 
 function headersOf(message: KafkaMessage): Record<string, string> {
   const headers: Record<string, string> = {}

@@ -2,8 +2,8 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import kafkajs, {type Admin, type Kafka} from 'kafkajs'
 
-import {type KafkaConnectionConfig} from '../config/index.js'
-import {KafkaRefusedError} from '../errors.js'
+import {type KafkaConnectionConfig} from '../../config/index.js'
+import {KafkaRefusedError} from '../../errors.js'
 import {openAdmin} from './client.js'
 import {isTransientKafkaError, translateKafkaError} from './errors.js'
 import {
@@ -15,7 +15,7 @@ import {
   type TopicDescription,
   type TopicPartition,
   type TopicSpec,
-} from './types.js'
+} from '../types.js'
 
 class KafkaTopicAdmin implements TopicAdmin {
   constructor(

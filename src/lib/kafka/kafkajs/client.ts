@@ -1,7 +1,7 @@
 import kafkajs, {type Admin, type Kafka, type KafkaConfig, type SASLOptions} from 'kafkajs'
 
-import {type KafkaConnectionConfig} from '../config/index.js'
-import {BrokerUnreachableError} from '../errors.js'
+import {type KafkaConnectionConfig} from '../../config/index.js'
+import {BrokerUnreachableError} from '../../errors.js'
 import {translateKafkaError} from './errors.js'
 
 /** Receives kafkajs's own log lines when KQ_DEBUG is set; they are hidden otherwise. */

@@ -1,6 +1,6 @@
 import {strict as assert} from 'node:assert'
 
-import {type MemberSubscription, type PartitionsByTopic, assignBySubscription} from '../../../src/lib/kafka/assigner.js'
+import {type MemberSubscription, type PartitionsByTopic, assignBySubscription} from '../../../src/lib/kafka/assignment.js'
 
 /** A queue's topics as kq names them, each with `count` partitions. */
 function queueTopics(queue: string, count: number): PartitionsByTopic {

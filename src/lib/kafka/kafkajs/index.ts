@@ -1,0 +1,8 @@
+import {type KafkaAdapter} from '../types.js'
+import {openPublisher} from './publisher.js'
+import {openTopicReader} from './reader.js'
+import {openSubscriber} from './subscriber.js'
+import {openTopicAdmin} from './topic-admin.js'
+
+/** kq's port on kafkajs. */
+export const kafkajsAdapter: KafkaAdapter = {openPublisher, openSubscriber, openTopicAdmin, openTopicReader}
