@@ -36,7 +36,7 @@ describe('kq dispatch --delay / --at', function () {
     const record = (await kcatRecords(receipt.topic)).find((each) => each.headers['kq-job-id'] === receipt.id)
     assert.ok(record, `kcat does not see job ${receipt.id} on ${receipt.topic}`)
     assert.equal(record.partition, receipt.partition)
-    assert.equal(String(record.offset), receipt.offset)
+    assert.equal(record.offset, receipt.offset)
     return {receipt, record, sentBetween: [before, after]}
   }
 

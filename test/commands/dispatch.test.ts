@@ -65,7 +65,7 @@ describe('kq dispatch', function () {
     const [record] = (await kcatRecords(queue)).filter((each) => each.headers['kq-job-id'] === receipt.id)
     assert.ok(record, 'kcat does not see the job')
     assert.equal(record.partition, receipt.partition)
-    assert.equal(String(record.offset), receipt.offset)
+    assert.equal(record.offset, receipt.offset)
     assert.equal(record.key, null)
     assert.deepEqual(record.headers, {trace: 'abc-123', 'kq-job': 'ExampleKafkaJob', 'kq-job-id': receipt.id})
     const envelope = JSON.parse(record.payload)

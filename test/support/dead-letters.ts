@@ -33,8 +33,8 @@ export async function writeDeadLetters(queue: string, specs: DeadLetterSpec[]): 
     const source: IncomingMessage = {
       topic: queue,
       partition: 0,
-      offset: String(index),
-      timestamp: String(failedAt.getTime() - 1000),
+      offset: index,
+      timestamp: failedAt.getTime() - 1000,
       key: spec.key === undefined ? null : Buffer.from(spec.key),
       value: encoded?.value ?? Buffer.from(spec.raw ?? ''),
       headers: {...encoded?.headers, ...spec.headers},

@@ -28,7 +28,7 @@ export interface DeadLetter {
   /** When it was dead-lettered: the kq-failed-at header, else the record's timestamp. ISO-8601. */
   failedAt: string
   /** Where the job was when it first failed: queue topic, partition and offset. */
-  original: {topic: string | null; partition: number | null; offset: string | null}
+  original: {topic: string | null; partition: number | null; offset: number | null}
   /** Times the job had been replayed before it came back here. */
   replayCount: number
   /** Replayed (or purged) already: past the cursor, or listed as handled beyond it. */
@@ -51,7 +51,7 @@ export function deadLetterOf(message: IncomingMessage, handled: boolean): DeadLe
     return value !== undefined && /^\d+$/.test(value) ? Number(value) : null
   }
 
-  const offset = Number(message.offset)
+  const offset = message.offset
   const jobId = text(HEADERS.jobId)
   const failedAt = text(FAILURE_HEADERS.failedAt)
   return {
@@ -66,11 +66,11 @@ export function deadLetterOf(message: IncomingMessage, handled: boolean): DeadLe
     errorMessage: text(FAILURE_HEADERS.errorMessage),
     errorStack: text(FAILURE_HEADERS.errorStack),
     attempts: integer(FAILURE_HEADERS.attempts),
-    failedAt: failedAt !== null && !Number.isNaN(Date.parse(failedAt)) ? failedAt : new Date(Number(message.timestamp)).toISOString(),
+    failedAt: failedAt !== null && !Number.isNaN(Date.parse(failedAt)) ? failedAt : new Date(message.timestamp).toISOString(),
     original: {
       topic: text(FAILURE_HEADERS.originalTopic),
       partition: integer(FAILURE_HEADERS.originalPartition),
-      offset: text(FAILURE_HEADERS.originalOffset),
+      offset: integer(FAILURE_HEADERS.originalOffset),
     },
     replayCount: integer(REPLAY_HEADERS.replayCount) ?? 0,
     handled,

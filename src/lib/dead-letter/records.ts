@@ -82,9 +82,9 @@ function failureHeaders(context: FailureContext): Record<string, string> {
     // A record from the retry topic carries its origin already; a first failure is the origin.
     [FAILURE_HEADERS.originalTopic]: headers[FAILURE_HEADERS.originalTopic] ?? source.topic,
     [FAILURE_HEADERS.originalPartition]: headers[FAILURE_HEADERS.originalPartition] ?? String(source.partition),
-    [FAILURE_HEADERS.originalOffset]: headers[FAILURE_HEADERS.originalOffset] ?? source.offset,
+    [FAILURE_HEADERS.originalOffset]: headers[FAILURE_HEADERS.originalOffset] ?? String(source.offset),
     [FAILURE_HEADERS.originalTimestamp]:
-      headers[FAILURE_HEADERS.originalTimestamp] ?? new Date(Number(source.timestamp)).toISOString(),
+      headers[FAILURE_HEADERS.originalTimestamp] ?? new Date(source.timestamp).toISOString(),
     [FAILURE_HEADERS.firstFailedAt]: headers[FAILURE_HEADERS.firstFailedAt] ?? now.toISOString(),
     [FAILURE_HEADERS.failedAt]: now.toISOString(),
     [FAILURE_HEADERS.errorClass]: truncateUtf8(error.className, 256),

@@ -57,7 +57,7 @@ export interface ReplayedLetter {
   replayCount: number
   /** Where the replay went; absent in a dry run. */
   partition?: number
-  offset?: string
+  offset?: number
 }
 
 export interface ActionResult {
@@ -116,7 +116,7 @@ export class DeadLetterStore {
     const letters: DeadLetter[] = []
     const ranges = offsets.map(({partition, low, high}) => ({partition, from: options.all ? low : starts.get(partition)!, to: high}))
     await this.reader.read(topic, ranges, this.group, (message) => {
-      const offset = Number(message.offset)
+      const offset = message.offset
       const handled = isHandled(cursors.get(message.partition)!, offset)
       if (offset >= starts.get(message.partition)!) found.get(message.partition)!.push(offset)
       if (options.all || !handled) letters.push(deadLetterOf(message, handled))

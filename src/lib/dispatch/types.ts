@@ -27,7 +27,7 @@ export interface DispatchReceipt {
   /** The topic it was written to: the queue's topic, or the delay topic where it waits. */
   topic: string
   partition: number
-  offset: string
+  offset: number
   /** When a delayed job may start (ISO 8601); absent for a job that may start at once. */
   dueAt?: string
 }

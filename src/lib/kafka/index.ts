@@ -9,6 +9,7 @@ import {
 } from './types.js'
 
 export type * from './types.js'
+export {probeBrokers} from './reachability.js'
 
 /**
  * The client behind the port, loaded on first use: commands that never talk to Kafka

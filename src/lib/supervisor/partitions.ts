@@ -1,8 +1,6 @@
-import net from 'node:net'
-
 import {type KqConfig, topicsForQueue} from '../config/index.js'
 import {BrokerUnreachableError, errorMessage} from '../errors.js'
-import {type TopicDescription, withTopicAdmin} from '../kafka/index.js'
+import {type TopicDescription, probeBrokers, withTopicAdmin} from '../kafka/index.js'
 
 /** Longest the partition check waits for a broker: writing a config file must not need one. */
 export const PARTITION_CHECK_TIMEOUT_MS = 3000
@@ -15,8 +13,7 @@ export const PARTITION_CHECK_TIMEOUT_MS = 3000
 export async function checkPartitions(config: KqConfig, queues: string[], procs: number): Promise<string[]> {
   const topics = queues.map((queue) => topicsForQueue(config, queue).topic)
   const timeoutMs = Math.min(config.kafka.connectTimeoutMs, PARTITION_CHECK_TIMEOUT_MS)
-  // kafkajs retries a refused connection for seconds, even after kq stops waiting, and the
-  // process lives until it is done; a plain TCP connection says at once that no broker is there.
+  // A client would retry a refused connection for seconds: ask the socket first (see probeBrokers).
   const unreachable = await probeBrokers(config.kafka.brokers, timeoutMs)
   if (unreachable !== undefined) return [`partition check skipped: cannot reach Kafka at ${config.kafka.brokers.join(',')} (${unreachable})`]
   const connection = {...config.kafka, connectTimeoutMs: timeoutMs}
@@ -47,35 +44,4 @@ export function partitionWarnings(topics: string[], found: Map<string, TopicDesc
     `${workers} for ${partitions} partition${partitions === 1 ? '' : 's'} of ${topics.join(', ')}: ${idle} would idle; ` +
       `lower --procs to ${partitions} or give ${topics.length === 1 ? 'the topic' : 'the topics'} more partitions`,
   ]
-}
-
-const SOCKET_REASONS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'host name lookup failed',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-}
-
-/** Undefined when a broker accepts a TCP connection within `timeoutMs`; else why none did. */
-async function probeBrokers(brokers: string[], timeoutMs: number): Promise<string | undefined> {
-  const reasons = await Promise.all(brokers.map((broker) => probe(broker, timeoutMs)))
-  return reasons.includes(undefined) ? undefined : reasons[0]
-}
-
-async function probe(broker: string, timeoutMs: number): Promise<string | undefined> {
-  const colon = broker.lastIndexOf(':')
-  const host = broker.slice(0, colon).replace(/^\[(.*)\]$/, '$1')
-  const port = Number(broker.slice(colon + 1))
-  return new Promise((resolve) => {
-    const socket = net.connect({host, port})
-    const done = (reason: string | undefined) => {
-      socket.destroy()
-      resolve(reason)
-    }
-
-    socket.setTimeout(timeoutMs, () => done(`no answer within ${timeoutMs / 1000}s`))
-    socket.once('connect', () => done(undefined))
-    socket.once('error', (error: NodeJS.ErrnoException) => done(SOCKET_REASONS[error.code ?? ''] ?? error.message))
-  })
 }

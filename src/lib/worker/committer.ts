@@ -53,7 +53,7 @@ export class Committer {
       positions.push({
         topic: ledger.topic,
         partition: ledger.partition,
-        offset: String(watermark),
+        offset: watermark,
         metadata: encodeFinished(watermark, ledger.finishedAbove()),
       })
     }

@@ -67,11 +67,11 @@ export class Engine {
     const now = Date.now()
     for (let index = 0; index < records.length; index++) {
       const record = records[index]
-      const offset = Number(record.offset)
+      const offset = record.offset
       if (ledger.wasTaken(offset)) continue
       if (role.kind === 'delay') {
         // A rung is first-in, first-due: until its first record's time is up, none after it is due.
-        const leaves = leavesRungAt(role.rung!, Number(record.timestamp), this.dueOf(record, role))
+        const leaves = leavesRungAt(role.rung!, record.timestamp, this.dueOf(record, role))
         if (leaves > now) {
           this.pauseUntil(ledger, leaves)
           this.pump()
@@ -136,7 +136,7 @@ export class Engine {
   /** Where a taken record goes: finished at once, moved down the ladder, held, or queued to run. */
   private route(entry: Entry, role: TopicRole, now: number): void {
     const {record, ledger} = entry
-    const offset = Number(record.offset)
+    const offset = record.offset
     // Retry and delay topics belong to the queue, not to one group: what another group wrote is its own.
     const group = record.headers[FAILURE_HEADERS.consumerGroup]
     const foreign = role.kind !== 'queue' && group !== undefined && group !== this.deps.group
@@ -155,7 +155,7 @@ export class Engine {
   /** When a record may run: its not-before header, or for a delay record without one, its rung's time. */
   private dueOf(record: IncomingMessage, role: TopicRole): number {
     const due = dueAtOf(record.headers)
-    return due === 0 && role.rung ? Number(record.timestamp) + role.rung.ms : due
+    return due === 0 && role.rung ? record.timestamp + role.rung.ms : due
   }
 
   /**
@@ -172,7 +172,7 @@ export class Engine {
         value: record.value ?? '',
         headers: {...record.headers, [FAILURE_HEADERS.consumerGroup]: this.deps.group},
       })
-      this.finish(ledger, Number(record.offset))
+      this.finish(ledger, record.offset)
     } catch (error) {
       this.deps.failed(error)
     } finally {
@@ -215,7 +215,7 @@ export class Engine {
 
     this.running--
     for (const each of handled) this.deps.handled(each)
-    if (!handled.includes('interrupted')) this.finish(entry.ledger, Number(entry.record.offset))
+    if (!handled.includes('interrupted')) this.finish(entry.ledger, entry.record.offset)
     this.scheduler.done(entry)
     this.pump()
   }
@@ -319,9 +319,9 @@ export class Engine {
   }
 
   /** This worker's position on each partition it owns: everything below it is finished. */
-  positions(): Map<string, bigint> {
-    const positions = new Map<string, bigint>()
-    for (const [key, ledger] of this.ledgers) if (ledger.watermark !== undefined) positions.set(key, BigInt(ledger.watermark))
+  positions(): Map<string, number> {
+    const positions = new Map<string, number>()
+    for (const [key, ledger] of this.ledgers) if (ledger.watermark !== undefined) positions.set(key, ledger.watermark)
     return positions
   }
 

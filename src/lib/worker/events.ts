@@ -12,7 +12,7 @@ export interface JobRef {
   queue: string
   topic: string
   partition: number
-  offset: string
+  offset: number
 }
 
 export interface ErrorSummary {
@@ -54,7 +54,7 @@ export interface WorkerEvents {
   /** A line a job wrote with ctx.log. */
   'job:log': {job: string; id: string; message: string}
   /** A record that is not a job kq can run, sent to the dead-letter topic. */
-  poison: TopicPartition & {offset: string; reason: DeadLetterReason; error: ErrorSummary}
+  poison: TopicPartition & {offset: number; reason: DeadLetterReason; error: ErrorSummary}
   /** Something worth a line that is not a job's result: a failed() hook that threw, a skipped group. */
   warning: {message: string}
   'broker:lost': {error: ErrorSummary}

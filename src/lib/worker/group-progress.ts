@@ -21,7 +21,7 @@ export class GroupProgress {
    * position, the group's committed offset and the partition's start reaches its end offset.
    * Not knowing (Kafka unreachable) is not drained.
    */
-  async isDrained(assigned: TopicPartition[], positions: ReadonlyMap<string, bigint>): Promise<boolean> {
+  async isDrained(assigned: TopicPartition[], positions: ReadonlyMap<string, number>): Promise<boolean> {
     try {
       const admin = await this.connect()
       const topics = [...new Set(assigned.map((each) => each.topic))]
@@ -31,10 +31,9 @@ export class GroupProgress {
         const committed = committedByTopic.get(topic) ?? []
         for (const {partition} of assigned.filter((each) => each.topic === topic)) {
           const end = ends.find((each) => each.partition === partition)
-          const mine = positions.get(`${topic}:${partition}`) ?? -1n
-          const theirs = BigInt(committed.find((each) => each.partition === partition)?.offset ?? -1)
-          const position = [mine, theirs, BigInt(end?.low ?? 0)].reduce((a, b) => (a > b ? a : b))
-          if (position < BigInt(end?.high ?? 0)) return false
+          const mine = positions.get(`${topic}:${partition}`) ?? -1
+          const theirs = committed.find((each) => each.partition === partition)?.offset ?? -1
+          if (Math.max(mine, theirs, end?.low ?? 0) < (end?.high ?? 0)) return false
         }
       }
 

@@ -134,7 +134,7 @@ export class Worker extends WorkerEmitter {
       topics: [...this.roles].map(([name, role]) => ({
         name,
         // Retries and delayed jobs wait on these topics for the group: a new group skips none.
-        fromBeginning: role.kind !== 'queue' || this.options.fromBeginning,
+        start: role.kind !== 'queue' || this.options.fromBeginning ? 'earliest' : 'latest',
       })),
       sessionTimeoutMs: this.options.sessionTimeout * 1000,
       // Fetching never waits for jobs, so a member rejoins within a fetch of a rebalance

@@ -74,7 +74,7 @@ describe('kq dlt:list', function () {
       replayCount: 0,
       status: 'pending',
       deadLetter: {topic: `${queue}-dlt`, partition: 0, offset: flaky!.deadLetter.offset},
-      original: {topic: queue, partition: 0, offset: '0'},
+      original: {topic: queue, partition: 0, offset: 0},
       key: 'user-1',
     })
   })

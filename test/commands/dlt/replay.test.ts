@@ -256,7 +256,7 @@ describe('kq dlt:replay', function () {
       to: queue,
       group: `${group}-dlt`,
       dryRun: false,
-      replayed: [{id: written.id, job: 'SendEmail', deadLetter: '0:0', replayCount: 1, partition: 0, offset: '0'}],
+      replayed: [{id: written.id, job: 'SendEmail', deadLetter: '0:0', replayCount: 1, partition: 0, offset: 0}],
       refused: [],
       alreadyHandled: [],
       cursor: [{partition: 0, offset: 1, metadata: null, handledBeyond: 0}],

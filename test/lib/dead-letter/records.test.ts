@@ -28,8 +28,8 @@ function queueRecord(overrides: Partial<IncomingMessage> = {}): IncomingMessage 
   return {
     topic: 'emails',
     partition: 2,
-    offset: '41',
-    timestamp: String(Date.parse('2026-11-26T17:30:00.250Z')),
+    offset: 41,
+    timestamp: Date.parse('2026-11-26T17:30:00.250Z'),
     key: BINARY_KEY,
     value,
     headers: {...headers, 'trace-id': 'abc-123'},
@@ -38,12 +38,12 @@ function queueRecord(overrides: Partial<IncomingMessage> = {}): IncomingMessage 
 }
 
 /** A record written by retryRecord, as the worker reads it back from the retry topic. */
-function readBack(record: OutgoingMessage, offset: string): IncomingMessage {
+function readBack(record: OutgoingMessage, offset: number): IncomingMessage {
   return {
     topic: 'emails-retry',
     partition: 0,
     offset,
-    timestamp: String(Date.parse('2026-11-26T17:30:02.000Z')),
+    timestamp: Date.parse('2026-11-26T17:30:02.000Z'),
     key: record.key as Buffer | null,
     value: Buffer.from(record.value),
     headers: record.headers ?? {},
@@ -114,7 +114,7 @@ describe('retryRecord', () => {
     const second = retryRecord(
       {...envelope, attempt: 2},
       {attempt: 3, dueAt: Date.parse('2026-11-26T17:30:12.000Z')},
-      failure(readBack(first, '7'), new TypeError('socket closed'), SECOND_FAILURE),
+      failure(readBack(first, 7), new TypeError('socket closed'), SECOND_FAILURE),
     )
 
     const headers = headersOf(second)
@@ -140,7 +140,7 @@ describe('retryRecord', () => {
     for (let attempt = 3; attempt <= 6; attempt++) {
       // A thrown string has no stack: the stack of an earlier failure must not stay behind.
       const error = attempt % 2 === 0 ? new Error(`failure ${attempt}`) : `failure ${attempt}`
-      record = retryRecord({...envelope, attempt: attempt - 1}, {attempt, dueAt: 0}, failure(readBack(record, String(attempt)), error, SECOND_FAILURE))
+      record = retryRecord({...envelope, attempt: attempt - 1}, {attempt, dueAt: 0}, failure(readBack(record, attempt), error, SECOND_FAILURE))
       const headers = headersOf(record)
       assert.equal(headers[FAILURE_HEADERS.errorMessage], `failure ${attempt}`)
       assert.equal(headers[FAILURE_HEADERS.errorStack] === undefined, typeof error === 'string')
@@ -239,7 +239,7 @@ describe('deadLetterRecord', () => {
 
   it('dead-letters a retried job with its origin and first failure, not the retry topic', () => {
     const retry = retryRecord(envelope, {attempt: 2, dueAt: Date.parse('2026-11-26T17:30:02.000Z')}, failure(queueRecord(), new Error('SMTP timeout'), FIRST_FAILURE))
-    const source = readBack(retry, '7')
+    const source = readBack(retry, 7)
     const record = deadLetter(source, new JobTimeoutError(30), {reason: 'timeout', attempts: 2, envelope: {...envelope, attempt: 2}})
     const headers = headersOf(record)
     assert.equal(headers[FAILURE_HEADERS.originalTopic], 'emails')

@@ -15,8 +15,8 @@ function deadLetter(options: {attempt?: number; headers?: Record<string, string>
   const source: IncomingMessage = {
     topic: 'emails-retry',
     partition: 1,
-    offset: '7',
-    timestamp: String(FAILED.getTime() - 1000),
+    offset: 7,
+    timestamp: FAILED.getTime() - 1000,
     key: Buffer.from('user-42'),
     value: options.value ?? encoded.value,
     headers: {...(options.value === undefined && encoded.headers), 'trace-id': 'abc-123', 'kq-original-topic': 'emails', 'kq-original-offset': '41', ...options.headers},
@@ -34,8 +34,8 @@ function deadLetter(options: {attempt?: number; headers?: Record<string, string>
   const message: IncomingMessage = {
     topic: 'emails-dlt',
     partition: 1,
-    offset: '12',
-    timestamp: String(FAILED.getTime()),
+    offset: 12,
+    timestamp: FAILED.getTime(),
     key: record.key as Buffer,
     value: Buffer.from(record.value),
     headers: record.headers ?? {},
@@ -52,7 +52,7 @@ describe('dead-letter replay records', () => {
     assert.equal(letter.errorMessage, 'SMTP timeout')
     assert.equal(letter.attempts, 3)
     assert.equal(letter.failedAt, FAILED.toISOString())
-    assert.deepEqual(letter.original, {topic: 'emails', partition: 1, offset: '41'})
+    assert.deepEqual(letter.original, {topic: 'emails', partition: 1, offset: 41})
     assert.equal(letter.replayCount, 0)
     assert.deepEqual(summaryOf(letter).deadLetter, {topic: 'emails-dlt', partition: 1, offset: 12})
     assert.deepEqual(detailOf(letter).payload, {to: 'ada@example.com'})

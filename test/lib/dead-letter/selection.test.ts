@@ -21,7 +21,7 @@ function letter(offset: number, fields: Partial<DeadLetter> = {}): DeadLetter {
     errorStack: null,
     attempts: 3,
     failedAt: new Date(NOW.getTime() - (10 - offset) * 3_600_000).toISOString(),
-    original: {topic: 'orders', partition: 0, offset: String(offset)},
+    original: {topic: 'orders', partition: 0, offset},
     replayCount: 0,
     handled: false,
     key: null,

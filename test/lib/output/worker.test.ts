@@ -24,7 +24,7 @@ const ref: JobRef = {
   queue: 'default',
   topic: 'default',
   partition: 2,
-  offset: '41',
+  offset: 41,
 }
 
 /** One payload for every event a worker emits: the compiler says when an event is missing. */
@@ -35,7 +35,7 @@ const samples: {[E in keyof WorkerEvents]: WorkerEvents[E]} = {
   'job:done': {...ref, durationMs: 12.5},
   'job:failed': {...ref, durationMs: 3.08, error: {name: 'Error', message: 'SMTP timeout'}, action: 'retry', delayMs: 5000},
   'job:log': {job: 'ExampleKafkaJob', id: ref.id, message: 'processed x'},
-  poison: {topic: 'default', partition: 0, offset: '7', reason: 'malformed', error: {name: 'EnvelopeError', message: 'job message is not JSON'}},
+  poison: {topic: 'default', partition: 0, offset: 7, reason: 'malformed', error: {name: 'EnvelopeError', message: 'job message is not JSON'}},
   warning: {message: 'failed() of SendEmail threw: nope'},
   'broker:lost': {error: {name: 'KafkaJSConnectionError', message: 'Connection refused'}},
   'broker:restored': {},

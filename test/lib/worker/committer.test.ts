@@ -32,12 +32,12 @@ describe('committer', () => {
     committer.request()
     await tick()
     assert.equal(gate.calls.length, 1, 'the later requests wait for the first commit')
-    assert.equal(gate.calls[0][0].offset, '1')
+    assert.equal(gate.calls[0][0].offset, 1)
     gate.releaseNext()
     await tick()
     await tick()
     assert.equal(gate.calls.length, 2, 'one more commit carries both later watermarks')
-    assert.equal(gate.calls[1][0].offset, '3')
+    assert.equal(gate.calls[1][0].offset, 3)
     gate.releaseNext()
     await tick()
     assert.equal(ledger.committed, 3)
@@ -57,7 +57,7 @@ describe('committer', () => {
     }).flush()
     assert.deepEqual(
       sent.map((positions) => positions.map(({partition, offset}) => ({partition, offset}))),
-      [[{partition: 0, offset: '1'}]],
+      [[{partition: 0, offset: 1}]],
     )
   })
 
@@ -71,7 +71,7 @@ describe('committer', () => {
     await new Committer(() => [ledger], async (positions) => {
       sent.push(...positions)
     }).flush()
-    assert.equal(sent[0].offset, '101')
+    assert.equal(sent[0].offset, 101)
     assert.deepEqual([...decodeFinished(101, sent[0].metadata)], [103, 109])
   })
 

@@ -53,7 +53,7 @@ function records(topic: string, offsets: number[], headers: Record<string, strin
   return {
     topic,
     partition: 0,
-    records: offsets.map((offset) => ({topic, partition: 0, offset: String(offset), timestamp: String(timestamp), key: null, value: Buffer.from('{}'), headers})),
+    records: offsets.map((offset) => ({topic, partition: 0, offset, timestamp, key: null, value: Buffer.from('{}'), headers})),
   }
 }
 
@@ -65,13 +65,13 @@ describe('worker engine', () => {
     await engine.assign([{topic: 'jobs', partition: 0}], async () => {})
     assert.equal(engine.take(records('jobs', [0, 1])), 2)
     assert.equal(engine.take(records('jobs', [2, 3])), 2, 'a second run is taken while the first still runs')
-    assert.deepEqual(started.map((each) => each.offset), ['0', '1'])
+    assert.deepEqual(started.map((each) => each.offset), [0, 1])
     await finish('jobs', 1)
-    assert.deepEqual(started.map((each) => each.offset), ['0', '1', '2'], 'a slot freed by 1 starts 2 though 0 still runs')
+    assert.deepEqual(started.map((each) => each.offset), [0, 1, 2], 'a slot freed by 1 starts 2 though 0 still runs')
     assert.equal(commits.length, 0, 'nothing is committed past the unfinished 0')
     await finish('jobs', 0)
     await settle()
-    assert.equal(commits.at(-1)?.[0].offset, '2')
+    assert.equal(commits.at(-1)?.[0].offset, 2)
   })
 
   it('takes a delay rung up to its first record that is not due, and pauses the rung until then', async () => {
@@ -81,7 +81,7 @@ describe('worker engine', () => {
     const young = records('jobs-delay-1m', [1, 2], {}, Date.now())
     const taken = engine.take({...old, records: [...old.records, ...young.records]})
     assert.equal(taken, 1)
-    assert.deepEqual(started.map((each) => each.offset), ['0'])
+    assert.deepEqual(started.map((each) => each.offset), [0])
     assert.ok(paused.has('jobs-delay-1m:0'))
     engine.stopStarting()
   })
@@ -105,7 +105,7 @@ describe('worker engine', () => {
     engine.take(records('jobs-retry', [0], {'kq-consumer-group': 'someone-else'}))
     await settle()
     assert.deepEqual(started, [])
-    assert.equal(commits.at(-1)?.[0].offset, '1', 'finished without running')
+    assert.equal(commits.at(-1)?.[0].offset, 1, 'finished without running')
   })
 
   it('skips what the last owner finished above its watermark, and what it took already', async () => {
@@ -115,7 +115,7 @@ describe('worker engine', () => {
     })
     engine.take(records('jobs', [0, 1, 2, 3]))
     engine.take(records('jobs', [2, 3, 4]))
-    assert.deepEqual(started.map((each) => each.offset), ['0', '2', '4'])
+    assert.deepEqual(started.map((each) => each.offset), [0, 2, 4])
   })
 
   it('holds the next fetch while a full buffer is worked off, without pausing, when room comes soon', async () => {
@@ -176,6 +176,6 @@ describe('worker engine', () => {
     const drained = engine.drain()
     await finish('jobs', 0)
     await drained
-    assert.deepEqual(started.map((each) => each.offset), ['0'])
+    assert.deepEqual(started.map((each) => each.offset), [0])
   })
 })

@@ -8,8 +8,8 @@ function entry(ledger: PartitionLedger, offset: number, key: string | null = nul
   const record: IncomingMessage = {
     topic: ledger.topic,
     partition: ledger.partition,
-    offset: String(offset),
-    timestamp: '0',
+    offset,
+    timestamp: 0,
     key: key === null ? null : Buffer.from(key),
     value: null,
     headers: {},
@@ -42,10 +42,10 @@ describe('scheduler', () => {
     assert.deepEqual(drain(scheduler), ['jobs@0', 'jobs@2'], 'a@1 waits for a@0')
     scheduler.done(first)
     const second = scheduler.next()
-    assert.equal(second?.record.offset, '1')
+    assert.equal(second?.record.offset, 1)
     assert.equal(scheduler.next(), undefined, 'a@3 waits for a@1')
     scheduler.done(second!)
-    assert.equal(scheduler.next()?.record.offset, '3')
+    assert.equal(scheduler.next()?.record.offset, 3)
   })
 
   it('keeps keys apart per partition: one key on two partitions is two lanes', () => {

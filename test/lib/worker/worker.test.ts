@@ -63,7 +63,7 @@ describe('Worker (library)', function () {
     assert.match(started?.worker ?? '', new RegExp(`:${process.pid}$`))
     assert.deepEqual(seen, ['started', 'assigned', 'job:running', 'job:done', 'job:running', 'job:failed', 'stopping', 'stopped'])
     assert.deepEqual(done.map(({job, id, attempt, maxTries, queue: from, topic, partition, offset}) => ({job, id, attempt, maxTries, from, topic, partition, offset})), [
-      {job: 'Succeeds', id: ok, attempt: 1, maxTries: 1, from: queue, topic: queue, partition: 0, offset: '0'},
+      {job: 'Succeeds', id: ok, attempt: 1, maxTries: 1, from: queue, topic: queue, partition: 0, offset: 0},
     ])
     assert.ok(done[0].durationMs >= 0)
     assert.equal(failed.length, 1)
@@ -75,7 +75,7 @@ describe('Worker (library)', function () {
       queue,
       topic: queue,
       partition: 0,
-      offset: '1',
+      offset: 1,
       durationMs: undefined,
       error: {name: 'FatalJobError', message: 'card declined'},
       action: 'dead-letter',

@@ -81,12 +81,12 @@ class KafkaPublisher implements Publisher {
           }),
         )
         // Within a partition, Kafka appends a request's messages in order from its base offset.
-        const next = new Map(records.map((record) => [`${record.topicName}:${record.partition}`, BigInt(record.baseOffset ?? '-1')]))
+        const next = new Map(records.map((record) => [`${record.topicName}:${record.partition}`, Number(record.baseOffset ?? -1)]))
         for (const each of batch) {
           const key = `${each.topic}:${each.message.partition}`
-          const offset = next.get(key) ?? -1n
-          next.set(key, offset + 1n)
-          each.resolve({topic: each.topic, partition: each.message.partition, offset: offset.toString()})
+          const offset = next.get(key) ?? -1
+          next.set(key, offset + 1)
+          each.resolve({topic: each.topic, partition: each.message.partition, offset})
         }
       } catch (error) {
         for (const each of batch) each.reject(error)

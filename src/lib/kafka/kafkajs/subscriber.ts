@@ -29,8 +29,8 @@ export function incoming(topic: string, partition: number, message: KafkaMessage
   return {
     topic,
     partition,
-    offset: message.offset,
-    timestamp: message.timestamp,
+    offset: Number(message.offset),
+    timestamp: Number(message.timestamp),
     key: message.key ?? null,
     value: message.value ?? null,
     headers: headersOf(message),
@@ -58,7 +58,7 @@ class KafkaSubscriber implements Subscriber {
         const {topic, partition} = batch
         const records = batch.messages.map((message) => incoming(topic, partition, message))
         const taken = sink.take({topic, partition, records})
-        if (taken > 0) resolveOffset(records[taken - 1].offset)
+        if (taken > 0) resolveOffset(batch.messages[taken - 1].offset)
         // kafkajs fetches again only once this returns.
         const room = sink.room()
         if (room) await room
@@ -82,7 +82,7 @@ class KafkaSubscriber implements Subscriber {
     if (positions.length === 0) return
     try {
       await this.consumer.commitOffsets(
-        positions.map(({topic, partition, offset, metadata}) => ({topic, partition, offset, metadata: metadata ?? null})),
+        positions.map(({topic, partition, offset, metadata}) => ({topic, partition, offset: String(offset), metadata: metadata ?? null})),
       )
     } catch (error) {
       throw translateKafkaError(error, {brokers: this.brokers, action: 'committing offsets'})
@@ -182,7 +182,7 @@ export async function openSubscriber(connection: KafkaConnectionConfig, options:
   )
   try {
     for (const topic of options.topics) {
-      await consumer.subscribe({topics: [topic.name], fromBeginning: topic.fromBeginning})
+      await consumer.subscribe({topics: [topic.name], fromBeginning: topic.start === 'earliest'})
     }
   } catch (error) {
     await consumer.disconnect().catch(() => {})

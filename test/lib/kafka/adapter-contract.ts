@@ -1,0 +1,234 @@
+import {strict as assert} from 'node:assert'
+
+import {BrokerUnreachableError, TopicNotFoundError} from '../../../src/lib/errors.js'
+import {
+  type FetchedRecords,
+  type IncomingMessage,
+  type KafkaAdapter,
+  type Publisher,
+  type RecordSink,
+  type Subscriber,
+  type TopicAdmin,
+} from '../../../src/lib/kafka/index.js'
+import {uniqueTopic} from '../../support/cli.js'
+import {closedPort} from '../../support/ports.js'
+import {kcatRecords, testConnection} from '../../support/topics.js'
+
+/**
+ * What kq needs of a Kafka client, against a real broker. Every adapter behind the port
+ * (src/lib/kafka/types.ts) must pass these: call it from a test file of the adapter.
+ */
+export function describeAdapterContract(name: string, adapter: KafkaAdapter): void {
+  describe(`Kafka adapter contract: ${name}`, function () {
+    this.timeout(120_000)
+    let admin: TopicAdmin
+    let publisher: Publisher
+    const subscribers: Subscriber[] = []
+
+    before(async () => {
+      admin = await adapter.openTopicAdmin(testConnection())
+      publisher = await adapter.openPublisher(testConnection())
+    })
+
+    afterEach(async () => {
+      await Promise.all(subscribers.splice(0).map((subscriber) => subscriber.stop().catch(() => {})))
+    })
+
+    after(async () => {
+      await publisher?.close()
+      await admin?.close()
+    })
+
+    async function newTopic(partitions = 1): Promise<string> {
+      const topic = uniqueTopic('contract')
+      await admin.createTopics([{name: topic, partitions, replicationFactor: 1}])
+      return topic
+    }
+
+    /** Joins a new group on `topic` and collects what it is given, taking everything. */
+    async function collect(topic: string, options: {start?: 'earliest' | 'latest'; group?: string; sink?: Partial<RecordSink>} = {}) {
+      const subscriber = await adapter.openSubscriber(testConnection(), {
+        groupId: options.group ?? uniqueTopic('contract-group'),
+        topics: [{name: topic, start: options.start ?? 'earliest'}],
+        sessionTimeoutMs: 10_000,
+        rebalanceTimeoutMs: 30_000,
+        maxWaitMs: 100,
+      })
+      subscribers.push(subscriber)
+      const records: IncomingMessage[] = []
+      const joined = new Promise<void>((resolve) => subscriber.on('joined', () => resolve()))
+      void subscriber.run({
+        take: options.sink?.take ?? ((fetched: FetchedRecords) => records.push(...fetched.records)),
+        room: options.sink?.room ?? (() => undefined),
+      })
+      await joined
+      return {subscriber, records}
+    }
+
+    async function until(condition: () => boolean, what: string): Promise<void> {
+      for (let waited = 0; !condition(); waited += 50) {
+        if (waited > 30_000) assert.fail(`gave up waiting for ${what}`)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+    }
+
+    it('creates topics, describes the ones that exist and reports offsets as numbers', async () => {
+      const topic = await newTopic(3)
+      const missing = uniqueTopic('contract-missing')
+      const described = await admin.describeTopics([topic, missing])
+      assert.deepEqual(described.get(topic), {name: topic, partitions: 3, replicationFactor: 1})
+      assert.equal(described.has(missing), false)
+      assert.ok((await admin.listTopics()).includes(topic))
+      await publisher.send(topic, {value: 'x'})
+      const offsets = await admin.topicOffsets(topic)
+      assert.equal(offsets.length, 3)
+      assert.equal(offsets.reduce((sum, {low, high}) => sum + high - low, 0), 1, 'one record stored in all')
+      assert.ok(offsets.every(({low, high}) => Number.isInteger(low) && Number.isInteger(high)))
+    })
+
+    it('sends with acks from every replica and says where each record went, as a number offset', async () => {
+      const topic = await newTopic()
+      const first = await publisher.send(topic, {key: 'k', value: 'one', headers: {trace: 'abc'}})
+      const second = await publisher.send(topic, {key: 'k', value: 'two'})
+      assert.deepEqual(first, {topic, partition: 0, offset: 0})
+      assert.deepEqual(second, {topic, partition: 0, offset: 1})
+      // An independent client reads plain Kafka records with plain UTF-8 headers.
+      const read = await kcatRecords(topic)
+      assert.deepEqual(
+        read.map(({key, payload, headers}) => ({key, payload, headers})),
+        [
+          {key: 'k', payload: 'one', headers: {trace: 'abc'}},
+          {key: 'k', payload: 'two', headers: {}},
+        ],
+      )
+    })
+
+    it('keeps the order of a batch within a partition', async () => {
+      const topic = await newTopic(2)
+      const values = Array.from({length: 200}, (_, index) => `v${index}`)
+      await publisher.sendBatch(
+        topic,
+        values.map((value, index) => ({key: `key-${index % 5}`, value})),
+      )
+      const read = await kcatRecords(topic)
+      assert.equal(read.length, 200)
+      for (const partition of [0, 1]) {
+        const inPartition = read.filter((each) => each.partition === partition).map((each) => Number(each.payload.slice(1)))
+        assert.deepEqual(inPartition, [...inPartition].sort((a, b) => a - b), `partition ${partition} out of order`)
+      }
+    })
+
+    it('refuses a topic that does not exist with TopicNotFoundError, naming it', async () => {
+      const missing = uniqueTopic('contract-missing')
+      await assert.rejects(publisher.assertTopicExists(missing), (error: unknown) => error instanceof TopicNotFoundError && error.message.includes(missing))
+    })
+
+    it('fails to open with BrokerUnreachableError when nothing listens, within the connect timeout', async () => {
+      const connection = {...testConnection(), brokers: [`127.0.0.1:${await closedPort()}`], connectTimeoutMs: 2000}
+      await assert.rejects(adapter.openPublisher(connection), BrokerUnreachableError)
+    })
+
+    it('delivers records with number offsets and timestamps, Buffer keys and values and string headers', async () => {
+      const topic = await newTopic()
+      const before = Date.now()
+      await publisher.send(topic, {key: 'k1', value: '{"a":1}', headers: {'kq-job': 'Hello'}})
+      await publisher.send(topic, {value: 'plain'})
+      const {records} = await collect(topic)
+      await until(() => records.length === 2, 'two records')
+      const [first, second] = records
+      assert.equal(first.offset, 0)
+      assert.equal(second.offset, 1)
+      assert.equal(typeof first.timestamp, 'number')
+      assert.ok(first.timestamp >= before - 1000 && first.timestamp <= Date.now() + 1000, 'timestamp is Unix milliseconds')
+      assert.deepEqual(first.key, Buffer.from('k1'))
+      assert.deepEqual(first.value, Buffer.from('{"a":1}'))
+      assert.deepEqual(first.headers, {'kq-job': 'Hello'})
+      assert.equal(second.key, null)
+    })
+
+    it('starts a new group at the earliest record or only at records written after it joined', async () => {
+      const topic = await newTopic()
+      await publisher.send(topic, {value: 'old'})
+      const earliest = await collect(topic, {start: 'earliest'})
+      const latest = await collect(topic, {start: 'latest'})
+      await until(() => earliest.records.length === 1, 'the old record')
+      // A group starting at the latest record finds its start at its first fetch: write until it
+      // sees one, and it must never have seen the old one.
+      for (let sent = 0; latest.records.length === 0; sent++) {
+        if (sent === 100) assert.fail('the latest group never got a new record')
+        await publisher.send(topic, {value: 'new'})
+        await new Promise((resolve) => setTimeout(resolve, 200))
+      }
+
+      assert.deepEqual(new Set(latest.records.map((each) => String(each.value))), new Set(['new']))
+      assert.equal(String(earliest.records[0].value), 'old')
+    })
+
+    it('commits only what it is given, with metadata, and a new member of the group starts there', async () => {
+      const topic = await newTopic()
+      const group = uniqueTopic('contract-group')
+      for (const value of ['a', 'b', 'c']) await publisher.send(topic, {value})
+      const first = await collect(topic, {group})
+      await until(() => first.records.length === 3, 'three records')
+      await first.subscriber.commit([{topic, partition: 0, offset: 2, metadata: 'kq1:test'}])
+      assert.deepEqual(await admin.committedOffsetsWithMetadata(group, topic), [{partition: 0, offset: 2, metadata: 'kq1:test'}])
+      await first.subscriber.stop()
+      const second = await collect(topic, {group})
+      await until(() => second.records.length === 1, 'the uncommitted record')
+      assert.deepEqual(
+        second.records.map((each) => each.offset),
+        [2],
+      )
+    })
+
+    it('fetches nothing of a paused partition until it is resumed, and then what was not taken', async () => {
+      const topic = await newTopic()
+      await publisher.send(topic, {value: '0'})
+      const taken: number[] = []
+      let subscriber!: Subscriber
+      // Takes one record of the first fetch and pauses: the rest must come again after resume.
+      ;({subscriber} = await collect(topic, {
+        sink: {
+          take(fetched) {
+            taken.push(fetched.records[0].offset)
+            if (taken.length === 1) subscriber.pause([{topic, partition: 0}])
+            return 1
+          },
+        },
+      }))
+      await until(() => taken.length === 1, 'the first record')
+      await publisher.send(topic, {value: '1'})
+      await publisher.send(topic, {value: '2'})
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+      assert.deepEqual(taken, [0], 'nothing fetched while paused')
+      subscriber.resume([{topic, partition: 0}])
+      await until(() => taken.length === 3, 'the rest after resume')
+      assert.deepEqual(taken, [0, 1, 2])
+    })
+
+    it('does not fetch again while the sink asks for room', async () => {
+      const topic = await newTopic()
+      await publisher.send(topic, {value: '0'})
+      let room: (() => void) | undefined
+      const waitForRoom = new Promise<void>((resolve) => {
+        room = resolve
+      })
+      const takes: number[] = []
+      await collect(topic, {
+        sink: {
+          take(fetched) {
+            takes.push(...fetched.records.map((each) => each.offset))
+            return fetched.records.length
+          },
+          room: () => (takes.length === 1 ? waitForRoom : undefined),
+        },
+      })
+      await until(() => takes.length === 1, 'the first record')
+      await publisher.send(topic, {value: '1'})
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+      assert.deepEqual(takes, [0], 'no fetch while waiting for room')
+      room!()
+      await until(() => takes.length === 2, 'the next record once there is room')
+    })
+  })
+}
