@@ -20,6 +20,8 @@ export const ExitCode = {
   KafkaRefused: 6,
   /** The local Kafka (kafka:up) could not be started or stopped. */
   LocalKafka: 7,
+  /** A file or folder kq was asked to write cannot be written (`kq init`). */
+  CannotWrite: 8,
   /** The worker stopped because it passed its memory limit (as Laravel's queue:work). */
   Memory: 12,
 } as const

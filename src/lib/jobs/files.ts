@@ -16,7 +16,7 @@ export const MAX_JOB_NAME_LENGTH = 100
  * TypeScript source wins: a `.js` beside a `.ts` is most often a stale build of it, and jiti
  * runs the `.ts` as it stands, so the file the user edits is the one that runs.
  */
-export const JOB_FILE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'] as const
+export const JOB_FILE_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'] as const
 
 export type JobFileExtension = (typeof JOB_FILE_EXTENSIONS)[number]
 

@@ -165,7 +165,7 @@ function loader(): Promise<Jiti> {
  * never run twice.
  */
 async function importJobFile(file: string): Promise<unknown> {
-  if (/\.m?js$/.test(file)) {
+  if (/\.[cm]?js$/.test(file)) {
     try {
       return await import(pathToFileURL(file).href)
     } catch (error) {
@@ -183,7 +183,7 @@ async function loadJobClass(name: string, file: string): Promise<JobClass> {
     exports = await importJobFile(file)
   } catch (error) {
     const where = lineOf(error, file)
-    const reason = `${firstLine(error)}${where === undefined ? '' : ` (line ${where})`}`
+    const reason = `${firstLine(error)}${where === undefined ? '' : ` (line ${where})`}${kqMissingHint(error)}`
     throw new JobLoadError(name, file, `cannot load job ${name} from ${shown}: ${reason}`, {cause: error})
   }
 
@@ -215,7 +215,26 @@ function exportedJobClass(exports: unknown, name: string): JobClass | undefined 
   if (typeof exports !== 'object' || exports === null) return undefined
   const module = exports as Record<string, unknown>
   const candidates = [module.default, Object.hasOwn(module, name) ? module[name] : undefined]
+  // CommonJS compiled from ES modules (tsc, Babel: `exports.default = class ...`): Node gives
+  // the whole `module.exports` as the default export, so the class is one level further down.
+  const commonJs = module.default
+  if (typeof commonJs === 'object' && commonJs !== null) {
+    const inner = commonJs as Record<string, unknown>
+    candidates.push(inner.default, Object.hasOwn(inner, name) ? inner[name] : undefined)
+  }
+
   return candidates.find((candidate) => isJobClass(candidate)) as JobClass | undefined
+}
+
+/**
+ * What to do when a job file cannot find kq itself: job files import kq from the application's
+ * own node_modules, so a kq run from elsewhere (a global install, `npm link`) is not enough.
+ */
+function kqMissingHint(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code
+  const missing = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (module|package) /.test(errorMessage(error))
+  if (!missing || !/['"]kq['"/]/.test(errorMessage(error))) return ''
+  return ": the application must have kq installed: in its folder, run `npm install <kq's folder, or the .tgz that npm pack makes there>`"
 }
 
 /** The first line of an error, for a one-line message; the rest (a code frame, a stack) stays in `cause`. */

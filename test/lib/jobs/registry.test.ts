@@ -1,5 +1,5 @@
 import {strict as assert} from 'node:assert'
-import {existsSync, mkdirSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {ConfigError, ExitCode} from '../../../src/lib/errors.js'
@@ -49,7 +49,7 @@ after(() => {
 })
 
 describe('JobRegistry.scan', () => {
-  it('finds <Name>.ts, .mts, .js and .mjs files directly in the folder, sorted, and nothing else', async () => {
+  it('finds <Name>.ts, .mts, .cts, .js, .mjs and .cjs files directly in the folder, sorted, and nothing else', async () => {
     const {jobsDir} = app({
       'SendEmail.ts': '',
       'ResizeImage.mts': '',
@@ -62,7 +62,9 @@ describe('JobRegistry.scan', () => {
       'Snake_Case.ts': '',
       'With-Dash.ts': '',
       'Legacy.cjs': '',
+      'Compat.cts': '',
       'View.tsx': '',
+      'Script.jsx': '',
       'Notes.md': '',
       'README.txt': '',
     })
@@ -70,7 +72,7 @@ describe('JobRegistry.scan', () => {
     writeFileSync(path.join(jobsDir, 'Nested', 'Deep.ts'), '')
     mkdirSync(path.join(jobsDir, 'Folder.ts'))
     const registry = await JobRegistry.scan(jobsDir)
-    assert.deepEqual(registry.names(), ['Audit', 'Ping', 'ResizeImage', 'SendEmail'])
+    assert.deepEqual(registry.names(), ['Audit', 'Compat', 'Legacy', 'Ping', 'ResizeImage', 'SendEmail'])
     assert.equal(registry.fileOf('ResizeImage'), path.join(jobsDir, 'ResizeImage.mts'))
     assert.equal(registry.dir, jobsDir)
   })
@@ -215,6 +217,25 @@ describe('JobRegistry.load', () => {
     const registry = await JobRegistry.scan(jobsDir)
     const error = await inside(root, () => loadError(registry, 'Typo'))
     assert.match(error.message, /^cannot load job Typo from src\/jobs\/Typo\.ts: .+ \(line \d+\)$/)
+  })
+
+  it('loads jobs compiled to CommonJS, as tsc writes them: default or named export', async () => {
+    const compiled = (name: string, exported: string) =>
+      `"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nconst kq_1 = require("kq");\n` +
+      `class ${name} extends kq_1.Job {\n    async handle(payload) {\n        return ['${name}', payload];\n    }\n}\n${exported} = ${name};\n`
+    const {jobsDir} = app({'Legacy.cjs': compiled('Legacy', 'exports.default'), 'Named.cjs': compiled('Named', 'exports.Named')})
+    const registry = await JobRegistry.scan(jobsDir)
+    assert.deepEqual(registry.names(), ['Legacy', 'Named'])
+    assert.deepEqual(await new (await registry.load('Legacy'))().handle(1, undefined as never), ['Legacy', 1])
+    assert.deepEqual(await new (await registry.load('Named'))().handle(2, undefined as never), ['Named', 2])
+  })
+
+  it('says the application must install kq when a job file cannot find it', async () => {
+    const made = app({Hello: jobSource('Hello')})
+    rmSync(path.join(made.root, 'node_modules', 'kq'))
+    const registry = await JobRegistry.scan(made.jobsDir)
+    const error = await inside(made.root, () => loadError(registry, 'Hello'))
+    assert.match(error.message, /^cannot load job Hello from src\/jobs\/Hello\.ts: Cannot find (module|package) 'kq'.*: the application must have kq installed: in its folder, run `npm install <kq's folder, or the \.tgz that npm pack makes there>`$/)
   })
 
   it('reports an import that cannot be found', async () => {
