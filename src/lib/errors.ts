@@ -1,3 +1,5 @@
+import {companionOf} from './config/topics.js'
+
 /**
  * Every failure kq expects (bad input, bad configuration, Kafka refusing or unreachable) is a
  * KqError: a one-line message that says what went wrong and what to do next, and a stable exit
@@ -92,7 +94,7 @@ export class TopicNotFoundError extends KafkaRefusedError {
 
   constructor(
     readonly topic: string,
-    message = `topic ${topic} does not exist: create it with \`kq topic:create ${topic}\``,
+    message = missingTopicMessage(topic),
   ) {
     super(message)
   }
@@ -118,4 +120,16 @@ export class LocalKafkaError extends KqError {
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
+}
+
+/** Says how to make a missing topic: through its queue when it is one of a queue's companions. */
+function missingTopicMessage(topic: string): string {
+  const companion = companionOf(topic)
+  if (companion === undefined) return `topic ${topic} does not exist: create it with \`kq topic:create ${topic}\``
+  const owner = companionOf(companion.queueTopic)
+  if (owner !== undefined) {
+    return `topic ${topic} does not exist: ${companion.queueTopic} is the ${owner.role} topic of queue ${owner.queueTopic}, not a queue: name the queue ${owner.queueTopic}`
+  }
+
+  return `topic ${topic} does not exist: it is the ${companion.role} topic of queue ${companion.queueTopic}: create that queue's topics with \`kq topic:create ${companion.queueTopic}\``
 }

@@ -10,7 +10,7 @@
  *
  * Hyphens, not dots: Kafka warns that names differing only in '.' and '_' collide in its metrics.
  */
-import {delayTopicsOf} from '../delay/ladder.js'
+import {DELAY_SUFFIX, RUNGS, delayTopicsOf} from '../delay/ladder.js'
 
 export const RETRY_SUFFIX = '-retry'
 export const DEAD_LETTER_SUFFIX = '-dlt'
@@ -43,4 +43,30 @@ export function topicsForTopic(topic: string, queue = topic): QueueTopics {
 
 export function topicsForQueue(naming: QueueNaming, queue: string = naming.queue): QueueTopics {
   return topicsForTopic(queue === naming.queue ? naming.topic : queue, queue)
+}
+
+/** A topic kq makes beside a queue topic, named by the queue topic and a suffix. */
+export interface CompanionTopic {
+  queueTopic: string
+  /** What it is to its queue, in words: `retry`, `dead-letter`, `delay 1m`. */
+  role: string
+}
+
+const COMPANION_SUFFIXES: ReadonlyArray<[string, string]> = [
+  [RETRY_SUFFIX, 'retry'],
+  [DEAD_LETTER_SUFFIX, 'dead-letter'],
+  ...RUNGS.map((rung): [string, string] => [DELAY_SUFFIX + rung.label, `delay ${rung.label}`]),
+]
+
+/**
+ * The queue topic a name belongs to when it ends in one of kq's suffixes; undefined for any other
+ * name. Such a name cannot be a queue itself: its own companions would read as another queue's
+ * (`orders-dlt-retry`), and no hint may lead a user to create it as one.
+ */
+export function companionOf(topic: string): CompanionTopic | undefined {
+  for (const [suffix, role] of COMPANION_SUFFIXES) {
+    if (topic.length > suffix.length && topic.endsWith(suffix)) return {queueTopic: topic.slice(0, -suffix.length), role}
+  }
+
+  return undefined
 }

@@ -1,4 +1,6 @@
 import {type QueueTopics} from '../config/index.js'
+import {companionOf} from '../config/topics.js'
+import {UsageError} from '../errors.js'
 import {RUNGS} from '../delay/ladder.js'
 import {type TopicDescription, type TopicSpec} from '../kafka/index.js'
 
@@ -26,6 +28,14 @@ export interface TopicPlanRow extends TopicSpec {
  * its key has on the queue topic, so all of them need the same partition count.
  */
 export function queueTopicSpecs(topics: QueueTopics, wanted: TopicSettings): Array<TopicSpec & {role: TopicRole}> {
+  const companion = companionOf(topics.topic)
+  if (companion !== undefined) {
+    throw new UsageError(
+      `${topics.topic} ends like kq's ${companion.role} topic of queue ${companion.queueTopic}, so it cannot be a queue: ` +
+        `create ${companion.queueTopic} (\`kq topic:create ${companion.queueTopic}\` makes its ${companion.role} topic too) or pick another name`,
+    )
+  }
+
   const settings = {partitions: wanted.partitions, replicationFactor: wanted.replicationFactor}
   return queueTopicRoles(topics).map(([name, role]) => ({name, role, ...settings}))
 }

@@ -222,6 +222,25 @@ describe('kq topic:create', () => {
     assert.match(stderr, /^Error: the topic argument must be a Kafka topic name/)
   })
 
+  for (const [name, role, queue] of [
+    ['orders-dlt', 'dead-letter', 'orders'],
+    ['orders-retry', 'retry', 'orders'],
+    ['orders-delay-10m', 'delay 10m', 'orders'],
+  ]) {
+    it(`refuses ${name} as a queue, naming the queue it belongs to, and creates nothing`, async () => {
+      const prefix = uniqueTopic('suffix')
+      const topic = `${prefix}-${name}`
+      const {code, stderr} = await kq(['topic:create', topic])
+      assert.equal(code, ExitCode.Usage)
+      assert.equal(
+        stderr,
+        `Error: ${topic} ends like kq's ${role} topic of queue ${prefix}-${queue}, so it cannot be a queue: ` +
+          `create ${prefix}-${queue} (\`kq topic:create ${prefix}-${queue}\` makes its ${role} topic too) or pick another name\n`,
+      )
+      assert.equal((await describeAll(topic)).size, 0)
+    })
+  }
+
   it('refuses a bad .env value with one line and exit code 4, before connecting', async () => {
     const file = envFile({KAFKA_PARTITIONS: 'abc'})
     const {code, stdout, stderr} = await kq(['topic:create', '--env-file', file, '--brokers', '127.0.0.1:1'])

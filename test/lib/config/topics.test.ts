@@ -1,6 +1,8 @@
 import {strict as assert} from 'node:assert'
 
 import {topicsForQueue, topicsForTopic} from '../../../src/lib/config/index.js'
+import {companionOf} from '../../../src/lib/config/topics.js'
+import {TopicNotFoundError} from '../../../src/lib/errors.js'
 
 describe('queue topic naming', () => {
   it('gives a queue its own name as topic, with -retry, -dlt and -delay-* topics beside it', () => {
@@ -28,5 +30,28 @@ describe('queue topic naming', () => {
       deadLetterTopic: 'orders.v1-dlt',
       delayTopics: ['orders.v1-delay-1s', 'orders.v1-delay-10s', 'orders.v1-delay-1m', 'orders.v1-delay-10m', 'orders.v1-delay-1h', 'orders.v1-delay-1d'],
     })
+  })
+})
+
+describe('companion topics', () => {
+  it("knows each of kq's suffixes and the queue topic before it", () => {
+    assert.deepEqual(companionOf('orders-retry'), {queueTopic: 'orders', role: 'retry'})
+    assert.deepEqual(companionOf('orders-dlt'), {queueTopic: 'orders', role: 'dead-letter'})
+    assert.deepEqual(companionOf('orders-delay-1d'), {queueTopic: 'orders', role: 'delay 1d'})
+    assert.equal(companionOf('orders'), undefined)
+    assert.equal(companionOf('orders-delay-2m'), undefined, 'not a rung')
+    assert.equal(companionOf('-dlt'), undefined, 'a suffix alone is no companion')
+  })
+
+  it("never suggests creating a companion as a queue when it is missing", () => {
+    assert.equal(
+      new TopicNotFoundError('orders-dlt').message,
+      "topic orders-dlt does not exist: it is the dead-letter topic of queue orders: create that queue's topics with `kq topic:create orders`",
+    )
+    assert.equal(
+      new TopicNotFoundError('orders-dlt-retry').message,
+      'topic orders-dlt-retry does not exist: orders-dlt is the dead-letter topic of queue orders, not a queue: name the queue orders',
+    )
+    assert.equal(new TopicNotFoundError('orders').message, 'topic orders does not exist: create it with `kq topic:create orders`')
   })
 })
