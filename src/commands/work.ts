@@ -1,12 +1,13 @@
 import {Flags} from '@oclif/core'
 
 import {KqCommand} from '../base-command.js'
-import {backoffList, brokersFlag, jobsDirFlag, textArgument, workerFlags} from '../flags.js'
 import {topicName} from '../lib/config/values.js'
 import {type LineWriter, lineWriter} from '../lib/output/lines.js'
 import {humanRenderer, jsonRenderer} from '../lib/output/worker.js'
 import {type WorkerEvents, type WorkerSummary} from '../lib/worker/events.js'
 import {Worker} from '../lib/worker/worker.js'
+import {backoffList, brokersFlag, jobsDirFlag, textArgument, workerFlags} from '../shared/flags.js'
+import {onStopSignals} from '../shared/signals.js'
 
 const WORKER_EVENTS: Array<keyof WorkerEvents> = [
   'started',
@@ -111,30 +112,21 @@ export default class Work extends KqCommand {
  * callbacks throw outside any attempt are reported, not allowed to kill the worker.
  */
 function guardProcess(worker: Worker, output: LineWriter): () => void {
-  let signals = 0
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals++
-    if (signals === 1) {
-      void worker.stop('signal')
-      return
-    }
-
-    output.flush()
-    process.stderr.write(`\nSecond ${signal}: exiting now; unfinished jobs will be delivered again.\n`)
-    process.exit(signal === 'SIGINT' ? 130 : 143)
-  }
-
+  const releaseSignals = onStopSignals({
+    stop: () => void worker.stop('signal'),
+    beforeExit(signal) {
+      output.flush()
+      process.stderr.write(`\nSecond ${signal}: exiting now; unfinished jobs will be delivered again.\n`)
+    },
+  })
   const onStray = (error: unknown) => {
     worker.emit('warning', {message: `a job left an error outside its attempt: ${error instanceof Error ? error.message : String(error)}`})
   }
 
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
   process.on('unhandledRejection', onStray)
   process.on('uncaughtException', onStray)
   return () => {
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
+    releaseSignals()
     process.off('unhandledRejection', onStray)
     process.off('uncaughtException', onStray)
   }

@@ -5,12 +5,10 @@ import path from 'node:path'
 import {Flags, type Interfaces} from '@oclif/core'
 
 import {KqCommand} from '../../base-command.js'
-import {backoffList, brokersFlag, jobsDirFlag, textArgument, workerFlags} from '../../flags.js'
 import {type KqConfig, loadConfig} from '../../lib/config/index.js'
 import {identifier} from '../../lib/config/values.js'
 import {UsageError} from '../../lib/errors.js'
 import {displayPath} from '../../lib/jobs/files.js'
-import {stylesFor} from '../../lib/output/styles.js'
 import {
   PROCESS_MANAGER_DEFAULTS,
   type ProcessManager,
@@ -22,6 +20,7 @@ import {
   refuseExisting,
   writeConfigFile,
 } from '../../lib/supervisor/index.js'
+import {backoffList, brokersFlag, jobsDirFlag, textArgument, workerFlags} from '../../shared/flags.js'
 
 export interface MakeSupervisorResult {
   format: ProcessManager
@@ -92,8 +91,7 @@ export default class MakeSupervisor extends KqCommand {
       ...(['root', '0'].includes(options.user) ? ['the workers will run as root: pass --user to run them as a user with fewer rights'] : []),
       ...(await checkPartitions(config, options.queues, options.procs)),
     ]
-    const styles = stylesFor(process.stderr)
-    for (const warning of warnings) this.progress(`${styles.yellow('Warning:')} ${warning}`)
+    for (const warning of warnings) this.warning(warning)
     if (file === undefined) {
       this.log(content.trimEnd())
       return {format, content, warnings}

@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
-import {DEAD_LETTER_REASONS, type Selection, parseSince} from './lib/dead-letter/selection.js'
-import {UsageError} from './lib/errors.js'
-import {parseBackoffList} from './lib/retry/index.js'
+import {DEAD_LETTER_REASONS, type Selection, parseSince} from '../lib/dead-letter/selection.js'
+import {UsageError} from '../lib/errors.js'
+import {parseBackoffList} from '../lib/retry/index.js'
 
 /**
  * Flags shared by several commands, defined once. Those that override a configuration variable
