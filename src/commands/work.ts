@@ -5,8 +5,9 @@ import {topicName} from '../lib/config/values.js'
 import {type LineWriter, lineWriter} from '../lib/output/lines.js'
 import {humanRenderer, jsonRenderer} from '../lib/output/worker.js'
 import {type WorkerEvents, type WorkerSummary} from '../lib/worker/events.js'
+import {WORKER_SETTING_NAMES} from '../lib/worker/settings.js'
 import {Worker} from '../lib/worker/worker.js'
-import {backoffList, brokersFlag, jobsDirFlag, textArgument, workerFlags} from '../shared/flags.js'
+import {brokersFlag, jobsDirFlag, textArgument, workerFlags, workerSettingsFromFlags} from '../shared/flags.js'
 import {onStopSignals} from '../shared/signals.js'
 
 const WORKER_EVENTS: Array<keyof WorkerEvents> = [
@@ -50,9 +51,8 @@ export default class Work extends KqCommand {
   }
 
   static override flags = {
-    ...workerFlags(),
+    ...workerFlags(WORKER_SETTING_NAMES),
     queue: Flags.string({description: 'Queues in priority order, as Laravel spells it: --queue=high,default,low.', exclusive: ['queues']}),
-    'stop-when-empty': Flags.boolean({description: 'Stop once every partition (its retries and delayed jobs included) is worked out.'}),
     once: Flags.boolean({description: 'Work one job, then stop.'}),
     json: Flags.boolean({description: 'One JSON object per event and line.'}),
     verbose: Flags.boolean({char: 'v', description: 'Show job ids, partitions and offsets.', exclusive: ['quiet']}),
@@ -65,21 +65,9 @@ export default class Work extends KqCommand {
     const {args, flags} = await this.parse(Work)
     const config = this.loadConfig(flags)
     const worker = new Worker(config, {
+      ...workerSettingsFromFlags(WORKER_SETTING_NAMES, flags),
       queues: (args.queues ?? flags.queue)?.split(',').map((queue) => topicName({raw: queue.trim(), label: 'queue', fromCommandLine: true})),
-      group: flags.group,
-      tries: flags.tries,
-      backoff: backoffList(flags.backoff),
-      timeout: flags.timeout,
-      concurrency: flags.concurrency,
-      prefetch: flags.prefetch,
-      retryInPlace: flags['retry-in-place'],
-      maxJobs: flags.once ? 1 : flags['max-jobs'],
-      maxTime: flags['max-time'],
-      memory: flags.memory,
-      stopWhenEmpty: flags['stop-when-empty'],
-      fromBeginning: flags['from-beginning'],
-      sessionTimeout: flags['session-timeout'],
-      brokerTimeout: flags['broker-timeout'],
+      ...(flags.once && {maxJobs: 1}),
     })
     const render = flags.json ? jsonRenderer() : humanRenderer({verbose: flags.verbose})
     const output = lineWriter()

@@ -1,8 +1,18 @@
-import {Args, Flags} from '@oclif/core'
+import {Args, Flags, type Interfaces} from '@oclif/core'
 
 import {DEAD_LETTER_REASONS, type Selection, parseSince} from '../lib/dead-letter/selection.js'
+import {type VariableName} from '../lib/config/index.js'
 import {UsageError} from '../lib/errors.js'
 import {parseBackoffList} from '../lib/retry/index.js'
+import {
+  WORKER_SETTINGS,
+  WORKER_SETTING_NAMES,
+  type WorkerSettingName,
+  type WorkerSettingValues,
+  defaultText,
+  flagName,
+  settingOf,
+} from '../lib/worker/settings.js'
 
 /**
  * Flags shared by several commands, defined once. Those that override a configuration variable
@@ -23,13 +33,17 @@ export const replicationFactorFlag = Flags.integer({
   min: 1,
 })
 
-export const CONFIG_FLAGS = {
+export const CONFIG_FLAGS: Readonly<Record<string, VariableName>> = {
   brokers: 'KAFKA_BROKERS',
   partitions: 'KAFKA_PARTITIONS',
   'replication-factor': 'KAFKA_REPLICATION_FACTOR',
-  group: 'KAFKA_CONSUMER_GROUP',
   'jobs-dir': 'KQ_JOBS_DIR',
-} as const
+  // And the worker settings whose default is a variable, such as --group.
+  ...Object.fromEntries(WORKER_SETTING_NAMES.flatMap((name) => {
+    const {env} = settingOf(name)
+    return env === undefined ? [] : [[flagName(name), env]]
+  })),
+}
 
 export const localKafkaDirFlag = Flags.string({
   description: "Folder of the local cluster's state, data and logs.",
@@ -48,36 +62,64 @@ export function textArgument(description: string) {
   return Args.string({description, ignoreStdin: true})
 }
 
+type Kebab<Name extends string> = Name extends `${infer Head}${infer Tail}`
+  ? `${Head extends Lowercase<Head> ? Head : `-${Lowercase<Head>}`}${Kebab<Tail>}`
+  : Name
+
+type FlagOf<Setting> = Setting extends {kind: 'boolean'}
+  ? Interfaces.BooleanFlag<boolean>
+  : Setting extends {kind: 'integer'}
+    ? Interfaces.OptionFlag<number | undefined>
+    : Interfaces.OptionFlag<string | undefined>
+
+export type WorkerFlags<Name extends WorkerSettingName> = {
+  [N in Name as Kebab<N>]: FlagOf<(typeof WORKER_SETTINGS)[N]>
+}
+
 /**
- * The flags of `kq work` that shape how jobs run, shared with `kq make:supervisor`, which passes
- * them on to the workers it configures. No defaults here: the worker's own (see WorkerOptions)
- * apply, and a generated config names only what was asked.
+ * The flags of worker settings (WORKER_SETTINGS), for `kq work` and for `kq make:supervisor`,
+ * which passes them on to the workers it configures. No defaults here: the worker's own apply,
+ * and a generated config names only what was asked.
  */
-export function workerFlags(helpGroup?: string) {
-  const group = helpGroup === undefined ? {} : {helpGroup}
-  return {
-    tries: Flags.integer({...group, description: 'Tries per job unless the job class says (default 1).', min: 1}),
-    backoff: Flags.string({...group, description: 'Seconds before each retry, e.g. 1,5,10 (the last repeats).'}),
-    timeout: Flags.integer({...group, description: 'Seconds an attempt may run unless the job class says (default 60).', min: 1}),
-    concurrency: Flags.integer({...group, char: 'c', description: 'Jobs in flight at once per worker (default 1).', min: 1, max: 1000}),
-    prefetch: Flags.integer({
-      ...group,
-      description: 'Jobs fetched ahead of the running ones, at most (default 10 x concurrency, at least 1000).',
-      min: 1,
-    }),
-    'retry-in-place': Flags.boolean({...group, description: 'Retry where the job is, keeping strict order per key.'}),
-    'max-jobs': Flags.integer({...group, description: 'Stop after this many jobs.', min: 1}),
-    'max-time': Flags.integer({...group, description: 'Stop after this many seconds.', min: 1}),
-    memory: Flags.integer({...group, description: 'Stop with exit code 12 above this many MB of memory.', min: 16}),
-    group: Flags.string({...group, char: 'g', description: 'Consumer group (overrides KAFKA_CONSUMER_GROUP).'}),
-    'from-beginning': Flags.boolean({...group, description: 'A group without committed offsets starts at the topics’ beginning.'}),
-    'session-timeout': Flags.integer({
-      ...group,
-      description: 'Seconds without heartbeat before the group gives a worker’s partitions away (default 10).',
-      min: 6,
-    }),
-    'broker-timeout': Flags.integer({...group, description: 'Seconds to keep trying a lost broker before exiting 5 (default 60).', min: 1}),
+export function workerFlags<Name extends WorkerSettingName>(names: readonly Name[], helpGroup?: string): WorkerFlags<Name> {
+  const flags: Record<string, unknown> = {}
+  for (const name of names) flags[flagName(name)] = settingFlag(name, helpGroup)
+  return flags as WorkerFlags<Name>
+}
+
+function settingFlag(name: WorkerSettingName, helpGroup: string | undefined) {
+  const setting = settingOf(name)
+  const common = {
+    description: flagDescription(name),
+    ...(helpGroup !== undefined && {helpGroup}),
+    ...(setting.char !== undefined && {char: setting.char}),
   }
+  if (setting.kind === 'boolean') return Flags.boolean(common)
+  if (setting.kind !== 'integer') return Flags.string(common)
+  return Flags.integer({...common, ...(setting.min !== undefined && {min: setting.min}), ...(setting.max !== undefined && {max: setting.max})})
+}
+
+/** The summary, and the variable the flag overrides or else its default: `Jobs in flight at once per worker (default 1).` */
+function flagDescription(name: WorkerSettingName): string {
+  const {summary, env} = settingOf(name)
+  const shown = defaultText(name)
+  if (shown === undefined) return `${summary}.`
+  return env === undefined ? `${summary} (default ${shown}).` : `${summary} (overrides ${env}).`
+}
+
+/** The settings the flags of workerFlags(names) give; a flag left out is left out. */
+export function workerSettingsFromFlags<Name extends WorkerSettingName>(
+  names: readonly Name[],
+  flags: Record<string, unknown>,
+): Partial<Pick<WorkerSettingValues, Name>> {
+  const given: Record<string, unknown> = {}
+  for (const name of names) {
+    const value = flags[flagName(name)]
+    if (value === undefined) continue
+    given[name] = settingOf(name).kind === 'seconds' ? backoffList(value as string) : value
+  }
+
+  return given as Partial<Pick<WorkerSettingValues, Name>>
 }
 
 /** `--backoff 1,5,10` as seconds; a bad list is a usage error naming the flag. */
