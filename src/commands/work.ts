@@ -2,13 +2,13 @@ import {Flags} from '@oclif/core'
 
 import {KqCommand} from '../base-command.js'
 import {topicName} from '../lib/config/values.js'
-import {type LineWriter, lineWriter} from '../lib/output/lines.js'
+import {lineWriter} from '../lib/output/lines.js'
 import {humanRenderer, jsonRenderer} from '../lib/output/worker.js'
 import {type WorkerEvents, type WorkerSummary} from '../lib/worker/events.js'
 import {WORKER_SETTING_NAMES} from '../lib/worker/settings.js'
 import {Worker} from '../lib/worker/worker.js'
 import {brokersFlag, jobsDirFlag, textArgument, workerFlags, workerSettingsFromFlags} from '../shared/flags.js'
-import {onStopSignals} from '../shared/signals.js'
+import {guardWorkerProcess} from '../shared/worker-process.js'
 
 const WORKER_EVENTS: Array<keyof WorkerEvents> = [
   'started',
@@ -80,7 +80,7 @@ export default class Work extends KqCommand {
       })
     }
 
-    const release = guardProcess(worker, output)
+    const release = guardWorkerProcess(worker, output)
     let summary: WorkerSummary
     try {
       summary = await worker.run()
@@ -92,30 +92,5 @@ export default class Work extends KqCommand {
     // Exit now, as Laravel's worker does once stopped: a timer or socket a job left open must
     // not keep a stopped worker's process alive under a process manager.
     return this.exit(summary.exitCode)
-  }
-}
-
-/**
- * Signals stop the worker gracefully; a second one exits at once. Errors that a job's stray
- * callbacks throw outside any attempt are reported, not allowed to kill the worker.
- */
-function guardProcess(worker: Worker, output: LineWriter): () => void {
-  const releaseSignals = onStopSignals({
-    stop: () => void worker.stop('signal'),
-    beforeExit(signal) {
-      output.flush()
-      process.stderr.write(`\nSecond ${signal}: exiting now; unfinished jobs will be delivered again.\n`)
-    },
-  })
-  const onStray = (error: unknown) => {
-    worker.emit('warning', {message: `a job left an error outside its attempt: ${error instanceof Error ? error.message : String(error)}`})
-  }
-
-  process.on('unhandledRejection', onStray)
-  process.on('uncaughtException', onStray)
-  return () => {
-    releaseSignals()
-    process.off('unhandledRejection', onStray)
-    process.off('uncaughtException', onStray)
   }
 }
