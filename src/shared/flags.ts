@@ -1,7 +1,7 @@
 import {Args, Flags, type Interfaces} from '@oclif/core'
 
-import {DEAD_LETTER_REASONS, type Selection, parseSince} from '../lib/dead-letter/selection.js'
 import {type VariableName} from '../lib/config/index.js'
+import {DEAD_LETTER_REASONS, type Selection, parseSince} from '../lib/dead-letter/selection.js'
 import {UsageError} from '../lib/errors.js'
 import {parseBackoffList} from '../lib/retry/index.js'
 import {
@@ -39,10 +39,12 @@ export const CONFIG_FLAGS: Readonly<Record<string, VariableName>> = {
   'replication-factor': 'KAFKA_REPLICATION_FACTOR',
   'jobs-dir': 'KQ_JOBS_DIR',
   // And the worker settings whose default is a variable, such as --group.
-  ...Object.fromEntries(WORKER_SETTING_NAMES.flatMap((name) => {
-    const {env} = settingOf(name)
-    return env === undefined ? [] : [[flagName(name), env]]
-  })),
+  ...Object.fromEntries(
+    WORKER_SETTING_NAMES.flatMap((name) => {
+      const {env} = settingOf(name)
+      return env === undefined ? [] : [[flagName(name), env]]
+    }),
+  ),
 }
 
 export const localKafkaDirFlag = Flags.string({

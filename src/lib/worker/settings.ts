@@ -170,7 +170,7 @@ type Settings = typeof WORKER_SETTINGS
 export type WorkerSettingName = keyof Settings
 
 type ValueOf<Setting> = Setting extends {kind: infer Kind extends SettingKind} ? SettingValue[Kind] : never
-type AllValues = {-readonly [Name in keyof Settings]: ValueOf<Settings[Name]>}
+type AllValues = {[Name in keyof Settings]: ValueOf<Settings[Name]>}
 type Defaulted = {[Name in keyof Settings]: Settings[Name] extends {default: unknown} ? Name : never}[keyof Settings]
 
 /** Every setting's value: those with a default always set, the others (limits) unset for none. */
