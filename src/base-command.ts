@@ -1,9 +1,10 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
-import {CONFIG_FLAGS} from './flags.js'
+import {CONFIG_FLAGS} from './shared/flags.js'
 import {type ConfigOverride, type KqConfig, type VariableName, loadConfig} from './lib/config/index.js'
 import {ExitCode, KqError} from './lib/errors.js'
 import {stylesFor} from './lib/output/styles.js'
+import {warning} from './shared/warning.js'
 
 /**
  * The base of every kq command: `--json` and `--env-file` for all, configuration loading, and one
@@ -38,6 +39,11 @@ export abstract class KqCommand extends Command {
   /** Progress for humans goes to stderr, so that stdout stays clean for --json and pipes. */
   protected progress(message: string): void {
     if (!this.jsonEnabled()) process.stderr.write(`${message}\n`)
+  }
+
+  /** A warning for humans, on stderr; with --json it is left to the result to carry. */
+  protected warning(message: string): void {
+    if (!this.jsonEnabled()) warning(message)
   }
 
   protected override async catch(error: Interfaces.CommandError): Promise<unknown> {

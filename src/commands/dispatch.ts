@@ -1,7 +1,6 @@
 import {Flags} from '@oclif/core'
 
 import {KqCommand} from '../base-command.js'
-import {brokersFlag, jobsDirFlag, textArgument} from '../flags.js'
 import {type BulkResult, type DispatchReceipt, Dispatcher, jobDefaults} from '../lib/dispatch/index.js'
 import {parseDelayFlags, parseHeaderFlags, parsePayload} from '../lib/dispatch/input.js'
 import {readNdjson, readPayloadText} from '../lib/dispatch/sources.js'
@@ -10,6 +9,7 @@ import {JobRegistry} from '../lib/jobs/registry.js'
 import {renderBulkSummary, renderReceipt} from '../lib/output/dispatch.js'
 import {progressBar} from '../lib/output/progress.js'
 import {askForJob, askForPayload, isInteractive} from '../lib/output/prompts.js'
+import {brokersFlag, jobsDirFlag, textArgument} from '../shared/flags.js'
 
 export type DispatchResult = DispatchReceipt | (BulkResult & {rate: number})
 

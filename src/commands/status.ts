@@ -1,11 +1,9 @@
 import {Errors, Flags, type Interfaces} from '@oclif/core'
 
 import {KqCommand} from '../base-command.js'
-import {brokersFlag, textArgument} from '../flags.js'
 import {topicName} from '../lib/config/values.js'
 import {ExitCode, errorMessage} from '../lib/errors.js'
 import {HIDE_CURSOR, SHOW_CURSOR, renderRefresh, renderStatus} from '../lib/output/status.js'
-import {stylesFor} from '../lib/output/styles.js'
 import {
   type Crossings,
   type StatusSnapshot,
@@ -17,6 +15,9 @@ import {
   webhookPayload,
   webhookUrl,
 } from '../lib/status/index.js'
+import {brokersFlag, textArgument} from '../shared/flags.js'
+import {onStopSignals} from '../shared/signals.js'
+import {warning} from '../shared/warning.js'
 
 export default class Status extends KqCommand {
   static override summary = 'Show the lag, workers, retries, delayed jobs and dead letters of the queues; alert past thresholds.'
@@ -80,15 +81,13 @@ export default class Status extends KqCommand {
     const json = this.jsonEnabled()
     const terminal = !json && Boolean(process.stdout.isTTY)
     const stop = new AbortController()
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (!stop.signal.aborted) return stop.abort()
+    const releaseSignals = onStopSignals({
+      stop: () => stop.abort(),
       // A second signal while a slow read finishes: leave now, with the cursor back.
-      if (terminal) process.stdout.write(SHOW_CURSOR)
-      process.exit(signal === 'SIGINT' ? 130 : 143)
-    }
-
-    process.on('SIGINT', onSignal)
-    process.on('SIGTERM', onSignal)
+      beforeExit() {
+        if (terminal) process.stdout.write(SHOW_CURSOR)
+      },
+    })
     if (terminal) process.stdout.write(HIDE_CURSOR)
     const show = async (refresh: WatchRefresh) => {
       if ('snapshot' in refresh) await notify(flags.webhook, refresh.snapshot, refresh.changes)
@@ -98,8 +97,7 @@ export default class Status extends KqCommand {
     try {
       return watchExitCode(await watchStatus(monitor, {intervalSeconds: flags.interval, sampleSeconds: flags.sample, signal: stop.signal}, show))
     } finally {
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
+      releaseSignals()
       if (terminal) process.stdout.write(SHOW_CURSOR)
     }
   }
@@ -115,7 +113,6 @@ export default class Status extends KqCommand {
 async function notify(url: URL | undefined, snapshot: StatusSnapshot, changes: Crossings): Promise<void> {
   const payload = url && webhookPayload(snapshot, changes)
   if (!url || !payload) return
-  await postWebhook(url, payload).catch((error: unknown) => {
-    process.stderr.write(`${stylesFor(process.stderr).yellow('Warning:')} ${errorMessage(error)}\n`)
-  })
+  // Said even with --json: the JSON result does not tell that the alert was not delivered.
+  await postWebhook(url, payload).catch((error: unknown) => warning(errorMessage(error)))
 }

@@ -1,12 +1,14 @@
 import {Flags} from '@oclif/core'
 
 import {KqCommand} from '../base-command.js'
-import {backoffList, brokersFlag, jobsDirFlag, textArgument, workerFlags} from '../flags.js'
 import {topicName} from '../lib/config/values.js'
-import {type LineWriter, lineWriter} from '../lib/output/lines.js'
+import {lineWriter} from '../lib/output/lines.js'
 import {humanRenderer, jsonRenderer} from '../lib/output/worker.js'
 import {type WorkerEvents, type WorkerSummary} from '../lib/worker/events.js'
+import {WORKER_SETTING_NAMES} from '../lib/worker/settings.js'
 import {Worker} from '../lib/worker/worker.js'
+import {brokersFlag, jobsDirFlag, textArgument, workerFlags, workerSettingsFromFlags} from '../shared/flags.js'
+import {guardWorkerProcess} from '../shared/worker-process.js'
 
 const WORKER_EVENTS: Array<keyof WorkerEvents> = [
   'started',
@@ -49,9 +51,8 @@ export default class Work extends KqCommand {
   }
 
   static override flags = {
-    ...workerFlags(),
+    ...workerFlags(WORKER_SETTING_NAMES),
     queue: Flags.string({description: 'Queues in priority order, as Laravel spells it: --queue=high,default,low.', exclusive: ['queues']}),
-    'stop-when-empty': Flags.boolean({description: 'Stop once every partition (its retries and delayed jobs included) is worked out.'}),
     once: Flags.boolean({description: 'Work one job, then stop.'}),
     json: Flags.boolean({description: 'One JSON object per event and line.'}),
     verbose: Flags.boolean({char: 'v', description: 'Show job ids, partitions and offsets.', exclusive: ['quiet']}),
@@ -64,21 +65,9 @@ export default class Work extends KqCommand {
     const {args, flags} = await this.parse(Work)
     const config = this.loadConfig(flags)
     const worker = new Worker(config, {
+      ...workerSettingsFromFlags(WORKER_SETTING_NAMES, flags),
       queues: (args.queues ?? flags.queue)?.split(',').map((queue) => topicName({raw: queue.trim(), label: 'queue', fromCommandLine: true})),
-      group: flags.group,
-      tries: flags.tries,
-      backoff: backoffList(flags.backoff),
-      timeout: flags.timeout,
-      concurrency: flags.concurrency,
-      prefetch: flags.prefetch,
-      retryInPlace: flags['retry-in-place'],
-      maxJobs: flags.once ? 1 : flags['max-jobs'],
-      maxTime: flags['max-time'],
-      memory: flags.memory,
-      stopWhenEmpty: flags['stop-when-empty'],
-      fromBeginning: flags['from-beginning'],
-      sessionTimeout: flags['session-timeout'],
-      brokerTimeout: flags['broker-timeout'],
+      ...(flags.once && {maxJobs: 1}),
     })
     const render = flags.json ? jsonRenderer() : humanRenderer({verbose: flags.verbose})
     const output = lineWriter()
@@ -91,7 +80,7 @@ export default class Work extends KqCommand {
       })
     }
 
-    const release = guardProcess(worker, output)
+    const release = guardWorkerProcess(worker, output)
     let summary: WorkerSummary
     try {
       summary = await worker.run()
@@ -103,39 +92,5 @@ export default class Work extends KqCommand {
     // Exit now, as Laravel's worker does once stopped: a timer or socket a job left open must
     // not keep a stopped worker's process alive under a process manager.
     return this.exit(summary.exitCode)
-  }
-}
-
-/**
- * Signals stop the worker gracefully; a second one exits at once. Errors that a job's stray
- * callbacks throw outside any attempt are reported, not allowed to kill the worker.
- */
-function guardProcess(worker: Worker, output: LineWriter): () => void {
-  let signals = 0
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals++
-    if (signals === 1) {
-      void worker.stop('signal')
-      return
-    }
-
-    output.flush()
-    process.stderr.write(`\nSecond ${signal}: exiting now; unfinished jobs will be delivered again.\n`)
-    process.exit(signal === 'SIGINT' ? 130 : 143)
-  }
-
-  const onStray = (error: unknown) => {
-    worker.emit('warning', {message: `a job left an error outside its attempt: ${error instanceof Error ? error.message : String(error)}`})
-  }
-
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
-  process.on('unhandledRejection', onStray)
-  process.on('uncaughtException', onStray)
-  return () => {
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
-    process.off('unhandledRejection', onStray)
-    process.off('uncaughtException', onStray)
   }
 }

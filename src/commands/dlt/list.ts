@@ -1,11 +1,11 @@
 import {Flags} from '@oclif/core'
 
-import {DeadLetterCommand} from '../../dead-letter-command.js'
-import {brokersFlag, deadLetterSelection, deadLetterSelectorFlags, textArgument} from '../../flags.js'
 import {type DeadLetterSummary, summaryOf} from '../../lib/dead-letter/letters.js'
 import {hasSelector, selectDeadLetters} from '../../lib/dead-letter/selection.js'
 import {DeadLetterStore} from '../../lib/dead-letter/store.js'
 import {describeListing, renderDeadLetterList} from '../../lib/output/dead-letters.js'
+import {DeadLetterCommand} from '../../shared/dead-letter-command.js'
+import {brokersFlag, deadLetterSelection, deadLetterSelectorFlags, textArgument} from '../../shared/flags.js'
 
 export interface DltListResult {
   queue: string

@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 
-import {DeadLetterCommand} from '../../dead-letter-command.js'
-import {brokersFlag, deadLetterSelection, deadLetterSelectorFlags, textArgument} from '../../flags.js'
 import {DeadLetterStore, type PurgeResult} from '../../lib/dead-letter/store.js'
 import {renderPurgeResult} from '../../lib/output/dead-letters.js'
+import {DeadLetterCommand} from '../../shared/dead-letter-command.js'
+import {brokersFlag, deadLetterSelection, deadLetterSelectorFlags, textArgument} from '../../shared/flags.js'
 
 export default class DltPurge extends DeadLetterCommand {
   static override summary = 'Mark pending dead letters handled without replaying them.'

@@ -1,13 +1,12 @@
 import {Flags} from '@oclif/core'
 
-import {DeadLetterCommand} from '../../dead-letter-command.js'
-import {brokersFlag, deadLetterSelection, deadLetterSelectorFlags, textArgument} from '../../flags.js'
 import {DEFAULT_MAX_REPLAYS, planReplay} from '../../lib/dead-letter/replay.js'
 import {DeadLetterStore, type ReplayResult} from '../../lib/dead-letter/store.js'
 import {UsageError} from '../../lib/errors.js'
 import {renderReplayResult} from '../../lib/output/dead-letters.js'
 import {progressBar} from '../../lib/output/progress.js'
-import {stylesFor} from '../../lib/output/styles.js'
+import {DeadLetterCommand} from '../../shared/dead-letter-command.js'
+import {brokersFlag, deadLetterSelection, deadLetterSelectorFlags, textArgument} from '../../shared/flags.js'
 
 /** Replays of more dead letters than this show a progress bar (on a terminal). */
 const PROGRESS_FROM = 200
@@ -68,7 +67,7 @@ export default class DltReplay extends DeadLetterCommand {
       bar.finish()
       // All refused: the warnings and the error say it all.
       if (why !== undefined || result.replayed.length > 0 || result.refused.length === 0) this.log(why ?? renderReplayResult(result))
-      for (const refusal of result.refused) this.progress(`${stylesFor(process.stderr).yellow('Warning:')} ${refusal.message}`)
+      for (const refusal of result.refused) this.warning(refusal.message)
       if (result.replayed.length === 0 && result.refused.length > 0) throw refusedAll(result)
       return result
     } finally {

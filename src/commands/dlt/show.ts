@@ -1,12 +1,12 @@
 import {Args, Flags} from '@oclif/core'
 
-import {DeadLetterCommand} from '../../dead-letter-command.js'
-import {brokersFlag} from '../../flags.js'
 import {type DeadLetterDetail, detailOf, positionOf} from '../../lib/dead-letter/letters.js'
 import {matchesId} from '../../lib/dead-letter/selection.js'
 import {DeadLetterStore} from '../../lib/dead-letter/store.js'
 import {UsageError} from '../../lib/errors.js'
 import {renderDeadLetter} from '../../lib/output/dead-letters.js'
+import {DeadLetterCommand} from '../../shared/dead-letter-command.js'
+import {brokersFlag} from '../../shared/flags.js'
 
 export interface DltShowResult extends DeadLetterDetail {
   /** Other dead letters of the same job (a replay that failed again), as `<partition>:<offset>`. */

@@ -1,8 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {KqCommand} from '../../base-command.js'
-import {localKafkaDirFlag} from '../../flags.js'
 import {type DownResult, stopLocalKafka} from '../../lib/local-kafka/index.js'
+import {localKafkaDirFlag} from '../../shared/flags.js'
 
 export default class KafkaDown extends KqCommand {
   static override summary = 'Stop the local Kafka started by kafka:up.'

@@ -1,8 +1,8 @@
 import {KqCommand} from '../../base-command.js'
-import {localKafkaDirFlag} from '../../flags.js'
 import {LocalKafkaError} from '../../lib/errors.js'
 import {type LocalKafkaStatus, localKafkaStatus} from '../../lib/local-kafka/index.js'
 import {renderLocalKafka} from '../../lib/output/local-kafka.js'
+import {localKafkaDirFlag} from '../../shared/flags.js'
 
 export default class KafkaStatus extends KqCommand {
   static override summary = 'Show whether the local Kafka is running and answering.'

@@ -1,9 +1,9 @@
 import {Flags} from '@oclif/core'
 
 import {KqCommand} from '../../base-command.js'
-import {localKafkaDirFlag} from '../../flags.js'
 import {DEFAULT_KAFKA_VERSION, type UpResult, parseSaslUser, startLocalKafka} from '../../lib/local-kafka/index.js'
 import {renderLocalKafka} from '../../lib/output/local-kafka.js'
+import {localKafkaDirFlag} from '../../shared/flags.js'
 
 export default class KafkaUp extends KqCommand {
   static override summary = 'Start a local Apache Kafka (KRaft) from Maven Central jars.'

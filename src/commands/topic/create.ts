@@ -1,12 +1,12 @@
 import {Flags} from '@oclif/core'
 
 import {KqCommand} from '../../base-command.js'
-import {brokersFlag, partitionsFlag, replicationFactorFlag, textArgument} from '../../flags.js'
 import {topicsForQueue} from '../../lib/config/index.js'
 import {withTopicAdmin} from '../../lib/kafka/index.js'
 import {renderTopicPlan} from '../../lib/output/topics.js'
 import {type TopicPlanRow, queueTopicSpecs} from '../../lib/topics/plan.js'
 import {TopicMismatchError, provisionTopics, startGroupOnNewQueues} from '../../lib/topics/provision.js'
+import {brokersFlag, partitionsFlag, replicationFactorFlag, textArgument} from '../../shared/flags.js'
 
 export interface TopicCreateResult {
   topics: TopicPlanRow[]

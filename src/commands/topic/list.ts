@@ -1,10 +1,10 @@
 import {Flags} from '@oclif/core'
 
 import {KqCommand} from '../../base-command.js'
-import {brokersFlag} from '../../flags.js'
 import {withTopicAdmin} from '../../lib/kafka/index.js'
 import {renderTable} from '../../lib/output/table.js'
 import {type TopicSummary, summarizeTopics} from '../../lib/topics/list.js'
+import {brokersFlag} from '../../shared/flags.js'
 
 export interface TopicListResult {
   topics: TopicSummary[]

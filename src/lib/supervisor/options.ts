@@ -2,6 +2,7 @@ import path from 'node:path'
 
 import {topicName} from '../config/values.js'
 import {UsageError} from '../errors.js'
+import {PROCESS_MANAGER_SETTING_NAMES, type ProcessManagerSettings, WORKER_SETTINGS, flagName, settingArgument} from '../worker/settings.js'
 
 /**
  * What `kq make:supervisor` is told, in one object: which queues, how many workers, how to start
@@ -27,21 +28,12 @@ export interface ProcessManagerOptions {
   stopWait?: number
 }
 
-/** The `kq work` flags passed through to each worker; an absent one is left to kq work's default. */
-export interface WorkFlags {
-  tries?: number
-  backoff?: number[]
-  timeout?: number
-  concurrency?: number
-  prefetch?: number
-  retryInPlace?: boolean
-  maxJobs?: number
-  maxTime?: number
-  memory?: number
-  group?: string
-  fromBeginning?: boolean
-  sessionTimeout?: number
-  brokerTimeout?: number
+/**
+ * The `kq work` flags passed through to each worker: the worker settings a process manager
+ * passes on, and where to find Kafka, the jobs and the configuration. An absent one is left
+ * to kq work's default.
+ */
+export interface WorkFlags extends ProcessManagerSettings {
   brokers?: string[]
   /** Absolute, so that it means the same file wherever the worker starts. */
   jobsDir?: string
@@ -52,7 +44,7 @@ export interface WorkFlags {
 export const PROCESS_MANAGER_DEFAULTS = {procs: 8, maxProcs: 100} as const
 
 /** kq work's own default timeout, in seconds, used for the stop wait when --timeout is not given. */
-export const WORK_DEFAULT_TIMEOUT = 60
+export const WORK_DEFAULT_TIMEOUT = WORKER_SETTINGS.timeout.default
 
 /**
  * Seconds on top of the job timeout before a stopping worker is killed: once its last job has
@@ -74,30 +66,15 @@ export function stopWaitSeconds(options: Pick<ProcessManagerOptions, 'stopWait' 
 /** `work <queues> --flag=value ...`: the words after the command that starts kq. */
 export function workArguments(queues: string[], work: WorkFlags): string[] {
   const words = ['work', queues.join(',')]
-  const value = (flag: string, given: number | string | undefined) => {
-    if (given !== undefined) words.push(`--${flag}=${given}`)
+  for (const name of PROCESS_MANAGER_SETTING_NAMES) {
+    const given = work[name]
+    if (given === undefined || given === false) continue
+    words.push(given === true ? `--${flagName(name)}` : `--${flagName(name)}=${settingArgument(name, given)}`)
   }
 
-  const toggle = (flag: string, given: boolean | undefined) => {
-    if (given) words.push(`--${flag}`)
-  }
-
-  value('tries', work.tries)
-  value('backoff', work.backoff?.join(','))
-  value('timeout', work.timeout)
-  value('concurrency', work.concurrency)
-  value('prefetch', work.prefetch)
-  toggle('retry-in-place', work.retryInPlace)
-  value('max-jobs', work.maxJobs)
-  value('max-time', work.maxTime)
-  value('memory', work.memory)
-  value('group', work.group)
-  toggle('from-beginning', work.fromBeginning)
-  value('session-timeout', work.sessionTimeout)
-  value('broker-timeout', work.brokerTimeout)
-  value('brokers', work.brokers?.join(','))
-  value('jobs-dir', work.jobsDir)
-  value('env-file', work.envFile)
+  if (work.brokers !== undefined) words.push(`--brokers=${work.brokers.join(',')}`)
+  if (work.jobsDir !== undefined) words.push(`--jobs-dir=${work.jobsDir}`)
+  if (work.envFile !== undefined) words.push(`--env-file=${work.envFile}`)
   return words
 }
 

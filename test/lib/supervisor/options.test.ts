@@ -23,6 +23,47 @@ describe('process manager options', () => {
         '--from-beginning',
       ])
     })
+
+    it('passes on every worker setting a process manager may, then where Kafka, the jobs and the .env are', () => {
+      const work = {
+        tries: 3,
+        backoff: [1, 5, 10],
+        timeout: 120,
+        concurrency: 8,
+        prefetch: 64,
+        retryInPlace: true,
+        maxJobs: 100,
+        maxTime: 3600,
+        memory: 512,
+        group: 'billing',
+        fromBeginning: true,
+        sessionTimeout: 30,
+        brokerTimeout: 90,
+        brokers: ['k1:9092', 'k2:9092'],
+        jobsDir: '/srv/app/jobs',
+        envFile: '/srv/app/.env.production',
+      }
+      assert.deepEqual(workArguments(['orders'], work), [
+        'work',
+        'orders',
+        '--tries=3',
+        '--backoff=1,5,10',
+        '--timeout=120',
+        '--concurrency=8',
+        '--prefetch=64',
+        '--retry-in-place',
+        '--max-jobs=100',
+        '--max-time=3600',
+        '--memory=512',
+        '--group=billing',
+        '--from-beginning',
+        '--session-timeout=30',
+        '--broker-timeout=90',
+        '--brokers=k1:9092,k2:9092',
+        '--jobs-dir=/srv/app/jobs',
+        '--env-file=/srv/app/.env.production',
+      ])
+    })
   })
 
   describe('stopWaitSeconds', () => {

@@ -1,12 +1,12 @@
-import {KqCommand} from './base-command.js'
-import {type KqConfig} from './lib/config/index.js'
-import {topicName} from './lib/config/values.js'
-import {type DeadLetter} from './lib/dead-letter/letters.js'
-import {type Selection, hasSelector, selectDeadLetters} from './lib/dead-letter/selection.js'
-import {type DeadLetterState} from './lib/dead-letter/store.js'
-import {UsageError} from './lib/errors.js'
-import {choiceLines, describeSelection} from './lib/output/dead-letters.js'
-import {askToTick, askYesNo, isInteractive} from './lib/output/prompts.js'
+import {KqCommand} from '../base-command.js'
+import {type KqConfig} from '../lib/config/index.js'
+import {topicName} from '../lib/config/values.js'
+import {type DeadLetter} from '../lib/dead-letter/letters.js'
+import {type Selection, hasSelector, selectDeadLetters} from '../lib/dead-letter/selection.js'
+import {type DeadLetterState} from '../lib/dead-letter/store.js'
+import {UsageError} from '../lib/errors.js'
+import {choiceLines, describeSelection} from '../lib/output/dead-letters.js'
+import {askToTick, askYesNo, isInteractive} from '../lib/output/prompts.js'
 
 /** The most dead letters offered in one checkbox; more are narrowed with the selector flags. */
 const MAX_CHOICES = 500

@@ -1,0 +1,161 @@
+import {Args, Flags, type Interfaces} from '@oclif/core'
+
+import {type VariableName} from '../lib/config/index.js'
+import {DEAD_LETTER_REASONS, type Selection, parseSince} from '../lib/dead-letter/selection.js'
+import {UsageError} from '../lib/errors.js'
+import {parseBackoffList} from '../lib/retry/index.js'
+import {
+  WORKER_SETTINGS,
+  WORKER_SETTING_NAMES,
+  type WorkerSettingName,
+  type WorkerSettingValues,
+  defaultText,
+  flagName,
+  settingOf,
+} from '../lib/worker/settings.js'
+
+/**
+ * Flags shared by several commands, defined once. Those that override a configuration variable
+ * are listed in CONFIG_FLAGS so the base command can pass them to the config loader.
+ */
+export const brokersFlag = Flags.string({
+  char: 'b',
+  description: 'Brokers to connect to, host:port[,host:port] (overrides KAFKA_BROKERS).',
+})
+
+export const partitionsFlag = Flags.integer({
+  description: 'Partitions of each topic (overrides KAFKA_PARTITIONS).',
+  min: 1,
+})
+
+export const replicationFactorFlag = Flags.integer({
+  description: 'Replication factor of each topic (overrides KAFKA_REPLICATION_FACTOR).',
+  min: 1,
+})
+
+export const CONFIG_FLAGS: Readonly<Record<string, VariableName>> = {
+  brokers: 'KAFKA_BROKERS',
+  partitions: 'KAFKA_PARTITIONS',
+  'replication-factor': 'KAFKA_REPLICATION_FACTOR',
+  'jobs-dir': 'KQ_JOBS_DIR',
+  // And the worker settings whose default is a variable, such as --group.
+  ...Object.fromEntries(
+    WORKER_SETTING_NAMES.flatMap((name) => {
+      const {env} = settingOf(name)
+      return env === undefined ? [] : [[flagName(name), env]]
+    }),
+  ),
+}
+
+export const localKafkaDirFlag = Flags.string({
+  description: "Folder of the local cluster's state, data and logs.",
+  default: '.kq/kafka',
+})
+
+export const jobsDirFlag = Flags.string({
+  description: 'Folder of job classes (overrides KQ_JOBS_DIR).',
+})
+
+/**
+ * A positional argument. oclif would read a piped stdin into a missing argument on its own;
+ * kq reads stdin only when told to with `-`, so that scripts never block on it by surprise.
+ */
+export function textArgument(description: string) {
+  return Args.string({description, ignoreStdin: true})
+}
+
+type Kebab<Name extends string> = Name extends `${infer Head}${infer Tail}`
+  ? `${Head extends Lowercase<Head> ? Head : `-${Lowercase<Head>}`}${Kebab<Tail>}`
+  : Name
+
+type FlagOf<Setting> = Setting extends {kind: 'boolean'}
+  ? Interfaces.BooleanFlag<boolean>
+  : Setting extends {kind: 'integer'}
+    ? Interfaces.OptionFlag<number | undefined>
+    : Interfaces.OptionFlag<string | undefined>
+
+export type WorkerFlags<Name extends WorkerSettingName> = {
+  [N in Name as Kebab<N>]: FlagOf<(typeof WORKER_SETTINGS)[N]>
+}
+
+/**
+ * The flags of worker settings (WORKER_SETTINGS), for `kq work` and for `kq make:supervisor`,
+ * which passes them on to the workers it configures. No defaults here: the worker's own apply,
+ * and a generated config names only what was asked.
+ */
+export function workerFlags<Name extends WorkerSettingName>(names: readonly Name[], helpGroup?: string): WorkerFlags<Name> {
+  const flags: Record<string, unknown> = {}
+  for (const name of names) flags[flagName(name)] = settingFlag(name, helpGroup)
+  return flags as WorkerFlags<Name>
+}
+
+function settingFlag(name: WorkerSettingName, helpGroup: string | undefined) {
+  const setting = settingOf(name)
+  const common = {
+    description: flagDescription(name),
+    ...(helpGroup !== undefined && {helpGroup}),
+    ...(setting.char !== undefined && {char: setting.char}),
+  }
+  if (setting.kind === 'boolean') return Flags.boolean(common)
+  if (setting.kind !== 'integer') return Flags.string(common)
+  return Flags.integer({...common, ...(setting.min !== undefined && {min: setting.min}), ...(setting.max !== undefined && {max: setting.max})})
+}
+
+/** The summary, and the variable the flag overrides or else its default: `Jobs in flight at once per worker (default 1).` */
+function flagDescription(name: WorkerSettingName): string {
+  const {summary, env} = settingOf(name)
+  const shown = defaultText(name)
+  if (shown === undefined) return `${summary}.`
+  return env === undefined ? `${summary} (default ${shown}).` : `${summary} (overrides ${env}).`
+}
+
+/** The settings the flags of workerFlags(names) give; a flag left out is left out. */
+export function workerSettingsFromFlags<Name extends WorkerSettingName>(
+  names: readonly Name[],
+  flags: Record<string, unknown>,
+): Partial<Pick<WorkerSettingValues, Name>> {
+  const given: Record<string, unknown> = {}
+  for (const name of names) {
+    const value = flags[flagName(name)]
+    if (value === undefined) continue
+    given[name] = settingOf(name).kind === 'seconds' ? backoffList(value as string) : value
+  }
+
+  return given as Partial<Pick<WorkerSettingValues, Name>>
+}
+
+/** `--backoff 1,5,10` as seconds; a bad list is a usage error naming the flag. */
+export function backoffList(text: string | undefined): number[] | undefined {
+  if (text === undefined) return undefined
+  try {
+    return parseBackoffList(text)
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+}
+
+/** Which dead letters a `dlt:*` command works on; given together, all must match. */
+export function deadLetterSelectorFlags() {
+  return {
+    id: Flags.string({
+      description: 'Job id, or <partition>:<offset> of the dead letter (repeatable).',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
+    job: Flags.string({description: 'Only dead letters of this job class.'}),
+    reason: Flags.string({description: 'Only dead letters dead-lettered for this reason.', options: [...DEAD_LETTER_REASONS]}),
+    since: Flags.string({description: 'Only those dead-lettered since: a duration (30m, 2h, 7d) or a date.'}),
+    limit: Flags.integer({description: 'At most this many, oldest first.', min: 1}),
+  }
+}
+
+/** The selection the flags of deadLetterSelectorFlags() describe. */
+export function deadLetterSelection(flags: {id?: string[]; job?: string; reason?: string; since?: string; limit?: number}): Selection {
+  return {
+    ...(flags.id && {ids: flags.id}),
+    ...(flags.job !== undefined && {job: flags.job}),
+    ...(flags.reason !== undefined && {reason: flags.reason}),
+    ...(flags.since !== undefined && {since: parseSince(flags.since)}),
+    ...(flags.limit !== undefined && {limit: flags.limit}),
+  }
+}
