@@ -1,5 +1,5 @@
 import {KqCommand} from '../base-command.js'
-import {jobsDirFlag} from '../flags.js'
+import {jobsDirFlag} from '../shared/flags.js'
 import {displayPath} from '../lib/jobs/files.js'
 import {type InitResult, initApplication, nextSteps} from '../lib/init/init.js'
 
