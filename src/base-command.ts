@@ -7,15 +7,18 @@ import {stylesFor} from './lib/output/styles.js'
 import {warning} from './shared/warning.js'
 
 /**
- * The base of every kq command: `--json` and `--env-file` for all, configuration loading, and one
+ * The base of every kq command: `--json` and `--dotenv` for all, configuration loading, and one
  * place that turns a failure into a single line with a stable exit code.
  */
 export abstract class KqCommand extends Command {
   static override enableJsonFlag = true
 
   static override baseFlags = {
-    'env-file': Flags.string({
-      description: 'Read configuration from this file instead of ./.env.',
+    // Not --env-file first: Node 20 takes that name as its own option wherever it appears in a
+    // node process's arguments, npx's included, and fails on a missing file before kq runs.
+    dotenv: Flags.string({
+      aliases: ['env-file'],
+      description: 'Read configuration from this file instead of ./.env (also --env-file, except through npx on Node 20).',
       helpGroup: 'GLOBAL',
     }),
   }
@@ -33,7 +36,7 @@ export abstract class KqCommand extends Command {
       if (value !== undefined) overrides[variable] = {value: String(value), flag: `--${flag}`}
     }
 
-    return loadConfig({envFile: flags['env-file'] as string | undefined, overrides})
+    return loadConfig({envFile: flags.dotenv as string | undefined, overrides})
   }
 
   /** Progress for humans goes to stderr, so that stdout stays clean for --json and pipes. */

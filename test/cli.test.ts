@@ -1,9 +1,10 @@
 import {strict as assert} from 'node:assert'
+import {execFile} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {kq} from './support/cli.js'
-import {REPO_ROOT} from './support/paths.js'
+import {KQ_BIN, REPO_ROOT} from './support/paths.js'
 import {closedPort} from './support/ports.js'
 
 const reporter = path.join(REPO_ROOT, 'dist', 'test', 'support', 'report-loaded-modules.js')
@@ -61,9 +62,19 @@ describe('the kq binary', () => {
     assert.equal(stderr, 'Error: frobnicate is not a kq command: see `kq --help` for the list\n')
   })
 
+  it('says when the --dotenv file is missing, however Node was started (npx starts it with every argument)', async () => {
+    const {code, stderr} = await new Promise<{code: number; stderr: string}>((resolve) => {
+      execFile(process.execPath, [KQ_BIN, 'topic:list', '--dotenv', 'missing.env'], (error, _stdout, stderr) => {
+        resolve({code: typeof error?.code === 'number' ? error.code : 0, stderr})
+      })
+    })
+    assert.equal(code, 4)
+    assert.equal(stderr, 'Error: env file missing.env does not exist: check --dotenv, or copy .env.example\n')
+  })
+
   it('takes --env-file pointing at a missing file as its own flag, not as Node\'s', async () => {
     const {code, stderr} = await kq(['topic:list', '--env-file', 'missing.env'])
     assert.equal(code, 4)
-    assert.equal(stderr, 'Error: env file missing.env does not exist: check --env-file, or copy .env.example\n')
+    assert.equal(stderr, 'Error: env file missing.env does not exist: check --dotenv, or copy .env.example\n')
   })
 })

@@ -21,11 +21,11 @@ export default class Init extends KqCommand {
 
   async run(): Promise<InitCommandResult> {
     const {flags} = await this.parse(Init)
-    const envFile = flags['env-file'] ?? '.env'
+    const envFile = flags.dotenv ?? '.env'
     const result = await initApplication({
       folder: process.cwd(),
       envFile,
-      jobsDir: (settings) => this.loadConfig({'env-file': settings, 'jobs-dir': flags['jobs-dir']}).jobsDir,
+      jobsDir: (settings) => this.loadConfig({dotenv: settings, 'jobs-dir': flags['jobs-dir']}).jobsDir,
     })
     const next = nextSteps(result)
     this.log(`${result.env.created ? 'Created' : 'Kept   '} ${displayPath(result.env.file)}`)

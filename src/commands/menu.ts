@@ -25,7 +25,7 @@ export default class Menu extends KqCommand {
     if (!isInteractive()) throw new UsageError('the menu needs a terminal: run a command instead (see `kq --help`)')
     // Read again for each action, so that an edit to .env between two actions counts.
     const context: MenuContext = {config: () => this.loadConfig(flags)}
-    const passOn = flags['env-file'] === undefined ? [] : [`--env-file=${flags['env-file']}`]
+    const passOn = flags.dotenv === undefined ? [] : [`--dotenv=${flags.dotenv}`]
     for (;;) {
       const action = await this.chooseAction()
       if (action === undefined) return

@@ -50,7 +50,7 @@ export default class MakeJob extends KqCommand {
 
   async run(): Promise<MakeJobResult> {
     const {args, flags} = await this.parse(MakeJob)
-    const {jobsDir} = this.loadConfig({'env-file': flags['env-file'], 'jobs-dir': flags['jobs-dir']})
+    const {jobsDir} = this.loadConfig({dotenv: flags.dotenv, 'jobs-dir': flags['jobs-dir']})
     const queue = flags.queue === undefined ? undefined : topicName({raw: flags.queue, label: '--queue', fromCommandLine: true})
     const name = args.name ?? (await this.askName())
     // renderJobTemplate refuses a bad name, with the corrected one, before anything is written.

@@ -21,7 +21,7 @@ export default class MakeSupervisor extends KqCommand {
   static override description =
     'Prints, or writes with --output, a Supervisor [program:kq-worker-<queue>] section running --procs workers ' +
     '(`kq work` with the KQ WORK flags given), or with --systemd a template unit kq-worker-<queue>@.service. ' +
-    'Relative --log, --jobs-dir and --env-file paths are taken from the application folder (--directory). Warns when there are more workers than ' +
+    'Relative --log, --jobs-dir and --dotenv paths are taken from the application folder (--directory). Warns when there are more workers than ' +
     'the queue has partitions (the extra ones would idle); without a broker that check is skipped, never an error.'
 
   static override examples = [
@@ -71,7 +71,7 @@ export default class MakeSupervisor extends KqCommand {
       work: workerSettingsFromFlags(PROCESS_MANAGER_SETTING_NAMES, flags),
       brokers: flags.brokers,
       jobsDir: flags['jobs-dir'],
-      envFile: flags['env-file'],
+      envFile: flags.dotenv,
       runningRoot: this.config.root,
     })
     for (const warning of made.warnings) this.warning(warning)

@@ -139,7 +139,7 @@ function readEnvFile(options: LoadConfigOptions): {file?: string; values: Record
 
   const file = path.resolve(cwd, options.envFile)
   if (!existsSync(file)) {
-    throw new ConfigError(`env file ${options.envFile} does not exist: check --env-file, or copy .env.example`)
+    throw new ConfigError(`env file ${options.envFile} does not exist: check --dotenv, or copy .env.example`)
   }
 
   return {file, values: parseEnvFile(file)}

@@ -21,7 +21,7 @@ export interface KqCommandContext {
  * How the workers start kq when --command says nothing: this Node, by absolute path, running the
  * application's own kq (else the kq running now). A process manager's PATH seldom holds the
  * Node of nvm or asdf, so `#!/usr/bin/env node` would not find it. The `--` keeps Node 20 from
- * reading kq's --env-file flag as its own. When neither kq can be used, `npx kq`.
+ * reading an --env-file among kq's arguments as its own option. When neither kq can be used, `npx kq`.
  */
 export function defaultKqCommand(context: KqCommandContext): KqCommandChoice {
   const node = context.execPath ?? process.execPath

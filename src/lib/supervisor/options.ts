@@ -74,7 +74,7 @@ export function workArguments(queues: string[], work: WorkFlags): string[] {
 
   if (work.brokers !== undefined) words.push(`--brokers=${work.brokers.join(',')}`)
   if (work.jobsDir !== undefined) words.push(`--jobs-dir=${work.jobsDir}`)
-  if (work.envFile !== undefined) words.push(`--env-file=${work.envFile}`)
+  if (work.envFile !== undefined) words.push(`--dotenv=${work.envFile}`)
   return words
 }
 

@@ -177,7 +177,7 @@ describe('kq make:supervisor', () => {
       'work',
       queue,
       `--jobs-dir=${path.join(root, 'dist', 'jobs')}`,
-      `--env-file=${path.join(root, 'prod env', '.env')}`,
+      `--dotenv=${path.join(root, 'prod env', '.env')}`,
     ])
     assert.equal(worker.stdoutLogfile, path.join(root, 'logs', 'w.log'))
     assert.equal(worker.directory, root)
@@ -328,7 +328,7 @@ describe('kq make:supervisor under a real supervisord', function () {
           'arg=<fakeq>',
           'arg=<--memory=64>',
           'arg=<--brokers=127.0.0.1:1>',
-          `arg=<--env-file=${path.join(home, '.env prod')}>`,
+          `arg=<--dotenv=${path.join(home, '.env prod')}>`,
           '',
         ].join('\n'),
       ],

@@ -160,7 +160,7 @@ describe('loadConfig', () => {
     it('refuses an env file that does not exist', () => {
       assertConfigError(
         () => loadConfig({env: {}, envFile: '/nonexistent/.env.staging'}),
-        'env file /nonexistent/.env.staging does not exist: check --env-file, or copy .env.example',
+        'env file /nonexistent/.env.staging does not exist: check --dotenv, or copy .env.example',
       )
     })
   })

@@ -44,7 +44,7 @@ describe('prepareProcessManagerConfig', () => {
     assert.equal(made.file, undefined)
     assert.match(
       made.content,
-      new RegExp(`^command=/usr/bin/node -- /srv/kq/bin/run.js work orders --tries=3 --retry-in-place --brokers=127.0.0.1:1 --jobs-dir=${app}/jobs --env-file=${app}/.env.prod$`, 'm'),
+      new RegExp(`^command=/usr/bin/node -- /srv/kq/bin/run.js work orders --tries=3 --retry-in-place --brokers=127.0.0.1:1 --jobs-dir=${app}/jobs --dotenv=${app}/.env.prod$`, 'm'),
     )
     assert.deepEqual(made.warnings, [SKIPPED])
   })

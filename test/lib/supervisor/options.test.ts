@@ -61,7 +61,7 @@ describe('process manager options', () => {
         '--broker-timeout=90',
         '--brokers=k1:9092,k2:9092',
         '--jobs-dir=/srv/app/jobs',
-        '--env-file=/srv/app/.env.production',
+        '--dotenv=/srv/app/.env.production',
       ])
     })
   })

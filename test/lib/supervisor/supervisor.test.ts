@@ -92,7 +92,7 @@ describe('Supervisor program', () => {
       '--broker-timeout=90',
       '--brokers=kafka-1:9092,kafka-2:9092',
       '--jobs-dir=/srv/app/dist/jobs',
-      '--env-file=/srv/app/.env.production',
+      '--dotenv=/srv/app/.env.production',
     ])
     assert.equal(worker.name, 'kq-worker-high-default_00')
   })
@@ -104,7 +104,7 @@ describe('Supervisor program', () => {
     const envFile = `${directory}/.env "prod"`
     const content = renderSupervisorProgram(options({directory: '/srv/my app/100%', command, logFile, work: {envFile}}))
     const [worker] = readSupervisorFile(content).processes
-    assert.deepEqual(worker.command, [...command, 'work', 'orders', `--env-file=${envFile}`])
+    assert.deepEqual(worker.command, [...command, 'work', 'orders', `--dotenv=${envFile}`])
     assert.equal(worker.directory, '/srv/my app/100%')
     assert.equal(worker.stdoutLogfile, logFile)
   })

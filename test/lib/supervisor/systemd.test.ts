@@ -71,7 +71,7 @@ describe('systemd template unit', () => {
     const command = ['/opt/node 20/bin/node', '--', `${directory}/it's "here"\\run.js`, '$HOME', '%i', '']
     const content = renderSystemdUnit(options({directory, command, work: {envFile: `${directory}/.env prod`}}))
     const service = unitKeys(readSystemdUnit(content), 'Service')
-    assert.deepEqual(execArguments(service.ExecStart, '7'), [...command, 'work', 'orders', `--env-file=${directory}/.env prod`])
+    assert.deepEqual(execArguments(service.ExecStart, '7'), [...command, 'work', 'orders', `--dotenv=${directory}/.env prod`])
     assert.equal(resolveSpecifiers(service.WorkingDirectory, '7'), directory)
   })
 
