@@ -1,6 +1,10 @@
 #!/usr/bin/env -S node --
-// The `--` stops Node 20 from reading kq's own --env-file flag as its option of the same name.
+// The `--` stops Node 20 from reading an --env-file among kq's arguments as its own option.
+import {readFileSync} from 'node:fs'
+
 import {execute} from '@oclif/core'
+
+import {LARAVEL_TOPIC, joinSpacedCommand} from '../dist/src/shared/command-line.js'
 
 // `kq` alone on a terminal opens the menu (the hidden `menu` command); anywhere else, and with
 // any argument, oclif decides as always, so `kq` in a script still prints the root help. This is
@@ -10,4 +14,6 @@ import {execute} from '@oclif/core'
 // `finally` hooks and output flush. A default command would need oclif's single-command mode,
 // which hides every other command. Nothing of the menu or inquirer loads for any other call.
 const menu = process.argv.length === 2 && process.stdin.isTTY && process.stdout.isTTY
-await execute({dir: import.meta.url, ...(menu && {args: ['menu']})})
+const topics = [...Object.keys(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).oclif.topics), LARAVEL_TOPIC]
+const args = menu ? ['menu'] : joinSpacedCommand(process.argv.slice(2), topics)
+await execute({dir: import.meta.url, args})

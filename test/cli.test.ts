@@ -56,6 +56,37 @@ describe('the kq binary', () => {
     assert.equal(stderr, 'Error: topic:craete is not a kq command: did you mean `kq topic:create`?\n')
   })
 
+  it('runs `kq <topic> <verb>` as the command, never a topic\'s help with exit 0', async () => {
+    const made = await kq(['make', 'job', '--json'])
+    assert.equal(made.code, 2, 'make job without a name must fail as make:job does')
+    assert.match(made.stdout, /missing job name: kq make:job <Name>/)
+    const typo = await kq(['dlt', 'lsit'])
+    assert.equal(typo.code, 127)
+    assert.equal(typo.stderr, 'Error: dlt:lsit is not a kq command: did you mean `kq dlt:list`?\n')
+  })
+
+  it("takes Laravel's queue:* names for kq's commands, and says what to use for the others", async () => {
+    for (const [laravel, kqName] of [
+      ['queue:work', 'Work the jobs'],
+      ['queue:failed', 'List the dead letters'],
+      ['queue:retry', 'dead letters'],
+      ['queue:flush', 'dead letters'],
+      ['queue:monitor', ''],
+    ]) {
+      const {code, stdout} = await kq([laravel, '--help'])
+      assert.equal(code, 0, laravel)
+      assert.ok(stdout.includes(kqName), `${laravel} --help: ${stdout.slice(0, 200)}`)
+    }
+
+    const spaced = await kq(['queue', 'work', '--help'])
+    assert.equal(spaced.code, 0)
+    const clear = await kq(['queue:clear'])
+    assert.equal(clear.code, 127)
+    assert.match(clear.stderr, /^Error: queue:clear is not a kq command: kq does not delete a queue's jobs: [^\n]+\n$/)
+    const typo = await kq(['queue:wrk'])
+    assert.equal(typo.stderr, 'Error: queue:wrk is not a kq command: did you mean `kq work`?\n')
+  })
+
   it('answers an unknown command it cannot place by pointing at --help', async () => {
     const {code, stderr} = await kq(['frobnicate'])
     assert.equal(code, 127)

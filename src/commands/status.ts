@@ -20,6 +20,8 @@ import {onStopSignals} from '../shared/signals.js'
 import {warning} from '../shared/warning.js'
 
 export default class Status extends KqCommand {
+  // Laravel's name for it.
+  static override aliases = ['queue:monitor']
   static override summary = 'Show the lag, workers, retries, delayed jobs and dead letters of the queues; alert past thresholds.'
   static override description =
     'Without QUEUES, reports every queue it finds: each topic that has both a -retry and a -dlt companion. LAG is ' +

@@ -29,6 +29,8 @@ const WORKER_EVENTS: Array<keyof WorkerEvents> = [
 const QUIET_EVENTS = new Set<keyof WorkerEvents>(['job:running', 'job:done', 'job:log'])
 
 export default class Work extends KqCommand {
+  // Laravel's name for it.
+  static override aliases = ['queue:work']
   static override summary = 'Work the jobs of one or more queues, as Laravel’s queue:work.'
   static override description =
     'Joins the consumer group on the queues’ topics, retry and delay topics. Queues are worked in strict priority: a ' +

@@ -18,6 +18,8 @@ export interface DltListResult {
 }
 
 export default class DltList extends DeadLetterCommand {
+  // Laravel's name for it.
+  static override aliases = ['queue:failed']
   static override summary = 'List the dead letters of a queue that wait to be replayed or purged.'
   static override description =
     'Reads the queue’s dead-letter topic (<topic>-dlt) from the cursor of the dead-letter group (<KAFKA_CONSUMER_GROUP>-dlt) ' +

@@ -6,6 +6,8 @@ import {DeadLetterCommand} from '../../shared/dead-letter-command.js'
 import {brokersFlag, deadLetterSelection, deadLetterSelectorFlags, textArgument} from '../../shared/flags.js'
 
 export default class DltPurge extends DeadLetterCommand {
+  // Laravel's name for it.
+  static override aliases = ['queue:flush']
   static override summary = 'Mark pending dead letters handled without replaying them.'
   static override description =
     'Moves the dead-letter cursor past the selected dead letters: they leave `kq dlt:list` (they stay in the topic until ' +

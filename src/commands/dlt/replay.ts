@@ -12,6 +12,8 @@ import {brokersFlag, deadLetterSelection, deadLetterSelectorFlags, textArgument}
 const PROGRESS_FROM = 200
 
 export default class DltReplay extends DeadLetterCommand {
+  // Laravel's name for it.
+  static override aliases = ['queue:retry']
   static override summary = 'Put pending dead letters’ jobs back on their queue.'
   static override description =
     'Each job goes back to the queue topic with its key, attempt 1, its own headers and two more: kq-replayed-from and ' +
