@@ -309,6 +309,8 @@ describe('kq work', function () {
     assert.equal(letter.headers['kq-error-class'], 'JobTimeoutError')
     assert.equal((await kcatRecords(`${queue}-retry`)).length, 1)
     assert.match(stdout, /JobTimeoutError: the job ran longer than its timeout of 1s — dead-lettered \(timeout\)/)
+    // The first attempt ran on past its timeout: its line shows under the second, marked as late.
+    assert.match(stdout, /^ {4}\(late: attempt 1 had already ended\) late line of attempt 1$/m)
   })
 
   it('aborts the signal of a job that runs past its timeout', async () => {

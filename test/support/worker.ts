@@ -82,7 +82,11 @@ export function makeWorkerApp(): WorkerApp {
     Unconfigured: {handle: failUntil},
     Fatal: {fields: ['tries = 5'], handle: `    throw new FatalJobError('card declined')`},
     // Ignores its signal and never finishes.
-    Hangs: {fields: ['tries = 2', 'backoff = [0]', 'timeout = 1'], handle: '    await new Promise(() => {})'},
+    // Ignores its signal, and logs once its attempt is over.
+    Hangs: {
+      fields: ['tries = 2', 'backoff = [0]', 'timeout = 1'],
+      handle: '    setTimeout(() => ctx.log(`late line of attempt ${ctx.attempt}`), 1200)\n    await new Promise(() => {})',
+    },
     HonoursSignal: {
       fields: ['timeout = 1'],
       handle: `    await new Promise((_, reject) => {

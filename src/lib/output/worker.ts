@@ -99,7 +99,10 @@ export function humanRenderer(options: {verbose?: boolean; width?: number; style
         `\n    ${colour(`${payload.error.name}: ${payload.error.message}`)} ${styles.gray(`— ${next}`)}`
       )
     },
-    'job:log': (payload) => `    ${styles.gray(payload.message)}`,
+    'job:log': (payload) =>
+      payload.late
+        ? `    ${styles.yellow(`(late: attempt ${payload.attempt} had already ended)`)} ${styles.gray(payload.message)}`
+        : `    ${styles.gray(payload.message)}`,
     poison: (payload) =>
       line(`(${payload.reason} record ${payload.topic}[${payload.partition}]@${payload.offset})`, 'DEAD-LETTERED', styles.red('DEAD-LETTERED')) +
       `\n    ${styles.red(`${payload.error.name}: ${payload.error.message}`)}`,

@@ -51,8 +51,11 @@ export interface WorkerEvents {
     delayMs?: number
     reason?: DeadLetterReason
   }
-  /** A line a job wrote with ctx.log. */
-  'job:log': {job: string; id: string; message: string}
+  /**
+   * A line a job wrote with ctx.log. `late`: written by an attempt that had already ended (timed
+   * out, its job ignoring ctx.signal), so it must not be read as the current attempt's.
+   */
+  'job:log': {job: string; id: string; attempt: number; message: string; late: boolean}
   /** A record that is not a job kq can run, sent to the dead-letter topic. */
   poison: TopicPartition & {offset: number; reason: DeadLetterReason; error: ErrorSummary}
   /** Something worth a line that is not a job's result: a failed() hook that threw, a skipped group. */

@@ -94,6 +94,8 @@ export class JobProcessor {
     let attempt = envelope.attempt
     for (;;) {
       const ref = this.refOf(message, envelope, attempt, maxTries)
+      const thisAttempt = attempt
+      let ended = false
       const context: Omit<JobContext, 'signal'> = {
         id: envelope.id,
         job: envelope.job,
@@ -101,10 +103,12 @@ export class JobProcessor {
         attempt,
         maxTries,
         stopping: this.deps.stopping,
-        log: (line: string) => events.emit('job:log', {job: envelope.job, id: envelope.id, message: String(line)}),
+        log: (line: string) =>
+          events.emit('job:log', {job: envelope.job, id: envelope.id, attempt: thisAttempt, message: String(line), late: ended}),
       }
       events.emit('job:running', ref)
       const outcome = await runAttempt(instance, envelope.payload, context, timeout)
+      ended = true
       if (outcome.ok) {
         events.emit('job:done', {...ref, durationMs: outcome.durationMs})
         return retriedInPlace.length === 0 ? DONE : [...retriedInPlace, 'done']

@@ -34,7 +34,7 @@ const samples: {[E in keyof WorkerEvents]: WorkerEvents[E]} = {
   'job:running': ref,
   'job:done': {...ref, durationMs: 12.5},
   'job:failed': {...ref, durationMs: 3.08, error: {name: 'Error', message: 'SMTP timeout'}, action: 'retry', delayMs: 5000},
-  'job:log': {job: 'ExampleKafkaJob', id: ref.id, message: 'processed x'},
+  'job:log': {job: 'ExampleKafkaJob', id: ref.id, attempt: 1, message: 'processed x', late: false},
   poison: {topic: 'default', partition: 0, offset: 7, reason: 'malformed', error: {name: 'EnvelopeError', message: 'job message is not JSON'}},
   warning: {message: 'failed() of SendEmail threw: nope'},
   'broker:lost': {error: {name: 'KafkaJSConnectionError', message: 'Connection refused'}},
@@ -173,6 +173,11 @@ describe('humanRenderer', () => {
 
   it('indents what a job logs under its line', () => {
     assert.equal(render('job:log', samples['job:log']), '    processed x')
+    assert.equal(
+      render('job:log', {...samples['job:log'], attempt: 2, late: true}),
+      '    (late: attempt 2 had already ended) processed x',
+      'a line from an attempt that timed out and ran on is marked, not shown as the current one',
+    )
   })
 
   it('shows a poison record as dead-lettered, with the reason and where it was', () => {
@@ -253,7 +258,7 @@ describe('jsonRenderer', () => {
   })
 
   it('keeps a line break in a message inside the JSON string', () => {
-    const object = parse('job:log', {job: 'ExampleKafkaJob', id: ref.id, message: 'first\nsecond'})
+    const object = parse('job:log', {job: 'ExampleKafkaJob', id: ref.id, attempt: 1, message: 'first\nsecond', late: false})
     assert.equal(object.message, 'first\nsecond')
   })
 
