@@ -1,8 +1,8 @@
 import {MAX_QUEUE_TOPIC_LENGTH} from '../config/values.js'
 import {EnvelopeError} from './errors.js'
 import {describeValue} from './format.js'
-import {type JobEnvelope} from './index.js'
 import {isJobId} from './job-id.js'
+import {type JobEnvelope} from './types.js'
 
 /**
  * The rules of envelope version 1, applied alike to what kq writes and what it reads, so a
