@@ -4,9 +4,9 @@ import {KqCommand} from '../../base-command.js'
 import {jobsDirFlag, textArgument} from '../../flags.js'
 import {topicName} from '../../lib/config/values.js'
 import {UsageError} from '../../lib/errors.js'
-import {displayPath} from '../../lib/jobs/files.js'
 import {JOB_TEMPLATE_DEFAULTS, renderJobTemplate, writeJobFile} from '../../lib/jobs/scaffold.js'
 import {askJobName, isInteractive} from '../../lib/output/prompts.js'
+import {displayPath} from '../../lib/text/paths.js'
 
 export interface MakeJobResult {
   /** The job's class name. */

@@ -9,7 +9,7 @@ import {backoffList, brokersFlag, jobsDirFlag, textArgument, workerFlags} from '
 import {type KqConfig, loadConfig} from '../../lib/config/index.js'
 import {identifier} from '../../lib/config/values.js'
 import {UsageError} from '../../lib/errors.js'
-import {displayPath} from '../../lib/jobs/files.js'
+import {displayPath} from '../../lib/text/paths.js'
 import {stylesFor} from '../../lib/output/styles.js'
 import {
   PROCESS_MANAGER_DEFAULTS,

@@ -12,7 +12,11 @@ import {type JobEnvelope} from './types.js'
 
 export const ENVELOPE_VERSION = 1
 
-/** Long enough for any real class name, short enough to keep headers and log lines sane. */
+/**
+ * Long enough for any real class name, short enough to keep headers and log lines sane. The one
+ * limit on job names: the jobs folder and make:job hold to it too, so a job kq scaffolds is one
+ * every message can name.
+ */
 export const MAX_JOB_NAME_LENGTH = 200
 
 interface FieldRule {
