@@ -10,7 +10,7 @@ import {jobDefaults} from '../lib/jobs/job.js'
 import {JobRegistry} from '../lib/jobs/registry.js'
 import {renderBulkSummary, renderReceipt} from '../lib/output/dispatch.js'
 import {progressBar} from '../lib/output/progress.js'
-import {askForJob, askForPayload, isInteractive} from '../lib/output/prompts.js'
+import {askForJob, askForPayload, isInteractive} from '../lib/prompts/index.js'
 
 export type DispatchResult = DispatchReceipt | (BulkResult & {rate: number})
 

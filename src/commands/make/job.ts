@@ -5,7 +5,7 @@ import {jobsDirFlag, textArgument} from '../../flags.js'
 import {topicName} from '../../lib/config/values.js'
 import {UsageError} from '../../lib/errors.js'
 import {JOB_TEMPLATE_DEFAULTS, renderJobTemplate, writeJobFile} from '../../lib/jobs/scaffold.js'
-import {askJobName, isInteractive} from '../../lib/output/prompts.js'
+import {askJobName, isInteractive} from '../../lib/prompts/index.js'
 import {displayPath} from '../../lib/text/paths.js'
 
 export interface MakeJobResult {
