@@ -1,7 +1,7 @@
 import {EnvelopeError} from './errors.js'
 import {describeSize} from './format.js'
 import {newJobId} from './job-id.js'
-import {messageText, parseJson} from './json.js'
+import {messageText, parseMessageJson} from './json.js'
 import {type JobEnvelope} from './types.js'
 import {assertEnvelope, ENVELOPE_VERSION} from './validate.js'
 
@@ -205,7 +205,7 @@ export function decodeEnvelope(
   options: {maxBytes?: number} = {},
 ): JobEnvelope {
   const text = messageText(value, options.maxBytes ?? DEFAULT_MAX_MESSAGE_BYTES)
-  const parsed = parseJson(text)
+  const parsed = parseMessageJson(text)
   assertEnvelope(parsed, 'job message')
   return parsed
 }
