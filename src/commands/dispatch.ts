@@ -1,14 +1,15 @@
 import {Flags} from '@oclif/core'
 
 import {KqCommand} from '../base-command.js'
-import {type BulkResult, type DispatchReceipt, Dispatcher, jobDefaults} from '../lib/dispatch/index.js'
+import {type BulkResult, type DispatchReceipt, Dispatcher} from '../lib/dispatch/index.js'
 import {parseDelayFlags, parseHeaderFlags, parsePayload} from '../lib/dispatch/input.js'
 import {readNdjson, readPayloadText} from '../lib/dispatch/sources.js'
 import {UsageError} from '../lib/errors.js'
+import {jobDefaults} from '../lib/jobs/job.js'
 import {JobRegistry} from '../lib/jobs/registry.js'
 import {renderBulkSummary, renderReceipt} from '../lib/output/dispatch.js'
 import {progressBar} from '../lib/output/progress.js'
-import {askForJob, askForPayload, isInteractive} from '../lib/output/prompts.js'
+import {askForJob, askForPayload, isInteractive} from '../lib/prompts/index.js'
 import {brokersFlag, jobsDirFlag, textArgument} from '../shared/flags.js'
 
 export type DispatchResult = DispatchReceipt | (BulkResult & {rate: number})

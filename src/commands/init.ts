@@ -1,6 +1,6 @@
 import {KqCommand} from '../base-command.js'
 import {jobsDirFlag} from '../shared/flags.js'
-import {displayPath} from '../lib/jobs/files.js'
+import {displayPath} from '../lib/text/paths.js'
 import {type InitResult, initApplication, nextSteps} from '../lib/init/init.js'
 
 export interface InitCommandResult extends InitResult {

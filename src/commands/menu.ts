@@ -2,9 +2,9 @@ import {Errors} from '@oclif/core'
 
 import {KqCommand} from '../base-command.js'
 import {KqError, UsageError} from '../lib/errors.js'
-import {MENU_ACTIONS, type MenuAction, type MenuContext, commandLine} from '../lib/output/menu.js'
-import {type Choice, PromptCancelledError, askChoice, isInteractive} from '../lib/output/prompts.js'
+import {MENU_ACTIONS, type MenuAction, type MenuContext, commandLine} from '../lib/menu/actions.js'
 import {stylesFor} from '../lib/output/styles.js'
+import {type Choice, PromptCancelledError, askChoice, isInteractive} from '../lib/prompts/index.js'
 
 /** Exit code when the menu is left with Ctrl-C: a shell's for a program interrupted by SIGINT. */
 const INTERRUPTED = 130

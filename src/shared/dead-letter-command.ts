@@ -6,7 +6,7 @@ import {type Selection, hasSelector, selectDeadLetters} from '../lib/dead-letter
 import {type DeadLetterState} from '../lib/dead-letter/store.js'
 import {UsageError} from '../lib/errors.js'
 import {choiceLines, describeSelection} from '../lib/output/dead-letters.js'
-import {askToTick, askYesNo, isInteractive} from '../lib/output/prompts.js'
+import {askToTick, askYesNo, isInteractive} from '../lib/prompts/index.js'
 
 /** The most dead letters offered in one checkbox; more are narrowed with the selector flags. */
 const MAX_CHOICES = 500

@@ -1,4 +1,4 @@
-import {deadLetterRecord} from '../../src/lib/dead-letter/records.js'
+import {deadLetterRecord} from '../../src/lib/dead-letter/record.js'
 import {createEnvelope, encodeEnvelope} from '../../src/lib/envelope/index.js'
 import {type DltListResult} from '../../src/commands/dlt/list.js'
 import {type IncomingMessage, type OutgoingMessage, openPublisher, withTopicAdmin} from '../../src/lib/kafka/index.js'

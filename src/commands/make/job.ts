@@ -3,9 +3,9 @@ import {Flags} from '@oclif/core'
 import {KqCommand} from '../../base-command.js'
 import {topicName} from '../../lib/config/values.js'
 import {UsageError} from '../../lib/errors.js'
-import {displayPath} from '../../lib/jobs/files.js'
 import {JOB_TEMPLATE_DEFAULTS, renderJobTemplate, writeJobFile} from '../../lib/jobs/scaffold.js'
-import {askJobName, isInteractive} from '../../lib/output/prompts.js'
+import {askJobName, isInteractive} from '../../lib/prompts/index.js'
+import {displayPath} from '../../lib/text/paths.js'
 import {jobsDirFlag, textArgument} from '../../shared/flags.js'
 
 export interface MakeJobResult {

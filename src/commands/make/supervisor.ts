@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {KqCommand} from '../../base-command.js'
-import {displayPath} from '../../lib/jobs/files.js'
+import {displayPath} from '../../lib/text/paths.js'
 import {
   PROCESS_MANAGER_DEFAULTS,
   type ProcessManagerConfig,

@@ -1,6 +1,6 @@
 import {HEADERS} from '../envelope/index.js'
 import {type IncomingMessage} from '../kafka/index.js'
-import {FAILURE_HEADERS} from './records.js'
+import {FAILURE_HEADERS} from '../failure/headers.js'
 
 /** Headers a replay adds, so that a job's history can be traced from dead letter to dead letter. */
 export const REPLAY_HEADERS = {

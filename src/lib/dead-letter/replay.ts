@@ -1,8 +1,9 @@
+import {NOT_BEFORE_HEADER} from '../delay/ladder.js'
 import {HEADERS, decodeEnvelope, encodeEnvelope} from '../envelope/index.js'
 import {errorMessage} from '../errors.js'
+import {FAILURE_HEADERS} from '../failure/headers.js'
 import {type OutgoingMessage} from '../kafka/index.js'
 import {type DeadLetter, REPLAY_HEADERS, positionOf} from './letters.js'
-import {FAILURE_HEADERS} from './records.js'
 
 /** How many times a job may be replayed before kq refuses, unless told otherwise. */
 export const DEFAULT_MAX_REPLAYS = 3
@@ -19,7 +20,12 @@ export type ReplayPlan =
   | {replayable: false; problem: 'not-a-job' | 'max-replays'; message: string}
 
 /** kq's own headers: rewritten by a replay, never carried over. */
-const KQ_HEADERS = new Set<string>([...Object.values(FAILURE_HEADERS), ...Object.values(HEADERS), ...Object.values(REPLAY_HEADERS)])
+const KQ_HEADERS = new Set<string>([
+  ...Object.values(FAILURE_HEADERS),
+  NOT_BEFORE_HEADER,
+  ...Object.values(HEADERS),
+  ...Object.values(REPLAY_HEADERS),
+])
 
 /**
  * The record that puts a dead letter's job back on its queue, or why it may not. Pure. The job

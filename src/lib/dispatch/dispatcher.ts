@@ -5,30 +5,8 @@ import {resolveDelay} from '../delay/parse.js'
 import {type EnvelopeEncoder, HEADERS, envelopeEncoder} from '../envelope/index.js'
 import {DelayTopicNotFoundError, TopicNotFoundError} from '../errors.js'
 import {type OutgoingMessage, type Publisher, type SendOptions, openPublisher} from '../kafka/index.js'
-import {type JobClass, jobNameOf} from '../jobs/job.js'
 import {checkHeaders} from './input.js'
-import {type DispatchOptions, type DispatchReceipt} from './types.js'
-
-/** A job's dispatch defaults, read from its class: they travel in the message, as in Laravel. */
-export interface JobDefaults {
-  name: string
-  queue?: string
-  tries?: number
-  timeout?: number
-  backoff?: number[]
-}
-
-export function jobDefaults(jobClass: JobClass): JobDefaults {
-  const instance = new jobClass()
-  const {backoff} = instance
-  return {
-    name: jobNameOf(jobClass),
-    queue: instance.queue,
-    tries: instance.tries,
-    timeout: instance.timeout,
-    backoff: backoff === undefined ? undefined : Array.isArray(backoff) ? backoff : [backoff],
-  }
-}
+import {type DispatchOptions, type DispatchReceipt, type JobDefaults} from './types.js'
 
 /** A job checked and encoded, ready to send: building one is where every bad input is caught. */
 export interface PreparedJob extends Placement {

@@ -1,19 +1,16 @@
 import {type KqConfig, loadConfig} from '../config/index.js'
-import {type JobClass} from '../jobs/job.js'
-import {Dispatcher, jobDefaults} from './dispatcher.js'
-import {type DispatchOptions, type DispatchReceipt} from './types.js'
+import {Dispatcher} from './dispatcher.js'
+import {type DispatchOptions, type DispatchReceipt, type JobDefaults} from './types.js'
 
 export {
   Dispatcher,
-  jobDefaults,
   type BulkLine,
   type BulkProgress,
   type BulkResult,
   type BulkTarget,
-  type JobDefaults,
   type PreparedJob,
 } from './dispatcher.js'
-export type {DispatchOptions, DispatchReceipt} from './types.js'
+export type {DispatchOptions, DispatchReceipt, JobDefaults} from './types.js'
 
 /**
  * The process's one dispatcher, behind `Job.dispatch()`: one idempotent producer shared by every
@@ -30,12 +27,12 @@ export async function configureDispatch(config: KqConfig): Promise<void> {
 }
 
 export async function dispatchJob(
-  jobClass: JobClass,
+  job: JobDefaults,
   payload: unknown,
   options: DispatchOptions = {},
 ): Promise<DispatchReceipt> {
   shared ??= new Dispatcher(sharedConfig ?? loadConfig())
-  return shared.dispatch(jobDefaults(jobClass), payload, options)
+  return shared.dispatch(job, payload, options)
 }
 
 /**

@@ -1,3 +1,16 @@
+/**
+ * What dispatch needs to know of a kind of job, as plain values: dispatch knows nothing of job
+ * classes (lib/jobs reads these off a class with `jobDefaults`). They travel in the message, as
+ * in Laravel.
+ */
+export interface JobDefaults {
+  name: string
+  queue?: string
+  tries?: number
+  timeout?: number
+  backoff?: number[]
+}
+
 /** Options of one dispatch, from application code or `kq dispatch`. */
 export interface DispatchOptions {
   /** Queue to send to. @defaultValue the job's `queue`, else KAFKA_QUEUE */

@@ -1,7 +1,8 @@
 import {EnvelopeError} from './errors.js'
 import {describeSize} from './format.js'
 import {newJobId} from './job-id.js'
-import {messageText, parseJson} from './json.js'
+import {messageText, parseMessageJson} from './json.js'
+import {type JobEnvelope} from './types.js'
 import {assertEnvelope, ENVELOPE_VERSION} from './validate.js'
 
 /**
@@ -14,33 +15,7 @@ import {assertEnvelope, ENVELOPE_VERSION} from './validate.js'
 export {EnvelopeError, type EnvelopeProblem} from './errors.js'
 export {isJobId, jobIdTime, newJobId} from './job-id.js'
 export {ENVELOPE_VERSION, MAX_JOB_NAME_LENGTH} from './validate.js'
-
-/**
- * A job as it travels through Kafka. Fields kq does not know are kept as they are when a
- * message is decoded: a newer producer may add optional fields without breaking older workers.
- */
-export interface JobEnvelope<P = unknown> {
-  /** Marks a kq job and gives the format version; a different version is refused, not guessed. */
-  kq: 1
-  /** UUIDv7, lower case: the same on every attempt, and sorts by dispatch time. */
-  id: string
-  /** The job class name, a JavaScript identifier of at most 200 characters. */
-  job: string
-  /** The queue it was dispatched to; a queue's topic is the queue's name (KAFKA_TOPIC for the default). */
-  queue: string
-  /** The job's input: any JSON value. */
-  payload: P
-  /** 1 on dispatch, one more on each retry. */
-  attempt: number
-  /** When it was dispatched: ISO-8601 UTC with milliseconds, as Date#toISOString writes. */
-  dispatchedAt: string
-  /** Attempts allowed in all, when the job class sets them; else the worker decides. */
-  maxTries?: number
-  /** Seconds an attempt may run, when the job class sets it. */
-  timeout?: number
-  /** Seconds to wait before each retry, the last repeating, when the job class sets them. */
-  backoff?: number[]
-}
+export type {JobEnvelope} from './types.js'
 
 /**
  * Kafka header names kq writes (values are plain UTF-8 strings). `kq-attempt` is written on
@@ -230,7 +205,7 @@ export function decodeEnvelope(
   options: {maxBytes?: number} = {},
 ): JobEnvelope {
   const text = messageText(value, options.maxBytes ?? DEFAULT_MAX_MESSAGE_BYTES)
-  const parsed = parseJson(text)
+  const parsed = parseMessageJson(text)
   assertEnvelope(parsed, 'job message')
   return parsed
 }

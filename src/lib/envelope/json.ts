@@ -63,7 +63,12 @@ function checkSize(bytes: number, maxBytes: number): void {
   )
 }
 
-export function parseJson(text: string): unknown {
+/**
+ * The JSON value of a message's text, without `__proto__` keys, or an EnvelopeError saying
+ * where it broke. Not lib/text's parseJson: a message's error names the character offset, as
+ * for bytes, and must never escape as anything but an EnvelopeError.
+ */
+export function parseMessageJson(text: string): unknown {
   try {
     // Most messages contain neither the word nor an escape: skip the regular expression then.
     const mayHaveProtoKey = (text.includes('proto') || text.includes('\\u')) && PROTO_KEY.test(text)

@@ -1,8 +1,8 @@
 import {MAX_QUEUE_TOPIC_LENGTH} from '../config/values.js'
 import {EnvelopeError} from './errors.js'
 import {describeValue} from './format.js'
-import {type JobEnvelope} from './index.js'
 import {isJobId} from './job-id.js'
+import {type JobEnvelope} from './types.js'
 
 /**
  * The rules of envelope version 1, applied alike to what kq writes and what it reads, so a
@@ -12,7 +12,11 @@ import {isJobId} from './job-id.js'
 
 export const ENVELOPE_VERSION = 1
 
-/** Long enough for any real class name, short enough to keep headers and log lines sane. */
+/**
+ * Long enough for any real class name, short enough to keep headers and log lines sane. The one
+ * limit on job names: the jobs folder and make:job hold to it too, so a job kq scaffolds is one
+ * every message can name.
+ */
 export const MAX_JOB_NAME_LENGTH = 200
 
 interface FieldRule {

@@ -1,4 +1,4 @@
-import path from 'node:path'
+import {MAX_JOB_NAME_LENGTH} from '../envelope/index.js'
 
 /**
  * How jobs live on disk, shared by the registry (which reads the folder) and the scaffold (which
@@ -7,9 +7,6 @@ import path from 'node:path'
 
 /** A job's name: a PascalCase identifier, which is its class name and its file's name too. */
 export const JOB_NAME_PATTERN = /^[A-Z][A-Za-z0-9]*$/
-
-/** Longest job name kq accepts: names travel in every message and show in every log line. */
-export const MAX_JOB_NAME_LENGTH = 100
 
 /**
  * Extensions of job files, most preferred first. When one name has several files, the
@@ -31,12 +28,4 @@ export function parseJobFileName(fileName: string): {name: string; extension: Jo
   const match = JOB_FILE_PATTERN.exec(fileName)
   if (!match || match[1].length > MAX_JOB_NAME_LENGTH) return undefined
   return {name: match[1], extension: match[2] as JobFileExtension}
-}
-
-/** A path as the user would type it: relative to the working folder when inside it, else absolute. */
-export function displayPath(file: string, cwd: string = process.cwd()): string {
-  const shown = path.relative(cwd, file)
-  if (shown === '') return '.'
-  const outside = shown === '..' || shown.startsWith(`..${path.sep}`) || path.isAbsolute(shown)
-  return outside ? file : shown
 }

@@ -1,4 +1,4 @@
-import {type DispatchOptions, type DispatchReceipt} from '../dispatch/types.js'
+import {type DispatchOptions, type DispatchReceipt, type JobDefaults} from '../dispatch/types.js'
 
 /**
  * Marks job classes across copies of kq: a job file imports `Job` from the application's own
@@ -78,7 +78,7 @@ export abstract class Job<P = unknown> {
     options: DispatchOptions = {},
   ): Promise<DispatchReceipt> {
     const {dispatchJob} = await import('../dispatch/index.js')
-    return dispatchJob(this as unknown as JobClass, payload, options)
+    return dispatchJob(jobDefaults(this as unknown as JobClass), payload, options)
   }
 }
 
@@ -101,4 +101,17 @@ export function isJobClass(value: unknown): value is JobClass {
 
 export function jobNameOf(jobClass: {jobName?: string; name: string}): string {
   return jobClass.jobName ?? jobClass.name
+}
+
+/** A job class's dispatch defaults, read off a new instance as plain values for dispatch. */
+export function jobDefaults(jobClass: JobClass): JobDefaults {
+  const instance = new jobClass()
+  const {backoff} = instance
+  return {
+    name: jobNameOf(jobClass),
+    queue: instance.queue,
+    tries: instance.tries,
+    timeout: instance.timeout,
+    backoff: backoff === undefined ? undefined : Array.isArray(backoff) ? backoff : [backoff],
+  }
 }

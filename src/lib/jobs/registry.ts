@@ -4,9 +4,11 @@ import {pathToFileURL} from 'node:url'
 
 import {type Jiti} from 'jiti'
 
+import {MAX_JOB_NAME_LENGTH} from '../envelope/index.js'
 import {ConfigError, ExitCode, KqError, errorMessage} from '../errors.js'
 import {closest} from '../text/closest.js'
-import {JOB_FILE_EXTENSIONS, MAX_JOB_NAME_LENGTH, displayPath, parseJobFileName} from './files.js'
+import {displayPath} from '../text/paths.js'
+import {JOB_FILE_EXTENSIONS, parseJobFileName} from './files.js'
 import {type JobClass, isJobClass, jobNameOf} from './job.js'
 import {checkJobName} from './scaffold.js'
 

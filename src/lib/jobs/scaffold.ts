@@ -2,8 +2,10 @@ import {constants} from 'node:fs'
 import {lstat, mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
+import {MAX_JOB_NAME_LENGTH} from '../envelope/index.js'
 import {KqError, UsageError} from '../errors.js'
-import {JOB_FILE_EXTENSIONS, JOB_NAME_PATTERN, MAX_JOB_NAME_LENGTH, displayPath} from './files.js'
+import {displayPath} from '../text/paths.js'
+import {JOB_FILE_EXTENSIONS, JOB_NAME_PATTERN} from './files.js'
 
 /**
  * What `kq make:job` needs: the rules for a job's name, the text of a new job file, and a careful

@@ -2,7 +2,7 @@ import {constants} from 'node:fs'
 import {lstat, writeFile} from 'node:fs/promises'
 
 import {UsageError} from '../errors.js'
-import {displayPath} from '../jobs/files.js'
+import {displayPath} from '../text/paths.js'
 
 /** Refuses at once, before any slower work, a file that writeConfigFile would refuse. */
 export async function refuseExisting(file: string, options: {force?: boolean} = {}): Promise<void> {

@@ -1,4 +1,4 @@
-import {FAILURE_HEADERS} from '../dead-letter/records.js'
+import {FAILURE_HEADERS} from '../failure/headers.js'
 import {HOLD_MS, delayTopicFor, dueAtOf, leavesRungAt} from '../delay/ladder.js'
 import {type FetchedRecords, type IncomingMessage, type TopicPartition} from '../kafka/index.js'
 import {Committer} from './committer.js'

@@ -2,15 +2,18 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import {type QueueTopics} from '../config/index.js'
 import {BrokerUnreachableError} from '../errors.js'
-import {type FailureContext, deadLetterRecord, describeError, retryRecord} from '../dead-letter/records.js'
+import {deadLetterRecord} from '../dead-letter/record.js'
 import {delayTopicFor} from '../delay/ladder.js'
 import {type JobEnvelope, decodeEnvelope} from '../envelope/index.js'
+import {type FailureContext, describeError} from '../failure/headers.js'
 import {type JobClass, type JobContext} from '../jobs/job.js'
 import {type JobRegistry} from '../jobs/registry.js'
 import {type IncomingMessage, type OutgoingMessage, type Publisher} from '../kafka/index.js'
-import {type DeadLetterReason, backoffSeconds, decideAfterFailure, resolveMaxTries} from '../retry/index.js'
+import {type DeadLetterReason, backoffSeconds, decideAfterFailure} from '../retry/index.js'
+import {retryRecord} from '../retry/record.js'
 import {type AttemptOutcome, runAttempt} from './attempt.js'
 import {type JobRef, type WorkerEmitter} from './events.js'
+import {resolveJobSettings} from './job-settings.js'
 import {type WorkerOptions} from './options.js'
 
 /**
@@ -53,7 +56,6 @@ export class JobProcessor {
    * or one for a record that was skipped or dead-lettered without running.
    */
   async process(message: IncomingMessage): Promise<readonly Handled[]> {
-    const {options} = this.deps
     let envelope: JobEnvelope
     try {
       envelope = decodeEnvelope(message.value, {maxBytes: this.deps.maxMessageBytes})
@@ -86,11 +88,7 @@ export class JobProcessor {
     // Attempts retried in place, before the one that ends the record.
     const retriedInPlace: Handled[] = []
 
-    // A job class's settings are code, not checked input: a nonsense value (0, NaN, -1) is
-    // ignored, as if unset, rather than failing every attempt at once.
-    const maxTries = resolveMaxTries(envelope.maxTries, positiveInteger(instance.tries), options.tries)
-    const backoff = envelope.backoff ?? secondsList(instance.backoff) ?? options.backoff
-    const timeout = Math.min(MAX_TIMEOUT_SECONDS, envelope.timeout ?? positiveNumber(instance.timeout) ?? options.timeout)
+    const {maxTries, backoff, timeout} = resolveJobSettings(envelope, instance, options)
     let attempt = envelope.attempt
     for (;;) {
       const ref = this.refOf(message, envelope, attempt, maxTries)
@@ -257,23 +255,6 @@ export class JobProcessor {
 }
 
 const DONE: readonly Handled[] = Object.freeze(['done'])
-
-/** Longer than any job should run, and within what a timer can hold (2^31 ms is ~24 days). */
-const MAX_TIMEOUT_SECONDS = 7 * 24 * 3600
-
-function positiveNumber(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined
-}
-
-function positiveInteger(value: unknown): number | undefined {
-  return Number.isSafeInteger(value) && (value as number) >= 1 ? (value as number) : undefined
-}
-
-function secondsList(backoff: unknown): number[] | undefined {
-  const list = Array.isArray(backoff) ? backoff : [backoff]
-  const valid = list.length > 0 && list.every((item) => typeof item === 'number' && Number.isFinite(item) && item >= 0)
-  return valid ? (list as number[]) : undefined
-}
 
 function summary(error: unknown): {name: string; message: string} {
   const {className, message} = describeError(error)

@@ -135,7 +135,7 @@ describe('kq make:job', () => {
       Job: 'job name "Job" would hide kq\'s Job, which the job\'s file imports: choose a more specific name',
       ' ': 'job name cannot be empty: give a PascalCase class name such as SendWelcomeEmail',
       class: 'job name "class" is a reserved word in JavaScript: try Class',
-      [`A${'b'.repeat(100)}`]: `job name "A${'b'.repeat(59)}…" is 101 characters long: at most 100`,
+      [`A${'b'.repeat(200)}`]: `job name "A${'b'.repeat(59)}…" is 201 characters long: at most 200`,
     }
     // The real binary, as a shell passes a quoted argument: runKq would split "send email" in two.
     const results = await Promise.all(Object.keys(cases).map((name) => kq(['make:job', name], {cwd: root})))

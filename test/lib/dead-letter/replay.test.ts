@@ -1,6 +1,6 @@
 import {strict as assert} from 'node:assert'
 
-import {deadLetterRecord} from '../../../src/lib/dead-letter/records.js'
+import {deadLetterRecord} from '../../../src/lib/dead-letter/record.js'
 import {type DeadLetter, REPLAY_HEADERS, deadLetterOf, detailOf, summaryOf} from '../../../src/lib/dead-letter/letters.js'
 import {DEFAULT_MAX_REPLAYS, planReplay} from '../../../src/lib/dead-letter/replay.js'
 import {createEnvelope, decodeEnvelope, encodeEnvelope} from '../../../src/lib/envelope/index.js'

@@ -38,8 +38,18 @@ describe('runAttempt', () => {
     for (const handle of [() => 'done', async () => 'done', () => undefined]) {
       const outcome = await runAttempt(jobThat(handle), {}, contextFor(), 1)
       assert.equal(outcome.ok, true)
-      assert.ok(outcome.durationMs >= 0)
     }
+  })
+
+  it('measures the attempt from start to end, failed ones too', async () => {
+    const done = await runAttempt(jobThat(() => sleep(30)), {}, contextFor(), 1)
+    const failure = await runAttempt(jobThat(async () => {
+      await sleep(30)
+      throw new Error('late failure')
+    }), {}, contextFor(), 1)
+    // Timers never fire early by more than the clock's rounding: a lower bound cannot flake.
+    assert.ok(done.durationMs >= 25, `done after ${done.durationMs} ms`)
+    assert.ok(failure.durationMs >= 25, `failed after ${failure.durationMs} ms`)
   })
 
   it('gives the job its payload and every field of its context, plus a live signal', async () => {

@@ -1,9 +1,9 @@
 import {topicName} from '../config/values.js'
 import {UsageError} from '../errors.js'
-import {displayPath} from '../jobs/files.js'
 import {type JobRegistry} from '../jobs/registry.js'
 import {checkJobName, describeJobNameProblem} from '../jobs/scaffold.js'
 import {parseJson} from '../text/json.js'
+import {displayPath} from '../text/paths.js'
 
 /**
  * Questions asked on a terminal when a command misses something it can ask for. A command asks

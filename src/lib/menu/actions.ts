@@ -1,7 +1,7 @@
 import {type KqConfig, topicsForQueue} from '../config/index.js'
 import {JobRegistry} from '../jobs/registry.js'
+import {askForJob, askForPayload, askInteger, askJobName, askQueueName, askYesNo} from '../prompts/index.js'
 import {shellWord} from '../supervisor/quote.js'
-import {askForJob, askForPayload, askInteger, askJobName, askQueueName, askYesNo} from './prompts.js'
 
 /**
  * The actions of the menu that `kq` alone opens on a terminal. An action asks only for what its

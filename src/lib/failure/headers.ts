@@ -1,13 +1,12 @@
 import {NOT_BEFORE_HEADER} from '../delay/ladder.js'
-import {type DeadLetterReason} from '../retry/index.js'
-import {HEADERS, type JobEnvelope, encodeEnvelope} from '../envelope/index.js'
-import {type IncomingMessage, type OutgoingMessage} from '../kafka/index.js'
+import {type IncomingMessage} from '../kafka/index.js'
 import {truncateUtf8} from '../text/bounded.js'
 
 /**
- * The records a failed attempt leaves behind: a retry record for the queue's retry topic, or a
- * dead letter. Pure: built from the record that failed, the error and the clock. Every header is
- * a plain UTF-8 string (times in ISO-8601), so `kcat -f '%h'` or any Kafka UI can read it.
+ * The headers a failed attempt writes on the record it leaves behind, a retry record
+ * (lib/retry) or a dead letter (lib/dead-letter). Pure: built from the record that failed, the
+ * error and the clock. Every header is a plain UTF-8 string (times in ISO-8601), so
+ * `kcat -f '%h'` or any Kafka UI can read it.
  *
  * Headers describing the failure are replaced at each hop, never appended: a job retried five
  * times carries one set, the last, plus where it started and when it first failed.
@@ -24,8 +23,6 @@ export const FAILURE_HEADERS = {
   errorStack: 'kq-error-stack',
   consumerGroup: 'kq-consumer-group',
   worker: 'kq-worker',
-  /** Retry records only: when the next attempt may start. */
-  notBefore: NOT_BEFORE_HEADER,
   /** Dead letters only: the attempts made. */
   attempts: 'kq-attempts',
   /** Dead letters only: why it was dead-lettered. */
@@ -74,7 +71,7 @@ function asText(value: unknown): string {
 }
 
 /** The headers that say where a job started and how it last failed. */
-function failureHeaders(context: FailureContext): Record<string, string> {
+export function failureHeaders(context: FailureContext): Record<string, string> {
   const {source, now} = context
   const headers = source.headers
   const error = describeError(context.error)
@@ -96,52 +93,11 @@ function failureHeaders(context: FailureContext): Record<string, string> {
   return result
 }
 
-/** The source record's own headers less kq's failure headers, which are about to be rewritten. */
-function carriedHeaders(source: IncomingMessage): Record<string, string> {
-  const failureNames = new Set<string>(Object.values(FAILURE_HEADERS))
+/**
+ * The source record's own headers less kq's failure headers, which are about to be rewritten,
+ * and its due time, which was for the attempt that failed.
+ */
+export function carriedHeaders(source: IncomingMessage): Record<string, string> {
+  const failureNames = new Set<string>([...Object.values(FAILURE_HEADERS), NOT_BEFORE_HEADER])
   return Object.fromEntries(Object.entries(source.headers).filter(([name]) => !failureNames.has(name)))
-}
-
-/**
- * The next attempt of a job, for the retry topic: the same key (its order among retries, its
- * partition), the envelope with attempt + 1, and the time it becomes due.
- */
-export function retryRecord(
-  envelope: JobEnvelope,
-  next: {attempt: number; dueAt: number},
-  context: FailureContext & {maxMessageBytes: number},
-): OutgoingMessage {
-  const {value, headers} = encodeEnvelope({...envelope, attempt: next.attempt}, {maxBytes: context.maxMessageBytes})
-  return {
-    key: context.source.key,
-    value,
-    headers: {
-      ...carriedHeaders(context.source),
-      ...failureHeaders(context),
-      ...headers,
-      [FAILURE_HEADERS.notBefore]: new Date(next.dueAt).toISOString(),
-    },
-  }
-}
-
-/**
- * A dead letter: the failed record's key, value and headers as they were (so a replay is the
- * same job, on the same partition), plus why, how often, where from and by whom.
- */
-export function deadLetterRecord(
-  context: FailureContext & {reason: DeadLetterReason; attempts: number; envelope?: JobEnvelope},
-): OutgoingMessage {
-  const {source, envelope} = context
-  const job: Record<string, string> = envelope ? {[HEADERS.job]: envelope.job, [HEADERS.jobId]: envelope.id} : {}
-  return {
-    key: source.key,
-    value: source.value ?? Buffer.alloc(0),
-    headers: {
-      ...carriedHeaders(source),
-      ...failureHeaders(context),
-      ...job,
-      [FAILURE_HEADERS.attempts]: String(context.attempts),
-      [FAILURE_HEADERS.reason]: context.reason,
-    },
-  }
 }

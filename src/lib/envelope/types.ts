@@ -1,0 +1,29 @@
+// The envelope's type has a module of its own so that the codec (index.ts) and the rules
+// (validate.ts) can both use it without importing each other.
+
+/**
+ * A job as it travels through Kafka. Fields kq does not know are kept as they are when a
+ * message is decoded: a newer producer may add optional fields without breaking older workers.
+ */
+export interface JobEnvelope<P = unknown> {
+  /** Marks a kq job and gives the format version; a different version is refused, not guessed. */
+  kq: 1
+  /** UUIDv7, lower case: the same on every attempt, and sorts by dispatch time. */
+  id: string
+  /** The job class name, a JavaScript identifier of at most 200 characters. */
+  job: string
+  /** The queue it was dispatched to; a queue's topic is the queue's name (KAFKA_TOPIC for the default). */
+  queue: string
+  /** The job's input: any JSON value. */
+  payload: P
+  /** 1 on dispatch, one more on each retry. */
+  attempt: number
+  /** When it was dispatched: ISO-8601 UTC with milliseconds, as Date#toISOString writes. */
+  dispatchedAt: string
+  /** Attempts allowed in all, when the job class sets them; else the worker decides. */
+  maxTries?: number
+  /** Seconds an attempt may run, when the job class sets it. */
+  timeout?: number
+  /** Seconds to wait before each retry, the last repeating, when the job class sets them. */
+  backoff?: number[]
+}
