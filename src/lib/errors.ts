@@ -69,12 +69,14 @@ export class BrokerUnreachableError extends KqError {
   constructor(
     readonly brokers: string[],
     readonly reason: string,
-    options?: {cause?: unknown},
+    options?: {cause?: unknown; notKafka?: boolean},
   ) {
     // A broker that closes the door at once usually wants a login or TLS the client did not offer.
-    const advice = /closed/i.test(reason)
-      ? 'if the cluster requires SASL or TLS, set KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD, or KAFKA_SSL=true'
-      : 'start a local broker with `kq kafka:up` or set KAFKA_BROKERS to your cluster'
+    const advice = options?.notKafka
+      ? 'check that KAFKA_BROKERS names Kafka listeners, and that KAFKA_SSL matches them (TLS or plaintext)'
+      : /closed/i.test(reason)
+        ? 'if the cluster requires SASL or TLS, set KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD, or KAFKA_SSL=true'
+        : 'start a local broker with `kq kafka:up` or set KAFKA_BROKERS to your cluster'
     super(`cannot reach Kafka at ${brokers.join(',')} (${reason}): ${advice}`, ExitCode.Unreachable, options)
   }
 }

@@ -2,9 +2,10 @@ import {KqCommand} from '../base-command.js'
 import {type KqConfig} from '../lib/config/index.js'
 import {topicName} from '../lib/config/values.js'
 import {type DeadLetter} from '../lib/dead-letter/letters.js'
-import {type Selection, hasSelector, selectDeadLetters} from '../lib/dead-letter/selection.js'
-import {type DeadLetterState} from '../lib/dead-letter/store.js'
-import {UsageError} from '../lib/errors.js'
+import {otherQueuesHolding} from '../lib/dead-letter/find.js'
+import {type Selection, hasSelector, matchesId, selectDeadLetters} from '../lib/dead-letter/selection.js'
+import {type DeadLetterState, type DeadLetterStore} from '../lib/dead-letter/store.js'
+import {TopicNotFoundError, UsageError} from '../lib/errors.js'
 import {choiceLines, describeSelection} from '../lib/output/dead-letters.js'
 import {askToTick, askYesNo, isInteractive} from '../lib/prompts/index.js'
 
@@ -19,6 +20,33 @@ const MAX_CHOICES = 500
 export abstract class DeadLetterCommand extends KqCommand {
   protected queueOf(argument: string | undefined, config: KqConfig): string {
     return argument === undefined ? config.queue : topicName({raw: argument, label: 'queue', fromCommandLine: true})
+  }
+
+  /**
+   * The pending dead letters of the queue named, else the default one. With no queue named, an
+   * --id that the default queue lacks (or a default queue without dead letters) may be in
+   * another queue's: say which, rather than "no such id", and change nothing.
+   */
+  protected async loadPending(config: KqConfig, store: DeadLetterStore, queueArgument: string | undefined, selection: Selection): Promise<DeadLetterState> {
+    const queue = this.queueOf(queueArgument, config)
+    const ids = queueArgument === undefined ? (selection.ids ?? []) : []
+    let state: DeadLetterState | undefined
+    try {
+      state = await store.load(queue)
+    } catch (error) {
+      if (ids.length === 0 || !(error instanceof TopicNotFoundError)) throw error
+    }
+
+    for (const id of ids) {
+      if (state?.letters.some((letter) => matchesId(letter, id))) continue
+      const [other] = await otherQueuesHolding(config, store, id, queue)
+      if (other !== undefined) {
+        const where = state?.topic ?? `queue ${queue}`
+        throw new UsageError(`no pending dead letter has id ${id} in ${where}: it is in queue ${other}'s: run \`kq ${this.id} ${other} --id ${id}\``)
+      }
+    }
+
+    return state ?? store.load(queue)
   }
 
   /** Before anything connects: without a terminal, a change needs --yes or --dry-run. */

@@ -261,7 +261,7 @@ describe('kq work', function () {
     const valid = await dispatch('Succeeds', {tag: 'after-poison'}, queue)
     assert.equal(valid.offset, 4)
 
-    const {code, stdout, stderr} = await work([queue, '--group', group, '--stop-when-empty'])
+    const {code, stdout, stderr} = await work([queue, '--group', group, '--stop-when-empty', '--unknown-job-grace', '0'])
     assert.equal(code, 0, stderr)
 
     assert.deepEqual(runsOf(app.ledger(queue)).map((entry) => entry.tag), ['after-poison'])
@@ -291,6 +291,21 @@ describe('kq work', function () {
     assert.match(stdout, /1 done, 0 failed \(4 dead-lettered\)/)
     const [progress] = await groupProgress(group, queue)
     assert.equal(progress.committed, 5)
+  })
+
+  it('retries a job it does not know for --unknown-job-grace, then dead-letters it as unknown-job, saying why', async () => {
+    const {queue, group} = await createWorkedQueue('work-unknown')
+    const id = '01a21949-9dbf-7dcc-8fa1-23b7278476aa'
+    const envelope = {kq: 1, id, job: 'DeployedLater', queue, attempt: 1, dispatchedAt: '2026-11-26T17:30:01.123Z', payload: {}}
+    await kcat(['-b', testBrokers(), '-P', '-t', queue], `${JSON.stringify(envelope)}\n`)
+    const {code, stdout, stderr} = await work([queue, '--group', group, '--stop-when-empty', '--unknown-job-grace', '2'])
+    assert.equal(code, 0, stderr)
+    assert.match(stdout, /UnknownJobError: [^\n]*DeployedLater[^\n]* — retrying in 2\.0s/)
+    const [letter] = await kcatRecords(`${queue}-dlt`)
+    assert.equal(letter.headers['kq-dlt-reason'], 'unknown-job')
+    assert.equal(letter.headers['kq-job-id'], id)
+    assert.match(letter.headers['kq-error-message'], /DeployedLater.*\(tried for 2s: is every worker deployed with it\?\)$/)
+    assert.equal(JSON.parse(letter.payload).attempt, 1, 'a job that never ran used no try')
   })
 
   it('fails an attempt that runs past its timeout, and dead-letters it as timeout after the last try', async () => {

@@ -37,8 +37,9 @@ export default class DltPurge extends DeadLetterCommand {
     const config = this.loadConfig(flags)
     const store = await DeadLetterStore.open(config)
     try {
-      const state = await store.load(this.queueOf(args.queue, config))
-      const {selected, why} = await this.choose(state, deadLetterSelection(flags), {
+      const selection = deadLetterSelection(flags)
+      const state = await this.loadPending(config, store, args.queue, selection)
+      const {selected, why} = await this.choose(state, selection, {
         verb: 'purge',
         target: ` from ${state.topic}`,
         yes: flags.yes,

@@ -49,7 +49,7 @@ export default class DltReplay extends DeadLetterCommand {
     const options = {maxReplays: flags['max-replays'], maxMessageBytes: config.maxMessageBytes}
     const store = await DeadLetterStore.open(config)
     try {
-      const state = await store.load(this.queueOf(args.queue, config))
+      const state = await this.loadPending(config, store, args.queue, selection)
       const {selected, why} = await this.choose(state, selection, {
         verb: 'replay',
         target: ` to ${state.queueTopic}`,

@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {type DeadLetterDetail, detailOf, positionOf} from '../../lib/dead-letter/letters.js'
-import {matchesId} from '../../lib/dead-letter/selection.js'
+import {findDeadLetters} from '../../lib/dead-letter/find.js'
 import {DeadLetterStore} from '../../lib/dead-letter/store.js'
 import {UsageError} from '../../lib/errors.js'
 import {renderDeadLetter} from '../../lib/output/dead-letters.js'
@@ -36,8 +36,7 @@ export default class DltShow extends DeadLetterCommand {
     const config = this.loadConfig(flags)
     const store = await DeadLetterStore.open(config)
     try {
-      const state = await store.load(this.queueOf(flags.queue, config), {all: true})
-      const matches = state.letters.filter((letter) => matchesId(letter, args.id)).reverse()
+      const {state, matches} = await findDeadLetters(config, store, args.id, {queue: this.queueOf(flags.queue, config), named: flags.queue !== undefined})
       if (matches.length === 0) {
         throw new UsageError(`no dead letter has id ${args.id} in ${state.topic}: see the ids with \`kq dlt:list --all\``)
       }

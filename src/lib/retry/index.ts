@@ -46,6 +46,21 @@ export function decideAfterFailure(input: {
   return {action: 'retry', nextAttempt: input.attempt + 1, delayMs, dueAt: input.now + delayMs}
 }
 
+/** Seconds between the tries of a job the worker does not know; the last repeats. */
+const UNKNOWN_JOB_BACKOFF = [10, 30, 60]
+
+/**
+ * A job the worker does not know (a rolling deploy, a worker in the wrong folder): tried again
+ * until `graceMs` after it first failed, the last wait cut to end then, and dead-lettered as
+ * `unknown-job` after that. Its attempt number stays: a job that never ran has used no try.
+ */
+export function decideForUnknownJob(input: {attempt: number; firstFailedAt: number; graceMs: number; now: number}): FailureDecision {
+  const left = input.firstFailedAt + input.graceMs - input.now
+  if (left <= 0) return {action: 'dead-letter', reason: 'unknown-job'}
+  const delayMs = Math.min(left, Math.round(backoffSeconds(input.attempt, UNKNOWN_JOB_BACKOFF) * 1000))
+  return {action: 'retry', nextAttempt: input.attempt, delayMs, dueAt: input.now + delayMs}
+}
+
 /** Parses `--backoff 1,5,10` (seconds); throws a message for the command to show. */
 export function parseBackoffList(text: string): number[] {
   const parts = text.split(',').map((part) => part.trim())

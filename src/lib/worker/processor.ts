@@ -5,11 +5,11 @@ import {BrokerUnreachableError} from '../errors.js'
 import {deadLetterRecord} from '../dead-letter/record.js'
 import {delayTopicFor} from '../delay/ladder.js'
 import {type JobEnvelope, decodeEnvelope} from '../envelope/index.js'
-import {type FailureContext, describeError} from '../failure/headers.js'
+import {FAILURE_HEADERS, type FailureContext, describeError} from '../failure/headers.js'
 import {type JobClass, type JobContext} from '../jobs/job.js'
-import {type JobRegistry} from '../jobs/registry.js'
+import {type JobRegistry, UnknownJobError} from '../jobs/registry.js'
 import {type IncomingMessage, type OutgoingMessage, type Publisher} from '../kafka/index.js'
-import {type DeadLetterReason, backoffSeconds, decideAfterFailure} from '../retry/index.js'
+import {type DeadLetterReason, backoffSeconds, decideAfterFailure, decideForUnknownJob} from '../retry/index.js'
 import {retryRecord} from '../retry/record.js'
 import {type AttemptOutcome, runAttempt} from './attempt.js'
 import {type JobRef, type WorkerEmitter} from './events.js'
@@ -68,6 +68,7 @@ export class JobProcessor {
     try {
       jobClass = await this.deps.registry.load(envelope.job)
     } catch (error) {
+      if (error instanceof UnknownJobError) return this.unknownJob(message, envelope, error)
       await this.poison(message, 'unknown-job', error, envelope)
       return ['poisoned']
     }
@@ -163,6 +164,38 @@ export class JobProcessor {
 
       attempt = decision.nextAttempt
     }
+  }
+
+  /**
+   * A job this worker does not know: tried again later, by whichever worker takes it then,
+   * until the grace time since it first failed is over; then dead-lettered as `unknown-job`.
+   * Always through a retry record, even with --retry-in-place: this worker will not learn the
+   * job by waiting.
+   */
+  private async unknownJob(message: IncomingMessage, envelope: JobEnvelope, error: UnknownJobError): Promise<readonly Handled[]> {
+    const now = Date.now()
+    const firstFailed = Date.parse(message.headers[FAILURE_HEADERS.firstFailedAt] ?? '')
+    const decision = decideForUnknownJob({
+      attempt: envelope.attempt,
+      firstFailedAt: Number.isNaN(firstFailed) ? now : firstFailed,
+      graceMs: this.deps.options.unknownJobGrace * 1000,
+      now,
+    })
+    if (decision.action === 'dead-letter') {
+      const grace = this.deps.options.unknownJobGrace
+      const given = grace > 0 ? Object.assign(new Error(`${error.message} (tried for ${grace}s: is every worker deployed with it?)`), {name: error.name}) : error
+      await this.poison(message, 'unknown-job', given, envelope)
+      return ['poisoned']
+    }
+
+    const record = retryRecord(envelope, {attempt: decision.nextAttempt, dueAt: decision.dueAt}, {
+      ...this.failureContext(message, {error}),
+      maxMessageBytes: this.deps.maxMessageBytes,
+    })
+    await this.write(this.retryTopicFor(message.topic, decision.delayMs), record)
+    const ref = this.refOf(message, envelope, envelope.attempt, envelope.maxTries ?? this.deps.options.tries)
+    this.deps.events.emit('job:failed', {...ref, durationMs: 0, error: summary(error), action: 'retry', delayMs: decision.delayMs})
+    return ['retried']
   }
 
   /**

@@ -106,6 +106,19 @@ export const WORKER_SETTINGS = {
     summary: 'Retry where the job is, keeping strict order per key',
     description: 'Retry where the job is, holding its key back: strict order per key (see below).',
   },
+  /**
+   * Seconds a job this worker does not know keeps being retried before it is dead-lettered as
+   * `unknown-job`: in a rolling deploy, a new job is dispatched before every worker has its
+   * code, and one started in the wrong folder knows none. @defaultValue 300
+   */
+  unknownJobGrace: {
+    kind: 'integer',
+    min: 0,
+    default: 300,
+    summary: 'Seconds an unknown job is retried before it is dead-lettered (0: at once)',
+    description:
+      'Seconds a job this worker does not know is retried (a rolling deploy: its code may not be on every worker yet) before it is dead-lettered as `unknown-job`; 0 dead-letters at once.',
+  },
   /** Stop after this many jobs (tries that ran). @defaultValue unlimited */
   maxJobs: {kind: 'integer', min: 1, summary: 'Stop after this many jobs', description: 'Stop after this many jobs.'},
   /** Stop after this many seconds. @defaultValue unlimited */

@@ -162,6 +162,22 @@ describe('kq dlt:replay', function () {
     assert.equal(await endOffsetTotal(queue), 0)
   })
 
+  it("names the queue holding an --id when none is named and the default queue lacks it, replaying nothing", async function () {
+    // Every queue of the shared test broker with dead letters is read: allow for many.
+    this.timeout(180_000)
+    const queue = await createQueue('dlt-replay-elsewhere')
+    const [written] = await writeDeadLetters(queue, [{}])
+    const defaultQueue = await createQueue('dlt-replay-default')
+    const {code, stdout, stderr} = await kq(['dlt:replay', '--id', written.id!, '--yes'], {env: {KAFKA_QUEUE: defaultQueue}})
+    assert.equal(code, ExitCode.Usage)
+    assert.equal(stdout, '')
+    assert.equal(
+      stderr,
+      `Error: no pending dead letter has id ${written.id} in ${defaultQueue}-dlt: it is in queue ${queue}'s: run \`kq dlt:replay ${queue} --id ${written.id}\`\n`,
+    )
+    assert.equal(await endOffsetTotal(queue), 0)
+  })
+
   it('says there is nothing to replay, and exits 0, when nothing is pending', async () => {
     const queue = await createQueue('dlt-replay-empty')
     const {code, stdout, stderr} = await kq(['dlt:replay', queue, '--yes'])

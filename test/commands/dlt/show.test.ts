@@ -2,7 +2,7 @@ import {strict as assert} from 'node:assert'
 
 import {type DltShowResult} from '../../../src/commands/dlt/show.js'
 import {ExitCode} from '../../../src/lib/errors.js'
-import {kq, runKq} from '../../support/cli.js'
+import {kq, runKq, uniqueTopic} from '../../support/cli.js'
 import {writeDeadLetters} from '../../support/dead-letters.js'
 import {createQueue} from '../../support/topics.js'
 
@@ -52,6 +52,19 @@ describe('kq dlt:show', function () {
     assert.match(result?.error.stack ?? '', /^Error: failure 0\n/)
     assert.equal(result?.status, 'pending')
     assert.deepEqual(result?.others, [])
+  })
+
+  it("finds a job's dead letters in another queue when none is named and the default queue lacks them", async function () {
+    // Every queue of the shared test broker with dead letters is read: allow for many.
+    this.timeout(180_000)
+    const defaultQueue = await createQueue('dlt-show-default')
+    const found = await kq(['dlt:show', id, '--json'], {env: {KAFKA_QUEUE: defaultQueue}})
+    assert.equal(found.code, 0, found.stderr)
+    assert.equal((JSON.parse(found.stdout) as DltShowResult).deadLetter.topic, `${queue}-dlt`)
+    const noDefaultTopics = await kq(['dlt:show', id, '--json'], {env: {KAFKA_QUEUE: uniqueTopic('dlt-show-nothing')}})
+    assert.equal(noDefaultTopics.code, 0, noDefaultTopics.stderr)
+    const named = await kq(['dlt:show', id, '--queue', defaultQueue])
+    assert.equal(named.code, ExitCode.Usage, 'a queue named is the only one searched')
   })
 
   it('refuses an unknown id with one line pointing at kq dlt:list', async () => {

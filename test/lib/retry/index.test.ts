@@ -1,6 +1,6 @@
 import {strict as assert} from 'node:assert'
 
-import {backoffSeconds, decideAfterFailure, parseBackoffList, resolveMaxTries} from '../../../src/lib/retry/index.js'
+import {backoffSeconds, decideAfterFailure, decideForUnknownJob, parseBackoffList, resolveMaxTries} from '../../../src/lib/retry/index.js'
 
 describe('retry policy', () => {
   it('lets the message win over the job class, and the class over the worker', () => {
@@ -59,5 +59,27 @@ describe('retry policy', () => {
     for (const bad of ['', 'a', '1,,2', '-1', '1,x']) {
       assert.throws(() => parseBackoffList(bad), /--backoff must be seconds/)
     }
+  })
+})
+
+describe('a job the worker does not know', () => {
+  const GRACE = 300_000
+
+  it('is tried again after 10 s, 30 s, then every minute, keeping its attempt number', () => {
+    const at = (attempt: number, now: number) => decideForUnknownJob({attempt, firstFailedAt: 0, graceMs: GRACE, now})
+    assert.deepEqual(at(1, 0), {action: 'retry', nextAttempt: 1, delayMs: 10_000, dueAt: 10_000})
+    assert.deepEqual(at(2, 10_000), {action: 'retry', nextAttempt: 2, delayMs: 30_000, dueAt: 40_000})
+    assert.deepEqual(at(5, 100_000), {action: 'retry', nextAttempt: 5, delayMs: 60_000, dueAt: 160_000})
+  })
+
+  it('waits no longer than its grace, and is dead-lettered as unknown-job once it is over', () => {
+    assert.deepEqual(decideForUnknownJob({attempt: 1, firstFailedAt: 0, graceMs: GRACE, now: 295_000}), {
+      action: 'retry',
+      nextAttempt: 1,
+      delayMs: 5000,
+      dueAt: 300_000,
+    })
+    assert.deepEqual(decideForUnknownJob({attempt: 1, firstFailedAt: 0, graceMs: GRACE, now: 300_000}), {action: 'dead-letter', reason: 'unknown-job'})
+    assert.deepEqual(decideForUnknownJob({attempt: 1, firstFailedAt: 5, graceMs: 0, now: 5}), {action: 'dead-letter', reason: 'unknown-job'})
   })
 })

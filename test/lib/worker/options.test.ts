@@ -29,6 +29,7 @@ describe('workerOptions', () => {
       sessionTimeout: 10,
       brokerTimeout: 60,
       prefetch: 1000,
+      unknownJobGrace: 300,
     })
   })
 
@@ -62,6 +63,7 @@ describe('workerOptions', () => {
       sessionTimeout: 45,
       brokerTimeout: 10,
       prefetch: 64,
+      unknownJobGrace: 0,
     }
     assert.deepEqual(workerOptions(config({KAFKA_QUEUE: 'ignored'}), given), given)
   })

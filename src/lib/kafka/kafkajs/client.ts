@@ -3,6 +3,7 @@ import kafkajs, {type Admin, type Kafka, type KafkaConfig, type SASLOptions} fro
 import {type KafkaConnectionConfig} from '../../config/index.js'
 import {BrokerUnreachableError} from '../../errors.js'
 import {translateKafkaError} from './errors.js'
+import {SocketWatch} from './sockets.js'
 
 /** Receives kafkajs's own log lines when KQ_DEBUG is set; they are hidden otherwise. */
 function debugLogCreator() {
@@ -13,10 +14,18 @@ function debugLogCreator() {
     }
 }
 
-export function createKafka(connection: KafkaConnectionConfig): Kafka {
+/** A kafkajs client, with the sockets it opens (see SocketWatch). */
+export interface KafkaClient {
+  kafka: Kafka
+  sockets: SocketWatch
+}
+
+export function createKafka(connection: KafkaConnectionConfig): KafkaClient {
   const {Kafka, logLevel} = kafkajs
+  const sockets = new SocketWatch()
   const config: KafkaConfig = {
     clientId: connection.clientId,
+    socketFactory: sockets.factory,
     brokers: connection.brokers,
     ssl: connection.ssl,
     // One socket attempt may not outlast the whole deadline; several tries must fit inside it.
@@ -33,7 +42,7 @@ export function createKafka(connection: KafkaConnectionConfig): Kafka {
     } as SASLOptions
   }
 
-  return new Kafka(config)
+  return {kafka: new Kafka(config), sockets}
 }
 
 /**
@@ -41,6 +50,7 @@ export function createKafka(connection: KafkaConnectionConfig): Kafka {
  * a user deserves one line naming the address within seconds.
  */
 export async function connectWithin(
+  client: KafkaClient,
   connection: KafkaConnectionConfig,
   connect: () => Promise<void>,
   abandon: () => Promise<void>,
@@ -51,14 +61,25 @@ export async function connectWithin(
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       timedOut = true
-      reject(new BrokerUnreachableError(connection.brokers, `no answer within ${connection.connectTimeoutMs / 1000}s`))
+      const within = `within ${connection.connectTimeoutMs / 1000}s`
+      const found = client.sockets.diagnose()
+      reject(
+        new BrokerUnreachableError(connection.brokers, found === undefined ? `no answer ${within}` : found.notKafka ? `${found.reason} ${within}` : found.reason, {
+          notKafka: found?.notKafka,
+        }),
+      )
+      // kafkajs would wait out its own request timeout (30 s) on a socket that answers nothing.
+      client.sockets.close()
     }, connection.connectTimeoutMs)
   })
   const connecting = connect()
   try {
     await Promise.race([connecting, deadline])
   } catch (error) {
-    await abandon().catch(() => {})
+    // After a timeout the sockets are gone already, and kafkajs's disconnect could wait for
+    // requests that will never be answered: the error is not held back for it.
+    const abandoning = abandon().catch(() => {})
+    if (!timedOut) await abandoning
     // kafkajs keeps retrying after we stop waiting; a late success would hold a socket open
     // and keep the process alive, so it is closed whenever it settles.
     if (timedOut) connecting.then(abandon, () => {}).catch(() => {})
@@ -69,13 +90,15 @@ export async function connectWithin(
 }
 
 /** A client and its connected admin, within the configured deadline. */
-export async function openAdmin(connection: KafkaConnectionConfig): Promise<{kafka: Kafka; admin: Admin}> {
-  const kafka = createKafka(connection)
+export async function openAdmin(connection: KafkaConnectionConfig): Promise<{client: KafkaClient; kafka: Kafka; admin: Admin}> {
+  const client = createKafka(connection)
+  const {kafka} = client
   const admin = kafka.admin()
   await connectWithin(
+    client,
     connection,
     () => admin.connect(),
     () => admin.disconnect(),
   )
-  return {kafka, admin}
+  return {client, kafka, admin}
 }

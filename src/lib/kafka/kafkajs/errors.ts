@@ -1,6 +1,7 @@
 import kafkajs from 'kafkajs'
 
 import {BrokerUnreachableError, KafkaRefusedError, KqError, errorMessage} from '../../errors.js'
+import {CONNECTION_REASONS} from './sockets.js'
 
 const {
   KafkaJSAggregateError,
@@ -16,16 +17,9 @@ export interface KafkaErrorContext {
   action?: string
 }
 
-/** Socket error codes, in words a user recognises. */
-const CONNECTION_REASONS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'host name lookup failed',
-  ETIMEDOUT: 'connection timed out',
-  ECONNRESET: 'connection reset',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-}
+
+/** What a listener answers a SASL handshake it does not take: none at all, or not this mechanism. */
+const SASL_NOT_TAKEN = new Set(['ILLEGAL_SASL_STATE', 'UNSUPPORTED_SASL_MECHANISM'])
 
 /** Kafka protocol error types that mean "you may not", with what to grant. */
 const AUTHORIZATION_FAILURES: Record<string, string> = {
@@ -95,6 +89,14 @@ export function translateKafkaError(error: unknown, context: KafkaErrorContext):
 
   const protocol = find(error, KafkaJSProtocolError)
   if (protocol) {
+    if (SASL_NOT_TAKEN.has(protocol.type)) {
+      return new KafkaRefusedError(
+        `Kafka does not take ${protocol.type === 'UNSUPPORTED_SASL_MECHANISM' ? 'this SASL mechanism' : 'SASL'} on ${context.brokers.join(',')}${doing} (${protocol.type}): ` +
+          'set KAFKA_SASL_MECHANISM to what the listener takes, leave it unset for a listener without SASL, or use the SASL listener\'s port',
+        {cause: error},
+      )
+    }
+
     const scope = AUTHORIZATION_FAILURES[protocol.type]
     if (scope) {
       return new KafkaRefusedError(

@@ -155,7 +155,8 @@ class KafkaPublisher implements Publisher {
  * replica has it) that never creates topics, plus a small admin for topic lookups.
  */
 export async function openPublisher(connection: KafkaConnectionConfig): Promise<Publisher> {
-  const kafka = createKafka(connection)
+  const client = createKafka(connection)
+  const {kafka} = client
   const producer = kafka.producer({
     idempotent: true,
     allowAutoTopicCreation: false,
@@ -166,6 +167,7 @@ export async function openPublisher(connection: KafkaConnectionConfig): Promise<
   })
   const admin = kafka.admin()
   await connectWithin(
+    client,
     connection,
     async () => {
       await Promise.all([producer.connect(), admin.connect()])

@@ -1,11 +1,11 @@
 import {randomBytes} from 'node:crypto'
 import {setTimeout as sleep} from 'node:timers/promises'
 
-import {type Admin, type Consumer, type EachBatchPayload, type Kafka} from 'kafkajs'
+import {type Admin, type Consumer, type EachBatchPayload} from 'kafkajs'
 
 import {type KafkaConnectionConfig} from '../../config/index.js'
 import {KafkaRefusedError, TopicNotFoundError} from '../../errors.js'
-import {connectWithin, openAdmin} from './client.js'
+import {type KafkaClient, connectWithin, openAdmin} from './client.js'
 import {translateKafkaError} from './errors.js'
 import {incoming} from './subscriber.js'
 import {
@@ -28,7 +28,7 @@ const STALL_TIMEOUT_MS = 30_000
 
 class KafkaTopicReader implements TopicReader {
   constructor(
-    private readonly kafka: Kafka,
+    private readonly client: KafkaClient,
     private readonly admin: Admin,
     private readonly connection: KafkaConnectionConfig,
   ) {}
@@ -62,7 +62,7 @@ class KafkaTopicReader implements TopicReader {
     const wanted = new Map(ranges.filter((range) => range.from < range.to).map((range) => [range.partition, range]))
     if (wanted.size === 0) return
     const groupId = `${groupPrefix}-reader-${process.pid}-${randomBytes(3).toString('hex')}`
-    const consumer = this.kafka.consumer({
+    const consumer = this.client.kafka.consumer({
       groupId,
       maxWaitTimeInMs: 100,
       allowAutoTopicCreation: false,
@@ -72,6 +72,7 @@ class KafkaTopicReader implements TopicReader {
     const reading = readUntilEnd(consumer, topic, wanted, each)
     try {
       await connectWithin(
+        this.client,
         this.connection,
         () => consumer.connect(),
         () => consumer.disconnect(),
@@ -108,7 +109,7 @@ class KafkaTopicReader implements TopicReader {
     }
 
     if (before.length > 0) return {inUseBy: before}
-    const consumer = this.kafka.consumer({
+    const consumer = this.client.kafka.consumer({
       groupId,
       sessionTimeout: HOLD_SESSION_TIMEOUT_MS,
       heartbeatInterval: 1000,
@@ -121,6 +122,7 @@ class KafkaTopicReader implements TopicReader {
     let crash: unknown
     try {
       await connectWithin(
+        this.client,
         this.connection,
         () => consumer.connect(),
         () => consumer.disconnect(),
@@ -247,6 +249,6 @@ function readUntilEnd(
 }
 
 export async function openTopicReader(connection: KafkaConnectionConfig): Promise<TopicReader> {
-  const {kafka, admin} = await openAdmin(connection)
-  return new KafkaTopicReader(kafka, admin, connection)
+  const {client, admin} = await openAdmin(connection)
+  return new KafkaTopicReader(client, admin, connection)
 }

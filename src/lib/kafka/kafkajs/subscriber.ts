@@ -150,7 +150,8 @@ function byTopic(partitions: TopicPartition[]): Array<{topic: string; partitions
  * commits, so a record is never marked done before its job is.
  */
 export async function openSubscriber(connection: KafkaConnectionConfig, options: SubscriberOptions): Promise<Subscriber> {
-  const kafka = createKafka(connection)
+  const client = createKafka(connection)
+  const {kafka} = client
   const lifecycle = {stopping: false}
   // What this member holds, offered at each join so that the leader leaves it here (sticky).
   let held: Record<string, number[]> = {}
@@ -176,6 +177,7 @@ export async function openSubscriber(connection: KafkaConnectionConfig, options:
     held = payload.memberAssignment
   })
   await connectWithin(
+    client,
     connection,
     () => consumer.connect(),
     () => consumer.disconnect(),

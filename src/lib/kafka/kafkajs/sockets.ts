@@ -1,0 +1,102 @@
+import net from 'node:net'
+import tls from 'node:tls'
+
+import {type ISocketFactory} from 'kafkajs'
+
+/** Socket error codes, in words a user recognises. */
+export const CONNECTION_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  ETIMEDOUT: 'connection timed out',
+  ECONNRESET: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+}
+
+/**
+ * The sockets of one client, made by kq rather than kafkajs, for two things kafkajs cannot do:
+ * say why no broker answered (a name that does not resolve, a port that answers but is not
+ * Kafka), and drop every socket at once when kq stops waiting, so that a request kafkajs would
+ * wait 30 s for does not keep the process alive after the error is shown.
+ */
+export class SocketWatch {
+  private readonly open = new Set<net.Socket>()
+  /** Brokers that accepted a TCP connection (or finished a TLS handshake). */
+  private readonly accepted = new Set<string>()
+  /** The last socket error of each broker. */
+  private readonly failures = new Map<string, string>()
+  private closed = false
+  /** Brokers that accepted TCP but whose TLS handshake has not completed. */
+  private readonly tlsPending = new Set<string>()
+
+  readonly factory: ISocketFactory = ({host, port, ssl, onConnect}) => {
+    const address = `${host}:${port}`
+    const connected = () => {
+      this.accepted.add(address)
+      onConnect()
+    }
+
+    if (this.closed) {
+      // kafkajs retries after kq gave up: a socket that fails at once ends that quickly.
+      const refused = new net.Socket()
+      process.nextTick(() => refused.destroy(new Error('the client was closed')))
+      return refused
+    }
+
+    const socket = ssl
+      ? tls.connect({host, port, ...(net.isIP(host) ? {} : {servername: host}), ...(typeof ssl === 'object' ? ssl : {})}, connected)
+      : net.connect({host, port}, connected)
+    if (ssl) {
+      // A TCP connection that fails its TLS handshake: most often a plaintext listener.
+      socket.once('connect', () => this.tlsPending.add(address))
+      socket.once('secureConnect', () => this.tlsPending.delete(address))
+    }
+
+    // As kafkajs's own factory: a dead peer is noticed without a request in flight.
+    socket.setKeepAlive(true, 60_000)
+    this.open.add(socket)
+    socket.once('close', () => {
+      // Still in the set: the peer closed it, not kq.
+      if (this.open.delete(socket) && this.accepted.has(address) && !this.failures.has(address)) this.failures.set(address, 'closed')
+    })
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      this.failures.set(address, (error.code && CONNECTION_REASONS[error.code]) ?? error.message)
+    })
+    return socket
+  }
+
+  /**
+   * Ends every socket now, and any kafkajs opens after: its pending requests fail at once
+   * instead of at their timeout, and nothing keeps the process alive.
+   */
+  close(): void {
+    this.closed = true
+    for (const socket of this.open) socket.destroy()
+    this.open.clear()
+  }
+
+  /**
+   * Why no broker answered within the deadline, as far as the sockets tell; undefined when they
+   * tell nothing (no attempt got as far as a socket).
+   */
+  diagnose(): {reason: string; notKafka: boolean} | undefined {
+    const [noTls] = this.tlsPending
+    if (noTls !== undefined) {
+      return {reason: `${noTls} accepted the connection but not the TLS handshake (KAFKA_SSL=true: a plaintext listener?)`, notKafka: true}
+    }
+
+    const [silent] = [...this.accepted].filter((address) => !this.failures.has(address))
+    if (silent !== undefined) return {reason: `${silent} accepted the connection but did not answer as Kafka`, notKafka: true}
+    const [dropped] = [...this.accepted]
+    if (dropped !== undefined) {
+      // "closed" makes the error advise SASL or TLS: what a listener that hangs up on a client wants most often.
+      return {reason: `${dropped} accepted the connection, then closed it during Kafka's handshake (${this.failures.get(dropped)})`, notKafka: false}
+    }
+
+    const [failure] = this.failures
+    if (failure === undefined) return undefined
+    const [address, reason] = failure
+    return {reason: this.failures.size === 1 ? reason : `${address}: ${reason}`, notKafka: false}
+  }
+}
