@@ -1,0 +1,65 @@
+import {strict as assert} from 'node:assert'
+import net from 'node:net'
+
+import {BrokerUnreachableError, KafkaRefusedError} from '../../../../src/lib/errors.js'
+import {openPublisher, openTopicAdmin} from '../../../../src/lib/kafka/index.js'
+import {testConnection} from '../../../support/topics.js'
+
+/** A TCP server that accepts connections and never says a word: a port that is not Kafka. */
+async function silentServer(): Promise<{port: number; close(): void}> {
+  const sockets = new Set<net.Socket>()
+  const server = net.createServer((socket) => sockets.add(socket))
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close() {
+      for (const socket of sockets) socket.destroy()
+      server.close()
+    },
+  }
+}
+
+async function failure(opening: Promise<unknown>): Promise<Error> {
+  return opening.then(
+    () => assert.fail('it connected'),
+    (error: unknown) => error as Error,
+  )
+}
+
+describe('connection failures, named within the connect timeout', function () {
+  // Under kafkajs's own 30 s request timeout: a failure that waited for it would fail the test.
+  this.timeout(25_000)
+
+  it('says a port that accepts connections but does not answer is not Kafka', async () => {
+    const server = await silentServer()
+    try {
+      const error = await failure(openTopicAdmin({...testConnection(), brokers: [`127.0.0.1:${server.port}`], connectTimeoutMs: 2000}))
+      assert.ok(error instanceof BrokerUnreachableError)
+      assert.equal(
+        error.message,
+        `cannot reach Kafka at 127.0.0.1:${server.port} (127.0.0.1:${server.port} accepted the connection but did not answer as Kafka within 2s): ` +
+          'check that KAFKA_BROKERS names Kafka listeners, and that KAFKA_SSL matches them (TLS or plaintext)',
+      )
+    } finally {
+      server.close()
+    }
+  })
+
+  it('says a host name that does not resolve was not found', async () => {
+    const error = await failure(openPublisher({...testConnection(), brokers: ['no-such-host.invalid:9092'], connectTimeoutMs: 2000}))
+    assert.ok(error instanceof BrokerUnreachableError)
+    assert.match(error.message, /^cannot reach Kafka at no-such-host\.invalid:9092 \((host not found|host name lookup failed)\): /)
+  })
+
+  it('says TLS was offered to a listener that does not speak it', async () => {
+    const error = await failure(openTopicAdmin({...testConnection(), ssl: true, connectTimeoutMs: 2000}))
+    assert.ok(error instanceof BrokerUnreachableError)
+    assert.match(error.message, /accepted the connection but not the TLS handshake \(KAFKA_SSL=true: a plaintext listener\?\) within 2s/)
+  })
+
+  it('says SASL was offered to a listener without it', async () => {
+    const error = await failure(openTopicAdmin({...testConnection(), sasl: {mechanism: 'plain', username: 'u', password: 'p'}}))
+    assert.ok(error instanceof KafkaRefusedError)
+    assert.match(error.message, /^Kafka does not take SASL on \S+ \(ILLEGAL_SASL_STATE\): set KAFKA_SASL_MECHANISM to what the listener takes, leave it unset/)
+  })
+})
