@@ -1,6 +1,7 @@
-import {type KqConfig} from '../config/index.js'
+import {type KafkaConnectionConfig, type KqConfig} from '../config/index.js'
 import {TopicNotFoundError} from '../errors.js'
-import {type IncomingMessage, type TopicAdmin, type TopicReader} from '../kafka/index.js'
+import {type IncomingMessage, type TopicAdmin, type TopicReader, openTopicReader} from '../kafka/index.js'
+import {type ControlRecord, ControlState} from './records.js'
 import {assertReplicationFits} from '../topics/provision.js'
 
 /**
@@ -46,6 +47,18 @@ export async function readControl(
   const end = (await reader.topicOffsets(topic)).find((offsets) => offsets.partition === 0)?.high ?? 0
   if (end > from) await reader.read(topic, [{partition: 0, from, to: end}], groupPrefix, each)
   return end
+}
+
+/** The queues paused now, by topic, with who paused them and when. */
+export async function readPausedQueues(connection: KafkaConnectionConfig, topic: string, groupPrefix: string): Promise<Map<string, ControlRecord>> {
+  const reader = await openTopicReader(connection)
+  try {
+    const state = new ControlState()
+    await readControl(reader, topic, 0, groupPrefix, (message) => state.apply(message))
+    return state.paused
+  } finally {
+    await reader.close().catch(() => {})
+  }
 }
 
 async function controlTopicExists(reader: TopicReader, topic: string): Promise<boolean> {
