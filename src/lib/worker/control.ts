@@ -36,6 +36,11 @@ export class WorkerControl {
   private readonly heldLevels = new Set<number>()
   /** Partitions the engine has paused for its own reasons: continue leaves them paused. */
   private readonly pausedByEngine = new Set<string>()
+  /**
+   * Partitions kept paused for a held queue, revoked ones included: the client remembers a pause
+   * across rebalances, so continue resumes each of them, or one given back later stays paused.
+   */
+  private readonly pausedByHold = new Map<string, TopicPartition>()
   private engine?: Engine
   private subscriber?: Subscriber
   private timer?: NodeJS.Timeout
@@ -61,6 +66,8 @@ export class WorkerControl {
       },
       resume: (partitions) => {
         for (const partition of partitions) this.pausedByEngine.delete(keyOf(partition))
+        const withheld = partitions.filter((partition) => this.isHeld(partition.topic))
+        for (const partition of withheld) this.pausedByHold.set(keyOf(partition), partition)
         subscriber.resume(partitions.filter((partition) => !this.isHeld(partition.topic)))
       },
     }
@@ -70,7 +77,7 @@ export class WorkerControl {
   start(engine: Engine, subscriber: Subscriber): void {
     this.engine = engine
     // A new partition of a held queue, or one a restarted consumer forgot it had paused.
-    subscriber.on('joined', ({assignment}) => subscriber.pause(assignment.filter((partition) => this.isHeld(partition.topic))))
+    subscriber.on('joined', ({assignment}) => this.pauseHeld(assignment.filter((partition) => this.isHeld(partition.topic))))
     for (const record of this.state.paused.values()) this.apply({kind: 'paused', record})
     this.schedule()
   }
@@ -88,6 +95,16 @@ export class WorkerControl {
   private isHeld(topic: string): boolean {
     const role = this.deps.roles.get(topic)
     return role !== undefined && this.heldLevels.has(role.level)
+  }
+
+  private pauseHeld(partitions: TopicPartition[]): void {
+    for (const partition of partitions) this.pausedByHold.set(keyOf(partition), partition)
+    this.subscriber?.pause(partitions)
+  }
+
+  private resumeHeld(partitions: TopicPartition[]): void {
+    for (const partition of partitions) this.pausedByHold.delete(keyOf(partition))
+    this.subscriber?.resume(partitions.filter((partition) => !this.pausedByEngine.has(keyOf(partition))))
   }
 
   private schedule(): void {
@@ -134,9 +151,9 @@ export class WorkerControl {
     if (held) this.heldLevels.add(role.level)
     else this.heldLevels.delete(role.level)
     this.engine?.holdQueue(role.level, held)
-    const partitions = (this.subscriber?.assigned() ?? []).filter((partition) => this.deps.roles.get(partition.topic)?.level === role.level)
-    if (held) this.subscriber?.pause(partitions)
-    else this.subscriber?.resume(partitions.filter((partition) => !this.pausedByEngine.has(keyOf(partition))))
+    const ofQueue = (partition: TopicPartition) => this.deps.roles.get(partition.topic)?.level === role.level
+    if (held) this.pauseHeld((this.subscriber?.assigned() ?? []).filter(ofQueue))
+    else this.resumeHeld([...this.pausedByHold.values()].filter(ofQueue))
     this.deps.events.emit(change.kind, {queue: role.topics.queue, topic: role.topics.topic, at, by})
   }
 }
