@@ -62,6 +62,7 @@ export default class Status extends KqCommand {
     const monitor = new StatusMonitor(config.kafka, config, {
       queues,
       group: config.consumerGroup,
+      controlTopic: config.controlTopic,
       thresholds: {maxLag: flags['max-lag'], maxDead: flags['max-dead']},
     })
     try {

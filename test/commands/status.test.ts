@@ -310,6 +310,7 @@ describe('kq status', function () {
         'alerts',
         'partitions',
         'deadLetters',
+        'paused',
       ],
     ])
     assert.deepEqual(snapshot.group, {id: group, state: 'Empty', members: []})

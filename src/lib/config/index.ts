@@ -45,6 +45,8 @@ export interface KqConfig extends QueueNaming {
   jobsDir: string
   /** Largest encoded job message kq will send, in bytes. */
   maxMessageBytes: number
+  /** The compacted topic that carries restart, pause and continue to the workers. */
+  controlTopic: string
   /** The .env file that was read, if any. */
   envFile?: string
 }
@@ -110,6 +112,7 @@ export function loadConfig(options: LoadConfigOptions = {}): KqConfig {
     consumerGroup: read('KAFKA_CONSUMER_GROUP', 'kq-workers', identifier),
     jobsDir: path.resolve(options.cwd ?? process.cwd(), read('KQ_JOBS_DIR', 'src/jobs', nonEmpty)),
     maxMessageBytes: read('KQ_MAX_MESSAGE_BYTES', '1000000', positiveInteger),
+    controlTopic: read('KQ_CONTROL_TOPIC', 'kq-control', topicName),
     ...(file && {envFile: file}),
   }
 }

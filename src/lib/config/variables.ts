@@ -35,6 +35,11 @@ export const VARIABLES = [
     description: "Largest encoded job kq sends; keep it under the brokers' message.max.bytes.",
   },
   {
+    name: 'KQ_CONTROL_TOPIC',
+    default: 'kq-control',
+    description: 'Compacted topic that carries `kq restart`, `kq pause` and `kq continue` to every worker.',
+  },
+  {
     name: 'KAFKA_CONNECT_TIMEOUT',
     default: '10',
     description: 'Seconds to wait for a broker before a command gives up and says so.',

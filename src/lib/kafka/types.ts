@@ -18,9 +18,11 @@ export interface TopicSpec {
   name: string
   partitions: number
   replicationFactor: number
+  /** Topic-level settings Kafka keeps for it (`cleanup.policy: compact`); the cluster's defaults otherwise. */
+  configs?: Record<string, string>
 }
 
-export type TopicDescription = TopicSpec
+export type TopicDescription = Omit<TopicSpec, 'configs'>
 
 export interface PartitionOffsets {
   partition: number

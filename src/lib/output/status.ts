@@ -53,7 +53,7 @@ function queueTable(snapshot: StatusSnapshot, styles: ChalkInstance): string {
   const judged = snapshot.thresholds.maxLag !== undefined || snapshot.thresholds.maxDead !== undefined
   const head = ['Queue', 'Lag', 'Retry', 'Delayed', 'Dead', 'Workers', 'Rate', 'Drain', ...(judged ? ['Status'] : [])]
   const rows = snapshot.queues.map((queue) => [
-    queue.queue,
+    queue.paused ? `${queue.queue} ${styles.yellow('(paused)')}` : queue.queue,
     figure(queue.lag),
     figure(queue.retryLag),
     figure(queue.delayed),

@@ -107,6 +107,10 @@ export function humanRenderer(options: {verbose?: boolean; width?: number; style
       line(`(${payload.reason} record ${payload.topic}[${payload.partition}]@${payload.offset})`, 'DEAD-LETTERED', styles.red('DEAD-LETTERED')) +
       `\n    ${styles.red(`${payload.error.name}: ${payload.error.message}`)}`,
     warning: (payload) => `  ${styles.bgYellow.black(' WARN ')} ${payload.message}`,
+    paused: (payload) =>
+      `  ${styles.bgYellow.black(' PAUSED ')} Queue ${payload.queue} is paused (by ${payload.by} at ${payload.at}): its jobs wait for \`kq continue ${payload.queue}\`.`,
+    continued: (payload) => `  ${styles.bgBlue.white(' INFO ')} Queue ${payload.queue} continues (by ${payload.by} at ${payload.at}).`,
+    restart: (payload) => `\n  ${styles.bgBlue.white(' INFO ')} Restart asked by ${payload.by} at ${payload.at}.`,
     'broker:lost': (payload) =>
       `  ${styles.bgRed.white(' KAFKA ')} lost the connection (${payload.error.message}): retrying`,
     'broker:restored': () => `  ${styles.bgGreen.black(' KAFKA ')} connected again`,
@@ -124,6 +128,7 @@ export function humanRenderer(options: {verbose?: boolean; width?: number; style
 
 const STOP_WORDS: Record<WorkerEvents['stopping']['reason'], string> = {
   signal: 'signal received',
+  restart: 'kq restart: a process manager starts it again',
   'max-jobs': '--max-jobs reached',
   'max-time': '--max-time reached',
   memory: '--memory exceeded',

@@ -3,6 +3,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {type KafkaConnectionConfig} from '../config/index.js'
 import {type QueueNaming} from '../config/topics.js'
 import {deadLetterCursorGroup} from '../dead-letter/status.js'
+import {readPausedQueues} from '../control/index.js'
 import {type TopicAdmin, openTopicAdmin} from '../kafka/index.js'
 import {type Crossing, type Crossings, alertChanges, crossingsOf} from './alerts.js'
 import {type CommitSample} from './drain.js'
@@ -46,10 +47,15 @@ export class StatusMonitor {
    * crossed or cleared since the last snapshot (all crossed ones, the first time).
    */
   async snapshot(): Promise<{snapshot: StatusSnapshot; changes: Crossings}> {
-    const reading = await this.reading(async (admin) => {
-      const {queues, existing} = await findQueues(admin, this.naming, this.request.queues)
-      return readStatus(admin, queues, existing, {workers: this.request.group, deadLetters: this.deadLetterGroup})
-    })
+    const {controlTopic} = this.request
+    const [reading, paused] = await Promise.all([
+      this.reading(async (admin) => {
+        const {queues, existing} = await findQueues(admin, this.naming, this.request.queues)
+        return readStatus(admin, queues, existing, {workers: this.request.group, deadLetters: this.deadLetterGroup})
+      }),
+      controlTopic === undefined ? undefined : readPausedQueues(this.connection, controlTopic, `${this.request.group}-control`),
+    ])
+    if (paused) reading.paused = paused
     const {snapshot, samples} = buildSnapshot(reading, {
       thresholds: this.request.thresholds,
       deadLetterGroup: this.deadLetterGroup,

@@ -29,6 +29,8 @@ export interface StatusReading {
   at: number
   group: GroupDescription
   queues: QueueReading[]
+  /** The paused queues, by topic (kq pause); absent when not looked for. */
+  paused?: ReadonlyMap<string, {at: string; by: string}>
 }
 
 /**

@@ -30,7 +30,9 @@ export function buildSnapshot(reading: StatusReading, context: SnapshotContext):
     samples.set(queue.topics.topic, sample)
     const before = context.previous.get(queue.topics.topic)
     if (before) windows.push((sample.at - before.at) / 1000)
-    return queueStatus(queue, reading.group.members.map((member) => member.assignment), commitRate(before, sample), context.thresholds)
+    const status = queueStatus(queue, reading.group.members.map((member) => member.assignment), commitRate(before, sample), context.thresholds)
+    const paused = reading.paused?.get(queue.topics.topic)
+    return {...status, paused: paused ? {at: paused.at, by: paused.by} : null}
   })
   const snapshot: StatusSnapshot = {
     time: new Date(reading.at).toISOString(),
@@ -44,7 +46,7 @@ export function buildSnapshot(reading: StatusReading, context: SnapshotContext):
   return {snapshot, samples}
 }
 
-function queueStatus(reading: QueueReading, assignments: TopicPartition[][], rate: number | null, thresholds: Thresholds): QueueStatus {
+function queueStatus(reading: QueueReading, assignments: TopicPartition[][], rate: number | null, thresholds: Thresholds): Omit<QueueStatus, 'paused'> {
   const {topics} = reading
   const queuePartitions = partitionLags(topics.topic, reading.queue.offsets, reading.queue.committed)
   const retryPartitions = reading.retry ? partitionLags(topics.retryTopic, reading.retry.offsets, reading.retry.committed) : []

@@ -8,6 +8,8 @@ export interface StatusRequest {
   /** The workers' consumer group. @defaultValue KAFKA_CONSUMER_GROUP */
   group: string
   thresholds: Thresholds
+  /** Where `kq pause` writes (KQ_CONTROL_TOPIC); unset: paused queues are not looked for. */
+  controlTopic?: string
 }
 
 /** Alert thresholds; a queue is in alert when a figure is above its threshold. */
@@ -56,6 +58,8 @@ export interface QueueStatus {
   delayed: number | null
   /** Dead letters past the dead-letter cursor group; null when the dead-letter topic is missing. */
   pendingDeadLetters: number | null
+  /** Set while `kq pause` holds the queue: who paused it and when; null when it runs. */
+  paused: {at: string; by: string} | null
   /** Members of the group holding a partition of the queue, its retry topic or a delay topic. */
   workers: number
   /** Jobs per second the group committed on the queue topic over the last window; null when unknown. */

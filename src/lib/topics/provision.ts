@@ -58,7 +58,8 @@ export async function startGroupOnNewQueues(
   }
 }
 
-async function assertReplicationFits(admin: TopicAdmin, replicationFactor: TopicSettings['replicationFactor']) {
+/** Refuses a replication factor above the cluster's broker count, saying what to set instead. */
+export async function assertReplicationFits(admin: TopicAdmin, replicationFactor: TopicSettings['replicationFactor']) {
   const {brokers} = await admin.cluster()
   if (replicationFactor > brokers.length) {
     throw new ConfigError(

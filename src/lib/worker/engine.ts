@@ -288,6 +288,15 @@ export class Engine {
     })
   }
 
+  /**
+   * Stops or goes on starting the jobs of one queue (kq pause / continue). Its waiting records
+   * keep their place, and no longer count against the buffer of the queues after it.
+   */
+  holdQueue(level: number, held: boolean): void {
+    this.scheduler.hold(level, held)
+    this.pump()
+  }
+
   /** Commits now what is finished (before a rebalance takes partitions away). */
   commitNow(): void {
     this.committer.request()

@@ -1,5 +1,6 @@
 import {EventEmitter} from 'node:events'
 
+import {ExitCode} from '../errors.js'
 import {type TopicPartition} from '../kafka/index.js'
 import {type DeadLetterReason} from '../retry/index.js'
 
@@ -20,7 +21,25 @@ export interface ErrorSummary {
   message: string
 }
 
-export type StopReason = 'signal' | 'max-jobs' | 'max-time' | 'memory' | 'empty' | 'broker-timeout' | 'error'
+export type StopReason = 'signal' | 'restart' | 'max-jobs' | 'max-time' | 'memory' | 'empty' | 'broker-timeout' | 'error'
+
+/** Who asked for a restart, pause or continue, and when (the asking machine's clock). */
+export interface ControlRef {
+  at: string
+  by: string
+}
+
+/** The exit code each way of stopping deserves: 0 for those a process manager restarts. */
+export const STOP_EXIT_CODES: Record<StopReason, number> = {
+  signal: 0,
+  restart: 0,
+  'max-jobs': 0,
+  'max-time': 0,
+  empty: 0,
+  memory: ExitCode.Memory,
+  'broker-timeout': ExitCode.Unreachable,
+  error: ExitCode.Failure,
+}
 
 export interface WorkerSummary {
   /** Attempts that succeeded. */
@@ -60,6 +79,12 @@ export interface WorkerEvents {
   poison: TopicPartition & {offset: number; reason: DeadLetterReason; error: ErrorSummary}
   /** Something worth a line that is not a job's result: a failed() hook that threw, a skipped group. */
   warning: {message: string}
+  /** `kq pause` reached this worker, or the queue was paused when it started: its jobs wait. */
+  paused: ControlRef & {queue: string; topic: string}
+  /** `kq continue`: the queue's jobs start again. */
+  continued: ControlRef & {queue: string; topic: string}
+  /** `kq restart` was asked after this worker started: it stops as on SIGTERM, and exits 0. */
+  restart: ControlRef
   'broker:lost': {error: ErrorSummary}
   'broker:restored': Record<string, never>
   stopping: {reason: StopReason}

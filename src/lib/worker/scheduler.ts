@@ -23,22 +23,33 @@ export class Scheduler {
   /** Records added and not yet started, per partition and per level. */
   private readonly waitingBy = new Map<PartitionLedger, number>()
   private readonly waitingAt: number[]
+  /** Levels whose records wait without starting: paused queues (kq pause). */
+  private readonly held = new Set<number>()
 
   constructor(levels: number) {
     this.levels = Array.from({length: levels}, () => new Fifo<Entry>())
     this.waitingAt = Array.from({length: levels}, () => 0)
   }
 
-  /** Records waiting for a slot, in all. */
+  /** Records waiting for a slot, in all, held ones included. */
   get waiting(): number {
-    return this.waitingUpTo(this.levels.length - 1)
+    return this.waitingAt.reduce((sum, each) => sum + each, 0)
   }
 
-  /** Records waiting at this level and the ones before it: those that would run first. */
+  /**
+   * Records waiting at this level and the ones before it: those that would run first. Held
+   * levels run nothing, so their records never count as holding up a later queue.
+   */
   waitingUpTo(level: number): number {
     let sum = 0
-    for (let each = 0; each <= level; each++) sum += this.waitingAt[each]
+    for (let each = 0; each <= level; each++) if (!this.held.has(each)) sum += this.waitingAt[each]
     return sum
+  }
+
+  /** Stops or goes on starting the records of one level (a paused queue); they keep their place. */
+  hold(level: number, held: boolean): void {
+    if (held) this.held.add(level)
+    else this.held.delete(level)
   }
 
   waitingOn(ledger: PartitionLedger): number {
@@ -68,7 +79,8 @@ export class Scheduler {
 
   /** The next record to start, or undefined when none is runnable; revoked partitions' are dropped. */
   next(): Entry | undefined {
-    for (const level of this.levels) {
+    for (const [index, level] of this.levels.entries()) {
+      if (this.held.has(index)) continue
       for (let entry = level.shift(); entry !== undefined; entry = level.shift()) {
         this.count(entry.ledger, -1)
         if (!entry.ledger.dropped) return entry

@@ -1,27 +1,19 @@
 import os from 'node:os'
 
 import {type KqConfig, type QueueTopics, topicsForQueue} from '../config/index.js'
-import {BrokerUnreachableError, DelayTopicNotFoundError, ExitCode, TopicNotFoundError, errorMessage} from '../errors.js'
+import {BrokerUnreachableError, errorMessage} from '../errors.js'
 import {JobRegistry} from '../jobs/registry.js'
 import {type Publisher, type Subscriber, type TopicPartition, openPublisher, openSubscriber} from '../kafka/index.js'
+import {assertQueueTopics} from '../topics/assert.js'
 import {decodeFinished} from './committer.js'
+import {WorkerControl} from './control.js'
 import {Engine} from './engine.js'
-import {type StopReason, WorkerEmitter, type WorkerSummary} from './events.js'
+import {STOP_EXIT_CODES, type StopReason, WorkerEmitter, type WorkerSummary} from './events.js'
 import {GroupProgress} from './group-progress.js'
 import {type PartitionLedger} from './ledger.js'
 import {type WorkerOptions, workerOptions} from './options.js'
 import {type Handled, JobProcessor} from './processor.js'
 import {type TopicRole, topicRoles} from './topic-roles.js'
-
-const EXIT_CODES: Record<StopReason, number> = {
-  signal: 0,
-  'max-jobs': 0,
-  'max-time': 0,
-  empty: 0,
-  memory: ExitCode.Memory,
-  'broker-timeout': ExitCode.Unreachable,
-  error: ExitCode.Failure,
-}
 
 /**
  * A queue worker, as Laravel's `queue:work`: it joins the consumer group on the queues' topics
@@ -44,6 +36,7 @@ export class Worker extends WorkerEmitter {
   private engine?: Engine
   private subscriber?: Subscriber
   private publisher?: Publisher
+  private control?: WorkerControl
   private readonly groupProgress: GroupProgress
   private joined = false
   private stopReason?: StopReason
@@ -79,6 +72,7 @@ export class Worker extends WorkerEmitter {
       connected = await connecting
     } catch (error) {
       await this.publisher?.close().catch(() => {})
+      await this.control?.close()
       await this.groupProgress.close()
       throw error
     }
@@ -89,6 +83,7 @@ export class Worker extends WorkerEmitter {
 
     const {subscriber, engine} = connected
     this.watchGroup(subscriber, engine)
+    this.control!.start(engine, subscriber)
     this.emit('started', {
       queues: this.options.queues,
       topics: this.topics.flatMap((each) => [each.topic, each.retryTopic]),
@@ -105,18 +100,15 @@ export class Worker extends WorkerEmitter {
   private async connect(): Promise<{subscriber: Subscriber; engine: Engine}> {
     const registry = await JobRegistry.scan(this.config.jobsDir)
     this.publisher = await openPublisher(this.config.kafka)
-    const publisher = this.publisher
-    await Promise.all(
-      this.topics.flatMap((topics) => [
-        ...[topics.topic, topics.retryTopic, topics.deadLetterTopic].map((topic) => publisher.assertTopicExists(topic)),
-        // A queue made before kq had delayed jobs: topic:create adds what it lacks.
-        ...topics.delayTopics.map((topic) =>
-          publisher.assertTopicExists(topic).catch((error: unknown) => {
-            throw error instanceof TopicNotFoundError ? new DelayTopicNotFoundError(topic, topics.topic) : error
-          }),
-        ),
-      ]),
-    )
+    this.control = new WorkerControl({
+      connection: this.config.kafka,
+      topic: this.config.controlTopic,
+      group: this.options.group,
+      roles: this.roles,
+      events: this,
+      restart: () => void this.stop('restart'),
+    })
+    await Promise.all([this.control.open(), assertQueueTopics(this.publisher, this.topics)])
 
     await this.groupProgress.assertGroupAccess()
     const processor = new JobProcessor({
@@ -151,8 +143,8 @@ export class Worker extends WorkerEmitter {
       group: this.options.group,
       roles: this.roles,
       processor,
-      pause: (partitions) => subscriber.pause(partitions),
-      resume: (partitions) => subscriber.resume(partitions),
+      // A paused queue's partitions stay paused whatever the engine resumes (kq pause).
+      ...this.control.gate(subscriber),
       commit: (positions) => subscriber.commit(positions),
       handled: (handled) => this.count(handled),
       failed: (error) => {
@@ -195,6 +187,7 @@ export class Worker extends WorkerEmitter {
     }
 
     await this.subscriber?.stop().catch(() => {})
+    await this.control?.close()
     await this.publisher?.close().catch(() => {})
     await this.groupProgress.close()
     const summary = this.summary()
@@ -312,7 +305,7 @@ export class Worker extends WorkerEmitter {
       deadLettered: this.counts.deadLettered,
       seconds: (Date.now() - this.startedAt) / 1000,
       reason,
-      exitCode: EXIT_CODES[reason],
+      exitCode: STOP_EXIT_CODES[reason],
     }
   }
 }

@@ -18,6 +18,7 @@ function queue(name: string, figures: Partial<QueueStatus> = {}): QueueStatus {
     workers: 1,
     rate: null,
     drainSeconds: 0,
+    paused: null,
     alerts: [],
     partitions: [],
     deadLetters: [],

@@ -29,6 +29,7 @@ const snapshot: StatusSnapshot = {
     {
       queue: 'orders',
       topic: 'orders',
+      paused: null,
       retryTopic: 'orders-retry',
       deadLetterTopic: 'orders-dlt',
       delayTopics: ['orders-delay-1s', 'orders-delay-10s', 'orders-delay-1m', 'orders-delay-10m', 'orders-delay-1h', 'orders-delay-1d'],
@@ -51,6 +52,7 @@ const snapshot: StatusSnapshot = {
     {
       queue: 'emails',
       topic: 'emails',
+      paused: null,
       retryTopic: 'emails-retry',
       deadLetterTopic: 'emails-dlt',
       delayTopics: ['emails-delay-1s', 'emails-delay-10s', 'emails-delay-1m', 'emails-delay-10m', 'emails-delay-1h', 'emails-delay-1d'],
@@ -92,6 +94,13 @@ describe('status: rendering', () => {
         'kq-b2   /10.0.0.2  kq      orders[1] orders-retry[1]',
       ].join('\n'),
     )
+  })
+
+  it('marks a paused queue in its row', () => {
+    const paused = {...snapshot, thresholds: {}, queues: snapshot.queues.map((queue) => (queue.queue === 'emails' ? {...queue, paused: {at: '2026-11-26T17:30:00.000Z', by: 'ops-1:77'}} : queue))}
+    const rows = renderStatus(paused, {styles: PLAIN, brief: true}).split('\n')
+    assert.match(rows.at(-1)!, /^emails \(paused\) +- /)
+    assert.match(rows.at(-2)!, /^orders {2,}1200/)
   })
 
   it('colours ALERT red and ok green on a terminal', () => {

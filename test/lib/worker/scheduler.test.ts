@@ -81,6 +81,21 @@ describe('scheduler', () => {
     assert.equal(scheduler.waitingUpTo(0), 1)
   })
 
+  it('starts nothing of a held queue (kq pause), lets later queues pass, and goes on in order once let go', () => {
+    const scheduler = new Scheduler(2)
+    const high = new PartitionLedger('high', 0, 0)
+    const low = new PartitionLedger('low', 0, 1)
+    for (const offset of [0, 1]) scheduler.add(entry(high, offset))
+    scheduler.add(entry(low, 0))
+    scheduler.hold(0, true)
+    // Held records still wait, but no longer count as running before the later queue's.
+    assert.equal(scheduler.waiting, 3)
+    assert.equal(scheduler.waitingUpTo(1), 1)
+    assert.deepEqual(drain(scheduler), ['low@0'])
+    scheduler.hold(0, false)
+    assert.deepEqual(drain(scheduler), ['high@0', 'high@1'])
+  })
+
   it('forgets a dropped partition’s waiting records and never starts them', () => {
     const scheduler = new Scheduler(1)
     const gone = new PartitionLedger('jobs', 0, 0)

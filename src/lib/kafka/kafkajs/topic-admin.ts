@@ -67,6 +67,7 @@ class KafkaTopicAdmin implements TopicAdmin {
           topic: spec.name,
           numPartitions: spec.partitions,
           replicationFactor: spec.replicationFactor,
+          ...(spec.configs && {configEntries: Object.entries(spec.configs).map(([name, value]) => ({name, value}))}),
         })),
       }),
     )
