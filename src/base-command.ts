@@ -36,7 +36,10 @@ export abstract class KqCommand extends Command {
       if (value !== undefined) overrides[variable] = {value: String(value), flag: `--${flag}`}
     }
 
-    return loadConfig({envFile: flags.dotenv as string | undefined, overrides})
+    const config = loadConfig({envFile: flags.dotenv as string | undefined, overrides})
+    // Before the command does anything: a misspelt setting must be seen before topics are made.
+    for (const message of config.warnings ?? []) this.warning(message)
+    return config
   }
 
   /** Progress for humans goes to stderr, so that stdout stays clean for --json and pipes. */

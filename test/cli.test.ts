@@ -3,7 +3,7 @@ import {execFile} from 'node:child_process'
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 
-import {kq} from './support/cli.js'
+import {envFile, kq} from './support/cli.js'
 import {KQ_BIN, REPO_ROOT} from './support/paths.js'
 import {closedPort} from './support/ports.js'
 
@@ -101,6 +101,14 @@ describe('the kq binary', () => {
     })
     assert.equal(code, 4)
     assert.equal(stderr, 'Error: env file missing.env does not exist: check --dotenv, or copy .env.example\n')
+  })
+
+  it('warns of a misspelt setting in the env file before doing anything, and still runs', async () => {
+    const file = envFile({KAFKA_PARTITONS: 6, KAFKA_BROKERS: `127.0.0.1:${await closedPort()}`, KAFKA_CONNECT_TIMEOUT: 2})
+    const {code, stderr} = await kq(['topic:list', '--dotenv', file])
+    assert.equal(code, 5)
+    const [first] = stderr.split('\n')
+    assert.equal(first, 'Warning: KAFKA_PARTITONS in .env is not a kq setting, and is ignored: did you mean KAFKA_PARTITIONS?')
   })
 
   it('takes --env-file pointing at a missing file as its own flag, not as Node\'s', async () => {

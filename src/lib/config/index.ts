@@ -15,6 +15,7 @@ import {
   type RawValue,
   topicName,
 } from './values.js'
+import {unknownVariableWarnings} from './unknown.js'
 import {type VariableName} from './variables.js'
 
 export {DEAD_LETTER_SUFFIX, RETRY_SUFFIX, topicsForQueue, topicsForTopic, type QueueTopics} from './topics.js'
@@ -49,6 +50,8 @@ export interface KqConfig extends QueueNaming {
   controlTopic: string
   /** The .env file that was read, if any. */
   envFile?: string
+  /** Names in the env file or environment that look meant for kq but are not its settings. */
+  warnings?: string[]
 }
 
 /** A value given on the command line, which wins over the environment and the file. */
@@ -114,6 +117,7 @@ export function loadConfig(options: LoadConfigOptions = {}): KqConfig {
     maxMessageBytes: read('KQ_MAX_MESSAGE_BYTES', '1000000', positiveInteger),
     controlTopic: read('KQ_CONTROL_TOPIC', 'kq-control', topicName),
     ...(file && {envFile: file}),
+    warnings: unknownVariableWarnings(fileValues, path.basename(file ?? '.env'), env),
   }
 }
 

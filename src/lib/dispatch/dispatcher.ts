@@ -1,9 +1,10 @@
 import {type KqConfig, topicsForQueue} from '../config/index.js'
+import {companionOf} from '../config/topics.js'
 import {topicName} from '../config/values.js'
 import {NOT_BEFORE_HEADER, delayTopicFor} from '../delay/ladder.js'
 import {resolveDelay} from '../delay/parse.js'
 import {type EnvelopeEncoder, HEADERS, envelopeEncoder} from '../envelope/index.js'
-import {DelayTopicNotFoundError, TopicNotFoundError} from '../errors.js'
+import {DelayTopicNotFoundError, TopicNotFoundError, UsageError} from '../errors.js'
 import {type OutgoingMessage, type Publisher, type SendOptions, openPublisher} from '../kafka/index.js'
 import {checkHeaders} from './input.js'
 import {type DispatchOptions, type DispatchReceipt, type JobDefaults} from './types.js'
@@ -91,6 +92,12 @@ export class Dispatcher {
 
     const headers = checkHeaders(options.headers)
     const {topic} = topicsForQueue(this.config, queue)
+    // A job written straight into a retry, delay or dead-letter topic would skip kq's rules there.
+    const companion = companionOf(topic)
+    if (companion !== undefined) {
+      throw new UsageError(`${topic} is the ${companion.role} topic of queue ${companion.queueTopic}, not a queue: dispatch to ${companion.queueTopic}`)
+    }
+
     return {job: job.name, queue, ...placement(topic, options), headers, encoder}
   }
 
