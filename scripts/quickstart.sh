@@ -41,12 +41,15 @@ kq dispatch ExampleKafkaJob '{"data":"Este é um exemplo de dado"}'
 kq dispatch FailingExampleJob '{"reason":"the mail server is down"}'
 kq work --stop-when-empty
 kq topic:list
+# Where the broker is, as kq reads it (the environment, else .env, else the default).
+brokers="${KAFKA_BROKERS:-$(sed -n 's/^KAFKA_BROKERS=//p' .env | tail -n 1)}"
+brokers="${brokers:-127.0.0.1:9092}"
 
 cat <<TXT
 
 Done: a real Kafka runs locally, ExampleKafkaJob ran, and FailingExampleJob failed twice and
 went to the dead-letter topic. The job classes are in $KQ_JOBS_DIR.
 Read the dead letter, headers and all, with any Kafka client:
-  kcat -b 127.0.0.1:9092 -C -t default-dlt -e -f '%h\n%s\n'
+  kcat -b ${brokers%%,*} -C -t default-dlt -e -f '%h\n%s\n'
 Stop Kafka with \`node bin/run.js kafka:down\` (add --purge to delete its data).
 TXT

@@ -104,9 +104,9 @@ describe('the kq binary', () => {
   })
 
   it('warns of a misspelt setting in the env file before doing anything, and still runs', async () => {
-    const file = envFile({KAFKA_PARTITONS: 6, KAFKA_BROKERS: `127.0.0.1:${await closedPort()}`, KAFKA_CONNECT_TIMEOUT: 2})
+    const file = envFile({KAFKA_PARTITONS: 6})
     const {code, stderr} = await kq(['topic:list', '--dotenv', file])
-    assert.equal(code, 5)
+    assert.equal(code, 0, stderr)
     const [first] = stderr.split('\n')
     assert.equal(first, 'Warning: KAFKA_PARTITONS in .env is not a kq setting, and is ignored: did you mean KAFKA_PARTITIONS?')
   })

@@ -2,19 +2,18 @@ import {Errors, Flags, type Interfaces} from '@oclif/core'
 
 import {KqCommand} from '../base-command.js'
 import {topicName} from '../lib/config/values.js'
-import {ExitCode, errorMessage} from '../lib/errors.js'
-import {HIDE_CURSOR, SHOW_CURSOR, renderRefresh, renderStatus} from '../lib/output/status.js'
+import {ExitCode} from '../lib/errors.js'
+import {HIDE_CURSOR, SHOW_CURSOR, renderRefresh, renderStatus} from '../lib/output/monitoring.js'
 import {
   type Crossings,
   type StatusSnapshot,
   StatusMonitor,
   type WatchRefresh,
-  postWebhook,
+  notifyWebhook,
   watchExitCode,
   watchStatus,
-  webhookPayload,
   webhookUrl,
-} from '../lib/status/index.js'
+} from '../lib/monitoring/index.js'
 import {brokersFlag, textArgument} from '../shared/flags.js'
 import {onStopSignals} from '../shared/signals.js'
 import {warning} from '../shared/warning.js'
@@ -112,10 +111,5 @@ export default class Status extends KqCommand {
   }
 }
 
-/** Posts what crossed to the webhook; a receiver that fails is warned about, never fatal. */
-async function notify(url: URL | undefined, snapshot: StatusSnapshot, changes: Crossings): Promise<void> {
-  const payload = url && webhookPayload(snapshot, changes)
-  if (!url || !payload) return
-  // Said even with --json: the JSON result does not tell that the alert was not delivered.
-  await postWebhook(url, payload).catch((error: unknown) => warning(errorMessage(error)))
-}
+/** Said even with --json: the JSON result does not tell that the alert was not delivered. */
+const notify = (url: URL | undefined, snapshot: StatusSnapshot, changes: Crossings) => notifyWebhook(url, snapshot, changes, warning)

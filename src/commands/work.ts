@@ -40,7 +40,8 @@ export default class Work extends KqCommand {
     'job of a later queue starts only when no earlier queue has one ready. A failed job is retried after its backoff, ' +
     'and dead-lettered after its last try. SIGINT/SIGTERM stop gracefully (running jobs finish); ' +
     'a second signal exits at once (unfinished jobs are delivered again later). Exit codes: 0 stopped, 5 Kafka ' +
-    'unreachable past --broker-timeout, 12 over --memory.'
+    'unreachable past --broker-timeout, 12 over --memory. There is no --sleep (Laravel\'s idle wait): a worker waits on ' +
+    'the broker, which answers the moment a job arrives, so an idle worker neither polls hard nor starts late.'
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',

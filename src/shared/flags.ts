@@ -1,6 +1,7 @@
 import {Args, Flags, type Interfaces} from '@oclif/core'
 
 import {type VariableName} from '../lib/config/index.js'
+import {identifier} from '../lib/config/values.js'
 import {DEAD_LETTER_REASONS, type Selection, parseSince} from '../lib/dead-letter/selection.js'
 import {UsageError} from '../lib/errors.js'
 import {parseBackoffList} from '../lib/retry/index.js'
@@ -118,7 +119,14 @@ export function workerSettingsFromFlags<Name extends WorkerSettingName>(
   for (const name of names) {
     const value = flags[flagName(name)]
     if (value === undefined) continue
-    given[name] = settingOf(name).kind === 'seconds' ? backoffList(value as string) : value
+    const {kind} = settingOf(name)
+    // A text setting names something (a group, a worker) that shows in Kafka, headers and logs.
+    given[name] =
+      kind === 'seconds'
+        ? backoffList(value as string)
+        : kind === 'text'
+          ? identifier({raw: value as string, label: `--${flagName(name)}`, fromCommandLine: true})
+          : value
   }
 
   return given as Partial<Pick<WorkerSettingValues, Name>>

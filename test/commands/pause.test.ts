@@ -87,6 +87,17 @@ describe('kq pause and kq continue', function () {
     assert.equal(await worker.exited, 0)
   })
 
+  it('works a paused queue all the same with --force, saying so', async () => {
+    const {queue, group} = await createWorkedQueue('forced')
+    await control(['pause', queue])
+    await dispatchMany(queue, ['a', 'b'])
+    const {code, stdout, stderr} = await kq(['work', queue, '--group', group, '--force', '--stop-when-empty'], {cwd: app.root, env})
+    assert.equal(code, 0, stderr)
+    assert.equal(done(queue), 2)
+    assert.match(stdout, new RegExp(`queue ${queue} was paused by \\S+: working it all the same \\(--force\\)`))
+    await control(['continue', queue])
+  })
+
   it('refuses a bad queue name, a queue that does not exist and a down broker with one line, writing nothing', async () => {
     const cases: Array<{args: string[]; extra?: NodeJS.ProcessEnv; message: RegExp}> = [
       {args: ['pause', 'bad name!'], message: /queue/},

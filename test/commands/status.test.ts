@@ -7,7 +7,7 @@ import path from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {ExitCode} from '../../src/lib/errors.js'
-import {type StatusSnapshot} from '../../src/lib/status/index.js'
+import {type StatusSnapshot} from '../../src/lib/monitoring/index.js'
 import {type TestApp, jobSource, makeTestApp} from '../support/app.js'
 import {kq, runKq, startKq, uniqueTopic} from '../support/cli.js'
 import {type ConsumerGroupRow, consumerGroupCommand, describeGroupWithKafka, ensureKafkaTools} from '../support/consumer-groups.js'

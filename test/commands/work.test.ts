@@ -293,6 +293,30 @@ describe('kq work', function () {
     assert.equal(progress.committed, 5)
   })
 
+  it('names itself with --name in its start line and in the failure headers of its jobs', async () => {
+    const {queue, group} = await createWorkedQueue('work-named')
+    const receipt = await dispatch('Fatal', {tag: 'named'}, queue)
+    const {code, stdout, stderr} = await work([queue, '--group', group, '--stop-when-empty', '--name', 'mailer-1'])
+    assert.equal(code, 0, stderr)
+    assert.match(stdout, /; worker mailer-1@\S+:\d+\)\./)
+    assert.match((await deadLetterOf(queue, receipt.id)).headers['kq-worker'], /^mailer-1@\S+:\d+$/)
+    const refused = await work([queue, '--group', group, '--name', 'two words'])
+    assert.equal(refused.code, 2)
+    assert.match(refused.stderr, /^Error: --name must be a name of letters/)
+  })
+
+  it('rests a slot for --rest seconds after each job before it takes another', async () => {
+    const {queue, group} = await createWorkedQueue('work-rest')
+    for (const tag of ['r1', 'r2', 'r3']) await dispatch('Succeeds', {tag}, queue)
+    const {code, stderr} = await work([queue, '--group', group, '--stop-when-empty', '--rest', '1'])
+    assert.equal(code, 0, stderr)
+    const runs = runsOf(app.ledger(queue))
+    assert.deepEqual(runs.map((entry) => entry.tag), ['r1', 'r2', 'r3'])
+    for (let index = 1; index < runs.length; index++) {
+      assert.ok(runs[index].at - runs[index - 1].at >= 1000, `job ${index + 1} started ${runs[index].at - runs[index - 1].at} ms after the one before`)
+    }
+  })
+
   it('retries a job it does not know for --unknown-job-grace, then dead-letters it as unknown-job, saying why', async () => {
     const {queue, group} = await createWorkedQueue('work-unknown')
     const id = '01a21949-9dbf-7dcc-8fa1-23b7278476aa'

@@ -16,6 +16,10 @@ describe('worker flags', () => {
       'concurrency',
       'prefetch',
       'retry-in-place',
+      'unknown-job-grace',
+      'rest',
+      'force',
+      'name',
       'max-jobs',
       'max-time',
       'memory',
@@ -26,6 +30,7 @@ describe('worker flags', () => {
       'broker-timeout',
     ])
     assert.ok(!('stop-when-empty' in workerFlags(PROCESS_MANAGER_SETTING_NAMES)))
+    assert.ok(!('force' in workerFlags(PROCESS_MANAGER_SETTING_NAMES)), "make:supervisor's own --force overwrites its file")
   })
 
   it('describes each flag with its default, or with the variable it overrides', () => {

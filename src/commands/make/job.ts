@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {KqCommand} from '../../base-command.js'
 import {topicName} from '../../lib/config/values.js'
 import {UsageError} from '../../lib/errors.js'
+import {moduleKindOf, renderJavaScriptJob} from '../../lib/jobs/scaffold-js.js'
 import {JOB_TEMPLATE_DEFAULTS, renderJobTemplate, writeJobFile} from '../../lib/jobs/scaffold.js'
 import {askJobName, isInteractive} from '../../lib/prompts/index.js'
 import {displayPath} from '../../lib/text/paths.js'
@@ -26,6 +27,7 @@ export default class MakeJob extends KqCommand {
     '<%= config.bin %> <%= command.id %> SendWelcomeEmail',
     '<%= config.bin %> <%= command.id %> ResizeImage --tries 5 --timeout 120 --queue images',
     '<%= config.bin %> <%= command.id %> ExampleKafkaJob --jobs-dir app/jobs',
+    '<%= config.bin %> <%= command.id %> SendWelcomeEmail --js',
   ]
 
   static override args = {
@@ -45,6 +47,10 @@ export default class MakeJob extends KqCommand {
     }),
     queue: Flags.string({description: 'Queue the job is dispatched to when the caller names none.'}),
     force: Flags.boolean({description: 'Overwrite the job if its file exists.', default: false}),
+    js: Flags.boolean({
+      description: "Write <Name>.js, in JavaScript: an ES module or CommonJS, as the application's package.json says.",
+      default: false,
+    }),
     'jobs-dir': jobsDirFlag,
   }
 
@@ -54,8 +60,9 @@ export default class MakeJob extends KqCommand {
     const queue = flags.queue === undefined ? undefined : topicName({raw: flags.queue, label: '--queue', fromCommandLine: true})
     const name = args.name ?? (await this.askName())
     // renderJobTemplate refuses a bad name, with the corrected one, before anything is written.
-    const contents = renderJobTemplate({name, tries: flags.tries, timeout: flags.timeout, ...(queue !== undefined && {queue})})
-    const file = await writeJobFile(jobsDir, name, contents, {force: flags.force})
+    const template = {name, tries: flags.tries, timeout: flags.timeout, ...(queue !== undefined && {queue})}
+    const contents = flags.js ? renderJavaScriptJob(template, moduleKindOf(jobsDir)) : renderJobTemplate(template)
+    const file = await writeJobFile(jobsDir, name, contents, {force: flags.force, extension: flags.js ? '.js' : '.ts'})
     this.log(`Created ${displayPath(file)}`)
     return {name, file}
   }

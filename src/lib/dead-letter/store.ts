@@ -14,7 +14,7 @@ import {
 } from './cursor.js'
 import {type DeadLetter, deadLetterOf, positionOf, sortByFailureTime} from './letters.js'
 import {type ReplayOptions, planReplay} from './replay.js'
-import {deadLetterCursorGroup} from './status.js'
+import {deadLetterCursorGroup} from './backlog.js'
 
 /** Replays sent before the cursor moves past them: at most this many run twice after a crash. */
 export const REPLAY_CHUNK = 200

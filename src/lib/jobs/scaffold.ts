@@ -5,7 +5,7 @@ import path from 'node:path'
 import {MAX_JOB_NAME_LENGTH} from '../envelope/index.js'
 import {KqError, UsageError} from '../errors.js'
 import {displayPath} from '../text/paths.js'
-import {JOB_FILE_EXTENSIONS, JOB_NAME_PATTERN} from './files.js'
+import {JOB_FILE_EXTENSIONS, JOB_NAME_PATTERN, type JobFileExtension} from './files.js'
 
 /**
  * What `kq make:job` needs: the rules for a job's name, the text of a new job file, and a careful
@@ -191,7 +191,7 @@ function singleQuoted(text: string): string {
 }
 
 /**
- * Writes `<dir>/<name>.ts`, creating the folder if needed, and returns the file's path. Refuses
+ * Writes `<dir>/<name>.ts` (or `.js`), creating the folder if needed, and returns the file's path. Refuses
  * to replace an existing job of that name (any extension) unless `force`, and even then only a
  * plain file, never through a symbolic link. However `name` was checked, the file is placed only
  * if its folder is exactly `dir`.
@@ -200,12 +200,13 @@ export async function writeJobFile(
   dir: string,
   name: string,
   contents: string,
-  options: {force?: boolean} = {},
+  options: {force?: boolean; extension?: '.ts' | '.js'} = {},
 ): Promise<string> {
   const check = checkJobName(name)
   if (!check.ok) throw new UsageError(describeJobNameProblem(check))
   const root = path.resolve(dir)
-  const file = path.resolve(root, `${name}.ts`)
+  const extension = options.extension ?? '.ts'
+  const file = path.resolve(root, `${name}${extension}`)
   if (path.dirname(file) !== root) {
     throw new KqError(`refusing to write ${file}: it is not directly in the jobs folder ${displayPath(root)}`)
   }
@@ -235,9 +236,9 @@ function alreadyExists(existing: {file: string; plain: boolean}, file: string, n
   const shown = displayPath(existing.file)
   if (!existing.plain) return new UsageError(`${shown} already exists and is not a plain file: kq will not overwrite it`)
   if (existing.file === file) return new UsageError(`${shown} already exists: pass --force to overwrite it`)
-  return new UsageError(
-    `${shown} already holds job ${name}: pass --force to write ${name}.ts beside it, which kq then loads instead`,
-  )
+  const rank = (each: string) => JOB_FILE_EXTENSIONS.indexOf(path.extname(each) as JobFileExtension)
+  const loaded = rank(file) < rank(existing.file) ? 'which kq then loads instead' : `though kq goes on loading ${shown}`
+  return new UsageError(`${shown} already holds job ${name}: pass --force to write ${path.basename(file)} beside it, ${loaded}`)
 }
 
 /** The files in `root` that would hold the job `name`, with whether each is a plain file. */

@@ -2,7 +2,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import {type KafkaConnectionConfig} from '../config/index.js'
 import {type QueueNaming} from '../config/topics.js'
-import {deadLetterCursorGroup} from '../dead-letter/status.js'
+import {deadLetterCursorGroup} from '../dead-letter/backlog.js'
 import {readPausedQueues} from '../control/index.js'
 import {type TopicAdmin, openTopicAdmin} from '../kafka/index.js'
 import {type Crossing, type Crossings, alertChanges, crossingsOf} from './alerts.js'

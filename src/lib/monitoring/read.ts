@@ -1,5 +1,5 @@
 import {type QueueNaming, type QueueTopics, topicsForQueue, topicsForTopic} from '../config/topics.js'
-import {type DeadLetterBacklog, pendingDeadLetters} from '../dead-letter/status.js'
+import {type DeadLetterBacklog, pendingDeadLetters} from '../dead-letter/backlog.js'
 import {TopicNotFoundError} from '../errors.js'
 import {type GroupDescription, type PartitionOffsets, type TopicAdmin} from '../kafka/index.js'
 import {isInternalTopic} from '../topics/list.js'

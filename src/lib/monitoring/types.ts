@@ -1,4 +1,4 @@
-import {type DeadLetterBacklog} from '../dead-letter/status.js'
+import {type DeadLetterBacklog} from '../dead-letter/backlog.js'
 import {type GroupMember} from '../kafka/index.js'
 
 /** What `kq status` is asked to look at and judge; the command builds it from its flags. */

@@ -94,3 +94,13 @@ function fetchFailure(error: unknown, timeoutMs: number): string {
   const cause = error instanceof Error ? (error.cause as {code?: string; message?: string} | undefined) : undefined
   return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error))
 }
+
+/**
+ * Posts what crossed a threshold, if anything did. A receiver that fails is never fatal: the
+ * reason goes to `failed`, for the command to warn about.
+ */
+export async function notifyWebhook(url: URL | undefined, snapshot: StatusSnapshot, changes: Crossings, failed: (reason: string) => void): Promise<void> {
+  const payload = url && webhookPayload(snapshot, changes)
+  if (!url || !payload) return
+  await postWebhook(url, payload).catch((error: unknown) => failed(error instanceof Error ? error.message : String(error)))
+}

@@ -1,7 +1,7 @@
 import {type ChalkInstance} from 'chalk'
 
 import {type GroupMember, type TopicPartition} from '../kafka/index.js'
-import {type QueueStatus, type StatusSnapshot, type WatchRefresh, alertText} from '../status/index.js'
+import {type QueueStatus, type StatusSnapshot, type WatchRefresh, alertText} from '../monitoring/index.js'
 import {stylesFor} from './styles.js'
 import {renderTable} from './table.js'
 import {describePartitions} from './partitions.js'

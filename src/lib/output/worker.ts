@@ -77,7 +77,9 @@ export function humanRenderer(options: {verbose?: boolean; width?: number; style
   const renderers: {[E in keyof WorkerEvents]: (payload: WorkerEvents[E]) => string | undefined} = {
     started: (payload) =>
       `\n  ${styles.bgBlue.white(' INFO ')} Processing jobs from ${payload.queues.join(', ')} ` +
-      `(topics ${payload.topics.join(', ')}; group ${payload.group}; ${payload.concurrency} at a time).\n`,
+      `(topics ${payload.topics.join(', ')}; group ${payload.group}; ${payload.concurrency} at a time` +
+      // A named worker is name@host:pid (a name has no @): its name is worth the line.
+      `${payload.worker.includes('@') ? `; worker ${payload.worker}` : ''}).\n`,
     assigned: (payload) =>
       `  ${styles.gray(`Partitions: ${describePartitions(payload.partitions, 'none (more workers than partitions in this group)')}`)}`,
     'job:running': (payload) =>

@@ -46,8 +46,10 @@ export function decideAfterFailure(input: {
   return {action: 'retry', nextAttempt: input.attempt + 1, delayMs, dueAt: input.now + delayMs}
 }
 
-/** Seconds between the tries of a job the worker does not know; the last repeats. */
-const UNKNOWN_JOB_BACKOFF = [10, 30, 60]
+/** Seconds before the next try of a job the worker does not know, by how long it has been failing. */
+function unknownJobWaitSeconds(failingMs: number): number {
+  return failingMs < 10_000 ? 10 : failingMs < 40_000 ? 30 : 60
+}
 
 /**
  * A job the worker does not know (a rolling deploy, a worker in the wrong folder): tried again
@@ -57,7 +59,8 @@ const UNKNOWN_JOB_BACKOFF = [10, 30, 60]
 export function decideForUnknownJob(input: {attempt: number; firstFailedAt: number; graceMs: number; now: number}): FailureDecision {
   const left = input.firstFailedAt + input.graceMs - input.now
   if (left <= 0) return {action: 'dead-letter', reason: 'unknown-job'}
-  const delayMs = Math.min(left, Math.round(backoffSeconds(input.attempt, UNKNOWN_JOB_BACKOFF) * 1000))
+  // Its attempt number does not move (it never ran), so the wait follows the time it has been failing.
+  const delayMs = Math.min(left, unknownJobWaitSeconds(input.now - input.firstFailedAt) * 1000)
   return {action: 'retry', nextAttempt: input.attempt, delayMs, dueAt: input.now + delayMs}
 }
 

@@ -16,6 +16,8 @@ export interface WorkerControlDeps {
   events: WorkerEmitter
   /** A restart was asked after this worker started: stop as on SIGTERM. */
   restart(): void
+  /** Work paused queues all the same (--force), saying so. */
+  force: boolean
 }
 
 const keyOf = ({topic, partition}: TopicPartition) => `${topic}:${partition}`
@@ -148,6 +150,11 @@ export class WorkerControl {
     const role = this.deps.roles.get(change.record.topic)
     if (role?.kind !== 'queue') return
     const held = change.kind === 'paused'
+    if (held && this.deps.force) {
+      this.deps.events.emit('warning', {message: `queue ${role.topics.queue} was paused by ${by}: working it all the same (--force)`})
+      return
+    }
+
     if (held) this.heldLevels.add(role.level)
     else this.heldLevels.delete(role.level)
     this.engine?.holdQueue(role.level, held)

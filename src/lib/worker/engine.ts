@@ -1,24 +1,22 @@
+import {setTimeout as sleep} from 'node:timers/promises'
+
 import {FAILURE_HEADERS} from '../failure/headers.js'
 import {HOLD_MS, delayTopicFor, dueAtOf, leavesRungAt} from '../delay/ladder.js'
 import {type FetchedRecords, type IncomingMessage, type TopicPartition} from '../kafka/index.js'
 import {Committer} from './committer.js'
+import {FetchFlow} from './fetch-flow.js'
 import {Held} from './held.js'
 import {PartitionLedger} from './ledger.js'
 import {type Handled, type JobProcessor} from './processor.js'
 import {type Entry, Scheduler} from './scheduler.js'
 import {type TopicRole} from './topic-roles.js'
 
-/**
- * How long a fetch waits for a full buffer to be half worked off before its partitions are
- * paused: long enough for fast jobs to make room, short enough that a new high-priority job is
- * fetched soon behind slow ones, and far below any heartbeat interval.
- */
-const ROOM_WAIT_MS = 200
-
 export interface EngineDeps {
   concurrency: number
   /** Records taken but not started, in all, above which fetching pauses (see README: prefetch). */
   prefetch: number
+  /** How long a slot rests after each job before it takes another (--rest). */
+  restMs: number
   group: string
   roles: ReadonlyMap<string, TopicRole>
   processor: JobProcessor
@@ -38,13 +36,8 @@ export interface EngineDeps {
  */
 export class Engine {
   private readonly ledgers = new Map<string, PartitionLedger>()
-  /** Partitions whose records fill the buffer; paused only if room does not come soon (see room()). */
-  private readonly full = new Set<PartitionLedger>()
-  /** Those of them paused. */
-  private readonly paused = new Set<PartitionLedger>()
-  /** The fetch waiting for room, if one is: settled when none is full any more. */
-  private roomWaiter?: {promise: Promise<void>; resolve(): void}
   private readonly scheduler: Scheduler
+  private readonly flow: FetchFlow
   private readonly held: Held<Entry>
   private readonly committer: Committer
   private running = 0
@@ -57,6 +50,13 @@ export class Engine {
     this.scheduler = new Scheduler(Math.max(1, ...[...deps.roles.values()].map((role) => role.level + 1)))
     this.held = new Held((entry) => this.ready(entry))
     this.committer = new Committer(() => this.ledgers.values(), deps.commit)
+    this.flow = new FetchFlow({
+      prefetch: deps.prefetch,
+      scheduler: this.scheduler,
+      pause: deps.pause,
+      resume: deps.resume,
+      stopping: () => this.stopping,
+    })
   }
 
   /** Takes what it may of a fetched run of records; see Subscriber.run. */
@@ -73,7 +73,7 @@ export class Engine {
         // A rung is first-in, first-due: until its first record's time is up, none after it is due.
         const leaves = leavesRungAt(role.rung!, record.timestamp, this.dueOf(record, role))
         if (leaves > now) {
-          this.pauseUntil(ledger, leaves)
+          this.flow.pauseUntil(ledger, leaves)
           this.pump()
           return index
         }
@@ -83,54 +83,14 @@ export class Engine {
       this.route({record, ledger, lane: record.key === null ? null : record.key.toString('latin1')}, role, now)
     }
 
-    // Full: what would run before this partition's next record fills the buffer. Counting only
-    // its own queue and earlier ones keeps a later queue's backlog from pausing an earlier queue.
-    if (this.scheduler.waitingOn(ledger) > 0 && this.scheduler.waitingUpTo(ledger.level) >= this.deps.prefetch) {
-      this.full.add(ledger)
-    }
-
+    this.flow.taken(ledger)
     this.pump()
     return records.length
   }
 
-  /**
-   * Before the next fetch, while the buffer is full: wait for it to be half worked off, up to
-   * ROOM_WAIT_MS, and only then pause what is still full. Pausing at once would cost fast jobs
-   * dearly: the next fetch would ask only for the other partitions, often empty, and the broker
-   * holds such a fetch for its whole wait time while the buffer runs dry.
-   */
+  /** Before the next fetch: a wait while a full buffer makes room (see FetchFlow.room). */
   room(): Promise<void> | undefined {
-    if (this.full.size === this.paused.size || this.stopping) return undefined
-    if (!this.roomWaiter) {
-      let resolve!: () => void
-      const promise = new Promise<void>((settle) => {
-        resolve = settle
-      })
-      const timer = setTimeout(() => this.pauseFull(), ROOM_WAIT_MS)
-      this.roomWaiter = {
-        promise,
-        resolve() {
-          clearTimeout(timer)
-          resolve()
-        },
-      }
-    }
-
-    return this.roomWaiter.promise
-  }
-
-  /** Pauses the full partitions not yet paused, and lets the waiting fetch go on. */
-  private pauseFull(): void {
-    const unpaused = [...this.full].filter((ledger) => !this.paused.has(ledger))
-    for (const ledger of unpaused) this.paused.add(ledger)
-    this.deps.pause(unpaused)
-    this.settleRoom()
-  }
-
-  private settleRoom(): void {
-    const waiter = this.roomWaiter
-    this.roomWaiter = undefined
-    waiter?.resolve()
+    return this.flow.room()
   }
 
   /** Where a taken record goes: finished at once, moved down the ladder, held, or queued to run. */
@@ -196,7 +156,7 @@ export class Engine {
       void this.run(entry)
     }
 
-    this.resumeIfRoom()
+    this.flow.resumeIfRoom()
     this.checkIdle()
   }
 
@@ -213,36 +173,17 @@ export class Engine {
       return
     }
 
-    this.running--
     for (const each of handled) this.deps.handled(each)
     if (!handled.includes('interrupted')) this.finish(entry.ledger, entry.record.offset)
     this.scheduler.done(entry)
+    // The slot stays taken while it rests; a stop does not wait for the rest.
+    if (this.deps.restMs > 0 && !this.stopping) await sleep(this.deps.restMs)
+    this.running--
     this.pump()
   }
 
   private finish(ledger: PartitionLedger, offset: number): void {
     if (ledger.finish(offset) && !ledger.revoked) this.committer.request()
-  }
-
-  private pauseUntil(ledger: PartitionLedger, time: number): void {
-    if (ledger.resumeTimer) return
-    this.deps.pause([ledger])
-    ledger.resumeTimer = setTimeout(() => {
-      ledger.resumeTimer = undefined
-      if (!this.paused.has(ledger) && !ledger.revoked && !this.stopping) this.deps.resume([ledger])
-    }, time - Date.now())
-  }
-
-  /** A full partition is fetched again once what runs before its records is half the buffer. */
-  private resumeIfRoom(): void {
-    if (this.full.size === 0 || this.stopping) return
-    for (const ledger of this.full) {
-      if (this.scheduler.waitingUpTo(ledger.level) > this.deps.prefetch / 2) continue
-      this.full.delete(ledger)
-      if (this.paused.delete(ledger) && !ledger.resumeTimer) this.deps.resume([ledger])
-    }
-
-    if (this.full.size === this.paused.size) this.settleRoom()
   }
 
   /**
@@ -255,9 +196,7 @@ export class Engine {
     for (const [key, ledger] of this.ledgers) {
       if (owned.has(key)) continue
       ledger.revoked = true
-      clearTimeout(ledger.resumeTimer)
-      this.full.delete(ledger)
-      this.paused.delete(ledger)
+      this.flow.forget(ledger)
       this.scheduler.drop(ledger)
       this.ledgers.delete(key)
       this.deps.resume([ledger])
@@ -268,8 +207,7 @@ export class Engine {
       const key = `${topic}:${partition}`
       const ledger = this.ledgers.get(key)
       if (ledger) {
-        // A consumer restarted after a crash forgets its pauses: say them again.
-        if (this.paused.has(ledger) || ledger.resumeTimer) this.deps.pause([ledger])
+        this.flow.repeatPause(ledger)
         continue
       }
 
@@ -306,14 +244,10 @@ export class Engine {
   stopStarting(): void {
     if (this.stopping) return
     this.stopping = true
-    for (const ledger of this.ledgers.values()) {
-      clearTimeout(ledger.resumeTimer)
-      this.scheduler.drop(ledger)
-    }
-
+    for (const ledger of this.ledgers.values()) this.scheduler.drop(ledger)
     this.held.clear()
     this.deps.pause([...this.ledgers.values()])
-    this.settleRoom()
+    this.flow.stop(this.ledgers.values())
   }
 
   /** Resolves once no job runs and no record is being moved; then commits what they finished. */

@@ -119,6 +119,29 @@ export const WORKER_SETTINGS = {
     description:
       'Seconds a job this worker does not know is retried (a rolling deploy: its code may not be on every worker yet) before it is dead-lettered as `unknown-job`; 0 dead-letters at once.',
   },
+  /** Seconds a slot rests after each job before it takes another (Laravel's --rest). @defaultValue 0 */
+  rest: {
+    kind: 'integer',
+    min: 0,
+    default: 0,
+    summary: 'Seconds a slot rests after each job before it takes another',
+    description: "Seconds a slot rests after each job before it takes another (Laravel's `--rest`): to go easy on what the jobs call.",
+  },
+  /** Work a queue even while `kq pause` holds it (Laravel's --force for maintenance mode). @defaultValue false */
+  force: {
+    kind: 'boolean',
+    default: false,
+    // make:supervisor's own --force overwrites its file; a maintenance switch is not for a process manager's config.
+    processManager: false,
+    summary: 'Work queues even while kq pause holds them',
+    description: "Work queues even while `kq pause` holds them (Laravel's `--force`, which works through maintenance mode).",
+  },
+  /** A name for this worker, in its failure headers and log lines (Laravel's --name). @defaultValue none */
+  name: {
+    kind: 'text',
+    summary: 'A name for this worker, in its failure headers and start line',
+    description: "A name for this worker (Laravel's `--name`): the `kq-worker` header of the jobs it fails reads `name@host:pid`, and its start line shows it.",
+  },
   /** Stop after this many jobs (tries that ran). @defaultValue unlimited */
   maxJobs: {kind: 'integer', min: 1, summary: 'Stop after this many jobs', description: 'Stop after this many jobs.'},
   /** Stop after this many seconds. @defaultValue unlimited */

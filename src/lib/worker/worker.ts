@@ -4,6 +4,7 @@ import {type KqConfig, type QueueTopics, topicsForQueue} from '../config/index.j
 import {BrokerUnreachableError, errorMessage} from '../errors.js'
 import {JobRegistry} from '../jobs/registry.js'
 import {type Publisher, type Subscriber, type TopicPartition, openPublisher, openSubscriber} from '../kafka/index.js'
+import {displayPath} from '../text/paths.js'
 import {assertQueueTopics} from '../topics/assert.js'
 import {decodeFinished} from './committer.js'
 import {WorkerControl} from './control.js'
@@ -28,7 +29,7 @@ import {type TopicRole, topicRoles} from './topic-roles.js'
 export class Worker extends WorkerEmitter {
   readonly options: WorkerOptions
   private readonly topics: QueueTopics[]
-  private readonly identity = `${os.hostname()}:${process.pid}`
+  private readonly identity: string
   private readonly stopController = new AbortController()
   private readonly counts = {processed: 0, failed: 0, deadLettered: 0, ran: 0}
   private readonly timers = new Set<NodeJS.Timeout>()
@@ -53,6 +54,8 @@ export class Worker extends WorkerEmitter {
   ) {
     super()
     this.options = workerOptions(config, options)
+    const where = `${os.hostname()}:${process.pid}`
+    this.identity = this.options.name === undefined ? where : `${this.options.name}@${where}`
     this.topics = this.options.queues.map((queue) => topicsForQueue(config, queue))
     this.roles = topicRoles(this.topics)
     this.groupProgress = new GroupProgress(config.kafka, this.options.group)
@@ -99,6 +102,12 @@ export class Worker extends WorkerEmitter {
   /** Opens the producer (after checking every topic exists) and joins the group. */
   private async connect(): Promise<{subscriber: Subscriber; engine: Engine}> {
     const registry = await JobRegistry.scan(this.config.jobsDir)
+    if (registry.names().length === 0) {
+      // Most often the wrong folder: every job would look unknown to this worker.
+      this.emit('warning', {
+        message: `no jobs in ${displayPath(this.config.jobsDir)} (KQ_JOBS_DIR): every job will be retried as unknown for --unknown-job-grace, then dead-lettered; is the worker in the application's folder?`,
+      })
+    }
     this.publisher = await openPublisher(this.config.kafka)
     this.control = new WorkerControl({
       connection: this.config.kafka,
@@ -107,6 +116,7 @@ export class Worker extends WorkerEmitter {
       roles: this.roles,
       events: this,
       restart: () => void this.stop('restart'),
+      force: this.options.force,
     })
     await Promise.all([this.control.open(), assertQueueTopics(this.publisher, this.topics)])
 
@@ -140,6 +150,7 @@ export class Worker extends WorkerEmitter {
     this.engine = new Engine({
       concurrency: this.options.concurrency,
       prefetch: this.options.prefetch,
+      restMs: this.options.rest * 1000,
       group: this.options.group,
       roles: this.roles,
       processor,

@@ -1,7 +1,7 @@
 import {strict as assert} from 'node:assert'
 
-import {type Crossing, alertChanges, queueAlerts, webhookPayload, webhookUrl} from '../../../src/lib/status/index.js'
-import {type QueueStatus, type StatusSnapshot} from '../../../src/lib/status/index.js'
+import {type Crossing, alertChanges, queueAlerts, webhookPayload, webhookUrl} from '../../../src/lib/monitoring/index.js'
+import {type QueueStatus, type StatusSnapshot} from '../../../src/lib/monitoring/index.js'
 import {UsageError} from '../../../src/lib/errors.js'
 
 function queue(name: string, figures: Partial<QueueStatus> = {}): QueueStatus {

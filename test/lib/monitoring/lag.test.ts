@@ -1,8 +1,8 @@
 import {strict as assert} from 'node:assert'
 
 import {encodeHandledRanges} from '../../../src/lib/dead-letter/cursor.js'
-import {deadLetterBacklog} from '../../../src/lib/dead-letter/status.js'
-import {partitionLags, totalLag} from '../../../src/lib/status/index.js'
+import {deadLetterBacklog} from '../../../src/lib/dead-letter/backlog.js'
+import {partitionLags, totalLag} from '../../../src/lib/monitoring/index.js'
 
 describe('status: lag', () => {
   const offsets = [

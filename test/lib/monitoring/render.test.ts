@@ -4,8 +4,8 @@ import {Chalk} from 'chalk'
 
 import {BrokerUnreachableError, ExitCode} from '../../../src/lib/errors.js'
 import {describePartitions} from '../../../src/lib/output/partitions.js'
-import {renderRefresh, renderStatus, terminalFrame, watchHeader} from '../../../src/lib/output/status.js'
-import {type StatusSnapshot, watchExitCode} from '../../../src/lib/status/index.js'
+import {renderRefresh, renderStatus, terminalFrame, watchHeader} from '../../../src/lib/output/monitoring.js'
+import {type StatusSnapshot, watchExitCode} from '../../../src/lib/monitoring/index.js'
 
 const PLAIN = new Chalk({level: 0})
 const COLOUR = new Chalk({level: 1})

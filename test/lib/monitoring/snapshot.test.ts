@@ -1,7 +1,7 @@
 import {strict as assert} from 'node:assert'
 
 import {topicsForTopic} from '../../../src/lib/config/index.js'
-import {type StatusReading, buildSnapshot} from '../../../src/lib/status/index.js'
+import {type StatusReading, buildSnapshot} from '../../../src/lib/monitoring/index.js'
 
 const NOW = Date.parse('2026-11-26T17:30:01.000Z')
 

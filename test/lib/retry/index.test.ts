@@ -66,10 +66,11 @@ describe('a job the worker does not know', () => {
   const GRACE = 300_000
 
   it('is tried again after 10 s, 30 s, then every minute, keeping its attempt number', () => {
-    const at = (attempt: number, now: number) => decideForUnknownJob({attempt, firstFailedAt: 0, graceMs: GRACE, now})
-    assert.deepEqual(at(1, 0), {action: 'retry', nextAttempt: 1, delayMs: 10_000, dueAt: 10_000})
-    assert.deepEqual(at(2, 10_000), {action: 'retry', nextAttempt: 2, delayMs: 30_000, dueAt: 40_000})
-    assert.deepEqual(at(5, 100_000), {action: 'retry', nextAttempt: 5, delayMs: 60_000, dueAt: 160_000})
+    const at = (now: number) => decideForUnknownJob({attempt: 2, firstFailedAt: 0, graceMs: GRACE, now})
+    assert.deepEqual(at(0), {action: 'retry', nextAttempt: 2, delayMs: 10_000, dueAt: 10_000})
+    assert.deepEqual(at(10_000), {action: 'retry', nextAttempt: 2, delayMs: 30_000, dueAt: 40_000})
+    assert.deepEqual(at(40_000), {action: 'retry', nextAttempt: 2, delayMs: 60_000, dueAt: 100_000})
+    assert.deepEqual(at(100_000), {action: 'retry', nextAttempt: 2, delayMs: 60_000, dueAt: 160_000})
   })
 
   it('waits no longer than its grace, and is dead-lettered as unknown-job once it is over', () => {

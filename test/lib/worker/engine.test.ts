@@ -30,6 +30,7 @@ function harness(options: {concurrency?: number; prefetch?: number; queues?: str
   const engine = new Engine({
     concurrency: options.concurrency ?? 1,
     prefetch: options.prefetch ?? 1000,
+    restMs: 0,
     group: 'workers',
     roles: topicRoles((options.queues ?? ['jobs']).map((queue) => topicsForTopic(queue))),
     processor,

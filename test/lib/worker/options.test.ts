@@ -30,6 +30,8 @@ describe('workerOptions', () => {
       brokerTimeout: 60,
       prefetch: 1000,
       unknownJobGrace: 300,
+      rest: 0,
+      force: false,
     })
   })
 
@@ -64,6 +66,9 @@ describe('workerOptions', () => {
       brokerTimeout: 10,
       prefetch: 64,
       unknownJobGrace: 0,
+      rest: 1,
+      force: true,
+      name: 'mailer-1',
     }
     assert.deepEqual(workerOptions(config({KAFKA_QUEUE: 'ignored'}), given), given)
   })
