@@ -132,6 +132,11 @@ export class JobRegistry {
   }
 }
 
+/** What a worker says when its jobs folder holds no job: every job it takes would be unknown. */
+export function noJobsWarning(dir: string): string {
+  return `no jobs in ${displayPath(dir)} (KQ_JOBS_DIR): every job will be retried as unknown for --unknown-job-grace, then dead-lettered; is the worker in the application's folder?`
+}
+
 async function listFolder(root: string) {
   try {
     return await readdir(root, {withFileTypes: true})

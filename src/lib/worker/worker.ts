@@ -2,9 +2,8 @@ import os from 'node:os'
 
 import {type KqConfig, type QueueTopics, topicsForQueue} from '../config/index.js'
 import {BrokerUnreachableError, errorMessage} from '../errors.js'
-import {JobRegistry} from '../jobs/registry.js'
+import {JobRegistry, noJobsWarning} from '../jobs/registry.js'
 import {type Publisher, type Subscriber, type TopicPartition, openPublisher, openSubscriber} from '../kafka/index.js'
-import {displayPath} from '../text/paths.js'
 import {assertQueueTopics} from '../topics/assert.js'
 import {decodeFinished} from './committer.js'
 import {WorkerControl} from './control.js'
@@ -102,12 +101,8 @@ export class Worker extends WorkerEmitter {
   /** Opens the producer (after checking every topic exists) and joins the group. */
   private async connect(): Promise<{subscriber: Subscriber; engine: Engine}> {
     const registry = await JobRegistry.scan(this.config.jobsDir)
-    if (registry.names().length === 0) {
-      // Most often the wrong folder: every job would look unknown to this worker.
-      this.emit('warning', {
-        message: `no jobs in ${displayPath(this.config.jobsDir)} (KQ_JOBS_DIR): every job will be retried as unknown for --unknown-job-grace, then dead-lettered; is the worker in the application's folder?`,
-      })
-    }
+    // Most often the wrong folder: every job would look unknown to this worker.
+    if (registry.names().length === 0) this.emit('warning', {message: noJobsWarning(this.config.jobsDir)})
     this.publisher = await openPublisher(this.config.kafka)
     this.control = new WorkerControl({
       connection: this.config.kafka,
