@@ -300,6 +300,14 @@ describe('kq work', function () {
     assert.equal(code, 0, stderr)
     assert.match(stdout, /; worker mailer-1@\S+:\d+\)\./)
     assert.match((await deadLetterOf(queue, receipt.id)).headers['kq-worker'], /^mailer-1@\S+:\d+$/)
+    // Running, it shows in kq status by its client id.
+    const running = startKq(['work', queue, '--group', group, '--name', 'mailer-1'], {cwd: app.root})
+    await until(() => /Partitions: /.test(running.stdout()), 60_000, 'the named worker to join')
+    const status = await kq(['status', queue, '--group', group, '--json', '--sample', '0'])
+    const {group: described} = JSON.parse(status.stdout) as {group: {members: Array<{clientId: string}>}}
+    assert.deepEqual(described.members.map((member) => member.clientId.split('.').at(-1)), ['mailer-1'])
+    running.child.kill('SIGTERM')
+    assert.equal(await running.exited, 0)
     const refused = await work([queue, '--group', group, '--name', 'two words'])
     assert.equal(refused.code, 2)
     assert.match(refused.stderr, /^Error: --name must be a name of letters/)

@@ -139,8 +139,9 @@ export const WORKER_SETTINGS = {
   /** A name for this worker, in its failure headers and log lines (Laravel's --name). @defaultValue none */
   name: {
     kind: 'text',
-    summary: 'A name for this worker, in its failure headers and start line',
-    description: "A name for this worker (Laravel's `--name`): the `kq-worker` header of the jobs it fails reads `name@host:pid`, and its start line shows it.",
+    summary: 'A name for this worker, in kq status, its failure headers and start line',
+    description:
+      "A name for this worker (Laravel's `--name`): `kq status` shows it in the member's client id (`KAFKA_CLIENT_ID.name`), the `kq-worker` header of the jobs it fails reads `name@host:pid`, and its start line shows it.",
   },
   /** Stop after this many jobs (tries that ran). @defaultValue unlimited */
   maxJobs: {kind: 'integer', min: 1, summary: 'Stop after this many jobs', description: 'Stop after this many jobs.'},

@@ -126,7 +126,10 @@ export class Worker extends WorkerEmitter {
       worker: this.identity,
       stopping: this.stopController.signal,
     })
-    const subscriber = await openSubscriber(this.config.kafka, {
+    // A named worker's consumer reports the name in its client id: `kq status` and Kafka's own
+    // tools (kafka-consumer-groups --describe) show it beside the member.
+    const {name} = this.options
+    const subscriber = await openSubscriber(name === undefined ? this.config.kafka : {...this.config.kafka, clientId: `${this.config.kafka.clientId}.${name}`}, {
       groupId: this.options.group,
       topics: [...this.roles].map(([name, role]) => ({
         name,
