@@ -2,7 +2,7 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {UsageError} from '../errors.js'
-import {JOB_TEMPLATE_DEFAULTS, type JobTemplateOptions, checkJobName, describeJobNameProblem} from './scaffold.js'
+import {JOB_TEMPLATE_DEFAULTS, JOB_TEMPLATE_TEXT, type JobTemplateOptions, checkJobName, describeJobNameProblem} from './scaffold.js'
 
 /** How a `.js` file in a folder is read by Node: its nearest package.json's "type". */
 export function moduleKindOf(dir: string): 'module' | 'commonjs' {
@@ -36,23 +36,20 @@ export function renderJavaScriptJob(options: JobTemplateOptions, kind: 'module' 
     `/** ${name} receives the JSON given to dispatch, such as {"data": "hello"}. */`,
     `${esm ? 'export default ' : ''}class ${name} extends Job {`,
     ...(queue === undefined ? [] : ['  // Queue that dispatch() sends to when the caller names none.', `  queue = ${JSON.stringify(queue)}`]),
-    '  // Attempts in all before the job goes to the dead-letter topic (wins over `kq work --tries`).',
+    JOB_TEMPLATE_TEXT.tries,
     `  tries = ${tries}`,
-    "  // Seconds before each retry; the last value repeats (Laravel's rule).",
+    JOB_TEMPLATE_TEXT.backoff,
     `  backoff = [${JOB_TEMPLATE_DEFAULTS.backoff.join(', ')}]`,
-    '  // Seconds an attempt may run before it is aborted and counted as failed.',
+    JOB_TEMPLATE_TEXT.timeout,
     `  timeout = ${timeout}`,
     '',
     '  async handle(payload, ctx) {',
-    '    // ctx.signal aborts at the timeout: hand it to whatever waits (fetch(url, {signal: ctx.signal}),',
-    '    // a database query), so that an attempt that timed out stops instead of running on.',
-    '    ctx.signal.throwIfAborted()',
-    '    ctx.log(`processed ${payload.data}`)',
+    ...JOB_TEMPLATE_TEXT.handle,
     '  }',
     '',
-    '  // Runs once, after the last failed attempt, when the job is dead-lettered.',
+    JOB_TEMPLATE_TEXT.failed,
     '  async failed(payload, error, ctx) {',
-    '    ctx.log(`failed for good: ${String(error)}`)',
+    JOB_TEMPLATE_TEXT.failedBody,
     '  }',
     '}',
     ...(esm ? [] : ['', `module.exports = ${name}`]),

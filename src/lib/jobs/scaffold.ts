@@ -132,6 +132,21 @@ export interface JobTemplateOptions {
 /** Defaults of a new job: those of the example in Laravel's queue guide. */
 export const JOB_TEMPLATE_DEFAULTS = {tries: 3, backoff: [1, 5, 10], timeout: 60} as const
 
+/** The words of a new job that do not depend on its language, so the TypeScript and JavaScript templates tell one story. */
+export const JOB_TEMPLATE_TEXT = {
+  tries: '  // Attempts in all before the job goes to the dead-letter topic (wins over `kq work --tries`).',
+  backoff: "  // Seconds before each retry; the last value repeats (Laravel's rule).",
+  timeout: '  // Seconds an attempt may run before it is aborted and counted as failed.',
+  handle: [
+    '    // ctx.signal aborts at the timeout: hand it to whatever waits (fetch(url, {signal: ctx.signal}),',
+    '    // a database query), so that an attempt that timed out stops instead of running on.',
+    '    ctx.signal.throwIfAborted()',
+    '    ctx.log(`processed ${payload.data}`)',
+  ],
+  failed: '  // Runs once, after the last failed attempt, when the job is dead-lettered.',
+  failedBody: '    ctx.log(`failed for good: ${String(error)}`)',
+} as const
+
 /**
  * The TypeScript source of a new job. It compiles under `strict` and `noImplicitOverride`;
  * `override` on the options also makes the compiler catch a misspelt one (`tires = 3`), which
@@ -158,23 +173,20 @@ export function renderJobTemplate(options: JobTemplateOptions): string {
     '',
     `export default class ${name} extends Job<${payload}> {`,
     ...queueLines,
-    '  // Attempts in all before the job goes to the dead-letter topic (wins over `kq work --tries`).',
+    JOB_TEMPLATE_TEXT.tries,
     `  override tries = ${tries}`,
-    "  // Seconds before each retry; the last value repeats (Laravel's rule).",
+    JOB_TEMPLATE_TEXT.backoff,
     `  override backoff = [${JOB_TEMPLATE_DEFAULTS.backoff.join(', ')}]`,
-    '  // Seconds an attempt may run before it is aborted and counted as failed.',
+    JOB_TEMPLATE_TEXT.timeout,
     `  override timeout = ${timeout}`,
     '',
     `  override async handle(payload: ${payload}, ctx: JobContext): Promise<void> {`,
-    '    // ctx.signal aborts at the timeout: hand it to whatever waits (fetch(url, {signal: ctx.signal}),',
-    '    // a database query), so that an attempt that timed out stops instead of running on.',
-    '    ctx.signal.throwIfAborted()',
-    '    ctx.log(`processed ${payload.data}`)',
+    ...JOB_TEMPLATE_TEXT.handle,
     '  }',
     '',
-    '  // Runs once, after the last failed attempt, when the job is dead-lettered.',
+    JOB_TEMPLATE_TEXT.failed,
     `  override async failed(payload: ${payload}, error: unknown, ctx: JobContext): Promise<void> {`,
-    '    ctx.log(`failed for good: ${String(error)}`)',
+    JOB_TEMPLATE_TEXT.failedBody,
     '  }',
     '}',
     '',
