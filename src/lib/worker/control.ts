@@ -20,6 +20,9 @@ export interface WorkerControlDeps {
   force: boolean
 }
 
+/** Longest a stopping worker waits for the control reader to close. */
+const CLOSE_WAIT_MS = 3000
+
 const keyOf = ({topic, partition}: TopicPartition) => `${topic}:${partition}`
 
 /**
@@ -87,7 +90,14 @@ export class WorkerControl {
   async close(): Promise<void> {
     this.closed = true
     clearTimeout(this.timer)
-    await this.reader?.close().catch(() => {})
+    // The reader commits nothing, so its close is best effort: with the broker gone, it (or a read
+    // in flight) may wait on kafkajs's own timeouts, and a stopping worker must not wait with it.
+    let bound: NodeJS.Timeout | undefined
+    const waited = new Promise<void>((resolve) => {
+      bound = setTimeout(resolve, CLOSE_WAIT_MS).unref()
+    })
+    await Promise.race([this.reader?.close().catch(() => {}), waited])
+    clearTimeout(bound)
   }
 
   private get readerGroup(): string {
