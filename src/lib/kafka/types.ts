@@ -168,6 +168,13 @@ export interface RecordSink {
    */
   take(fetched: FetchedRecords): number
   /**
+   * Before a partition's records are offered: a promise to wait on while the sink cannot take
+   * them yet (a new partition whose last owner's progress is still being read), or undefined.
+   * Waiting here rather than pausing keeps the first fetch of a join going: a consumer with
+   * every partition paused sleeps a whole fetch wait before it looks again.
+   */
+  ready(topic: string, partition: number): Promise<void> | undefined
+  /**
    * Before the next fetch: a promise to wait on while the sink is about to make room, or
    * undefined to fetch at once. It must settle well within a heartbeat interval (the member
    * heartbeats between fetches).

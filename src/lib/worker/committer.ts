@@ -10,13 +10,26 @@ const MAX_METADATA_CHARS = 4000
  * more. Beside each watermark goes the list of offsets above it already finished (see
  * `encodeFinished`), so that a worker taking the partition over skips them too.
  */
+export interface CommitterOptions {
+  /**
+   * Told when commits start failing (true) and when one succeeds again (false): the worker
+   * stops starting jobs meanwhile, since a job it cannot commit runs again later anyway.
+   */
+  failing?(failing: boolean, error?: unknown): void
+  /** The wait before a failed commit is tried again. */
+  retryMs?: number
+}
+
 export class Committer {
   private inFlight?: Promise<void>
   private again = false
+  private failing = false
+  private retryTimer?: NodeJS.Timeout
 
   constructor(
     private readonly ledgers: () => Iterable<PartitionLedger>,
     private readonly send: (positions: PartitionPosition[]) => Promise<void>,
+    private readonly options: CommitterOptions = {},
   ) {}
 
   /** Asks for a commit: now if none is under way, else right after it. */
@@ -26,14 +39,37 @@ export class Committer {
       return
     }
 
-    // A failed commit is left to the next one, which carries the same watermarks or later ones.
-    this.inFlight = this.commitOnce().catch(() => {}).finally(() => {
-      this.inFlight = undefined
-      if (this.again) {
-        this.again = false
-        this.request()
-      }
-    })
+    clearTimeout(this.retryTimer)
+    this.retryTimer = undefined
+    this.inFlight = this.commitOnce()
+      .then(
+        () => this.setFailing(false),
+        (error: unknown) => {
+          // Tried again on its own: with jobs held while commits fail, no finished job would ask.
+          this.setFailing(true, error)
+          this.retryTimer = setTimeout(() => this.request(), this.options.retryMs ?? 500)
+          this.retryTimer.unref()
+        },
+      )
+      .finally(() => {
+        this.inFlight = undefined
+        if (this.again) {
+          this.again = false
+          this.request()
+        }
+      })
+  }
+
+  /** No more retries of a failed commit (the worker is stopping; flush commits what it can). */
+  stop(): void {
+    clearTimeout(this.retryTimer)
+    this.retryTimer = undefined
+  }
+
+  private setFailing(failing: boolean, error?: unknown): void {
+    if (failing === this.failing) return
+    this.failing = failing
+    this.options.failing?.(failing, error)
   }
 
   /** Waits for the commit under way, then commits whatever moved since; throws when that fails. */

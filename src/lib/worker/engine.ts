@@ -27,6 +27,8 @@ export interface EngineDeps {
   handled(handled: Handled): void
   /** A record could not be finished (its retry, dead letter or move was not written): stop. */
   failed(error: unknown): void
+  /** Commits started failing (with why), or work again: no job starts in between. */
+  commitsFailing?(failing: boolean, error?: unknown): void
 }
 
 /**
@@ -44,12 +46,29 @@ export class Engine {
   /** Records being written to a delay rung. */
   private moving = 0
   private stopping = false
+  /**
+   * Set while commits fail (the broker or the group is away): nothing new starts, since what
+   * finishes could not be committed and would run again after a restart. Running jobs finish.
+   */
+  private commitsFailing = false
+  /** Settles when stopStarting runs: a partition's ready() wait ends with it. */
+  private readonly stopped: Promise<void>
+  private markStopped!: () => void
   private idleWaiters: Array<() => void> = []
 
   constructor(private readonly deps: EngineDeps) {
+    this.stopped = new Promise((resolve) => {
+      this.markStopped = resolve
+    })
     this.scheduler = new Scheduler(Math.max(1, ...[...deps.roles.values()].map((role) => role.level + 1)))
-    this.held = new Held((entry) => this.ready(entry))
-    this.committer = new Committer(() => this.ledgers.values(), deps.commit)
+    this.held = new Held((entry) => this.due(entry))
+    this.committer = new Committer(() => this.ledgers.values(), deps.commit, {
+      failing: (failing, error) => {
+        this.commitsFailing = failing
+        deps.commitsFailing?.(failing, error)
+        if (!failing) this.pump()
+      },
+    })
     this.flow = new FetchFlow({
       prefetch: deps.prefetch,
       scheduler: this.scheduler,
@@ -64,6 +83,15 @@ export class Engine {
     const ledger = this.ledgers.get(`${topic}:${partition}`)
     const role = this.deps.roles.get(topic)
     if (!ledger || !role || this.stopping) return 0
+    if (ledger.loading) {
+      // Offered without waiting for ready(): hold the partition until it is.
+      this.deps.pause([ledger])
+      void ledger.loading.then(() => {
+        if (!this.stopping && !ledger.revoked) this.deps.resume([ledger])
+      })
+      return 0
+    }
+
     const now = Date.now()
     for (let index = 0; index < records.length; index++) {
       const record = records[index]
@@ -86,6 +114,12 @@ export class Engine {
     this.flow.taken(ledger)
     this.pump()
     return records.length
+  }
+
+  /** A partition's records wait while its last owner's progress is read; a stop ends the wait. */
+  ready(topic: string, partition: number): Promise<void> | undefined {
+    const loading = this.ledgers.get(`${topic}:${partition}`)?.loading
+    return loading && !this.stopping ? Promise.race([loading, this.stopped]) : undefined
   }
 
   /** Before the next fetch: a wait while a full buffer makes room (see FetchFlow.room). */
@@ -141,7 +175,8 @@ export class Engine {
     }
   }
 
-  private ready(entry: Entry): void {
+  /** A held record whose time has come. */
+  private due(entry: Entry): void {
     if (entry.ledger.dropped) return
     this.scheduler.add(entry)
     this.pump()
@@ -149,7 +184,7 @@ export class Engine {
 
   /** Starts waiting records while slots are free. */
   private pump(): void {
-    while (!this.stopping && this.running < this.deps.concurrency) {
+    while (!this.stopping && !this.commitsFailing && this.running < this.deps.concurrency) {
       const entry = this.scheduler.next()
       if (entry === undefined) break
       this.running++
@@ -218,12 +253,17 @@ export class Engine {
       added.push(fresh)
     }
 
-    if (added.length === 0) return Promise.resolve()
-    // Nothing is taken from a new partition before its finished offsets are known.
-    this.deps.pause(added)
-    return Promise.all(added.map((ledger) => finishedBefore(ledger).catch(() => {}))).then(() => {
-      if (!this.stopping) this.deps.resume(added.filter((ledger) => !ledger.revoked))
-    })
+    // Nothing is taken from a new partition before its finished offsets are known (see ready).
+    return Promise.all(
+      added.map((ledger) => {
+        ledger.loading = finishedBefore(ledger)
+          .catch(() => {})
+          .finally(() => {
+            ledger.loading = undefined
+          })
+        return ledger.loading
+      }),
+    ).then(() => {})
   }
 
   /**
@@ -244,6 +284,8 @@ export class Engine {
   stopStarting(): void {
     if (this.stopping) return
     this.stopping = true
+    this.markStopped()
+    this.committer.stop()
     for (const ledger of this.ledgers.values()) this.scheduler.drop(ledger)
     this.held.clear()
     this.deps.pause([...this.ledgers.values()])

@@ -22,6 +22,8 @@ export class PartitionLedger {
    * metadata): taken and finished at once when they come, not run again.
    */
   finishedBefore = new Set<number>()
+  /** Set while finishedBefore is being read: nothing is taken from the partition meanwhile. */
+  loading?: Promise<void>
   /** Set while fetching is paused until a delay rung's next record is due. */
   resumeTimer?: NodeJS.Timeout
 

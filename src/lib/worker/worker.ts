@@ -3,17 +3,22 @@ import os from 'node:os'
 import {type KqConfig, type QueueTopics, topicsForQueue} from '../config/index.js'
 import {BrokerUnreachableError, errorMessage} from '../errors.js'
 import {JobRegistry, noJobsWarning} from '../jobs/registry.js'
-import {type Publisher, type Subscriber, type TopicPartition, openPublisher, openSubscriber} from '../kafka/index.js'
+import {type Publisher, type Subscriber, type TopicPartition, openPublisher} from '../kafka/index.js'
 import {assertQueueTopics} from '../topics/assert.js'
 import {decodeFinished} from './committer.js'
 import {WorkerControl} from './control.js'
 import {Engine} from './engine.js'
-import {STOP_EXIT_CODES, type StopReason, WorkerEmitter, type WorkerSummary} from './events.js'
+import {type StopReason, WorkerEmitter, type WorkerSummary} from './events.js'
 import {GroupProgress} from './group-progress.js'
 import {type PartitionLedger} from './ledger.js'
 import {type WorkerOptions, workerOptions} from './options.js'
 import {type Handled, JobProcessor} from './processor.js'
+import {openWorkerSubscriber} from './subscription.js'
+import {Tally} from './tally.js'
 import {type TopicRole, topicRoles} from './topic-roles.js'
+
+/** How long commits may fail before the worker says that it holds new jobs. */
+const COMMIT_WARNING_MS = 3000
 
 /**
  * A queue worker, as Laravel's `queue:work`: it joins the consumer group on the queues' topics
@@ -30,7 +35,7 @@ export class Worker extends WorkerEmitter {
   private readonly topics: QueueTopics[]
   private readonly identity: string
   private readonly stopController = new AbortController()
-  private readonly counts = {processed: 0, failed: 0, deadLettered: 0, ran: 0}
+  private readonly tally = new Tally()
   private readonly timers = new Set<NodeJS.Timeout>()
   private readonly roles: Map<string, TopicRole>
   private engine?: Engine
@@ -43,7 +48,7 @@ export class Worker extends WorkerEmitter {
   private stopped?: Promise<WorkerSummary>
   private resolveStopped?: (summary: WorkerSummary) => void
   private brokerLostAt?: number
-  private startedAt = 0
+  private commitWarning?: NodeJS.Timeout
   /** Settles once run() has connected, or failed to: a stop meanwhile waits for it (see shutDown). */
   private connecting?: Promise<unknown>
 
@@ -62,7 +67,7 @@ export class Worker extends WorkerEmitter {
 
   /** Works until stopped; resolves with what was done and the exit code it deserves. */
   async run(): Promise<WorkerSummary> {
-    this.startedAt = Date.now()
+    this.tally.start()
     if (this.stopReason !== undefined) return this.summary()
     this.stopped = new Promise((resolve) => {
       this.resolveStopped = resolve
@@ -103,7 +108,6 @@ export class Worker extends WorkerEmitter {
     const registry = await JobRegistry.scan(this.config.jobsDir)
     // Most often the wrong folder: every job would look unknown to this worker.
     if (registry.names().length === 0) this.emit('warning', {message: noJobsWarning(this.config.jobsDir)})
-    this.publisher = await openPublisher(this.config.kafka)
     this.control = new WorkerControl({
       connection: this.config.kafka,
       topic: this.config.controlTopic,
@@ -113,37 +117,30 @@ export class Worker extends WorkerEmitter {
       restart: () => void this.stop('restart'),
       force: this.options.force,
     })
-    await Promise.all([this.control.open(), assertQueueTopics(this.publisher, this.topics)])
-
-    await this.groupProgress.assertGroupAccess()
+    // Side by side, each a few round trips: one after the other, they were most of start-up.
+    // All settle before any failure is thrown, so that run() closes whatever did open.
+    const opening = await Promise.allSettled([
+      openPublisher(this.config.kafka).then(async (publisher) => {
+        this.publisher = publisher
+        await assertQueueTopics(publisher, this.topics)
+      }),
+      this.control.open(),
+      this.groupProgress.assertGroupAccess(),
+    ])
+    const failure = opening.find((each) => each.status === 'rejected')
+    if (failure) throw failure.reason
+    const publisher = this.publisher!
     const processor = new JobProcessor({
       options: this.options,
       registry,
-      publisher: this.publisher,
+      publisher,
       events: this,
       topicsOf: (topic) => this.topicsOf(topic),
       maxMessageBytes: this.config.maxMessageBytes,
       worker: this.identity,
       stopping: this.stopController.signal,
     })
-    // A named worker's consumer reports the name in its client id: `kq status` and Kafka's own
-    // tools (kafka-consumer-groups --describe) show it beside the member.
-    const {name} = this.options
-    const subscriber = await openSubscriber(name === undefined ? this.config.kafka : {...this.config.kafka, clientId: `${this.config.kafka.clientId}.${name}`}, {
-      groupId: this.options.group,
-      topics: [...this.roles].map(([name, role]) => ({
-        name,
-        // Retries and delayed jobs wait on these topics for the group: a new group skips none.
-        start: role.kind !== 'queue' || this.options.fromBeginning ? 'earliest' : 'latest',
-      })),
-      sessionTimeoutMs: this.options.sessionTimeout * 1000,
-      // Fetching never waits for jobs, so a member rejoins within a fetch of a rebalance
-      // starting, however long its jobs run: this bounds only a slow network or broker.
-      rebalanceTimeoutMs: 60_000,
-      // A partition resumed (its buffer has room again, or its delayed record is due), and a
-      // stop, wait for the fetch under way: 100 ms bounds both, for ten idle requests a second.
-      maxWaitMs: 100,
-    })
+    const subscriber = await openWorkerSubscriber(this.config.kafka, this.options, this.roles)
     this.subscriber = subscriber
     this.engine = new Engine({
       concurrency: this.options.concurrency,
@@ -156,6 +153,17 @@ export class Worker extends WorkerEmitter {
       ...this.control.gate(subscriber),
       commit: (positions) => subscriber.commit(positions),
       handled: (handled) => this.count(handled),
+      commitsFailing: (failing, error) => {
+        clearTimeout(this.commitWarning)
+        // A commit refused during a rebalance works again within a join: say so only when it lasts.
+        if (failing) {
+          this.commitWarning = setTimeout(() => {
+            if (this.stopReason !== undefined) return
+            this.emit('warning', {message: `could not commit finished jobs for ${COMMIT_WARNING_MS / 1000}s (${errorMessage(error)}): no new job starts until Kafka takes commits again`})
+          }, COMMIT_WARNING_MS)
+          this.commitWarning.unref()
+        }
+      },
       failed: (error) => {
         // A failure record that could not be written: its record stays unfinished and comes
         // again; the worker stops rather than run past a gap it cannot fill.
@@ -205,19 +213,9 @@ export class Worker extends WorkerEmitter {
   }
 
   private count(handled: Handled): void {
-    if (handled === 'interrupted') return
-    // A poison record is dead-lettered without an attempt: not a job that ran, nor one that failed.
-    if (handled === 'poisoned') {
-      this.counts.deadLettered++
-      return
-    }
-
-    this.counts.ran++
-    if (handled === 'done') this.counts.processed++
-    else this.counts.failed++
-    if (handled === 'dead-lettered') this.counts.deadLettered++
+    this.tally.add(handled)
     const {maxJobs, memory} = this.options
-    if (maxJobs !== undefined && this.counts.ran >= maxJobs) void this.stop('max-jobs')
+    if (maxJobs !== undefined && this.tally.ran >= maxJobs) void this.stop('max-jobs')
     if (memory !== undefined && process.memoryUsage.rss() > memory * 1024 * 1024) void this.stop('memory')
   }
 
@@ -307,14 +305,6 @@ export class Worker extends WorkerEmitter {
   }
 
   private summary(): WorkerSummary {
-    const reason = this.stopReason ?? 'signal'
-    return {
-      processed: this.counts.processed,
-      failed: this.counts.failed,
-      deadLettered: this.counts.deadLettered,
-      seconds: (Date.now() - this.startedAt) / 1000,
-      reason,
-      exitCode: STOP_EXIT_CODES[reason],
-    }
+    return this.tally.summary(this.stopReason ?? 'signal')
   }
 }

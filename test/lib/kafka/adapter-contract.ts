@@ -60,6 +60,7 @@ export function describeAdapterContract(name: string, adapter: KafkaAdapter): vo
       void subscriber.run({
         take: options.sink?.take ?? ((fetched: FetchedRecords) => records.push(...fetched.records)),
         room: options.sink?.room ?? (() => undefined),
+        ready: options.sink?.ready ?? (() => undefined),
       })
       await joined
       return {subscriber, records}
@@ -204,6 +205,36 @@ export function describeAdapterContract(name: string, adapter: KafkaAdapter): vo
       subscriber.resume([{topic, partition: 0}])
       await until(() => taken.length === 3, 'the rest after resume')
       assert.deepEqual(taken, [0, 1, 2])
+    })
+
+    it('offers a partition\'s records only once the sink is ready for that partition', async () => {
+      const topic = await newTopic()
+      await publisher.send(topic, {value: '0'})
+      const offered: number[] = []
+      let becomeReady!: () => void
+      const readyNow = new Promise<void>((resolve) => {
+        becomeReady = resolve
+      })
+      let asked = 0
+      await collect(topic, {
+        sink: {
+          ready(readyTopic, partition) {
+            assert.deepEqual([readyTopic, partition], [topic, 0])
+            asked++
+            return readyNow
+          },
+          take(fetched) {
+            offered.push(...fetched.records.map((record) => record.offset))
+            return fetched.records.length
+          },
+        },
+      })
+      await until(() => asked > 0, 'the sink to be asked')
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      assert.deepEqual(offered, [], 'nothing offered before ready')
+      becomeReady()
+      await until(() => offered.length === 1, 'the record once ready')
+      assert.deepEqual(offered, [0])
     })
 
     it('does not fetch again while the sink asks for room', async () => {

@@ -86,6 +86,35 @@ describe('committer', () => {
     assert.equal(ledger.uncommitted, true)
   })
 
+  it('says when commits start failing, tries again on its own, and says when one works again', async () => {
+    const ledger = new PartitionLedger('jobs', 0, 0)
+    ledger.take(0)
+    ledger.finish(0)
+    let broker = 'away'
+    const sent: number[] = []
+    const told: boolean[] = []
+    const committer = new Committer(
+      () => [ledger],
+      async (positions) => {
+        if (broker === 'away') throw new Error('broker gone')
+        sent.push(positions[0].offset)
+      },
+      {retryMs: 20, failing: (failing) => told.push(failing)},
+    )
+    committer.request()
+    for (let waited = 0; told.length === 0 && waited < 2000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10))
+    assert.deepEqual(told, [true], 'told once, however many retries fail')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    assert.deepEqual(told, [true])
+    broker = 'back'
+    for (let waited = 0; sent.length === 0 && waited < 2000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10))
+    await tick()
+    assert.deepEqual(sent, [1], 'the retry commits without another request')
+    assert.deepEqual(told, [true, false])
+    assert.equal(ledger.uncommitted, false)
+    committer.stop()
+  })
+
   it('keeps commit metadata within what Kafka accepts, dropping what does not fit', () => {
     const finished = Array.from({length: 5000}, (_, index) => 1000 + index * 3)
     const text = encodeFinished(999, finished) as string

@@ -10,7 +10,7 @@ import {topicRoles} from '../../../src/lib/worker/topic-roles.js'
  * The engine between fetching and running, driven one fetched run at a time. Its processor is
  * a stand-in that runs nothing (what a job does is the processor's, tested against Kafka).
  */
-function harness(options: {concurrency?: number; prefetch?: number; queues?: string[]} = {}) {
+function harness(options: {concurrency?: number; prefetch?: number; queues?: string[]; commitFails?: () => boolean} = {}) {
   const started: IncomingMessage[] = []
   const written: Array<{topic: string; record: OutgoingMessage}> = []
   const finishers = new Map<string, () => void>()
@@ -37,6 +37,7 @@ function harness(options: {concurrency?: number; prefetch?: number; queues?: str
     pause: (partitions) => partitions.forEach((each) => paused.add(key(each))),
     resume: (partitions) => partitions.forEach((each) => paused.delete(key(each))),
     commit: async (positions) => {
+      if (options.commitFails?.()) throw new Error('broker gone')
       commits.push(positions)
     },
     handled: () => {},
@@ -117,6 +118,58 @@ describe('worker engine', () => {
     engine.take(records('jobs', [0, 1, 2, 3]))
     engine.take(records('jobs', [2, 3, 4]))
     assert.deepEqual(started.map((each) => each.offset), [0, 2, 4])
+  })
+
+  it('keeps a new partition waiting, not paused, until its last owner\'s progress is read', async () => {
+    const {engine, started, paused} = harness({concurrency: 10})
+    let read!: () => void
+    const assigned = engine.assign([{topic: 'jobs', partition: 0}], (ledger) => new Promise<void>((resolve) => {
+      read = () => {
+        ledger.finishedBefore = new Set([1])
+        resolve()
+      }
+    }))
+    const ready = engine.ready('jobs', 0)
+    assert.ok(ready, 'not ready while its progress is read')
+    assert.deepEqual([...paused], [], 'fetching goes on meanwhile')
+    // Offered anyway: nothing is taken, and the partition is held until it is ready.
+    assert.equal(engine.take(records('jobs', [0, 1, 2])), 0)
+    assert.deepEqual([...paused], ['jobs:0'])
+    read()
+    await ready
+    await assigned
+    await settle()
+    assert.equal(engine.ready('jobs', 0), undefined)
+    assert.deepEqual([...paused], [], 'resumed once ready')
+    engine.take(records('jobs', [0, 1, 2]))
+    assert.deepEqual(started.map((each) => each.offset), [0, 2], 'what the last owner finished is skipped')
+  })
+
+  it('ends the wait for a partition\'s progress when the worker stops', async () => {
+    const {engine} = harness()
+    void engine.assign([{topic: 'jobs', partition: 0}], () => new Promise<void>(() => {}))
+    const ready = engine.ready('jobs', 0)!
+    engine.stopStarting()
+    await ready
+  })
+
+  it('starts no new job while commits fail, and goes on once one works again', async () => {
+    let brokerAway = true
+    const {engine, started, finish, commits} = harness({concurrency: 1, commitFails: () => brokerAway})
+    await engine.assign([{topic: 'jobs', partition: 0}], async () => {})
+    engine.take(records('jobs', [0, 1, 2, 3]))
+    await finish('jobs', 0)
+    await settle()
+    // Offset 1 started before the commit of 0 came back refused; after that, nothing starts.
+    await finish('jobs', 1)
+    await settle()
+    assert.deepEqual(started.map((each) => each.offset), [0, 1], 'offset 2 waits while commits fail')
+    brokerAway = false
+    // The committer tries again on its own (500 ms later), without another job finishing.
+    for (let waited = 0; started.length < 3 && waited < 3000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50))
+    assert.deepEqual(started.map((each) => each.offset), [0, 1, 2])
+    assert.equal(commits.at(-1)?.[0].offset, 2)
+    engine.stopStarting()
   })
 
   it('holds the next fetch while a full buffer is worked off, without pausing, when room comes soon', async () => {

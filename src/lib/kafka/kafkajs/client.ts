@@ -97,7 +97,12 @@ export async function openAdmin(connection: KafkaConnectionConfig): Promise<{cli
   await connectWithin(
     client,
     connection,
-    () => admin.connect(),
+    // kafkajs's admin connects without learning the cluster's brokers, so its first look-up of
+    // a group's coordinator fails and is retried a backoff later (~250 ms): ask for them now.
+    async () => {
+      await admin.connect()
+      await admin.describeCluster()
+    },
     () => admin.disconnect(),
   )
   return {client, kafka, admin}

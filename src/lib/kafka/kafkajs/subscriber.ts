@@ -16,7 +16,11 @@ import {
 
 function headersOf(message: KafkaMessage): Record<string, string> {
   const headers: Record<string, string> = {}
-  for (const [name, value] of Object.entries(message.headers ?? {})) {
+  const raw = message.headers
+  // A loop over keys, not Object.entries: this runs for every record a worker reads.
+  for (const name in raw) {
+    if (!Object.hasOwn(raw, name)) continue
+    const value = raw[name]
     // A header repeated in one record arrives as an array: the last one wins, as in most clients.
     const last = Array.isArray(value) ? value.at(-1) : value
     if (last !== undefined && last !== null) headers[name] = last.toString()
@@ -56,6 +60,8 @@ class KafkaSubscriber implements Subscriber {
       partitionsConsumedConcurrently: 1,
       eachBatch: async ({batch, resolveOffset}: EachBatchPayload) => {
         const {topic, partition} = batch
+        const ready = sink.ready(topic, partition)
+        if (ready) await ready
         const records = batch.messages.map((message) => incoming(topic, partition, message))
         const taken = sink.take({topic, partition, records})
         if (taken > 0) resolveOffset(batch.messages[taken - 1].offset)

@@ -1,0 +1,41 @@
+import {STOP_EXIT_CODES, type StopReason, type WorkerSummary} from './events.js'
+import {type Handled} from './processor.js'
+
+/** What a worker has done since it started, for its limits and its closing summary. */
+export class Tally {
+  private processed = 0
+  private failed = 0
+  private deadLettered = 0
+  /** Attempts that ran, whatever their end: what --max-jobs counts. */
+  ran = 0
+  private startedAt = Date.now()
+
+  start(): void {
+    this.startedAt = Date.now()
+  }
+
+  add(handled: Handled): void {
+    if (handled === 'interrupted') return
+    // A poison record is dead-lettered without an attempt: not a job that ran, nor one that failed.
+    if (handled === 'poisoned') {
+      this.deadLettered++
+      return
+    }
+
+    this.ran++
+    if (handled === 'done') this.processed++
+    else this.failed++
+    if (handled === 'dead-lettered') this.deadLettered++
+  }
+
+  summary(reason: StopReason): WorkerSummary {
+    return {
+      processed: this.processed,
+      failed: this.failed,
+      deadLettered: this.deadLettered,
+      seconds: (Date.now() - this.startedAt) / 1000,
+      reason,
+      exitCode: STOP_EXIT_CODES[reason],
+    }
+  }
+}
