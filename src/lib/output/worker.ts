@@ -42,14 +42,16 @@ function seconds(ms: number): string {
 export function humanRenderer(options: {verbose?: boolean; width?: number; styles?: ChalkInstance; now?: () => Date} = {}): WorkerRenderer {
   const styles = options.styles ?? stylesFor()
   const width = Math.max(60, options.width ?? process.stdout.columns ?? 100)
-  const now = options.now ?? (() => new Date())
+  // A Date a line is a measurable share of a drain's output: the clock is read as a number.
+  const clock = options.now
+  const nowMs = clock ? () => clock().getTime() : Date.now
   // A worker draining a backlog prints thousands of lines a second, most of them alike: each
   // second, a line's start (time, job name, dots) is built once per name and status width.
   let shownSecond = Number.NaN
   let shownTime = ''
   const starts = new Map<string, string>()
   const line = (name: string, status: string, styled: string) => {
-    const ms = now().getTime()
+    const ms = nowMs()
     const second = Math.floor(ms / 1000)
     if (second !== shownSecond) {
       shownSecond = second

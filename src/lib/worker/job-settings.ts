@@ -49,6 +49,7 @@ function positiveInteger(value: unknown): number | undefined {
 
 /** One number of seconds or a list of them, as a list; undefined unless every item is one. */
 function secondsList(backoff: unknown): number[] | undefined {
+  if (backoff === undefined) return undefined
   const list = Array.isArray(backoff) ? backoff : [backoff]
   const valid = list.length > 0 && list.every((item) => typeof item === 'number' && Number.isFinite(item) && item >= 0)
   return valid ? (list as number[]) : undefined
