@@ -13,7 +13,10 @@
 // drain    <count> no-op jobs on <partitions> partitions: `kq work --stop-when-empty
 //          --concurrency <partitions>` in a new group, against a kafkajs eachMessage consumer
 //          with a no-op handler (peers/kafkajs-consume.mjs) in another, whole processes. Goals:
-//          throughput at least 1.0x the peer's; peak RSS at most 1.25x the peer's.
+//          throughput at least 1.0x the peer's; peak RSS at most 1.25x the peer's. Also, for
+//          where the time goes: `kq work --quiet` (no line a job), and the envelope floor
+//          (peers/kafkajs-consume-envelopes.mjs: kafkajs eachBatch parsing each record's JSON
+//          and headers, the least any reader of kq's messages does).
 // uniform  <jobs> Sleep jobs of 50 ms on 1 partition, concurrency 200. Job time is the worker's
 //          wall time less that of a no-op drain of as many jobs on 1 partition at the same
 //          concurrency in the same run, so start-up and shut-down count once. Goal: within
@@ -101,19 +104,34 @@ async function pair(run, first, second) {
   return [await first(), later]
 }
 
+/** Runs each in turn, starting one further along the list every run, so that none always goes first. */
+async function rotated(run, runners) {
+  const names = Object.keys(runners)
+  const results = {}
+  for (let step = 0; step < names.length; step++) {
+    const name = names[(run + step) % names.length]
+    results[name] = await runners[name]()
+  }
+
+  return results
+}
+
 const summary = ({sent, sorted}) => ({sent, measured: sorted.length, p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: sorted.at(-1)})
 
 const results = {drain: [], uniform: [], mixed: [], latency: []}
 for (let run = 0; run < settings.runs; run++) {
   const group = (name) => `${name}-${stamp}-${run}`
   if (enabled('drain')) {
-    const [kq, kafkajs] = await pair(
-      run,
-      () => kqWork(app, {topic: topics.drain, group: group('bench-kq'), concurrency: settings.drain.partitions}),
-      () => timedProcess(process.execPath, [peer('kafkajs-consume.mjs'), brokers, topics.drain, group('bench-peer'), String(settings.drain.count)], {cwd: root}),
-    )
-    results.drain.push({kq, kafkajs})
-    console.error(`run ${run + 1} drain: kq ${kq.seconds.toFixed(2)} s, kafkajs ${kafkajs.seconds.toFixed(2)} s`)
+    const {partitions: concurrency, count} = settings.drain
+    const consume = (script, name) => () => timedProcess(process.execPath, [peer(script), brokers, topics.drain, group(name), String(count)], {cwd: root})
+    const drain = await rotated(run, {
+      kq: () => kqWork(app, {topic: topics.drain, group: group('bench-kq'), concurrency}),
+      kqQuiet: () => kqWork(app, {topic: topics.drain, group: group('bench-kq-quiet'), concurrency, extra: ['--quiet']}),
+      kafkajs: consume('kafkajs-consume.mjs', 'bench-peer'),
+      envelopes: consume('kafkajs-consume-envelopes.mjs', 'bench-peer-envelopes'),
+    })
+    results.drain.push(drain)
+    console.error(`run ${run + 1} drain: ${Object.entries(drain).map(([name, {seconds}]) => `${name} ${seconds.toFixed(2)} s`).join(', ')}`)
   }
 
   for (const name of ['uniform', 'mixed']) {

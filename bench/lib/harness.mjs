@@ -97,8 +97,8 @@ export async function timedProcess(command, args, options) {
 }
 
 /** `kq work --stop-when-empty` in a new group from the queue's beginning, as a whole process. */
-export function kqWork({app, env}, {topic, group, concurrency}) {
-  const args = ['--', runJs, 'work', topic, '--group', group, '--from-beginning', '--stop-when-empty', '--concurrency', String(concurrency)]
+export function kqWork({app, env}, {topic, group, concurrency, extra = []}) {
+  const args = ['--', runJs, 'work', topic, '--group', group, '--from-beginning', '--stop-when-empty', '--concurrency', String(concurrency), ...extra]
   return timedProcess(process.execPath, args, {cwd: app, env})
 }
 

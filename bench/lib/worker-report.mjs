@@ -6,24 +6,32 @@ const number = (value) => Math.round(value).toLocaleString('en-US')
 const s = (seconds) => `${seconds.toFixed(2)} s`
 const ms = (value) => (value === undefined ? 'n/a' : `${value.toFixed(1)} ms`)
 const x = (ratio) => `${ratio.toFixed(2)}x`
-const verdict = (row) => (row.caveat ? `unclear: ${row.caveat}` : row.met ? 'yes' : '**no**')
+const verdict = (row) => (row.informational ? '' : row.caveat ? `unclear: ${row.caveat}` : row.met ? 'yes' : '**no**')
 
 /** Each goal's row: the measured figure, the figure it is held against, their ratio, and whether the goal is met. */
 export function summarize(settings, results) {
   const rows = []
   if (results.drain.length > 0) {
     const {count} = settings.drain
-    const kqRate = count / median(results.drain.map((run) => run.kq.seconds))
-    const peerRate = count / median(results.drain.map((run) => run.kafkajs.seconds))
+    const rate = (who) => count / median(results.drain.map((run) => run[who].seconds))
+    const peerRate = rate('kafkajs')
     rows.push({
       scenario: `no-op drain of ${number(count)} jobs, ${settings.drain.partitions} partitions, whole process`,
-      measured: `${number(kqRate)} jobs/s`,
+      measured: `${number(rate('kq'))} jobs/s`,
       reference: `kafkajs eachMessage ${number(peerRate)} msg/s`,
-      ratio: kqRate / peerRate,
-      shown: x(kqRate / peerRate),
+      ratio: rate('kq') / peerRate,
+      shown: x(rate('kq') / peerRate),
       goal: 'at least 1.0x',
-      met: kqRate / peerRate >= 1,
+      met: rate('kq') / peerRate >= 1,
     })
+    // Not goals: where the drain's time goes, in the same runs.
+    for (const [who, scenario] of [
+      ['kqQuiet', 'the same drain, `kq work --quiet` (no line a job)'],
+      ['envelopes', 'the envelope floor: kafkajs eachBatch, JSON and headers decoded, nothing run'],
+    ]) {
+      if (results.drain[0][who] === undefined) continue
+      rows.push({scenario, measured: `${number(rate(who))} jobs/s`, reference: `kafkajs eachMessage ${number(peerRate)} msg/s`, ratio: rate(who) / peerRate, shown: x(rate(who) / peerRate), goal: 'none (for comparison)', met: true, informational: true})
+    }
   }
 
   const jobTime = (name, label, ideal, most) => {
@@ -77,19 +85,29 @@ const uniformIdeal = ({count, ms, concurrency}) => (count * ms) / 1000 / concurr
 // The slowest job bounds it, and so does the total work shared by every slot.
 const mixedIdeal = ({count, slowMs, concurrency, totalMs}) => (count === 0 ? 0 : Math.max(slowMs, totalMs / concurrency) / 1000)
 
+const DRAINERS = {
+  kq: '`kq work`',
+  kqQuiet: '`kq work --quiet`',
+  kafkajs: 'kafkajs eachMessage, no-op',
+  envelopes: 'kafkajs eachBatch, envelope floor',
+}
+
 function drainSection(settings, runs) {
   const {count, partitions} = settings.drain
-  const line = (name, figures) => `| ${name} | ${s(figures.kq.seconds)} | ${number(count / figures.kq.seconds)} jobs/s | ${number(figures.kq.peakMb)} MB | ${s(figures.kafkajs.seconds)} | ${number(count / figures.kafkajs.seconds)} msg/s | ${number(figures.kafkajs.peakMb)} MB |`
-  const middle = {kq: {seconds: median(runs.map((run) => run.kq.seconds)), peakMb: median(runs.map((run) => run.kq.peakMb))}, kafkajs: {seconds: median(runs.map((run) => run.kafkajs.seconds)), peakMb: median(runs.map((run) => run.kafkajs.peakMb))}}
+  const who = Object.keys(DRAINERS).filter((name) => runs[0][name] !== undefined)
+  const line = (run, name, figures) => `| ${run} | ${DRAINERS[name]} | ${s(figures.seconds)} | ${number(count / figures.seconds)} /s | ${number(figures.peakMb)} MB |`
+  const middle = (name) => ({seconds: median(runs.map((run) => run[name].seconds)), peakMb: median(runs.map((run) => run[name].peakMb))})
   return `## Drain: ${number(count)} no-op jobs, ${partitions} partitions, whole process start to exit
 
-\`kq work --stop-when-empty --concurrency ${partitions}\` and a kafkajs eachMessage consumer with a no-op
-handler, each in a new group; peak RSS sampled every 100 ms.
+\`kq work --stop-when-empty --concurrency ${partitions}\` (with its line per job, and with \`--quiet\`), a kafkajs
+eachMessage consumer with a no-op handler, and the envelope floor (kafkajs eachBatch parsing each
+record's JSON value and decoding its headers, running nothing), each in a new group, in turn, the
+first one moving on each run; peak RSS sampled every 100 ms.
 
-| run | kq wall time | kq throughput | kq peak RSS | kafkajs wall time | kafkajs throughput | kafkajs peak RSS |
-|---|---|---|---|---|---|---|
-${runs.map((run, index) => line(index + 1, run)).join('\n')}
-${line('median', middle)}
+| run | process | wall time | throughput | peak RSS |
+|---|---|---|---|---|
+${runs.flatMap((run, index) => who.map((name) => line(index + 1, name, run[name]))).join('\n')}
+${who.map((name) => line('median', name, middle(name))).join('\n')}
 `
 }
 
@@ -156,7 +174,7 @@ export function markdown(meta, settings, results, rows) {
 
 Command: \`${meta.command}\`
 Date: ${meta.date}; Node ${meta.node}; Kafka ${meta.kafka} at ${meta.brokers}; ${meta.cores} cores (${meta.cpu}).
-${settings.runs} run(s) of each scenario; the two processes of each pair alternate which goes first; figures are medians of the runs.
+${settings.runs} run(s) of each scenario; the processes of each scenario take turns going first; figures are medians of the runs.
 
 | scenario | measured | peer / ideal | ratio | goal | met |
 |---|---|---|---|---|---|
