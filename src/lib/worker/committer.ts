@@ -18,6 +18,12 @@ export interface CommitterOptions {
   failing?(failing: boolean, error?: unknown): void
   /** The wait before a failed commit is tried again. */
   retryMs?: number
+  /**
+   * How long a commit may go unanswered before it counts as failing. With the broker gone,
+   * kafkajs retries a commit for 10 s or more before it gives up, and jobs started meanwhile
+   * could not be committed either.
+   */
+  stallMs?: number
 }
 
 export class Committer {
@@ -41,6 +47,11 @@ export class Committer {
 
     clearTimeout(this.retryTimer)
     this.retryTimer = undefined
+    const stallMs = this.options.stallMs ?? 1000
+    const stalled = setTimeout(() => {
+      this.setFailing(true, new Error(`Kafka has not answered a commit for ${stallMs / 1000}s`))
+    }, stallMs)
+    stalled.unref()
     this.inFlight = this.commitOnce()
       .then(
         () => this.setFailing(false),
@@ -52,6 +63,7 @@ export class Committer {
         },
       )
       .finally(() => {
+        clearTimeout(stalled)
         this.inFlight = undefined
         if (this.again) {
           this.again = false

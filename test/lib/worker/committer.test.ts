@@ -115,6 +115,22 @@ describe('committer', () => {
     committer.stop()
   })
 
+  it('counts a commit left unanswered past its stall time as failing, and recovers when it is answered', async () => {
+    const ledger = new PartitionLedger('jobs', 0, 0)
+    ledger.take(0)
+    ledger.finish(0)
+    const gate = gatedCommits()
+    const told: boolean[] = []
+    const committer = new Committer(() => [ledger], gate.send, {stallMs: 30, failing: (failing) => told.push(failing)})
+    committer.request()
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    assert.deepEqual(told, [true], 'a broker that does not answer holds new jobs before kafkajs gives up')
+    gate.releaseNext()
+    await tick()
+    await tick()
+    assert.deepEqual(told, [true, false])
+  })
+
   it('keeps commit metadata within what Kafka accepts, dropping what does not fit', () => {
     const finished = Array.from({length: 5000}, (_, index) => 1000 + index * 3)
     const text = encodeFinished(999, finished) as string
