@@ -127,7 +127,8 @@ class KafkaPublisher implements Publisher {
 
   async sendBatch(topic: string, messages: OutgoingMessage[], options: SendOptions = {}): Promise<void> {
     if (messages.length === 0) return
-    let kafkaMessages = messages.map(toKafkaMessage)
+    // An OutgoingMessage is a kafkajs Message already: no copy of each, unless a partition is set.
+    let kafkaMessages: Message[] = messages
     if (options.partitionAs !== undefined) {
       kafkaMessages = await Promise.all(
         kafkaMessages.map(async (message) => ({...message, partition: await this.choosePartition(topic, message, options)})),
