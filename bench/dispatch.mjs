@@ -1,41 +1,50 @@
 #!/usr/bin/env node
-// Dispatch benchmarks, kq side by side with raw kafkajs, in one run against one broker.
+// Dispatch benchmarks, kq side by side with its peers, in one run against one broker.
 //
-//   node bench/dispatch.mjs [--count 100000] [--batch 1000] [--runs 5] [--single-runs 20]
+//   node bench/dispatch.mjs [--counts 100000,1000000] [--batch 1000] [--runs 5] [--single-runs 15] [--sequential 10000]
 //
 // Needs a built kq (npm run build) and a broker: KAFKA_BROKERS, else 127.0.0.1:9092
-// (`node bin/run.js kafka:up`). Each measurement is a whole process, start to exit, as a user
-// would see it; kq and its peer alternate so that drift in the machine hits both alike.
+// (`node bin/run.js kafka:up`), Java for Kafka's own ProducerPerformance (the jars kafka:up
+// keeps in .kq/cache, plus kafka-tools, fetched once with Maven) and kcat. Each measurement is
+// a whole process, start to exit, as a user would see it, except the sequential loop, timed
+// inside; kq and its peers alternate so that drift in the machine hits all of them alike.
+// Every record is one NDJSON line of 200 bytes.
 //
-// 1. Bulk: `kq dispatch BenchJob --ndjson <file> --batch-size B` against a kafkajs loop that
-//    reads the same file and calls sendBatch with B messages at a time (peers/kafkajs-send-batch.mjs).
-//    Goal: kq's throughput at least 0.85x the peer's.
-// 2. One job: `kq dispatch BenchJob '{"data":"x"}'` against a 20-line kafkajs script that
-//    connects, sends one message and disconnects (peers/kafkajs-send-one.mjs). Goal: kq's wall
-//    time at most 1.2x the peer's. Measured with a .js job and with a .ts job (loaded by jiti).
-import {spawnSync} from 'node:child_process'
-import {mkdirSync, mkdtempSync, symlinkSync, writeFileSync} from 'node:fs'
+// 1. Start-up: `kq --version` and `kq --help` against `node -e 0`. Goal: at most 2x.
+// 2. Bulk, for each count: `kq dispatch --ndjson` against a kafkajs sendBatch loop of the raw
+//    lines (goal: kq at least 0.85x its throughput), the same loop sending kq's messages, kcat -P
+//    and Kafka's ProducerPerformance, all acks=all and idempotent.
+// 3. One job: `kq dispatch Job '{..}'` (.js and .ts job) against a 20-line kafkajs script.
+//    Goal: at most 1.2x.
+// 4. `Job.dispatch()` from application code, awaited one at a time, against kafkajs send()
+//    awaited per message. Goal: at most 1.1x.
+import {execFileSync, spawnSync} from 'node:child_process'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {parseArgs} from 'node:util'
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+import {DEFAULT_KAFKA_VERSION} from '../dist/src/lib/local-kafka/cluster.js'
+import {median, peer as peerScript, root, runJs} from './lib/harness.mjs'
+
 const {values} = parseArgs({
   options: {
-    count: {type: 'string', default: '100000'},
+    counts: {type: 'string', default: '100000,1000000'},
     batch: {type: 'string', default: '1000'},
     runs: {type: 'string', default: '5'},
-    'single-runs': {type: 'string', default: '20'},
+    'single-runs': {type: 'string', default: '15'},
+    sequential: {type: 'string', default: '10000'},
   },
 })
-const count = Number(values.count)
+const counts = values.counts.split(',').map(Number)
 const batch = Number(values.batch)
 const runs = Number(values.runs)
 const singleRuns = Number(values['single-runs'])
+const sequential = Number(values.sequential)
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'
+const command = `node bench/dispatch.mjs --counts ${values.counts} --batch ${batch} --runs ${runs} --single-runs ${singleRuns} --sequential ${sequential}`
 
-// A throwaway application: its jobs folder and node_modules/kq pointing at this repository.
+// A throwaway application: its jobs folders and node_modules/kq pointing at this repository.
 const app = mkdtempSync(path.join(os.tmpdir(), 'kq-bench-'))
 mkdirSync(path.join(app, 'node_modules'))
 symlinkSync(root, path.join(app, 'node_modules', 'kq'))
@@ -47,96 +56,164 @@ for (const [folder, extension] of [['jobs-js', 'js'], ['jobs-ts', 'ts']]) {
   )
 }
 
+const env = {...process.env, KAFKA_BROKERS: brokers, NO_COLOR: '1'}
+const run = (file, args, options = {}) =>
+  spawnSync(file, args, {cwd: app, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options, env: {...env, ...options.env}})
+const kq = (args, jobs = 'jobs-js') => () => run(process.execPath, ['--', runJs, ...args], {env: {KQ_JOBS_DIR: jobs}})
+const node = (script, ...args) => () => run(process.execPath, [peerScript(script), ...args])
+
 const topic = `bench-dispatch-${Date.now()}`
-const kq = (args, env = {}) =>
-  spawnSync(process.execPath, ['--', path.join(root, 'bin', 'run.js'), ...args], {
-    cwd: app,
-    env: {...process.env, KAFKA_BROKERS: brokers, NO_COLOR: '1', ...env},
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  })
-const created = kq(['topic:create', topic, '--partitions', '3'])
+const created = kq(['topic:create', topic, '--partitions', '3'])()
 if (created.status !== 0) throw new Error(`topic:create failed: ${created.stderr}`)
 
-const ndjson = path.join(app, 'jobs.ndjson')
-const lines = []
-for (let i = 0; i < count; i++) lines.push(JSON.stringify({userId: i % 1000, data: `job number ${i} of the benchmark`}))
-writeFileSync(ndjson, lines.join('\n') + '\n')
+/** n NDJSON lines of exactly 200 bytes each (newline not counted). */
+function writeLines(n) {
+  const file = path.join(app, `jobs-${n}.ndjson`)
+  const lines = []
+  for (let i = 0; i < n; i++) {
+    const line = JSON.stringify({userId: i % 1000, data: `job number ${i} of the benchmark `})
+    lines.push(`${line.slice(0, -2)}${'x'.repeat(200 - line.length)}"}`)
+  }
 
-function timed(run) {
+  writeFileSync(file, `${lines.join('\n')}\n`)
+  return file
+}
+
+/** Kafka's ProducerPerformance: the jars kafka:up uses, and kafka-tools beside them. */
+function producerPerformance() {
+  const lib = path.join(root, '.kq', 'cache', `kafka-${DEFAULT_KAFKA_VERSION}`, 'lib')
+  const tools = path.join(root, '.kq', 'cache', `kafka-${DEFAULT_KAFKA_VERSION}`, 'tools')
+  if (!existsSync(lib)) throw new Error(`no Kafka jars in ${lib}: run \`node bin/run.js kafka:up\` once`)
+  if (!existsSync(tools) || readdirSync(tools).length === 0) {
+    execFileSync('mvn', ['-q', 'dependency:copy', `-Dartifact=org.apache.kafka:kafka-tools:${DEFAULT_KAFKA_VERSION}`, `-DoutputDirectory=${tools}`], {stdio: 'inherit'})
+  }
+
+  const classpath = `${lib}/*${path.delimiter}${tools}/*`
+  return (file, n) => () =>
+    run('java', ['-cp', classpath, 'org.apache.kafka.tools.ProducerPerformance', '--topic', topic, '--num-records', String(n),
+      '--payload-file', file, '--throughput', '-1', '--producer-props', `bootstrap.servers=${brokers}`, 'acks=all', 'enable.idempotence=true'])
+}
+
+function timed(start) {
   const started = process.hrtime.bigint()
-  const result = run()
+  const result = start()
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
   if (result.status !== 0) throw new Error(`run failed (${result.status}): ${result.stderr}`)
-  return seconds
+  return {seconds, stdout: result.stdout}
 }
 
-const median = (numbers) => {
-  const sorted = [...numbers].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+/** Runs each contender once per round, in turn, for `rounds` rounds: their times in seconds. */
+function alternate(rounds, contenders) {
+  const times = Object.fromEntries(Object.keys(contenders).map((name) => [name, []]))
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, start] of Object.entries(contenders)) times[name].push(timed(start))
+  }
+
+  return times
 }
 
-const peer = (script, ...args) => () =>
-  spawnSync(process.execPath, [path.join(root, 'bench', 'peers', script), ...args], {encoding: 'utf8', cwd: root})
+const seconds = (results) => results.map((result) => result.seconds)
+const ms = (value) => `${(value * 1000).toFixed(0)} ms`
+const list = (numbers) => numbers.map((value) => value.toFixed(2)).join(', ')
+const rate = (n, value) => `${Math.round(n / value).toLocaleString('en-US')}/s`
+const sections = []
 
-// Warm-up: the jiti cache, the OS file cache and the broker's first segment.
-kq(['dispatch', 'BenchJob', '{"data":"warm"}', '--queue', topic], {KQ_JOBS_DIR: 'jobs-ts'})
-peer('kafkajs-send-one.mjs', brokers, topic)()
+// 1. Start-up.
+const startup = alternate(singleRuns, {
+  node: () => run(process.execPath, ['-e', '0']),
+  version: kq(['--version']),
+  help: kq(['--help']),
+})
+const nodeMedian = median(seconds(startup.node))
+sections.push(`## Start-up, process start to exit (${singleRuns} runs each)
 
-const bulk = {kq: [], peer: [], envelopes: []}
-for (let run = 0; run < runs; run++) {
-  bulk.kq.push(
-    timed(() =>
-      kq(['dispatch', 'BenchJob', '--ndjson', ndjson, '--batch-size', String(batch), '--queue', topic], {
-        KQ_JOBS_DIR: 'jobs-js',
-      }),
-    ),
-  )
-  bulk.peer.push(timed(peer('kafkajs-send-batch.mjs', brokers, topic, ndjson, String(batch))))
-  bulk.envelopes.push(timed(peer('kafkajs-send-batch-envelopes.mjs', brokers, topic, ndjson, String(batch))))
+| | median | min | max | / \`node -e 0\` |
+|---|---|---|---|---|
+${[['`node -e 0`', 'node'], ['`kq --version`', 'version'], ['`kq --help`', 'help']]
+  .map(([label, key]) => {
+    const times = seconds(startup[key])
+    return `| ${label} | ${ms(median(times))} | ${ms(Math.min(...times))} | ${ms(Math.max(...times))} | ${(median(times) / nodeMedian).toFixed(2)}x |`
+  })
+  .join('\n')}
+
+Goal: \`kq --version\` and \`kq --help\` at most 2x \`node -e 0\`.`)
+
+// 2. Bulk.
+const perf = producerPerformance()
+for (const n of counts) {
+  const file = writeLines(n)
+  const bulk = alternate(runs, {
+    kq: kq(['dispatch', 'BenchJob', '--ndjson', file, '--batch-size', String(batch), '--queue', topic]),
+    raw: node('kafkajs-send-batch.mjs', brokers, topic, file, String(batch)),
+    envelopes: node('kafkajs-send-batch-envelopes.mjs', brokers, topic, file, String(batch)),
+    kcat: () => run('kcat', ['-P', '-b', brokers, '-t', topic, '-l', file, '-X', 'acks=all', '-X', 'enable.idempotence=true']),
+    perf: perf(file, n),
+  })
+  const med = Object.fromEntries(Object.entries(bulk).map(([name, results]) => [name, median(seconds(results))]))
+  // Its last line is the whole run's figure; the lines before it, each 5-second window's.
+  const perfOwn = median(bulk.perf.map((result) => Number([...result.stdout.matchAll(/([\d.]+) records\/sec/g)].at(-1)?.[1] ?? Number.NaN)))
+  const row = (label, key) => `| ${label} | ${med[key].toFixed(2)} s | ${rate(n, med[key])} | ${(med.kq / med[key]).toFixed(2)}x | ${list(seconds(bulk[key]))} |`
+  sections.push(`## Bulk: ${n.toLocaleString('en-US')} records of 200 bytes, batches of ${batch}
+
+| | median wall time | throughput | kq / it | runs (s) |
+|---|---|---|---|---|
+${row('`kq dispatch --ndjson`', 'kq')}
+${row('kafkajs sendBatch loop, raw lines', 'raw')}
+${row("kafkajs sendBatch loop, kq's messages", 'envelopes')}
+${row('`kcat -P`', 'kcat')}
+${row("Kafka's ProducerPerformance (JVM)", 'perf')}
+
+kq / raw-lines peer throughput: **${(med.raw / med.kq).toFixed(2)}x** (goal: at least 0.85x); kq / same-messages
+peer: **${(med.envelopes / med.kq).toFixed(2)}x**. ProducerPerformance's own count, without the JVM's start:
+${Math.round(perfOwn).toLocaleString('en-US')} records/s. The "kq / it" column is kq's wall time over each one's.`)
 }
 
-const single = {kqJs: [], kqTs: [], peer: []}
-for (let run = 0; run < singleRuns; run++) {
-  single.kqJs.push(timed(() => kq(['dispatch', 'BenchJob', '{"data":"x"}', '--queue', topic], {KQ_JOBS_DIR: 'jobs-js'})))
-  single.kqTs.push(timed(() => kq(['dispatch', 'BenchJob', '{"data":"x"}', '--queue', topic], {KQ_JOBS_DIR: 'jobs-ts'})))
-  single.peer.push(timed(peer('kafkajs-send-one.mjs', brokers, topic)))
+// 3. One job.
+const single = alternate(singleRuns, {
+  js: kq(['dispatch', 'BenchJob', '{"data":"x"}', '--queue', topic]),
+  ts: kq(['dispatch', 'BenchJob', '{"data":"x"}', '--queue', topic], 'jobs-ts'),
+  peer: node('kafkajs-send-one.mjs', brokers, topic),
+})
+const singleRow = (label, key) => {
+  const times = seconds(single[key])
+  return `| ${label} | ${ms(median(times))} | ${ms(Math.min(...times))} | ${ms(Math.max(...times))} |`
 }
 
-const rate = (seconds) => Math.round(count / seconds)
-const bulkRatio = rate(median(bulk.kq)) / rate(median(bulk.peer))
-const report = `# Dispatch benchmark
-
-Command: \`node bench/dispatch.mjs --count ${count} --batch ${batch} --runs ${runs} --single-runs ${singleRuns}\`
-Date: ${new Date().toISOString()}; Node ${process.version}; ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'});
-broker ${brokers}; topic with 3 partitions; medians of whole-process wall times, kq and peer alternating.
-
-## Bulk: ${count.toLocaleString('en-US')} jobs, batches of ${batch}
-
-| | median wall time | throughput | runs (s) |
-|---|---|---|---|
-| \`kq dispatch --ndjson\` | ${median(bulk.kq).toFixed(2)} s | ${rate(median(bulk.kq)).toLocaleString('en-US')} jobs/s | ${bulk.kq.map((s) => s.toFixed(2)).join(', ')} |
-| kafkajs sendBatch loop, raw lines | ${median(bulk.peer).toFixed(2)} s | ${rate(median(bulk.peer)).toLocaleString('en-US')} msg/s | ${bulk.peer.map((s) => s.toFixed(2)).join(', ')} |
-| kafkajs sendBatch loop, kq's messages | ${median(bulk.envelopes).toFixed(2)} s | ${rate(median(bulk.envelopes)).toLocaleString('en-US')} msg/s | ${bulk.envelopes.map((s) => s.toFixed(2)).join(', ')} |
-
-kq / raw-lines peer throughput: **${bulkRatio.toFixed(2)}x** (goal: at least 0.85x)
-kq / same-messages peer throughput: **${(rate(median(bulk.kq)) / rate(median(bulk.envelopes))).toFixed(2)}x**
-
-The raw-lines peer sends each NDJSON line as it is, with no headers; the same-messages peer
-wraps each line in kq's envelope with kq's two headers, by string templates and without checks.
-The difference between the two peers is the cost of the wire format in kafkajs, which encodes
-each header with several small buffers.
-
-## One job, process start to exit
+sections.push(`## One job, process start to exit (${singleRuns} runs each)
 
 | | median | min | max |
 |---|---|---|---|
-| \`kq dispatch\` (.js job) | ${(median(single.kqJs) * 1000).toFixed(0)} ms | ${(Math.min(...single.kqJs) * 1000).toFixed(0)} ms | ${(Math.max(...single.kqJs) * 1000).toFixed(0)} ms |
-| \`kq dispatch\` (.ts job via jiti) | ${(median(single.kqTs) * 1000).toFixed(0)} ms | ${(Math.min(...single.kqTs) * 1000).toFixed(0)} ms | ${(Math.max(...single.kqTs) * 1000).toFixed(0)} ms |
-| kafkajs 20-line script | ${(median(single.peer) * 1000).toFixed(0)} ms | ${(Math.min(...single.peer) * 1000).toFixed(0)} ms | ${(Math.max(...single.peer) * 1000).toFixed(0)} ms |
+${singleRow('`kq dispatch` (.js job)', 'js')}
+${singleRow('`kq dispatch` (.ts job via jiti)', 'ts')}
+${singleRow('kafkajs 20-line script', 'peer')}
 
-kq / peer wall time: **${(median(single.kqJs) / median(single.peer)).toFixed(2)}x** (.js job), **${(median(single.kqTs) / median(single.peer)).toFixed(2)}x** (.ts job) (goal: at most 1.2x)
+kq / peer wall time: **${(median(seconds(single.js)) / median(seconds(single.peer))).toFixed(2)}x** (.js job), **${(median(seconds(single.ts)) / median(seconds(single.peer))).toFixed(2)}x** (.ts job) (goal: at most 1.2x)`)
+
+// 4. Job.dispatch() awaited one at a time.
+const sequentialFile = writeLines(sequential)
+const loops = alternate(runs, {
+  kq: node('kq-dispatch-sequential.mjs', topic, sequentialFile, String(sequential)),
+  kafkajs: node('kafkajs-send-sequential.mjs', brokers, topic, sequentialFile, String(sequential)),
+})
+const loopSeconds = (results) => results.map((result) => Number(/loop ([\d.]+)/.exec(result.stdout)[1]))
+const kqLoop = median(loopSeconds(loops.kq))
+const peerLoop = median(loopSeconds(loops.kafkajs))
+sections.push(`## \`Job.dispatch()\` from application code: ${sequential.toLocaleString('en-US')} sequential awaits
+
+| | median loop time | per dispatch | runs (s) |
+|---|---|---|---|
+| \`await Job.dispatch()\` | ${kqLoop.toFixed(2)} s | ${((kqLoop / sequential) * 1e6).toFixed(0)} µs | ${list(loopSeconds(loops.kq))} |
+| kafkajs \`await producer.send()\` | ${peerLoop.toFixed(2)} s | ${((peerLoop / sequential) * 1e6).toFixed(0)} µs | ${list(loopSeconds(loops.kafkajs))} |
+
+kq / kafkajs loop time: **${(kqLoop / peerLoop).toFixed(2)}x** (goal: at most 1.1x). Timed inside each process, after its first send.`)
+
+const report = `# Dispatch benchmark
+
+Command: \`${command}\`
+Date: ${new Date().toISOString()}; Node ${process.version}; ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg().map((value) => value.toFixed(1)).join(' ')} at the end;
+broker ${brokers}; topic with 3 partitions; medians, kq and its peers alternating.
+
+${sections.join('\n\n')}
 `
 console.log(report)
 writeFileSync(path.join(root, 'bench', 'results', 'dispatch.md'), report)

@@ -2,9 +2,17 @@
 // The `--` stops Node 20 from reading an --env-file among kq's arguments as its own option.
 import {readFileSync} from 'node:fs'
 
-import {execute} from '@oclif/core'
-
 import {LARAVEL_TOPIC, joinSpacedCommand} from '../dist/src/shared/command-line.js'
+import {quickAnswer} from '../dist/src/shared/quick-answers.js'
+
+// `kq --version` and `kq --help` without loading oclif, when they can be (quick-answers.ts).
+const root = new URL('..', import.meta.url)
+const quick = quickAnswer({args: process.argv.slice(2), root, env: process.env, stdout: process.stdout})
+if (quick !== undefined) {
+  process.stdout.write(quick)
+} else {
+  await run()
+}
 
 // `kq` alone on a terminal opens the menu (the hidden `menu` command); anywhere else, and with
 // any argument, oclif decides as always, so `kq` in a script still prints the root help. This is
@@ -13,7 +21,10 @@ import {LARAVEL_TOPIC, joinSpacedCommand} from '../dist/src/shared/command-line.
 // (an exit 0 thrown from a hook is swallowed) short of process.exit, which skips oclif's
 // `finally` hooks and output flush. A default command would need oclif's single-command mode,
 // which hides every other command. Nothing of the menu or inquirer loads for any other call.
-const menu = process.argv.length === 2 && process.stdin.isTTY && process.stdout.isTTY
-const topics = [...Object.keys(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).oclif.topics), LARAVEL_TOPIC]
-const args = menu ? ['menu'] : joinSpacedCommand(process.argv.slice(2), topics)
-await execute({dir: import.meta.url, args})
+async function run() {
+  const menu = process.argv.length === 2 && process.stdin.isTTY && process.stdout.isTTY
+  const topics = [...Object.keys(JSON.parse(readFileSync(new URL('package.json', root), 'utf8')).oclif.topics), LARAVEL_TOPIC]
+  const args = menu ? ['menu'] : joinSpacedCommand(process.argv.slice(2), topics)
+  const {execute} = await import('@oclif/core')
+  await execute({dir: import.meta.url, args})
+}

@@ -16,21 +16,36 @@ function loadedCount(stderr: string, name: string): number {
 }
 
 describe('the kq binary', () => {
-  it('lists its command topics in --help without loading kafkajs', async () => {
+  it('lists its command topics in --help without loading kafkajs, or even oclif', async () => {
     const {code, stdout, stderr} = await kq(['--help'], {nodeArgs: ['--import', reporter]})
     assert.equal(code, 0)
     assert.match(stdout, /\$ kq \[COMMAND\]/)
     assert.match(stdout, /kafka\s+Run a local Apache Kafka/)
     assert.match(stdout, /topic\s+Create and inspect queue topics/)
     assert.equal(loadedCount(stderr, 'kafkajs'), 0)
+    assert.equal(loadedCount(stderr, '@oclif/core'), 0)
   })
 
-  it('prints its version without loading kafkajs', async () => {
+  it('prints in --help what oclif renders, at any width', async () => {
+    const quick = await kq(['--help'])
+    const oclif = await kq(['help'])
+    assert.equal(oclif.code, 0)
+    assert.equal(quick.stdout, oclif.stdout)
+    // At a width the build did not render, oclif answers, wrapping to it.
+    const narrow = await kq(['--help'], {env: {OCLIF_COLUMNS: '50'}})
+    assert.equal(narrow.code, 0)
+    assert.equal(narrow.stdout, (await kq(['help'], {env: {OCLIF_COLUMNS: '50'}})).stdout)
+    assert.notEqual(narrow.stdout, quick.stdout)
+  })
+
+  it('prints its version as oclif does, without loading kafkajs or oclif', async () => {
     const {version} = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'))
     const {code, stdout, stderr} = await kq(['--version'], {nodeArgs: ['--import', reporter]})
     assert.equal(code, 0)
     assert.match(stdout, new RegExp(`^kq/${version.replaceAll('.', '\\.')} `))
+    assert.equal(stdout, `kq/${version} ${process.platform}-${process.arch} node-${process.version}\n`)
     assert.equal(loadedCount(stderr, 'kafkajs'), 0)
+    assert.equal(loadedCount(stderr, '@oclif/core'), 0)
   })
 
   it('loads kafkajs once a command talks to Kafka (so the check above can fail)', async () => {

@@ -131,8 +131,10 @@ export class Dispatcher {
   /**
    * Sends checked lines in batches, one batch in flight at a time: a batch is acknowledged
    * (acks=all) before the next leaves, so per-key order holds and a failure leaves a clean
-   * prefix sent. Each batch is encoded just before it goes, so memory holds the lines' text,
-   * not 100,000 messages. `onProgress` hears after each batch.
+   * prefix sent. (Two in flight would not keep order: kafkajs retries a failed request after
+   * the next one may have been written.) Each batch is encoded while the one before it is in
+   * flight, so memory holds the lines' text, not 100,000 messages, and encoding overlaps the
+   * wait for acks. `onProgress` hears after each batch.
    */
   async sendBulk(
     target: BulkTarget,
@@ -142,16 +144,23 @@ export class Dispatcher {
     const publisher = await this.connect()
     await assertTopicsExist(publisher, target)
     const started = process.hrtime.bigint()
-    // The headers that are the same for every job, as the client will encode them.
-    const fixedHeaders = {...target.headers, [HEADERS.job]: target.job}
-    const notBefore = notBeforeHeader(target)
+    const encode = bulkEncoder(target)
+    const batchOf = (start: number): OutgoingMessage[] => {
+      const end = Math.min(start + options.batchSize, lines.length)
+      const batch: OutgoingMessage[] = new Array(end - start)
+      for (let index = start; index < end; index++) batch[index - start] = encode(lines[index])
+      return batch
+    }
+
+    let batch = batchOf(0)
     for (let start = 0; start < lines.length; start += options.batchSize) {
-      const batch = lines.slice(start, start + options.batchSize).map((line): OutgoingMessage => {
-        const {id, json} = target.encoder.messageJson(line.payloadJson)
-        return {key: line.key, value: json, headers: {...fixedHeaders, [HEADERS.jobId]: id, ...notBefore}}
-      })
-      await publisher.sendBatch(target.topic, batch, sendOptions(target))
-      options.onProgress?.({sent: start + batch.length, total: lines.length})
+      const sending = publisher.sendBatch(target.topic, batch, sendOptions(target))
+      // Kept until the send settles: a rejection seen only after the encoding is not unhandled.
+      sending.catch(() => {})
+      const next = start + options.batchSize
+      if (next < lines.length) batch = batchOf(next)
+      await sending
+      options.onProgress?.({sent: Math.min(next, lines.length), total: lines.length})
     }
 
     const seconds = Number(process.hrtime.bigint() - started) / 1e9
@@ -186,6 +195,23 @@ function placement(queueTopic: string, options: DispatchOptions, now = Date.now(
   const delayMs = resolveDelay(options, now)
   if (delayMs === 0) return {queueTopic, topic: queueTopic}
   return {queueTopic, topic: delayTopicFor(queueTopic, delayMs) ?? queueTopic, dueAt: new Date(now + delayMs).toISOString()}
+}
+
+/**
+ * Makes one bulk line's message: the envelope's text from the encoder's template, and its
+ * headers, the shared ones gathered once for all the lines rather than spread into each.
+ */
+function bulkEncoder(target: BulkTarget): (line: BulkLine) => OutgoingMessage {
+  const before = Object.entries({...target.headers, [HEADERS.job]: target.job})
+  const after = Object.entries(notBeforeHeader(target))
+  return (line) => {
+    const {id, json} = target.encoder.messageJson(line.payloadJson)
+    const headers: Record<string, string> = {}
+    for (const [name, value] of before) headers[name] = value
+    headers[HEADERS.jobId] = id
+    for (const [name, value] of after) headers[name] = value
+    return {key: line.key, value: json, headers}
+  }
 }
 
 function notBeforeHeader(placed: Placement): Record<string, string> {

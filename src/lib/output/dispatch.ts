@@ -1,5 +1,5 @@
 import {type BulkResult, type DispatchReceipt} from '../dispatch/index.js'
-import {formatDrain} from './monitoring.js'
+import {formatDrain} from './durations.js'
 import {stylesFor} from './styles.js'
 
 export function renderReceipt(receipt: DispatchReceipt, now = Date.now()): string {

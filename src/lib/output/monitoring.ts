@@ -2,6 +2,7 @@ import {type ChalkInstance} from 'chalk'
 
 import {type GroupMember, type TopicPartition} from '../kafka/index.js'
 import {type QueueStatus, type StatusSnapshot, type WatchRefresh, alertText} from '../monitoring/index.js'
+import {formatDrain} from './durations.js'
 import {stylesFor} from './styles.js'
 import {renderTable} from './table.js'
 import {describePartitions} from './partitions.js'
@@ -95,18 +96,6 @@ function figure(value: number | null): string {
 /** Jobs per second, one decimal; `-` when unknown. */
 export function formatRate(rate: number | null): string {
   return rate === null ? '-' : `${rate.toFixed(1)}/s`
-}
-
-/** `now`, `45s`, `12m30s`, `3h05m`, `2d04h`; `-` when unknown. Rounded up: an estimate should not promise early. */
-export function formatDrain(seconds: number | null): string {
-  if (seconds === null) return '-'
-  if (seconds === 0) return 'now'
-  const whole = Math.ceil(seconds)
-  const pad = (value: number) => String(value).padStart(2, '0')
-  if (whole < 60) return `${whole}s`
-  if (whole < 3600) return `${Math.floor(whole / 60)}m${pad(whole % 60)}s`
-  if (whole < 86_400) return `${Math.floor(whole / 3600)}h${pad(Math.floor((whole % 3600) / 60))}m`
-  return `${Math.floor(whole / 86_400)}d${pad(Math.floor((whole % 86_400) / 3600))}h`
 }
 
 /** The line above each `--watch` snapshot, as watch(1) prints one. */

@@ -1,6 +1,7 @@
 import {strict as assert} from 'node:assert'
 
-import {formatDrain, formatRate} from '../../../src/lib/output/monitoring.js'
+import {formatDrain} from '../../../src/lib/output/durations.js'
+import {formatRate} from '../../../src/lib/output/monitoring.js'
 import {type CommitSample, commitRate, drainSeconds} from '../../../src/lib/monitoring/index.js'
 
 const sample = (at: number, offsets: Array<[number, number]>): CommitSample => ({at, offsets: new Map(offsets)})

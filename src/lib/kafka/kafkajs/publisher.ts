@@ -40,8 +40,14 @@ class KafkaPublisher implements Publisher {
   async assertTopicExists(topic: string): Promise<void> {
     if (this.knownTopics.has(topic)) return
     // One lookup for every dispatch waiting on it: a burst of first dispatches must not each
-    // fetch the cluster's whole topic list.
-    this.topicList ??= this.call(`looking up topic ${topic}`, () => this.admin.listTopics()).finally(() => {
+    // fetch the cluster's metadata. The request that lists the topics carries their partitions
+    // too (kafkajs's listTopics drops them): kept, they spare the first send another round trip.
+    this.topicList ??= this.call(`looking up topic ${topic}`, async () => {
+      const {topics} = await this.admin.fetchTopicMetadata()
+      const at = Date.now()
+      for (const {name, partitions} of topics) this.partitions.set(name, {at, list: Promise.resolve(partitions)})
+      return topics.map(({name}) => name)
+    }).finally(() => {
       this.topicList = undefined
     })
     for (const name of await this.topicList) this.knownTopics.add(name)
@@ -127,7 +133,8 @@ class KafkaPublisher implements Publisher {
 
   async sendBatch(topic: string, messages: OutgoingMessage[], options: SendOptions = {}): Promise<void> {
     if (messages.length === 0) return
-    let kafkaMessages = messages.map(toKafkaMessage)
+    // An OutgoingMessage is a kafkajs Message already: no copy of each, unless a partition is set.
+    let kafkaMessages: Message[] = messages
     if (options.partitionAs !== undefined) {
       kafkaMessages = await Promise.all(
         kafkaMessages.map(async (message) => ({...message, partition: await this.choosePartition(topic, message, options)})),
