@@ -55,6 +55,11 @@ export interface TopicAdmin {
   listTopics(): Promise<string[]>
   /** The given topics that exist, by name; missing ones are absent from the map. */
   describeTopics(names: string[]): Promise<Map<string, TopicDescription>>
+  /**
+   * The min.insync.replicas in force on each of the given topics that exist (its own setting,
+   * else the brokers'); absent for a topic the broker would not describe (no DESCRIBE_CONFIGS).
+   */
+  minInsyncReplicas(names: string[]): Promise<Map<string, number>>
   /** Creates the topics and waits until each partition has a leader. */
   createTopics(specs: TopicSpec[]): Promise<void>
   topicOffsets(name: string): Promise<PartitionOffsets[]>
