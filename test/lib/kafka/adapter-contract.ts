@@ -118,6 +118,15 @@ export function describeAdapterContract(name: string, adapter: KafkaAdapter): vo
       }
     })
 
+    it("reads the min.insync.replicas in force: the topic's own, else the brokers' (1 on the test broker)", async () => {
+      const own = uniqueTopic('contract-insync')
+      await admin.createTopics([{name: own, partitions: 1, replicationFactor: 1, configs: {'min.insync.replicas': '2'}}])
+      const plain = await newTopic()
+      const found = await admin.minInsyncReplicas([own, plain])
+      assert.equal(found.get(own), 2)
+      assert.equal(found.get(plain), 1)
+    })
+
     it('refuses a topic that does not exist with TopicNotFoundError, naming it', async () => {
       const missing = uniqueTopic('contract-missing')
       await assert.rejects(publisher.assertTopicExists(missing), (error: unknown) => error instanceof TopicNotFoundError && error.message.includes(missing))
