@@ -90,6 +90,11 @@ export class KafkaRefusedError extends KqError {
   }
 }
 
+/** Kafka refused a record as larger than the topic or broker takes (MESSAGE_TOO_LARGE). */
+export class RecordTooLargeError extends KafkaRefusedError {
+  override name = 'RecordTooLargeError'
+}
+
 /** A queue topic that does not exist: kq never lets Kafka auto-create one with default settings. */
 export class TopicNotFoundError extends KafkaRefusedError {
   override name = 'TopicNotFoundError'

@@ -1,6 +1,6 @@
 import kafkajs from 'kafkajs'
 
-import {BrokerUnreachableError, KafkaRefusedError, KqError, errorMessage} from '../../errors.js'
+import {BrokerUnreachableError, KafkaRefusedError, KqError, RecordTooLargeError, errorMessage} from '../../errors.js'
 import {CONNECTION_REASONS} from './sockets.js'
 
 const {
@@ -63,6 +63,8 @@ export function isTransientKafkaError(error: unknown): boolean {
   return protocol !== undefined && TRANSIENT_TYPES.has(protocol.type)
 }
 
+const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE'])
+
 /** Kafka's answers about one topic that need not fail a request about others: gone, misnamed, not allowed. */
 const TOPIC_REFUSALS = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'INVALID_TOPIC_EXCEPTION', 'TOPIC_AUTHORIZATION_FAILED'])
 
@@ -101,6 +103,13 @@ export function translateKafkaError(error: unknown, context: KafkaErrorContext):
     if (scope) {
       return new KafkaRefusedError(
         `Kafka denied permission${doing} (${protocol.type}): ask your Kafka admin for an ACL ${scope} for this client's principal`,
+        {cause: error},
+      )
+    }
+
+    if (TOO_LARGE.has(protocol.type)) {
+      return new RecordTooLargeError(
+        `Kafka refused the request${doing}: ${protocol.message} (${protocol.type}); the topic's max.message.bytes bounds a record`,
         {cause: error},
       )
     }

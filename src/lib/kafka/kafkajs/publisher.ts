@@ -1,7 +1,7 @@
 import kafkajs, {type Admin, type Message, type PartitionMetadata, type Producer} from 'kafkajs'
 
 import {type KafkaConnectionConfig} from '../../config/index.js'
-import {KafkaRefusedError, TopicNotFoundError} from '../../errors.js'
+import {KafkaRefusedError, RecordTooLargeError, TopicNotFoundError} from '../../errors.js'
 import {connectWithin, createKafka} from './client.js'
 import {translateKafkaError} from './errors.js'
 import {type OutgoingMessage, type PublishedRecord, type Publisher, type SendOptions} from '../types.js'
@@ -89,11 +89,30 @@ class KafkaPublisher implements Publisher {
           each.resolve({topic: each.topic, partition: each.message.partition, offset})
         }
       } catch (error) {
-        for (const each of batch) each.reject(error)
+        // Kafka refuses the whole request for one record over the size limit: each record is
+        // sent again on its own, so that only that one fails (a dead letter then knows it is
+        // its own size, not a neighbour's, that was refused).
+        if (error instanceof RecordTooLargeError && batch.length > 1) await this.sendEachAlone(batch)
+        else for (const each of batch) each.reject(error)
       }
     }
 
     this.flushing = false
+  }
+
+  private async sendEachAlone(batch: Waiting[]): Promise<void> {
+    await Promise.all(
+      batch.map(async (each) => {
+        try {
+          const [record] = await this.call(`sending to ${each.topic}`, () =>
+            this.producer.send({acks: -1, topic: each.topic, messages: [each.message]}),
+          )
+          each.resolve({topic: each.topic, partition: each.message.partition, offset: Number(record?.baseOffset ?? -1)})
+        } catch (error) {
+          each.reject(error)
+        }
+      }),
+    )
   }
 
   /** kafkajs's own (Java-compatible) choice, on `partitionAs`'s partitions when given. */
