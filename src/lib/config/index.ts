@@ -52,6 +52,8 @@ export interface KqConfig extends QueueNaming {
   maxMessageBytes: number
   /** The compacted topic that carries restart, pause and continue to the workers. */
   controlTopic: string
+  /** How long a command waits for Kafka to acknowledge a write, in milliseconds. */
+  sendTimeoutMs: number
   /** The .env file that was read, if any. */
   envFile?: string
   /** Names in the env file or environment that look meant for kq but are not its settings. */
@@ -124,6 +126,7 @@ export function loadConfig(options: LoadConfigOptions = {}): KqConfig {
     jobsDir: path.resolve(options.cwd ?? process.cwd(), read('KQ_JOBS_DIR', 'src/jobs', nonEmpty)),
     maxMessageBytes: read('KQ_MAX_MESSAGE_BYTES', '1000000', positiveInteger),
     controlTopic: read('KQ_CONTROL_TOPIC', 'kq-control', topicName),
+    sendTimeoutMs: read('KAFKA_SEND_TIMEOUT', '30', positiveInteger) * 1000,
     ...(file && {envFile: file}),
     warnings: unknownVariableWarnings(fileValues, path.basename(file ?? '.env'), env),
   }

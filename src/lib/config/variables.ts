@@ -49,6 +49,12 @@ export const VARIABLES = [
     default: '10',
     description: 'Seconds to wait for a broker before a command gives up and says so.',
   },
+  {
+    name: 'KAFKA_SEND_TIMEOUT',
+    default: '30',
+    description:
+      'Seconds dispatch, dlt:replay, restart, pause and continue wait for Kafka to acknowledge a write before they fail and say so (workers use --broker-timeout).',
+  },
   {name: 'KAFKA_SSL', default: 'false', description: 'Connect with TLS (true/false).'},
   {
     name: 'KAFKA_SASL_MECHANISM',

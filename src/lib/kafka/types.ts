@@ -106,6 +106,14 @@ export interface SendOptions {
   partitionAs?: string
 }
 
+export interface PublisherOptions {
+  /**
+   * Longest wait for Kafka to acknowledge a send, its retries included; then it fails with
+   * SendTimeoutError. @defaultValue none: kafkajs's own retries and timeouts decide
+   */
+  sendTimeoutMs?: number
+}
+
 export interface Publisher {
   /** Throws TopicNotFoundError unless the topic exists; a found topic is remembered. */
   assertTopicExists(topic: string): Promise<void>
@@ -248,7 +256,7 @@ export interface GroupHold {
  * contract tests in test/lib/kafka/.
  */
 export interface KafkaAdapter {
-  openPublisher(connection: KafkaConnectionConfig): Promise<Publisher>
+  openPublisher(connection: KafkaConnectionConfig, options?: PublisherOptions): Promise<Publisher>
   openSubscriber(connection: KafkaConnectionConfig, options: SubscriberOptions): Promise<Subscriber>
   openTopicAdmin(connection: KafkaConnectionConfig): Promise<TopicAdmin>
   openTopicReader(connection: KafkaConnectionConfig): Promise<TopicReader>

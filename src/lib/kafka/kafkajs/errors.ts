@@ -15,6 +15,11 @@ export interface KafkaErrorContext {
   brokers: string[]
   /** What kq was doing, for the message: `creating topic orders`. */
   action?: string
+  /**
+   * No broker took a connection yet: kafkajs tried the bootstrap brokers in turn, so a refusal
+   * stands for the whole list, not only the one it tried last.
+   */
+  noBrokerAnswered?: boolean
 }
 
 
@@ -39,6 +44,20 @@ function* causes(error: unknown, depth = 0): Generator<unknown> {
   }
 
   if (error instanceof Error) yield* causes(error.cause, depth + 1)
+}
+
+/**
+ * The brokers kafkajs says it could not talk to, when it says: with one broker of three down,
+ * the error names that one, not the whole bootstrap list as if all three had refused.
+ */
+function unreachableBrokers(error: unknown): string[] | undefined {
+  const named = new Set<string>()
+  for (const cause of causes(error)) {
+    const {broker} = cause instanceof KafkaJSConnectionError ? (cause as {broker?: unknown}) : {}
+    if (typeof broker === 'string' && broker !== '') named.add(broker)
+  }
+
+  return named.size === 0 ? undefined : [...named].sort()
 }
 
 function find<T>(error: unknown, type: abstract new (...args: never[]) => T): T | undefined {
@@ -133,7 +152,8 @@ export function translateKafkaError(error: unknown, context: KafkaErrorContext):
     // kafkajs sets the socket's error code on the error but leaves it out of its types.
     const {code} = connection as {code?: string}
     const reason = (code && CONNECTION_REASONS[code]) ?? connection.message.toLowerCase()
-    return new BrokerUnreachableError(context.brokers, reason, {cause: error})
+    const named = context.noBrokerAnswered ? undefined : unreachableBrokers(error)
+    return new BrokerUnreachableError(named ?? context.brokers, reason, {cause: error})
   }
 
   return new KqError(`Kafka request failed${doing}: ${errorMessage(error)}`, undefined, {cause: error})
