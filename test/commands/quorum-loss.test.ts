@@ -32,7 +32,8 @@ describe('kq dispatch when the controller quorum is lost (2 of 3 nodes killed)',
     assert.equal(up.code, 0, up.stderr)
     const started = JSON.parse(up.stdout) as {bootstrap: string; nodes: Array<{id: number; pid: number; address: string}>}
     queue = uniqueTopic('quorum')
-    const created = await kq(['topic:create', queue, '--replication-factor', '3'], {env: {KAFKA_BROKERS: started.bootstrap}})
+    // The first group on a new cluster waits for Kafka's offsets topic: slow on a busy machine.
+    const created = await kq(['topic:create', queue, '--replication-factor', '3'], {env: {KAFKA_BROKERS: started.bootstrap}, timeoutMs: 240_000})
     assert.equal(created.code, 0, created.stderr)
     // The partition's leader is the node left alive: its writes wait on the two dead replicas.
     const [partition] = (await kcatMetadata(started.bootstrap, queue)).topics.find((each) => each.topic === queue)!.partitions

@@ -11,12 +11,14 @@ const DURABLE_REPLICATION = 3
 
 /**
  * The min.insync.replicas a topic of `replicationFactor` should have: KAFKA_MIN_INSYNC_REPLICAS
- * when set, else 2 for a topic replicated 3 times or more, else undefined (the brokers' default:
- * with 1 or 2 copies, 2 in sync would make one broker's loss stop every write).
+ * when set (at most the replication), else 2 for a topic replicated 3 times or more, 1 for a
+ * topic of one replica (the only value that lets an acks=all write through: a cluster whose
+ * default is 2 would refuse every one), else undefined: the brokers' default, for two replicas.
  */
 export function minInsyncReplicasFor(replicationFactor: number, setting?: number): number | undefined {
   if (setting !== undefined) return Math.min(setting, replicationFactor)
-  return replicationFactor >= DURABLE_REPLICATION ? DURABLE_MIN_INSYNC_REPLICAS : undefined
+  if (replicationFactor >= DURABLE_REPLICATION) return DURABLE_MIN_INSYNC_REPLICAS
+  return replicationFactor === 1 ? 1 : undefined
 }
 
 /** KAFKA_MIN_INSYNC_REPLICAS, checked against the replication factor it will be used with. */

@@ -30,7 +30,7 @@ export const VARIABLES = [
   {
     name: 'KAFKA_MIN_INSYNC_REPLICAS',
     description:
-      'min.insync.replicas of the topics kq creates: copies a write needs before it counts. Unset: 2 when replicated 3 times or more, else the brokers\' default.',
+      'min.insync.replicas of the topics kq creates: copies a write needs before it counts. Unset: 2 when replicated 3 times or more, 1 for one replica, else the brokers\' default.',
   },
   {name: 'KAFKA_CONSUMER_GROUP', default: 'kq-workers', description: 'Consumer group the workers join.'},
   {name: 'KQ_JOBS_DIR', default: 'src/jobs', description: 'Folder of job classes, one per file, named after the class.'},

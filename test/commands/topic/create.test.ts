@@ -169,14 +169,15 @@ describe('kq topic:create', () => {
     assert.equal(code, 0)
     assert.deepEqual(JSON.parse(stdout), {
       topics: [
-        {name: topic, role: 'queue', partitions: 1, replicationFactor: 1, status: 'created', differences: [], minInsyncReplicas: 1},
-        {name: `${topic}-retry`, role: 'retry', partitions: 1, replicationFactor: 1, status: 'created', differences: [], minInsyncReplicas: 1},
-        {name: `${topic}-dlt`, role: 'dead-letter', partitions: 1, replicationFactor: 1, status: 'created', differences: [], minInsyncReplicas: 1},
+        {name: topic, role: 'queue', partitions: 1, replicationFactor: 1, configs: {'min.insync.replicas': '1'}, status: 'created', differences: [], minInsyncReplicas: 1},
+        {name: `${topic}-retry`, role: 'retry', partitions: 1, replicationFactor: 1, configs: {'min.insync.replicas': '1'}, status: 'created', differences: [], minInsyncReplicas: 1},
+        {name: `${topic}-dlt`, role: 'dead-letter', partitions: 1, replicationFactor: 1, configs: {'min.insync.replicas': '1'}, status: 'created', differences: [], minInsyncReplicas: 1},
         ...delayTopicsOf(topic).map((name, index) => ({
           name,
           role: DELAY_ROLES[index],
           partitions: 1,
           replicationFactor: 1,
+          configs: {'min.insync.replicas': '1'},
           status: 'created',
           differences: [],
           minInsyncReplicas: 1,

@@ -7,6 +7,7 @@ import {type TopicListResult} from '../../../src/commands/topic/list.js'
 import {ExitCode} from '../../../src/lib/errors.js'
 import {stopLocalKafka} from '../../../src/lib/local-kafka/index.js'
 import {type StatusSnapshot} from '../../../src/lib/monitoring/types.js'
+import {jobSource, makeTestApp} from '../../support/app.js'
 import {kq, runKq, uniqueTopic} from '../../support/cli.js'
 import {type KcatTopic, kcatMetadata} from '../../support/kcat.js'
 import {JAR_CACHE, TEST_KAFKA_ROOT} from '../../support/paths.js'
@@ -32,7 +33,7 @@ async function kcatTopicOnEveryBroker(brokers: string, name: string): Promise<Kc
 }
 
 describe('kq topic:create on a three-broker cluster (kafka:up --nodes 3)', function () {
-  this.timeout(180_000)
+  this.timeout(300_000)
   const dir = path.join(TEST_KAFKA_ROOT, `three-${process.pid}`)
   let brokers: string
 
@@ -93,7 +94,8 @@ describe('kq topic:create on a three-broker cluster (kafka:up --nodes 3)', funct
   it('sets min.insync.replicas on each topic as KAFKA_MIN_INSYNC_REPLICAS says, above the brokers\' default of 2', async () => {
     const topic = uniqueTopic('insync')
     const env = {KAFKA_BROKERS: brokers, KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '3'}
-    const created = await kq(['topic:create', topic, '--json'], {env})
+    // The first topic:create of the workers' group waits for Kafka's offsets topic: slow on a busy machine.
+    const created = await kq(['topic:create', topic, '--json'], {env, timeoutMs: 240_000})
     assert.equal(created.code, 0, created.stderr)
     const rows = (JSON.parse(created.stdout) as TopicCreateResult).topics
     assert.deepEqual(rows.map((row) => row.minInsyncReplicas), Array.from({length: 9}, () => 3))
@@ -112,9 +114,10 @@ describe('kq topic:create on a three-broker cluster (kafka:up --nodes 3)', funct
     const group = uniqueTopic('g')
     const weak = await kq(['topic:create', queue, '--group', group], {
       env: {KAFKA_BROKERS: brokers, KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '1'},
+      timeoutMs: 240_000,
     })
     assert.equal(weak.code, 0, weak.stderr)
-    assert.equal(weak.stderr, '', 'asked for explicitly: no warning')
+    assert.doesNotMatch(weak.stderr, /min\.insync\.replicas/, 'asked for explicitly: no warning')
 
     // Without the setting, kq asks 2 of three replicas: the same queue is now below it.
     const again = await kq(['topic:create', queue, '--replication-factor', '3'], {env: {KAFKA_BROKERS: brokers}})
@@ -129,6 +132,21 @@ describe('kq topic:create on a three-broker cluster (kafka:up --nodes 3)', funct
     assert.match(snapshot.queues[0].warnings[0], /set it to 2 \(kafka-configs\.sh --alter --entity-type topics --entity-name \S+ --add-config min\.insync\.replicas=2\)$/)
     const text = await kq(['status', queue, '--group', group, '--brief'], {env: {KAFKA_BROKERS: brokers}})
     assert.match(text.stdout, new RegExp(`^Warning: topic ${queue}-dlt has 3 replicas but min\\.insync\\.replicas=1`, 'm'))
+  })
+
+  it('makes a topic of one replica writable on a cluster whose default min.insync.replicas is 2', async () => {
+    const app = makeTestApp({jobs: {Ping: jobSource('Ping')}})
+    try {
+      const queue = uniqueTopic('single')
+      const env = {KAFKA_BROKERS: brokers}
+      const created = await kq(['topic:create', queue, '--replication-factor', '1', '--json'], {env})
+      assert.equal(created.code, 0, created.stderr)
+      assert.deepEqual(new Set((JSON.parse(created.stdout) as TopicCreateResult).topics.map((row) => row.minInsyncReplicas)), new Set([1]))
+      const sent = await kq(['dispatch', 'Ping', '{}', '--queue', queue], {cwd: app.root, env})
+      assert.equal(sent.code, 0, sent.stderr)
+    } finally {
+      app.remove()
+    }
   })
 
   it('refuses replication factor 4, naming the three brokers', async () => {

@@ -53,7 +53,7 @@ describe('topic plan', () => {
     })
   })
 
-  it('leaves min.insync.replicas to the brokers below three replicas, unless KAFKA_MIN_INSYNC_REPLICAS sets it', () => {
+  it('leaves min.insync.replicas of two replicas to the brokers, unless KAFKA_MIN_INSYNC_REPLICAS sets it', () => {
     assert.equal(queueTopicSpecs(topicsForTopic('orders'), {partitions: 1, replicationFactor: 2})[0].configs, undefined)
     assert.deepEqual(queueTopicSpecs(topicsForTopic('orders'), {partitions: 1, replicationFactor: 2, minInsyncReplicas: 2})[0].configs, {
       'min.insync.replicas': '2',
@@ -61,6 +61,10 @@ describe('topic plan', () => {
     assert.deepEqual(queueTopicSpecs(topicsForTopic('orders'), {partitions: 1, replicationFactor: 5, minInsyncReplicas: 3})[0].configs, {
       'min.insync.replicas': '3',
     })
+  })
+
+  it('gives a topic of one replica min.insync.replicas=1, whatever the cluster default', () => {
+    assert.deepEqual(queueTopicSpecs(topicsForTopic('orders'), {partitions: 1, replicationFactor: 1})[0].configs, {'min.insync.replicas': '1'})
   })
 
   it('warns about a topic of three replicas with one in sync, naming the fix, and not about one it does not know', () => {
