@@ -310,7 +310,6 @@ describe('kq status', function () {
         'alerts',
         'partitions',
         'deadLetters',
-        'warnings',
         'paused',
       ],
     ])

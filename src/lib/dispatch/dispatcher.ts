@@ -175,7 +175,7 @@ export class Dispatcher {
   }
 
   private async connect(): Promise<Publisher> {
-    this.publisher ??= openPublisher(this.config.kafka, {sendTimeoutMs: this.config.sendTimeoutMs})
+    this.publisher ??= openPublisher(this.config.kafka)
     try {
       return await this.publisher
     } catch (error) {

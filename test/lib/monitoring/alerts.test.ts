@@ -22,7 +22,6 @@ function queue(name: string, figures: Partial<QueueStatus> = {}): QueueStatus {
     alerts: [],
     partitions: [],
     deadLetters: [],
-    warnings: [],
     ...figures,
   }
 }
