@@ -9,6 +9,8 @@ export class PartitionLedger {
   private offsets: number[] = []
   private finished: boolean[] = []
   private head = 0
+  /** How many of the finished are above the watermark: none, most of the time, when jobs end in order. */
+  private finishedAboveCount = 0
   /** The offset after the last record taken: records before it that come again are skipped. */
   nextFetch?: number
   /** Every taken record below this offset is finished: the offset to commit; unset until one is. */
@@ -39,9 +41,7 @@ export class PartitionLedger {
 
   /** Records taken and not finished (waiting, held, running or being moved). */
   get open(): number {
-    let count = 0
-    for (let index = this.head; index < this.offsets.length; index++) if (!this.finished[index]) count++
-    return count
+    return this.offsets.length - this.head - this.finishedAboveCount
   }
 
   /** True once every taken record is finished. */
@@ -65,11 +65,18 @@ export class PartitionLedger {
     const index = this.indexOf(offset)
     if (index === undefined || this.finished[index]) return false
     this.finished[index] = true
-    if (index !== this.head) return false
-    while (this.head < this.offsets.length && this.finished[this.head]) {
-      this.watermark = this.offsets[this.head] + 1
-      this.head++
+    if (index !== this.head) {
+      this.finishedAboveCount++
+      return false
     }
+
+    this.head++
+    while (this.head < this.offsets.length && this.finished[this.head]) {
+      this.head++
+      this.finishedAboveCount--
+    }
+
+    this.watermark = this.offsets[this.head - 1] + 1
 
     this.compact()
     return true
@@ -78,7 +85,12 @@ export class PartitionLedger {
   /** Finished offsets above the watermark, ascending: done, but not yet committable. */
   finishedAbove(): number[] {
     const done: number[] = []
-    for (let index = this.head; index < this.offsets.length; index++) if (this.finished[index]) done.push(this.offsets[index])
+    // Committed after every job that moves the watermark: a scan of the whole buffer each time
+    // cost more than the jobs themselves.
+    for (let index = this.head; done.length < this.finishedAboveCount && index < this.offsets.length; index++) {
+      if (this.finished[index]) done.push(this.offsets[index])
+    }
+
     return done
   }
 

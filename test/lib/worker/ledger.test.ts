@@ -39,6 +39,13 @@ describe('partition ledger', () => {
     ledger.finish(4)
     assert.deepEqual(ledger.finishedAbove(), [2, 4])
     assert.equal(ledger.open, 3)
+    ledger.finish(0)
+    ledger.finish(1)
+    assert.deepEqual(ledger.finishedAbove(), [4], 'the watermark passed 2: only 4 is above it')
+    assert.equal(ledger.open, 1)
+    ledger.finish(3)
+    assert.deepEqual(ledger.finishedAbove(), [])
+    assert.equal(ledger.open, 0)
   })
 
   it('knows the records it took, so that a record fetched again after a rebalance is not run twice', () => {
