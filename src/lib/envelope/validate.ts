@@ -43,25 +43,47 @@ const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
 /**
  * The exact form Date#toISOString writes, and a real instant (no 31 June, no hour 24). Checked
- * by arithmetic rather than through a Date: every message a worker reads passes here.
+ * by arithmetic on character codes rather than through a Date or slices: every message a worker
+ * reads passes here.
  */
 function isDispatchTime(value: unknown): boolean {
   if (typeof value !== 'string' || !DISPATCH_TIME.test(value)) return false
-  const year = Number(value.slice(0, 4))
-  const month = Number(value.slice(5, 7))
-  const day = Number(value.slice(8, 10))
+  const year = digits(value, 0, 4)
+  const month = digits(value, 5, 2)
+  const day = digits(value, 8, 2)
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
   const days = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]
-  return (
-    month >= 1 &&
-    month <= 12 &&
-    day >= 1 &&
-    day <= days &&
-    Number(value.slice(11, 13)) < 24 &&
-    Number(value.slice(14, 16)) < 60 &&
-    Number(value.slice(17, 19)) < 60
-  )
+  return month >= 1 && month <= 12 && day >= 1 && day <= days && digits(value, 11, 2) < 24 && digits(value, 14, 2) < 60 && digits(value, 17, 2) < 60
 }
+
+/** The number written by `count` decimal digits at `start` (the caller checked they are digits). */
+function digits(text: string, start: number, count: number): number {
+  let number = 0
+  for (let index = start; index < start + count; index++) number = number * 10 + text.charCodeAt(index) - 48
+  return number
+}
+
+/**
+ * Job and queue names a worker has already found valid. A worker reads the same few names over
+ * and over; bounded, so that a stream of made-up names cannot grow it without end.
+ */
+const KNOWN_NAMES_LIMIT = 1000
+
+function rememberingValid(valid: (value: string) => boolean): (value: unknown) => boolean {
+  const known = new Set<string>()
+  return (value) => {
+    if (typeof value !== 'string') return false
+    if (known.has(value)) return true
+    if (!valid(value)) return false
+    if (known.size < KNOWN_NAMES_LIMIT) known.add(value)
+    return true
+  }
+}
+
+const isJobName = rememberingValid((value) => value.length <= MAX_JOB_NAME_LENGTH && JOB_NAME.test(value))
+const isQueueName = rememberingValid(
+  (value) => value.length <= MAX_QUEUE_TOPIC_LENGTH && QUEUE_NAME.test(value) && value !== '.' && value !== '..',
+)
 
 /** In the order they are checked: the first bad one is the one reported. */
 const FIELDS: readonly FieldRule[] = [
@@ -75,24 +97,19 @@ const FIELDS: readonly FieldRule[] = [
     name: 'job',
     required: true,
     expected: `a job class name: letters, digits, '_' or '$', not starting with a digit, at most ${MAX_JOB_NAME_LENGTH} characters`,
-    valid: (value) => typeof value === 'string' && value.length <= MAX_JOB_NAME_LENGTH && JOB_NAME.test(value),
+    valid: isJobName,
   },
   {
     name: 'queue',
     required: true,
     expected: `a queue name: letters, digits, '.', '_' or '-', at most ${MAX_QUEUE_TOPIC_LENGTH} characters`,
-    valid: (value) =>
-      typeof value === 'string' &&
-      value.length <= MAX_QUEUE_TOPIC_LENGTH &&
-      QUEUE_NAME.test(value) &&
-      value !== '.' &&
-      value !== '..',
+    valid: isQueueName,
   },
   {
     name: 'payload',
     required: true,
     expected: 'a JSON value (null included)',
-    valid: (value) => value !== undefined && !['function', 'symbol', 'bigint'].includes(typeof value),
+    valid: (value) => value !== undefined && typeof value !== 'function' && typeof value !== 'symbol' && typeof value !== 'bigint',
   },
   {
     name: 'attempt',
