@@ -69,23 +69,36 @@ export function newJobId(
 /** True for a UUIDv7 in the canonical lower-case form kq writes and accepts. */
 export function isJobId(value: unknown): value is string {
   if (typeof value !== 'string' || value.length !== 36) return false
-  // The form /^[\da-f]{8}-[\da-f]{4}-7[\da-f]{3}-[89ab][\da-f]{3}-[\da-f]{12}$/, checked by
-  // character codes rather than that regular expression: every message a worker reads comes here.
+  // By a table of what each position takes rather than by regular expression: every message a
+  // worker reads comes here.
   for (let index = 0; index < 36; index++) {
     const code = value.charCodeAt(index)
-    if (index === 8 || index === 13 || index === 18 || index === 23) {
-      if (code !== 0x2d) return false
-    } else if (index === 14) {
-      if (code !== 0x37) return false
-    } else if (index === 19) {
-      if (code !== 0x38 && code !== 0x39 && code !== 0x61 && code !== 0x62) return false
-    } else if (!((code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x66))) {
-      return false
-    }
+    if (code > 0x7f || (ID_CHARACTERS[code] & ID_POSITIONS[index]) === 0) return false
   }
 
   return true
 }
+
+/** Bit flags for what may stand at a place in a job id. */
+const HEX_DIGIT = 1
+const DASH = 2
+const SEVEN = 4
+const VARIANT = 8
+
+/** What each ASCII character is: a lower-case hex digit, '-', '7', one of 8 9 a b. */
+const ID_CHARACTERS = new Uint8Array(128)
+for (const character of '0123456789abcdef') ID_CHARACTERS[character.charCodeAt(0)] |= HEX_DIGIT
+for (const character of '89ab') ID_CHARACTERS[character.charCodeAt(0)] |= VARIANT
+ID_CHARACTERS['7'.charCodeAt(0)] |= SEVEN
+ID_CHARACTERS['-'.charCodeAt(0)] |= DASH
+
+/** What each place of xxxxxxxx-xxxx-7xxx-Vxxx-xxxxxxxxxxxx takes (V: 8, 9, a or b). */
+const ID_POSITIONS = Uint8Array.from({length: 36}, (_, index) => {
+  if (index === 8 || index === 13 || index === 18 || index === 23) return DASH
+  if (index === 14) return SEVEN
+  if (index === 19) return VARIANT
+  return HEX_DIGIT
+})
 
 /** When a job id was made, in Unix milliseconds: the 48 bits at its start. */
 export function jobIdTime(id: string): number {

@@ -19,6 +19,7 @@ const PROTO_KEY =
   /"(?:_|\\u005[Ff])(?:_|\\u005[Ff])(?:p|\\u0070)(?:r|\\u0072)(?:o|\\u006[Ff])(?:t|\\u0074)(?:o|\\u006[Ff])(?:_|\\u005[Ff])(?:_|\\u005[Ff])"\s*:/
 
 const BYTE_ORDER_MARK = '\uFEFF'
+const REPLACEMENT_CHARACTER = '\uFFFD'
 
 /** A message value as bytes or text, after the size limit is checked. */
 export function messageText(value: unknown, maxBytes: number): string {
@@ -33,14 +34,15 @@ export function messageText(value: unknown, maxBytes: number): string {
   } else if (value instanceof Uint8Array) {
     const bytes = Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength)
     checkSize(bytes.length, maxBytes)
-    if (!isUtf8(bytes)) {
+    text = bytes.toString('utf8')
+    // Decoding replaces bad bytes with U+FFFD: text without one was valid UTF-8, and only the rare
+    // text with one (bad bytes, or the character itself) is checked byte by byte.
+    if (text.includes(REPLACEMENT_CHARACTER) && !isUtf8(bytes)) {
       throw new EnvelopeError(
         'not-json',
         `job message is not UTF-8 text (invalid bytes at offset ${firstInvalidUtf8(bytes)}): a kq job is a JSON envelope in UTF-8`,
       )
     }
-
-    text = bytes.toString('utf8')
   } else {
     throw new EnvelopeError('not-json', `job message value is ${typeof value}, not bytes or text`)
   }

@@ -71,6 +71,8 @@ export class JobLoadError extends KqError {
  */
 export class JobRegistry {
   private readonly loads = new Map<string, Promise<JobClass>>()
+  /** The classes loaded so far: a worker finds its job's class without waiting on a promise. */
+  private readonly loaded = new Map<string, JobClass>()
 
   private constructor(
     /** The jobs folder, absolute. */
@@ -126,9 +128,15 @@ export class JobRegistry {
     if (loading === undefined) {
       loading = loadJobClass(name, file)
       this.loads.set(name, loading)
+      void loading.then((jobClass) => this.loaded.set(name, jobClass), () => {})
     }
 
     return loading
+  }
+
+  /** The job's class if an earlier load() finished with it; undefined otherwise (call load()). */
+  loadedClass(name: string): JobClass | undefined {
+    return this.loaded.get(name)
   }
 }
 

@@ -64,16 +64,20 @@ export class JobProcessor {
       return ['poisoned']
     }
 
-    let jobClass: JobClass
-    try {
-      jobClass = await this.deps.registry.load(envelope.job)
-    } catch (error) {
-      if (error instanceof UnknownJobError) return this.unknownJob(message, envelope, error)
-      await this.poison(message, 'unknown-job', error, envelope)
-      return ['poisoned']
+    // Once loaded, a class is at hand without a wait: this runs for every record.
+    let jobClass = this.deps.registry.loadedClass(envelope.job)
+    if (jobClass === undefined) {
+      try {
+        jobClass = await this.deps.registry.load(envelope.job)
+      } catch (error) {
+        if (error instanceof UnknownJobError) return this.unknownJob(message, envelope, error)
+        await this.poison(message, 'unknown-job', error, envelope)
+        return ['poisoned']
+      }
     }
 
-    return this.runJob(message, envelope, jobClass)
+    // Awaited rather than returned: an async function returning a promise takes extra turns.
+    return await this.runJob(message, envelope, jobClass)
   }
 
   private async runJob(message: IncomingMessage, envelope: JobEnvelope, jobClass: JobClass): Promise<readonly Handled[]> {
@@ -92,7 +96,6 @@ export class JobProcessor {
     const {maxTries, backoff, timeout} = resolveJobSettings(envelope, instance, options)
     let attempt = envelope.attempt
     for (;;) {
-      const ref = this.refOf(message, envelope, attempt, maxTries)
       const thisAttempt = attempt
       let ended = false
       const context: Omit<JobContext, 'signal'> = {
@@ -105,14 +108,19 @@ export class JobProcessor {
         log: (line: string) =>
           events.emit('job:log', {job: envelope.job, id: envelope.id, attempt: thisAttempt, message: String(line), late: ended}),
       }
-      events.emit('job:running', ref)
+      // Nobody listens to a job's start and end under --quiet: its event is then not even made.
+      if (events.listenerCount('job:running') > 0) events.emit('job:running', this.refOf(message, envelope, attempt, maxTries))
       const outcome = await runAttempt(instance, envelope.payload, context, timeout)
       ended = true
       if (outcome.ok) {
-        events.emit('job:done', {...ref, durationMs: outcome.durationMs})
+        if (events.listenerCount('job:done') > 0) {
+          events.emit('job:done', {...this.refOf(message, envelope, attempt, maxTries), durationMs: outcome.durationMs})
+        }
+
         return retriedInPlace.length === 0 ? DONE : [...retriedInPlace, 'done']
       }
 
+      const ref = this.refOf(message, envelope, attempt, maxTries)
       const decision = decideAfterFailure({
         attempt,
         maxTries,

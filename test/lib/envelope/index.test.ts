@@ -303,6 +303,11 @@ describe('envelope', () => {
         assert.equal(error.message, 'job message is not UTF-8 text (invalid bytes at offset 15): a kq job is a JSON envelope in UTF-8')
       })
 
+      it('takes the replacement character itself as the valid UTF-8 it is', () => {
+        const envelope = {...sampleEnvelope(), payload: {text: 'a \uFFFD b'}}
+        assert.deepEqual(decodeEnvelope(encodeEnvelope(envelope).value).payload, {text: 'a \uFFFD b'})
+      })
+
       it('says where the JSON breaks, without quoting the message', () => {
         const error = assertEnvelopeError(() => decodeEnvelope('{"kq":1,"secret":"hunter2",}'), 'not-json')
         assert.match(error.message, /^job message is not valid JSON \(.+ at character 27\)$/)
