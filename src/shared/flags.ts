@@ -167,3 +167,15 @@ export function deadLetterSelection(flags: {id?: string[]; job?: string; reason?
     ...(flags.limit !== undefined && {limit: flags.limit}),
   }
 }
+
+/**
+ * The arguments with `value` after a bare `flag` (one that is last, or followed by another
+ * flag): oclif has no flag whose value may be left out, and `--sasl` alone must keep meaning
+ * PLAIN now that it also takes a mechanism. Only for commands without positional arguments.
+ */
+export function withDefaultValue(argv: string[], flag: string, value: string): string[] {
+  return argv.flatMap((arg, index) => {
+    const next = argv[index + 1]
+    return arg === flag && (next === undefined || next.startsWith('-')) ? [arg, value] : [arg]
+  })
+}

@@ -5,12 +5,19 @@ import path from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {promisify} from 'node:util'
 
+import {type SaslMechanism} from '../config/index.js'
 import {LocalKafkaError, UsageError, errorMessage} from '../errors.js'
 import {type ClusterLayout, type NodeLayout, clusterLayout} from './layout.js'
 import {isNodeProcess, isPortInUse, startNode, telltaleLogLine, terminate} from './processes.js'
 import {ensureKafkaJars, findJava} from './runtime.js'
 import {serverProperties} from './server-properties.js'
-import {type LocalSecurity, newSecurity} from './security.js'
+import {
+  type LocalSecurity,
+  assertSameMechanism,
+  newSecurity,
+  scramFormatArguments,
+  withoutPasswords,
+} from './security.js'
 import {type ClusterState, newClusterId, readState, writeState} from './state.js'
 
 const run = promisify(execFile)
@@ -36,10 +43,10 @@ export interface LocalKafkaOptions {
   /** JVM heap of each node, in MB. @defaultValue 512 */
   heapMb?: number
   /**
-   * A new cluster with SASL/PLAIN and ACLs (see security.ts): an `admin` super user with a
+   * A new cluster with SASL logins and ACLs (see security.ts): an `admin` super user with a
    * made-up password, plus these users, who may do nothing until granted. @defaultValue off
    */
-  sasl?: {users: Array<{name: string; password: string}>}
+  sasl?: {users: Array<{name: string; password: string}>; mechanism?: SaslMechanism}
   /** Told about each slow step (download, format, start), for the command to print. */
   onProgress?: (message: string) => void
 }
@@ -91,7 +98,7 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
     ...wanted,
     clusterId: newClusterId(),
     pids: {},
-    ...(options.sasl && {security: newSecurity(options.sasl.users)}),
+    ...(options.sasl && {security: newSecurity(options.sasl.users, options.sasl.mechanism)}),
   }
   if (previous && options.sasl && !previous.security) {
     throw new LocalKafkaError(
@@ -99,6 +106,7 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
     )
   }
 
+  if (previous?.security) assertSameMechanism(previous.security, options.sasl?.mechanism, dir)
 
   const toStart = layout.nodes.filter((node) => !isNodeProcess(state.pids[node.id], node.propertiesFile))
   if (toStart.length === 0) {
@@ -218,10 +226,13 @@ async function prepareStorage(
       const classpath = path.join(libDir, '*')
       const args = ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', state.clusterId, '-c']
       try {
-        await run(java, [...args, node.propertiesFile, '--ignore-formatted'], {timeout: 120_000})
+        const scram = scramFormatArguments(state.security)
+        await run(java, [...args, node.propertiesFile, '--ignore-formatted', ...scram], {timeout: 120_000})
       } catch (error) {
         const output = (error as {stdout?: string; stderr?: string}).stderr || errorMessage(error)
-        throw new LocalKafkaError(`formatting the storage of node ${node.id} failed: ${output.trim().split('\n').at(-1)}`)
+        // The tool may echo its arguments, SCRAM passwords among them.
+        const line = withoutPasswords(output.trim().split('\n').at(-1) ?? '', state.security)
+        throw new LocalKafkaError(`formatting the storage of node ${node.id} failed: ${line}`)
       }
     }),
   )
@@ -265,7 +276,11 @@ async function answers(layout: ClusterLayout, state: ClusterState, timeoutMs: nu
     connectTimeoutMs: timeoutMs,
     ssl: false,
     ...(state.security && {
-      sasl: {mechanism: 'plain' as const, username: state.security.admin.name, password: state.security.admin.password},
+      sasl: {
+        mechanism: state.security.mechanism ?? 'plain',
+        username: state.security.admin.name,
+        password: state.security.admin.password,
+      },
     }),
   }
   try {

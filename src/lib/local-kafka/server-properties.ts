@@ -32,7 +32,7 @@ export function serverProperties(cluster: ClusterLayout, node: NodeLayout, secur
     ['share.coordinator.state.topic.min.isr', Math.max(1, internalReplication - 1)],
     // A worker joining an empty group should get its partitions at once, not after 3 s.
     ['group.initial.rebalance.delay.ms', 0],
-    ...(security ? securityProperties(security) : []),
+    ...(security ? securityProperties(security, client) : []),
   ]
   const lines = settings.map(([key, value]) => `${key}=${value}`)
   return `# Written by kq kafka:up; rewritten at every start.\n${lines.join('\n')}\n`

@@ -29,9 +29,9 @@ export function renderLocalKafka(status: LocalKafkaStatus | UpResult): string {
   }
 
   if (status.security) {
-    const {admin, users} = status.security
+    const {admin, users, mechanism = 'plain'} = status.security
     lines.push(
-      `SASL/PLAIN and ACLs are on. As the admin: export KAFKA_SASL_MECHANISM=plain KAFKA_SASL_USERNAME=${admin.name} KAFKA_SASL_PASSWORD=${admin.password}`,
+      `SASL/${mechanism.toUpperCase()} and ACLs are on. As the admin: export KAFKA_SASL_MECHANISM=${mechanism} KAFKA_SASL_USERNAME=${admin.name} KAFKA_SASL_PASSWORD=${admin.password}`,
     )
     if (users.length > 0) lines.push(`Users with no rights until granted: ${users.map((user) => user.name).join(', ')}`)
   }
