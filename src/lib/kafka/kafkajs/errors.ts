@@ -1,7 +1,7 @@
 import kafkajs from 'kafkajs'
 
 import {BrokerUnreachableError, KafkaRefusedError, KqError, errorMessage} from '../../errors.js'
-import {CONNECTION_REASONS} from './sockets.js'
+import {CONNECTION_REASONS, TLS_FAILURES} from './sockets.js'
 
 const {
   KafkaJSAggregateError,
@@ -123,8 +123,9 @@ export function translateKafkaError(error: unknown, context: KafkaErrorContext):
   if (connection) {
     // kafkajs sets the socket's error code on the error but leaves it out of its types.
     const {code} = connection as {code?: string}
-    const reason = (code && CONNECTION_REASONS[code]) ?? connection.message.toLowerCase()
-    return new BrokerUnreachableError(context.brokers, reason, {cause: error})
+    const tlsFailure = code ? TLS_FAILURES[code] : undefined
+    const reason = tlsFailure?.reason ?? (code && CONNECTION_REASONS[code]) ?? connection.message.split('\n')[0].trim().toLowerCase()
+    return new BrokerUnreachableError(context.brokers, reason, {cause: error, advice: tlsFailure?.advice})
   }
 
   return new KqError(`Kafka request failed${doing}: ${errorMessage(error)}`, undefined, {cause: error})
