@@ -19,6 +19,7 @@ export default class KafkaUp extends KqCommand {
     '<%= config.bin %> <%= command.id %> --kafka-version 4.1.2 --port 19092',
     '<%= config.bin %> <%= command.id %> --sasl --sasl-user app:app-secret --dir .kq/secure-kafka --port 29092',
     '<%= config.bin %> <%= command.id %> --sasl scram-sha-512 --sasl-user app:app-secret --dir .kq/scram-kafka --port 39092',
+    '<%= config.bin %> <%= command.id %> --tls --mtls --dir .kq/tls-kafka --port 49092',
   ]
 
   static override flags = {
@@ -34,6 +35,13 @@ export default class KafkaUp extends KqCommand {
         'Require SASL logins and ACLs, as a production cluster: plain (what --sasl alone means), scram-sha-256 ' +
         'or scram-sha-512. Prints the admin user’s password.',
       options: [...SASL_MECHANISMS],
+    }),
+    tls: Flags.boolean({
+      description: 'Speak TLS on the client port, with a CA and certificates made for this cluster (needs openssl): prints the .env lines to use them.',
+    }),
+    mtls: Flags.boolean({
+      description: 'With --tls: require a client certificate signed by the cluster’s CA (one is made for you).',
+      dependsOn: ['tls'],
     }),
     'sasl-user': Flags.string({
       description: 'With --sasl: another user, name:password, with no rights until an ACL grants them (repeatable).',
@@ -59,6 +67,7 @@ export default class KafkaUp extends KqCommand {
           users: (flags['sasl-user'] ?? []).map((user) => parseSaslUser(user)),
         },
       }),
+      ...(flags.tls && {tls: {mtls: flags.mtls}}),
       onProgress: (message) => this.progress(message),
     })
     this.log(renderLocalKafka(result))

@@ -9,6 +9,7 @@ import {type SaslMechanism} from '../config/index.js'
 import {LocalKafkaError, UsageError, errorMessage} from '../errors.js'
 import {type ClusterLayout, type NodeLayout, clusterLayout} from './layout.js'
 import {isNodeProcess, isPortInUse, startNode, telltaleLogLine, terminate} from './processes.js'
+import {type LocalTls, type LocalTlsFiles, assertSameTls, clientTls, ensureCertificates, tlsFiles} from './certificates.js'
 import {ensureKafkaJars, findJava} from './runtime.js'
 import {serverProperties} from './server-properties.js'
 import {
@@ -47,6 +48,8 @@ export interface LocalKafkaOptions {
    * made-up password, plus these users, who may do nothing until granted. @defaultValue off
    */
   sasl?: {users: Array<{name: string; password: string}>; mechanism?: SaslMechanism}
+  /** A new cluster whose client port speaks TLS (see certificates.ts). @defaultValue off */
+  tls?: LocalTls
   /** Told about each slow step (download, format, start), for the command to print. */
   onProgress?: (message: string) => void
 }
@@ -69,6 +72,8 @@ export interface LocalKafkaStatus {
   nodes: NodeStatus[]
   /** For a cluster with SASL and ACLs: how to connect, and who exists. */
   security?: LocalSecurity
+  /** For a cluster with TLS: the CA and client certificate files to connect with. */
+  tls?: LocalTlsFiles
 }
 
 export interface UpResult extends LocalKafkaStatus {
@@ -99,6 +104,7 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
     clusterId: newClusterId(),
     pids: {},
     ...(options.sasl && {security: newSecurity(options.sasl.users, options.sasl.mechanism)}),
+    ...(options.tls && {tls: options.tls}),
   }
   if (previous && options.sasl && !previous.security) {
     throw new LocalKafkaError(
@@ -107,6 +113,7 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
   }
 
   if (previous?.security) assertSameMechanism(previous.security, options.sasl?.mechanism, dir)
+  if (previous) assertSameTls(previous.tls, options.tls, dir)
 
   const toStart = layout.nodes.filter((node) => !isNodeProcess(state.pids[node.id], node.propertiesFile))
   if (toStart.length === 0) {
@@ -117,6 +124,7 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
   const java = await findJava(state.kafkaVersion)
   const libDir = await ensureKafkaJars(state.kafkaVersion, options.cacheDir ?? DEFAULTS.cacheDir, progress)
   await assertPortsFree(toStart)
+  if (state.tls) await ensureCertificates(dir, state.tls)
   await prepareStorage(layout, toStart, state, java.command, libDir, progress)
 
   progress(`Starting ${describeSize(layout)} of Kafka ${state.kafkaVersion}...`)
@@ -221,7 +229,7 @@ async function prepareStorage(
   await Promise.all(
     nodes.map(async (node) => {
       await mkdir(node.dataDir, {recursive: true})
-      await writeFile(node.propertiesFile, serverProperties(layout, node, state.security), {mode: 0o600})
+      await writeFile(node.propertiesFile, serverProperties(layout, node, state.security, state.tls), {mode: 0o600})
       if (!unformatted.includes(node)) return
       const classpath = path.join(libDir, '*')
       const args = ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', state.clusterId, '-c']
@@ -274,7 +282,8 @@ async function answers(layout: ClusterLayout, state: ClusterState, timeoutMs: nu
     brokers: layout.bootstrap.split(','),
     clientId: 'kq-local-kafka',
     connectTimeoutMs: timeoutMs,
-    ssl: false,
+    ssl: Boolean(state.tls),
+    ...(state.tls && {tls: await clientTls(layout.dir, state.tls)}),
     ...(state.security && {
       sasl: {
         mechanism: state.security.mechanism ?? 'plain',
@@ -328,6 +337,7 @@ function describe(layout: ClusterLayout, state: ClusterState): LocalKafkaStatus 
     bootstrap: layout.bootstrap,
     nodes,
     ...(state.security && {security: state.security}),
+    ...(state.tls && {tls: tlsFiles(layout.dir, state.tls)}),
   }
 }
 

@@ -36,6 +36,14 @@ export function renderLocalKafka(status: LocalKafkaStatus | UpResult): string {
     if (users.length > 0) lines.push(`Users with no rights until granted: ${users.map((user) => user.name).join(', ')}`)
   }
 
+  if (status.tls) {
+    const {caFile, certFile, keyFile, mtls} = status.tls
+    const client = `KAFKA_SSL_CERT_FILE=${relative(certFile)} KAFKA_SSL_KEY_FILE=${relative(keyFile)}`
+    lines.push(
+      `${mtls ? 'TLS with client certificates' : 'TLS'} on the client port. Connect with: export KAFKA_SSL=true KAFKA_SSL_CA_FILE=${relative(caFile)}${mtls ? ` ${client}` : ''}`,
+    )
+  }
+
   if (status.nodes.length > 1 || status.health === 'degraded') {
     lines.push(
       renderTable(
