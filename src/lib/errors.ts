@@ -92,6 +92,22 @@ export class KafkaRefusedError extends KqError {
   }
 }
 
+/**
+ * Kafka refused for want of an ACL: `denied` says what was refused and on what kind of resource,
+ * `advice` what to do; a command that knows its kq role replaces the advice with the grant line.
+ */
+export class AuthorizationError extends KafkaRefusedError {
+  override name = 'AuthorizationError'
+
+  constructor(
+    readonly denied: string,
+    readonly advice: string,
+    options?: {cause?: unknown},
+  ) {
+    super(`${denied}: ${advice}`, options)
+  }
+}
+
 /** A queue topic that does not exist: kq never lets Kafka auto-create one with default settings. */
 export class TopicNotFoundError extends KafkaRefusedError {
   override name = 'TopicNotFoundError'
