@@ -2,7 +2,9 @@ import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import {CONFIG_FLAGS} from './shared/flags.js'
 import {type ConfigOverride, type KqConfig, type VariableName, loadConfig} from './lib/config/index.js'
-import {ExitCode, KqError} from './lib/errors.js'
+import {type Acting, grantLine} from './lib/acl/grant-line.js'
+import {type Role} from './lib/acl/roles.js'
+import {AuthorizationError, ExitCode, KqError, TopicNotFoundError} from './lib/errors.js'
 import {stylesFor} from './lib/output/styles.js'
 import {warning} from './shared/warning.js'
 
@@ -21,6 +23,15 @@ export abstract class KqCommand extends Command {
       description: 'Read configuration from this file instead of ./.env (also --env-file, except through npx on Node 20).',
       helpGroup: 'GLOBAL',
     }),
+  }
+
+  /** The kq role the command acts in, once known: a missing ACL is then answered with its grant. */
+  private acting?: Acting
+
+  /** Says which kq role this run acts in, on which queues and group. */
+  protected actingAs(role: Role, config: KqConfig, queues: string[], group = config.consumerGroup): void {
+    const {sasl} = config.kafka
+    this.acting = {role, queues, group, ...(sasl && {principal: `User:${sasl.username}`})}
   }
 
   /**
@@ -58,7 +69,7 @@ export abstract class KqCommand extends Command {
     const usage = !known && error instanceof Errors.CLIError
     const exitCode = known ? error.exitCode : usage ? ExitCode.Usage : ExitCode.Failure
     const message = known
-      ? error.message
+      ? this.withGrantAdvice(error)
       : usage
         ? oneLineUsageError(error.message, this.id)
         : `unexpected error: ${error.message} (set KQ_DEBUG=1 to see where)`
@@ -72,6 +83,22 @@ export abstract class KqCommand extends Command {
     }
 
     return this.exit(exitCode)
+  }
+
+  /**
+   * A missing ACL, answered with the `kq acl:grant` line of the command's role. Kafka hides the
+   * topics a logged-in client may not describe, so for one a topic that is not found may be one
+   * it may not see.
+   */
+  private withGrantAdvice(error: KqError): string {
+    if (this.acting === undefined) return error.message
+    const grant = `\`${grantLine(this.acting)}\``
+    if (error instanceof AuthorizationError) return `${error.denied}: a Kafka admin can grant what a ${this.acting.role} needs with ${grant}`
+    if (error instanceof TopicNotFoundError && this.acting.principal !== undefined) {
+      return `${error.message}; if it exists, ${this.acting.principal} may not see it: ${grant} grants what a ${this.acting.role} needs`
+    }
+
+    return error.message
   }
 }
 

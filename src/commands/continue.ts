@@ -27,6 +27,7 @@ export default class Continue extends KqCommand {
     const {args, flags} = await this.parse(Continue)
     const config = this.loadConfig(flags)
     const queue = topicName({raw: args.queue, label: 'queue', fromCommandLine: true})
+    this.actingAs('operator', config, [queue])
     const receipt = await sendControl(config, {action: 'continue', queue})
     this.log(`Continued ${queue}: workers start its jobs again.`)
     return receipt

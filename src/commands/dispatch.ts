@@ -66,6 +66,7 @@ export default class Dispatch extends KqCommand {
     const registry = await JobRegistry.scan(config.jobsDir)
     const name = args.job ?? (await this.askOrRefuse('job name', async () => askForJob(registry)))
     const job = jobDefaults(await registry.load(name))
+    this.actingAs('dispatcher', config, [options.queue ?? job.queue ?? config.queue])
     const dispatcher = new Dispatcher(config)
     try {
       if (flags.ndjson !== undefined) {

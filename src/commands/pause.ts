@@ -28,6 +28,7 @@ export default class Pause extends KqCommand {
     const {args, flags} = await this.parse(Pause)
     const config = this.loadConfig(flags)
     const queue = topicName({raw: args.queue, label: 'queue', fromCommandLine: true})
+    this.actingAs('operator', config, [queue])
     const receipt = await sendControl(config, {action: 'pause', queue})
     this.log(`Paused ${queue}: workers start none of its jobs until \`kq continue ${queue}\`.`)
     return receipt

@@ -58,6 +58,7 @@ export default class Status extends KqCommand {
     const config = this.loadConfig(flags)
     const webhook = flags.webhook === undefined ? undefined : webhookUrl(flags.webhook)
     const queues = args.queues?.split(',').map((queue) => topicName({raw: queue, label: 'queue', fromCommandLine: true}))
+    this.actingAs('operator', config, queues ?? [config.queue])
     const monitor = new StatusMonitor(config.kafka, config, {
       queues,
       group: config.consumerGroup,

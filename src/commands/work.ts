@@ -70,9 +70,11 @@ export default class Work extends KqCommand {
   async run(): Promise<WorkerSummary> {
     const {args, flags} = await this.parse(Work)
     const config = this.loadConfig(flags)
+    const queues = (args.queues ?? flags.queue)?.split(',').map((queue) => topicName({raw: queue.trim(), label: 'queue', fromCommandLine: true}))
+    this.actingAs('worker', config, queues ?? [config.queue])
     const worker = new Worker(config, {
       ...workerSettingsFromFlags(WORKER_SETTING_NAMES, flags),
-      queues: (args.queues ?? flags.queue)?.split(',').map((queue) => topicName({raw: queue.trim(), label: 'queue', fromCommandLine: true})),
+      queues,
       ...(flags.once && {maxJobs: 1}),
     })
     const render = flags.json ? jsonRenderer() : humanRenderer({verbose: flags.verbose})

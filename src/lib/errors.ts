@@ -69,10 +69,12 @@ export class BrokerUnreachableError extends KqError {
   constructor(
     readonly brokers: string[],
     readonly reason: string,
-    options?: {cause?: unknown; notKafka?: boolean},
+    options?: {cause?: unknown; notKafka?: boolean; advice?: string},
   ) {
     // A broker that closes the door at once usually wants a login or TLS the client did not offer.
-    const advice = options?.notKafka
+    const advice = options?.advice
+      ? options.advice
+      : options?.notKafka
       ? 'check that KAFKA_BROKERS names Kafka listeners, and that KAFKA_SSL matches them (TLS or plaintext)'
       : /closed/i.test(reason)
         ? 'if the cluster requires SASL or TLS, set KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD, or KAFKA_SSL=true'
@@ -87,6 +89,22 @@ export class KafkaRefusedError extends KqError {
 
   constructor(message: string, options?: {cause?: unknown}) {
     super(message, ExitCode.KafkaRefused, options)
+  }
+}
+
+/**
+ * Kafka refused for want of an ACL: `denied` says what was refused and on what kind of resource,
+ * `advice` what to do; a command that knows its kq role replaces the advice with the grant line.
+ */
+export class AuthorizationError extends KafkaRefusedError {
+  override name = 'AuthorizationError'
+
+  constructor(
+    readonly denied: string,
+    readonly advice: string,
+    options?: {cause?: unknown},
+  ) {
+    super(`${denied}: ${advice}`, options)
   }
 }
 

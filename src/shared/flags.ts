@@ -1,5 +1,6 @@
 import {Args, Flags, type Interfaces} from '@oclif/core'
 
+import {ROLES} from '../lib/acl/roles.js'
 import {type VariableName} from '../lib/config/index.js'
 import {identifier} from '../lib/config/values.js'
 import {DEAD_LETTER_REASONS, type Selection, parseSince} from '../lib/dead-letter/selection.js'
@@ -165,5 +166,34 @@ export function deadLetterSelection(flags: {id?: string[]; job?: string; reason?
     ...(flags.reason !== undefined && {reason: flags.reason}),
     ...(flags.since !== undefined && {since: parseSince(flags.since)}),
     ...(flags.limit !== undefined && {limit: flags.limit}),
+  }
+}
+
+/**
+ * The arguments with `value` after a bare `flag` (one that is last, or followed by another
+ * flag): oclif has no flag whose value may be left out, and `--sasl` alone must keep meaning
+ * PLAIN now that it also takes a mechanism. Only for commands without positional arguments.
+ */
+export function withDefaultValue(argv: string[], flag: string, value: string): string[] {
+  return argv.flatMap((arg, index) => {
+    const next = argv[index + 1]
+    return arg === flag && (next === undefined || next.startsWith('-')) ? [arg, value] : [arg]
+  })
+}
+
+/** The role vocabulary of `kq acl:grant` and `kq acl:revoke`: who, as what, on which queues. */
+export function aclRoleFlags() {
+  return {
+    role: Flags.string({description: 'What the principal does: dispatcher, worker or operator (see the README for each one\'s ACLs).', options: [...ROLES], required: true}),
+    principal: Flags.string({char: 'p', description: 'Kafka principal, User:NAME (the SASL user, or the client certificate\'s name under mTLS).', required: true}),
+    queue: Flags.string({
+      char: 'q',
+      description: 'Queue whose topics the role may use (repeatable; default: KAFKA_QUEUE).',
+      multiple: true,
+      multipleNonGreedy: true,
+    }),
+    group: Flags.string({char: 'g', description: 'The workers’ consumer group (default: KAFKA_CONSUMER_GROUP).'}),
+    'dry-run': Flags.boolean({description: 'Print the ACLs as a table; change nothing and connect to nothing.'}),
+    brokers: brokersFlag,
   }
 }

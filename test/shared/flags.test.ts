@@ -5,7 +5,7 @@ import {Parser} from '@oclif/core'
 import {UsageError} from '../../src/lib/errors.js'
 import {workArguments} from '../../src/lib/supervisor/index.js'
 import {PROCESS_MANAGER_SETTING_NAMES, WORKER_SETTING_NAMES} from '../../src/lib/worker/settings.js'
-import {CONFIG_FLAGS, workerFlags, workerSettingsFromFlags} from '../../src/shared/flags.js'
+import {CONFIG_FLAGS, withDefaultValue, workerFlags, workerSettingsFromFlags} from '../../src/shared/flags.js'
 
 describe('worker flags', () => {
   it('gives kq work a flag for every worker setting, and make:supervisor one for each it passes on', () => {
@@ -92,5 +92,14 @@ describe('worker flags', () => {
       const {flags} = await Parser.parse(argv, {flags: workerFlags(WORKER_SETTING_NAMES), strict: true})
       assert.deepEqual(workerSettingsFromFlags(WORKER_SETTING_NAMES, flags), work)
     })
+  })
+})
+
+describe('withDefaultValue', () => {
+  it('gives a bare flag its default value, and leaves a flag with a value alone', () => {
+    assert.deepEqual(withDefaultValue(['--sasl'], '--sasl', 'plain'), ['--sasl', 'plain'])
+    assert.deepEqual(withDefaultValue(['--sasl', '--json'], '--sasl', 'plain'), ['--sasl', 'plain', '--json'])
+    assert.deepEqual(withDefaultValue(['--sasl', 'scram-sha-512'], '--sasl', 'plain'), ['--sasl', 'scram-sha-512'])
+    assert.deepEqual(withDefaultValue(['--sasl=scram-sha-256'], '--sasl', 'plain'), ['--sasl=scram-sha-256'])
   })
 })

@@ -45,6 +45,7 @@ export default class DltList extends DeadLetterCommand {
   async run(): Promise<DltListResult> {
     const {args, flags} = await this.parse(DltList)
     const config = this.loadConfig(flags)
+    this.actingAs('operator', config, [this.queueOf(args.queue, config)])
     const selection = deadLetterSelection(flags)
     const store = await DeadLetterStore.open(config)
     try {

@@ -35,6 +35,7 @@ export default class DltPurge extends DeadLetterCommand {
     const {args, flags} = await this.parse(DltPurge)
     this.refuseUnconfirmed('purging dead letters', flags)
     const config = this.loadConfig(flags)
+    this.actingAs('operator', config, [this.queueOf(args.queue, config)])
     const store = await DeadLetterStore.open(config)
     try {
       const selection = deadLetterSelection(flags)

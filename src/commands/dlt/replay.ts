@@ -45,6 +45,7 @@ export default class DltReplay extends DeadLetterCommand {
     const {args, flags} = await this.parse(DltReplay)
     this.refuseUnconfirmed('replaying dead letters', flags)
     const config = this.loadConfig(flags)
+    this.actingAs('operator', config, [this.queueOf(args.queue, config)])
     const selection = deadLetterSelection(flags)
     const options = {maxReplays: flags['max-replays'], maxMessageBytes: config.maxMessageBytes}
     const store = await DeadLetterStore.open(config)

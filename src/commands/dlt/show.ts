@@ -34,6 +34,7 @@ export default class DltShow extends DeadLetterCommand {
   async run(): Promise<DltShowResult> {
     const {args, flags} = await this.parse(DltShow)
     const config = this.loadConfig(flags)
+    this.actingAs('operator', config, [this.queueOf(flags.queue, config)])
     const store = await DeadLetterStore.open(config)
     try {
       const {state, matches} = await findDeadLetters(config, store, args.id, {queue: this.queueOf(flags.queue, config), named: flags.queue !== undefined})

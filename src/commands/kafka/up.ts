@@ -1,9 +1,10 @@
 import {Flags} from '@oclif/core'
 
 import {KqCommand} from '../../base-command.js'
+import {SASL_MECHANISMS, type SaslMechanism} from '../../lib/config/index.js'
 import {DEFAULT_KAFKA_VERSION, type UpResult, parseSaslUser, startLocalKafka} from '../../lib/local-kafka/index.js'
 import {renderLocalKafka} from '../../lib/output/local-kafka.js'
-import {localKafkaDirFlag} from '../../shared/flags.js'
+import {localKafkaDirFlag, withDefaultValue} from '../../shared/flags.js'
 
 export default class KafkaUp extends KqCommand {
   static override summary = 'Start a local Apache Kafka (KRaft) from Maven Central jars.'
@@ -17,6 +18,8 @@ export default class KafkaUp extends KqCommand {
     '<%= config.bin %> <%= command.id %> --nodes 3',
     '<%= config.bin %> <%= command.id %> --kafka-version 4.1.2 --port 19092',
     '<%= config.bin %> <%= command.id %> --sasl --sasl-user app:app-secret --dir .kq/secure-kafka --port 29092',
+    '<%= config.bin %> <%= command.id %> --sasl scram-sha-512 --sasl-user app:app-secret --dir .kq/scram-kafka --port 39092',
+    '<%= config.bin %> <%= command.id %> --tls --mtls --dir .kq/tls-kafka --port 49092',
   ]
 
   static override flags = {
@@ -27,8 +30,18 @@ export default class KafkaUp extends KqCommand {
     'cache-dir': Flags.string({description: 'Folder for the downloaded broker jars.', default: '.kq/cache'}),
     timeout: Flags.integer({description: 'Seconds to wait for the cluster to answer.', default: 120, min: 1}),
     heap: Flags.integer({description: 'JVM heap of each node, in MB.', default: 512, min: 128}),
-    sasl: Flags.boolean({
-      description: 'Require SASL/PLAIN logins and ACLs, as a production cluster: prints the admin user’s password.',
+    sasl: Flags.string({
+      description:
+        'Require SASL logins and ACLs, as a production cluster: plain (what --sasl alone means), scram-sha-256 ' +
+        'or scram-sha-512. Prints the admin user’s password.',
+      options: [...SASL_MECHANISMS],
+    }),
+    tls: Flags.boolean({
+      description: 'Speak TLS on the client port, with a CA and certificates made for this cluster (needs openssl): prints the .env lines to use them.',
+    }),
+    mtls: Flags.boolean({
+      description: 'With --tls: require a client certificate signed by the cluster’s CA (one is made for you).',
+      dependsOn: ['tls'],
     }),
     'sasl-user': Flags.string({
       description: 'With --sasl: another user, name:password, with no rights until an ACL grants them (repeatable).',
@@ -38,7 +51,7 @@ export default class KafkaUp extends KqCommand {
   }
 
   async run(): Promise<UpResult> {
-    const {flags} = await this.parse(KafkaUp)
+    const {flags} = await this.parse(KafkaUp, withDefaultValue(this.argv, '--sasl', 'plain'))
     const result = await startLocalKafka({
       dir: flags.dir,
       cacheDir: flags['cache-dir'],
@@ -48,7 +61,13 @@ export default class KafkaUp extends KqCommand {
       defaultPort: this.portFromConfig(flags),
       startTimeoutMs: flags.timeout * 1000,
       heapMb: flags.heap,
-      ...(flags.sasl && {sasl: {users: (flags['sasl-user'] ?? []).map((user) => parseSaslUser(user))}}),
+      ...(flags.sasl && {
+        sasl: {
+          mechanism: flags.sasl as SaslMechanism,
+          users: (flags['sasl-user'] ?? []).map((user) => parseSaslUser(user)),
+        },
+      }),
+      ...(flags.tls && {tls: {mtls: flags.mtls}}),
       onProgress: (message) => this.progress(message),
     })
     this.log(renderLocalKafka(result))

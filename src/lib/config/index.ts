@@ -15,10 +15,12 @@ import {
   type RawValue,
   topicName,
 } from './values.js'
+import {type TlsSettings, readTls} from './tls.js'
 import {unknownVariableWarnings} from './unknown.js'
 import {type VariableName} from './variables.js'
 
 export {DEAD_LETTER_SUFFIX, RETRY_SUFFIX, topicsForQueue, topicsForTopic, type QueueTopics} from './topics.js'
+export {type TlsSettings} from './tls.js'
 export {VARIABLES, type VariableDoc, type VariableName} from './variables.js'
 
 export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const
@@ -31,6 +33,8 @@ export interface KafkaConnectionConfig {
   /** Milliseconds to wait for a broker before failing with a clear message. */
   connectTimeoutMs: number
   ssl: boolean
+  /** CA, client certificate and key (read from their files), when KAFKA_SSL_* name them. */
+  tls?: TlsSettings
   sasl?: {mechanism: SaslMechanism; username: string; password: string}
 }
 
@@ -100,12 +104,15 @@ export function loadConfig(options: LoadConfigOptions = {}): KqConfig {
 
   const queue = read('KAFKA_QUEUE', 'default', topicName)
   const sasl = readSasl(lookup)
+  const ssl = read('KAFKA_SSL', 'false', booleanValue)
+  const tls = readTls(lookup, ssl, options.cwd ?? process.cwd())
   return {
     kafka: {
       brokers: read('KAFKA_BROKERS', '127.0.0.1:9092', brokerList),
       clientId: read('KAFKA_CLIENT_ID', 'kq', identifier),
       connectTimeoutMs: read('KAFKA_CONNECT_TIMEOUT', '10', positiveInteger) * 1000,
-      ssl: read('KAFKA_SSL', 'false', booleanValue),
+      ssl,
+      ...(tls && {tls}),
       ...(sasl && {sasl}),
     },
     queue,
@@ -123,7 +130,16 @@ export function loadConfig(options: LoadConfigOptions = {}): KqConfig {
 
 function readSasl(lookup: (name: VariableName) => RawValue | undefined): KafkaConnectionConfig['sasl'] {
   const mechanism = lookup('KAFKA_SASL_MECHANISM')
-  if (mechanism === undefined) return undefined
+  if (mechanism === undefined) {
+    // Credentials without a mechanism would be ignored, and the login would fail far from here.
+    const credential = lookup('KAFKA_SASL_USERNAME') ?? lookup('KAFKA_SASL_PASSWORD')
+    if (credential !== undefined) {
+      throw new ConfigError(`${credential.label} is set but KAFKA_SASL_MECHANISM is not: set it to ${SASL_MECHANISMS.join(', ')}`)
+    }
+
+    return undefined
+  }
+
   const required = (name: VariableName): string => {
     const value = lookup(name)
     if (value === undefined) throw new ConfigError(`${name} must be set when KAFKA_SASL_MECHANISM is set`)

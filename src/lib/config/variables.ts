@@ -46,6 +46,21 @@ export const VARIABLES = [
   },
   {name: 'KAFKA_SSL', default: 'false', description: 'Connect with TLS (true/false).'},
   {
+    name: 'KAFKA_SSL_CA_FILE',
+    description: "PEM file of the CA certificates to trust instead of Node's own (a private CA). Needs KAFKA_SSL=true.",
+  },
+  {
+    name: 'KAFKA_SSL_CERT_FILE',
+    description: 'PEM client certificate, for brokers that require one (mutual TLS). Needs KAFKA_SSL_KEY_FILE.',
+  },
+  {name: 'KAFKA_SSL_KEY_FILE', description: "PEM private key of the client certificate."},
+  {name: 'KAFKA_SSL_KEY_PASSPHRASE', description: 'Passphrase of an encrypted KAFKA_SSL_KEY_FILE.'},
+  {
+    name: 'KAFKA_SSL_REJECT_UNAUTHORIZED',
+    default: 'true',
+    description: "Refuse a broker whose certificate is not signed by a trusted CA or does not name its host; false only for tests.",
+  },
+  {
     name: 'KAFKA_SASL_MECHANISM',
     description: 'SASL authentication: plain, scram-sha-256 or scram-sha-512. Unset: no SASL.',
   },

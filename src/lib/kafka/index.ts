@@ -1,5 +1,6 @@
 import {type KafkaConnectionConfig} from '../config/index.js'
 import {
+  type AclAdmin,
   type KafkaAdapter,
   type Publisher,
   type Subscriber,
@@ -51,4 +52,14 @@ export async function openSubscriber(connection: KafkaConnectionConfig, options:
 /** Opens a reader of topics and group offsets (see TopicReader). */
 export async function openTopicReader(connection: KafkaConnectionConfig): Promise<TopicReader> {
   return (await adapter()).openTopicReader(connection)
+}
+
+/** Runs `work` with a connection that reads and changes ACLs, closed afterwards. */
+export async function withAclAdmin<T>(connection: KafkaConnectionConfig, work: (admin: AclAdmin) => Promise<T>): Promise<T> {
+  const admin = await (await adapter()).openAclAdmin(connection)
+  try {
+    return await work(admin)
+  } finally {
+    await admin.close().catch(() => {})
+  }
 }

@@ -5,12 +5,20 @@ import path from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {promisify} from 'node:util'
 
+import {type SaslMechanism} from '../config/index.js'
 import {LocalKafkaError, UsageError, errorMessage} from '../errors.js'
 import {type ClusterLayout, type NodeLayout, clusterLayout} from './layout.js'
 import {isNodeProcess, isPortInUse, startNode, telltaleLogLine, terminate} from './processes.js'
+import {type LocalTls, type LocalTlsFiles, assertSameTls, clientTls, ensureCertificates, tlsFiles} from './certificates.js'
 import {ensureKafkaJars, findJava} from './runtime.js'
 import {serverProperties} from './server-properties.js'
-import {type LocalSecurity, newSecurity} from './security.js'
+import {
+  type LocalSecurity,
+  assertSameMechanism,
+  newSecurity,
+  scramFormatArguments,
+  withoutPasswords,
+} from './security.js'
 import {type ClusterState, newClusterId, readState, writeState} from './state.js'
 
 const run = promisify(execFile)
@@ -36,10 +44,12 @@ export interface LocalKafkaOptions {
   /** JVM heap of each node, in MB. @defaultValue 512 */
   heapMb?: number
   /**
-   * A new cluster with SASL/PLAIN and ACLs (see security.ts): an `admin` super user with a
+   * A new cluster with SASL logins and ACLs (see security.ts): an `admin` super user with a
    * made-up password, plus these users, who may do nothing until granted. @defaultValue off
    */
-  sasl?: {users: Array<{name: string; password: string}>}
+  sasl?: {users: Array<{name: string; password: string}>; mechanism?: SaslMechanism}
+  /** A new cluster whose client port speaks TLS (see certificates.ts). @defaultValue off */
+  tls?: LocalTls
   /** Told about each slow step (download, format, start), for the command to print. */
   onProgress?: (message: string) => void
 }
@@ -62,6 +72,8 @@ export interface LocalKafkaStatus {
   nodes: NodeStatus[]
   /** For a cluster with SASL and ACLs: how to connect, and who exists. */
   security?: LocalSecurity
+  /** For a cluster with TLS: the CA and client certificate files to connect with. */
+  tls?: LocalTlsFiles
 }
 
 export interface UpResult extends LocalKafkaStatus {
@@ -91,7 +103,8 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
     ...wanted,
     clusterId: newClusterId(),
     pids: {},
-    ...(options.sasl && {security: newSecurity(options.sasl.users)}),
+    ...(options.sasl && {security: newSecurity(options.sasl.users, options.sasl.mechanism)}),
+    ...(options.tls && {tls: options.tls}),
   }
   if (previous && options.sasl && !previous.security) {
     throw new LocalKafkaError(
@@ -99,6 +112,8 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
     )
   }
 
+  if (previous?.security) assertSameMechanism(previous.security, options.sasl?.mechanism, dir)
+  if (previous) assertSameTls(previous.tls, options.tls, dir)
 
   const toStart = layout.nodes.filter((node) => !isNodeProcess(state.pids[node.id], node.propertiesFile))
   if (toStart.length === 0) {
@@ -109,6 +124,7 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
   const java = await findJava(state.kafkaVersion)
   const libDir = await ensureKafkaJars(state.kafkaVersion, options.cacheDir ?? DEFAULTS.cacheDir, progress)
   await assertPortsFree(toStart)
+  if (state.tls) await ensureCertificates(dir, state.tls)
   await prepareStorage(layout, toStart, state, java.command, libDir, progress)
 
   progress(`Starting ${describeSize(layout)} of Kafka ${state.kafkaVersion}...`)
@@ -213,15 +229,18 @@ async function prepareStorage(
   await Promise.all(
     nodes.map(async (node) => {
       await mkdir(node.dataDir, {recursive: true})
-      await writeFile(node.propertiesFile, serverProperties(layout, node, state.security), {mode: 0o600})
+      await writeFile(node.propertiesFile, serverProperties(layout, node, state.security, state.tls), {mode: 0o600})
       if (!unformatted.includes(node)) return
       const classpath = path.join(libDir, '*')
       const args = ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', state.clusterId, '-c']
       try {
-        await run(java, [...args, node.propertiesFile, '--ignore-formatted'], {timeout: 120_000})
+        const scram = scramFormatArguments(state.security)
+        await run(java, [...args, node.propertiesFile, '--ignore-formatted', ...scram], {timeout: 120_000})
       } catch (error) {
         const output = (error as {stdout?: string; stderr?: string}).stderr || errorMessage(error)
-        throw new LocalKafkaError(`formatting the storage of node ${node.id} failed: ${output.trim().split('\n').at(-1)}`)
+        // The tool may echo its arguments, SCRAM passwords among them.
+        const line = withoutPasswords(output.trim().split('\n').at(-1) ?? '', state.security)
+        throw new LocalKafkaError(`formatting the storage of node ${node.id} failed: ${line}`)
       }
     }),
   )
@@ -263,9 +282,14 @@ async function answers(layout: ClusterLayout, state: ClusterState, timeoutMs: nu
     brokers: layout.bootstrap.split(','),
     clientId: 'kq-local-kafka',
     connectTimeoutMs: timeoutMs,
-    ssl: false,
+    ssl: Boolean(state.tls),
+    ...(state.tls && {tls: await clientTls(layout.dir, state.tls)}),
     ...(state.security && {
-      sasl: {mechanism: 'plain' as const, username: state.security.admin.name, password: state.security.admin.password},
+      sasl: {
+        mechanism: state.security.mechanism ?? 'plain',
+        username: state.security.admin.name,
+        password: state.security.admin.password,
+      },
     }),
   }
   try {
@@ -313,6 +337,7 @@ function describe(layout: ClusterLayout, state: ClusterState): LocalKafkaStatus 
     bootstrap: layout.bootstrap,
     nodes,
     ...(state.security && {security: state.security}),
+    ...(state.tls && {tls: tlsFiles(layout.dir, state.tls)}),
   }
 }
 

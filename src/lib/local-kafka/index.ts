@@ -10,4 +10,5 @@ export {
   startLocalKafka,
   stopLocalKafka,
 } from './cluster.js'
+export {type LocalTls, type LocalTlsFiles} from './certificates.js'
 export {ADMIN_USER, type LocalSecurity, parseSaslUser} from './security.js'

@@ -1,14 +1,18 @@
 import {randomBytes} from 'node:crypto'
 
-import {UsageError} from '../errors.js'
+import {type SaslMechanism} from '../config/index.js'
+import {LocalKafkaError, UsageError} from '../errors.js'
 
 /**
- * Access control for the local Kafka, as production clusters have it: SASL/PLAIN on the client
- * listener, Kafka's StandardAuthorizer with no access unless an ACL grants it, an `admin` super
- * user for setting up, and any other users the developer names (with no rights until granted).
- * It lets kq's own answers to a missing permission or a wrong password be tried for real.
+ * Access control for the local Kafka, as production clusters have it: SASL (PLAIN or SCRAM) on
+ * the client listener, Kafka's StandardAuthorizer with no access unless an ACL grants it, an
+ * `admin` super user for setting up, and any other users the developer names (with no rights
+ * until granted). It lets kq's own answers to a missing permission or a wrong password be tried
+ * for real.
  */
 export interface LocalSecurity {
+  /** How clients log in; absent in a cluster.json written before SCRAM was offered: plain. */
+  mechanism?: SaslMechanism
   /** The super user: may do anything, including granting ACLs to the others. */
   admin: {name: string; password: string}
   users: Array<{name: string; password: string}>
@@ -16,8 +20,16 @@ export interface LocalSecurity {
 
 export const ADMIN_USER = 'admin'
 
-export function newSecurity(users: Array<{name: string; password: string}> = []): LocalSecurity {
-  return {admin: {name: ADMIN_USER, password: randomBytes(12).toString('base64url')}, users}
+export function newSecurity(
+  users: Array<{name: string; password: string}> = [],
+  mechanism: SaslMechanism = 'plain',
+): LocalSecurity {
+  return {mechanism, admin: {name: ADMIN_USER, password: randomBytes(12).toString('base64url')}, users}
+}
+
+/** Kafka's name for the mechanism: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512. */
+export function kafkaMechanism(security: LocalSecurity): string {
+  return (security.mechanism ?? 'plain').toUpperCase()
 }
 
 /** `--sasl-user alice:secret` as a user; names and passwords stay within what JAAS quoting allows. */
@@ -26,8 +38,9 @@ export function parseSaslUser(text: string): {name: string; password: string} {
   const name = separator > 0 ? text.slice(0, separator) : ''
   const password = separator > 0 ? text.slice(separator + 1) : ''
   if (!/^[\w.-]+$/.test(name) || name === ADMIN_USER || !/^[\w.~!@#%^&*+=-]+$/.test(password)) {
+    // The value is not repeated: it holds a password.
     throw new UsageError(
-      `--sasl-user must be name:password (letters, digits, '.', '_', '-'; not "${ADMIN_USER}", which kq makes), got ${JSON.stringify(text)}`,
+      `--sasl-user must be name:password (letters, digits, '.', '_', '-'; not "${ADMIN_USER}", which kq makes)`,
     )
   }
 
@@ -35,21 +48,55 @@ export function parseSaslUser(text: string): {name: string; password: string} {
 }
 
 /**
- * The broker settings for a secured cluster. The controller listener stays plain on loopback;
- * its principal (ANONYMOUS) is a super user so brokers and controllers can talk, while every
- * client connects through SASL.
+ * The broker settings for a secured cluster, whose client listener is `listener` (and carries
+ * the brokers' own traffic, logged in as the admin). The controller listener stays plain on
+ * loopback; its principal (ANONYMOUS) is a super user so brokers and controllers can talk.
  */
-export function securityProperties(security: LocalSecurity): Array<[string, string]> {
-  const users = [security.admin, ...security.users].map((user) => `user_${user.name}="${user.password}"`).join(' ')
+export function securityProperties(security: LocalSecurity, listener: string): Array<[string, string]> {
+  const mechanism = kafkaMechanism(security)
+  const {admin} = security
   const jaas =
-    'org.apache.kafka.common.security.plain.PlainLoginModule required ' +
-    `username="${security.admin.name}" password="${security.admin.password}" ${users};`
+    mechanism === 'PLAIN'
+      ? 'org.apache.kafka.common.security.plain.PlainLoginModule required ' +
+        `username="${admin.name}" password="${admin.password}" ` +
+        [admin, ...security.users].map((user) => `user_${user.name}="${user.password}"`).join(' ') +
+        ';'
+      : // SCRAM users live in the cluster metadata (see scramFormatArguments); this login is the brokers' own.
+        `org.apache.kafka.common.security.scram.ScramLoginModule required username="${admin.name}" password="${admin.password}";`
   return [
-    ['sasl.enabled.mechanisms', 'PLAIN'],
-    ['sasl.mechanism.inter.broker.protocol', 'PLAIN'],
-    ['listener.name.sasl_plaintext.plain.sasl.jaas.config', jaas],
+    ['sasl.enabled.mechanisms', mechanism],
+    ['sasl.mechanism.inter.broker.protocol', mechanism],
+    [`listener.name.${listener.toLowerCase()}.${mechanism.toLowerCase()}.sasl.jaas.config`, jaas],
     ['authorizer.class.name', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer'],
     ['allow.everyone.if.no.acl.found', 'false'],
-    ['super.users', `User:${security.admin.name};User:ANONYMOUS`],
+    ['super.users', `User:${admin.name};User:ANONYMOUS`],
   ]
+}
+
+/**
+ * `kafka-storage format --add-scram` arguments: a KRaft cluster takes SCRAM credentials into
+ * its first metadata, so brokers can log in to each other before any admin request is possible.
+ */
+export function scramFormatArguments(security: LocalSecurity | undefined): string[] {
+  if (!security || kafkaMechanism(security) === 'PLAIN') return []
+  const mechanism = kafkaMechanism(security)
+  return [security.admin, ...security.users].flatMap((user) => [
+    '--add-scram',
+    `${mechanism}=[name=${user.name},password=${user.password}]`,
+  ])
+}
+
+/** Text with every password of the cluster replaced, for messages built from a tool's output. */
+export function withoutPasswords(text: string, security: LocalSecurity | undefined): string {
+  if (!security) return text
+  return [security.admin, ...security.users].reduce((shown, user) => shown.split(user.password).join('***'), text)
+}
+
+/** A cluster keeps the mechanism it was formatted with: SCRAM users live in its metadata. */
+export function assertSameMechanism(security: LocalSecurity, wanted: SaslMechanism | undefined, dir: string): void {
+  const mechanism = security.mechanism ?? 'plain'
+  if (wanted === undefined || wanted === mechanism) return
+  throw new LocalKafkaError(
+    `the local Kafka in ${dir} was set up with --sasl ${mechanism}: run \`kq kafka:down --purge\` to start over with --sasl ${wanted}, or use another --dir`,
+  )
 }

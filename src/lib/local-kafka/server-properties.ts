@@ -1,4 +1,5 @@
 import {type ClusterLayout, LOOPBACK, type NodeLayout} from './layout.js'
+import {type LocalTls, tlsProperties} from './certificates.js'
 import {type LocalSecurity, securityProperties} from './security.js'
 
 /**
@@ -6,9 +7,10 @@ import {type LocalSecurity, securityProperties} from './security.js'
  * voters let one `format` command work on Kafka 3.9 and 4.x alike. Internal topics get the
  * cluster's full replication (at most 3), as a production cluster would have them.
  */
-export function serverProperties(cluster: ClusterLayout, node: NodeLayout, security?: LocalSecurity): string {
+export function serverProperties(cluster: ClusterLayout, node: NodeLayout, security?: LocalSecurity, tls?: LocalTls): string {
   const size = cluster.nodes.length
-  const client = security ? 'SASL_PLAINTEXT' : 'PLAINTEXT'
+  // PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL; brokers talk to each other on this listener too.
+  const client = `${security ? 'SASL_' : ''}${tls ? 'SSL' : 'PLAINTEXT'}`
   const internalReplication = Math.min(size, 3)
   const voters = cluster.nodes.map((each) => `${each.id}@${LOOPBACK}:${each.controllerPort}`).join(',')
   const settings: Array<[string, string | number]> = [
@@ -32,7 +34,8 @@ export function serverProperties(cluster: ClusterLayout, node: NodeLayout, secur
     ['share.coordinator.state.topic.min.isr', Math.max(1, internalReplication - 1)],
     // A worker joining an empty group should get its partitions at once, not after 3 s.
     ['group.initial.rebalance.delay.ms', 0],
-    ...(security ? securityProperties(security) : []),
+    ...(security ? securityProperties(security, client) : []),
+    ...(tls ? tlsProperties(cluster.dir, tls, client) : []),
   ]
   const lines = settings.map(([key, value]) => `${key}=${value}`)
   return `# Written by kq kafka:up; rewritten at every start.\n${lines.join('\n')}\n`

@@ -2,6 +2,7 @@ import {randomBytes} from 'node:crypto'
 import {mkdir, readFile, rename, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
+import {type LocalTls} from './certificates.js'
 import {type LocalSecurity} from './security.js'
 
 /** What `kafka:up` remembers about a local cluster between commands, in `<dir>/cluster.json`. */
@@ -15,6 +16,8 @@ export interface ClusterState {
   pids: Record<string, number | null>
   /** Set for a cluster with SASL and ACLs (kafka:up --sasl): its users and passwords. */
   security?: LocalSecurity
+  /** Set for a cluster whose client port speaks TLS (kafka:up --tls). */
+  tls?: LocalTls
 }
 
 export async function readState(stateFile: string): Promise<ClusterState | undefined> {

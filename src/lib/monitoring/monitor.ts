@@ -3,7 +3,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {type KafkaConnectionConfig} from '../config/index.js'
 import {type QueueNaming} from '../config/topics.js'
 import {deadLetterCursorGroup} from '../dead-letter/backlog.js'
-import {readPausedQueues} from '../control/index.js'
+import {controlReaderGroup, readPausedQueues} from '../control/index.js'
 import {type TopicAdmin, openTopicAdmin} from '../kafka/index.js'
 import {type Crossing, type Crossings, alertChanges, crossingsOf} from './alerts.js'
 import {type CommitSample} from './drain.js'
@@ -53,7 +53,7 @@ export class StatusMonitor {
         const {queues, existing} = await findQueues(admin, this.naming, this.request.queues)
         return readStatus(admin, queues, existing, {workers: this.request.group, deadLetters: this.deadLetterGroup})
       }),
-      controlTopic === undefined ? undefined : readPausedQueues(this.connection, controlTopic, `${this.request.group}-control`),
+      controlTopic === undefined ? undefined : readPausedQueues(this.connection, controlTopic, controlReaderGroup(this.request.group)),
     ])
     if (paused) reading.paused = paused
     const {snapshot, samples} = buildSnapshot(reading, {

@@ -29,11 +29,19 @@ export function renderLocalKafka(status: LocalKafkaStatus | UpResult): string {
   }
 
   if (status.security) {
-    const {admin, users} = status.security
+    const {admin, users, mechanism = 'plain'} = status.security
     lines.push(
-      `SASL/PLAIN and ACLs are on. As the admin: export KAFKA_SASL_MECHANISM=plain KAFKA_SASL_USERNAME=${admin.name} KAFKA_SASL_PASSWORD=${admin.password}`,
+      `SASL/${mechanism.toUpperCase()} and ACLs are on. As the admin: export KAFKA_SASL_MECHANISM=${mechanism} KAFKA_SASL_USERNAME=${admin.name} KAFKA_SASL_PASSWORD=${admin.password}`,
     )
     if (users.length > 0) lines.push(`Users with no rights until granted: ${users.map((user) => user.name).join(', ')}`)
+  }
+
+  if (status.tls) {
+    const {caFile, certFile, keyFile, mtls} = status.tls
+    const client = `KAFKA_SSL_CERT_FILE=${relative(certFile)} KAFKA_SSL_KEY_FILE=${relative(keyFile)}`
+    lines.push(
+      `${mtls ? 'TLS with client certificates' : 'TLS'} on the client port. Connect with: export KAFKA_SSL=true KAFKA_SSL_CA_FILE=${relative(caFile)}${mtls ? ` ${client}` : ''}`,
+    )
   }
 
   if (status.nodes.length > 1 || status.health === 'degraded') {

@@ -138,6 +138,7 @@ const STOP_WORDS: Record<WorkerEvents['stopping']['reason'], string> = {
   memory: '--memory exceeded',
   empty: 'queue is empty',
   'broker-timeout': 'Kafka unreachable for --broker-timeout',
+  refused: 'Kafka refused this client a permission',
   error: 'a failure record could not be written',
 }
 

@@ -1,5 +1,5 @@
 import {type KafkaConnectionConfig} from '../config/index.js'
-import {CONTROL_POLL_MS, type ControlChange, ControlState, readControl} from '../control/index.js'
+import {CONTROL_POLL_MS, type ControlChange, ControlState, controlReaderGroup, readControl} from '../control/index.js'
 import {errorMessage} from '../errors.js'
 import {type IncomingMessage, type Subscriber, type TopicPartition, type TopicReader, openTopicReader} from '../kafka/index.js'
 import {type Engine, type EngineDeps} from './engine.js'
@@ -101,7 +101,7 @@ export class WorkerControl {
   }
 
   private get readerGroup(): string {
-    return `${this.deps.group}-control`
+    return controlReaderGroup(this.deps.group)
   }
 
   private isHeld(topic: string): boolean {

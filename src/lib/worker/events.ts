@@ -21,7 +21,7 @@ export interface ErrorSummary {
   message: string
 }
 
-export type StopReason = 'signal' | 'restart' | 'max-jobs' | 'max-time' | 'memory' | 'empty' | 'broker-timeout' | 'error'
+export type StopReason = 'signal' | 'restart' | 'max-jobs' | 'max-time' | 'memory' | 'empty' | 'broker-timeout' | 'refused' | 'error'
 
 /** Who asked for a restart, pause or continue, and when (the asking machine's clock). */
 export interface ControlRef {
@@ -38,6 +38,7 @@ export const STOP_EXIT_CODES: Record<StopReason, number> = {
   empty: 0,
   memory: ExitCode.Memory,
   'broker-timeout': ExitCode.Unreachable,
+  refused: ExitCode.KafkaRefused,
   error: ExitCode.Failure,
 }
 

@@ -1,7 +1,7 @@
 import os from 'node:os'
 
 import {type KqConfig, type QueueTopics, topicsForQueue} from '../config/index.js'
-import {BrokerUnreachableError, errorMessage} from '../errors.js'
+import {AuthorizationError, BrokerUnreachableError, errorMessage} from '../errors.js'
 import {JobRegistry, noJobsWarning} from '../jobs/registry.js'
 import {type Publisher, type Subscriber, type TopicPartition, openPublisher} from '../kafka/index.js'
 import {assertQueueTopics} from '../topics/assert.js'
@@ -48,6 +48,8 @@ export class Worker extends WorkerEmitter {
   private stopped?: Promise<WorkerSummary>
   private resolveStopped?: (summary: WorkerSummary) => void
   private brokerLostAt?: number
+  /** Kafka refused the consumer for want of an ACL: waiting would not make it allowed. */
+  private refusal?: AuthorizationError
   private commitWarning?: NodeJS.Timeout
   /** Settles once run() has connected, or failed to: a stop meanwhile waits for it (see shutDown). */
   private connecting?: Promise<unknown>
@@ -100,7 +102,9 @@ export class Worker extends WorkerEmitter {
     })
     this.startLimits()
     await subscriber.run(engine)
-    return this.stopped
+    const summary = await this.stopped
+    if (this.refusal !== undefined) throw this.refusal
+    return summary
   }
 
   /** Opens the producer (after checking every topic exists) and joins the group. */
@@ -237,6 +241,13 @@ export class Worker extends WorkerEmitter {
     })
     subscriber.on('crashed', ({error}) => {
       if (this.stopReason !== undefined) return
+      // A group it may join but not read (DESCRIBE without READ) is refused only on joining.
+      if (error instanceof AuthorizationError) {
+        this.refusal = error
+        void this.stop('refused')
+        return
+      }
+
       if (this.brokerLostAt === undefined) {
         this.brokerLostAt = Date.now()
         const message = error instanceof BrokerUnreachableError ? `${error.brokers.join(',')}: ${error.reason}` : error.message

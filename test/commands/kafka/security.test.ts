@@ -155,7 +155,8 @@ describe('kq against a Kafka with SASL logins and ACLs (kafka:up --sasl)', funct
     assert.equal(denied.code, ExitCode.KafkaRefused)
     assert.equal(
       denied.stderr,
-      "Error: Kafka named no coordinator for the consumer group while describing group audit-workers: most likely this client may not use the group (ask your Kafka admin for READ and DESCRIBE on it), else Kafka's internal __consumer_offsets topic is unavailable\n",
+      'Error: Kafka named no coordinator for the consumer group while describing group audit-workers, most likely because this client may not use the group: ' +
+        'a Kafka admin can grant what a worker needs with `kq acl:grant --role worker --principal User:alice --queue audit --group audit-workers`\n',
     )
 
     await grant(['--allow-principal', 'User:alice', '--operation', 'Read', '--operation', 'Describe', '--group', 'audit-workers'])

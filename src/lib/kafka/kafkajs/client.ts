@@ -27,7 +27,7 @@ export function createKafka(connection: KafkaConnectionConfig): KafkaClient {
     clientId: connection.clientId,
     socketFactory: sockets.factory,
     brokers: connection.brokers,
-    ssl: connection.ssl,
+    ssl: connection.tls ? {...connection.tls} : connection.ssl,
     // One socket attempt may not outlast the whole deadline; several tries must fit inside it.
     connectionTimeout: Math.min(3000, connection.connectTimeoutMs),
     retry: {retries: 5, initialRetryTime: 250, maxRetryTime: 2000},
@@ -66,6 +66,7 @@ export async function connectWithin(
       reject(
         new BrokerUnreachableError(connection.brokers, found === undefined ? `no answer ${within}` : found.notKafka ? `${found.reason} ${within}` : found.reason, {
           notKafka: found?.notKafka,
+          advice: found?.advice,
         }),
       )
       // kafkajs would wait out its own request timeout (30 s) on a socket that answers nothing.

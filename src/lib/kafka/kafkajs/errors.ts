@@ -1,7 +1,7 @@
 import kafkajs from 'kafkajs'
 
-import {BrokerUnreachableError, KafkaRefusedError, KqError, errorMessage} from '../../errors.js'
-import {CONNECTION_REASONS} from './sockets.js'
+import {AuthorizationError, BrokerUnreachableError, KafkaRefusedError, KqError, errorMessage} from '../../errors.js'
+import {CONNECTION_REASONS, TLS_FAILURES} from './sockets.js'
 
 const {
   KafkaJSAggregateError,
@@ -99,8 +99,9 @@ export function translateKafkaError(error: unknown, context: KafkaErrorContext):
 
     const scope = AUTHORIZATION_FAILURES[protocol.type]
     if (scope) {
-      return new KafkaRefusedError(
-        `Kafka denied permission${doing} (${protocol.type}): ask your Kafka admin for an ACL ${scope} for this client's principal`,
+      return new AuthorizationError(
+        `Kafka denied permission${doing} (${protocol.type})`,
+        `ask your Kafka admin for an ACL ${scope} for this client's principal`,
         {cause: error},
       )
     }
@@ -113,8 +114,9 @@ export function translateKafkaError(error: unknown, context: KafkaErrorContext):
   // kafkajs drops the broker's answer when no broker names a group's coordinator; on a cluster
   // that answers otherwise, the usual cause is a missing ACL on the group.
   if (find(error, KafkaJSGroupCoordinatorNotFound)) {
-    return new KafkaRefusedError(
-      `Kafka named no coordinator for the consumer group${doing}: most likely this client may not use the group (ask your Kafka admin for READ and DESCRIBE on it), else Kafka's internal __consumer_offsets topic is unavailable`,
+    return new AuthorizationError(
+      `Kafka named no coordinator for the consumer group${doing}, most likely because this client may not use the group`,
+      "ask your Kafka admin for READ and DESCRIBE on it (else Kafka's internal __consumer_offsets topic is unavailable)",
       {cause: error},
     )
   }
@@ -123,8 +125,9 @@ export function translateKafkaError(error: unknown, context: KafkaErrorContext):
   if (connection) {
     // kafkajs sets the socket's error code on the error but leaves it out of its types.
     const {code} = connection as {code?: string}
-    const reason = (code && CONNECTION_REASONS[code]) ?? connection.message.toLowerCase()
-    return new BrokerUnreachableError(context.brokers, reason, {cause: error})
+    const tlsFailure = code ? TLS_FAILURES[code] : undefined
+    const reason = tlsFailure?.reason ?? (code && CONNECTION_REASONS[code]) ?? connection.message.split('\n')[0].trim().toLowerCase()
+    return new BrokerUnreachableError(context.brokers, reason, {cause: error, advice: tlsFailure?.advice})
   }
 
   return new KqError(`Kafka request failed${doing}: ${errorMessage(error)}`, undefined, {cause: error})

@@ -15,6 +15,39 @@ export const CONNECTION_REASONS: Record<string, string> = {
 }
 
 /**
+ * TLS handshakes that failed because one side could not trust the other: the broker is there,
+ * and what to change is the configuration, which each names.
+ */
+export const TLS_FAILURES: Record<string, {reason: string; advice: string}> = {
+  ERR_TLS_CERT_ALTNAME_INVALID: {
+    reason: "the broker's TLS certificate does not name this host",
+    advice: 'set KAFKA_BROKERS to a host name or address that the certificate holds',
+  },
+  ...Object.fromEntries(
+    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'].map(
+      (code) => [
+        code,
+        {
+          reason: "the broker's TLS certificate is not signed by a CA kq trusts",
+          advice: "set KAFKA_SSL_CA_FILE to the PEM file of the cluster's CA",
+        },
+      ],
+    ),
+  ),
+  CERT_HAS_EXPIRED: {reason: "the broker's TLS certificate has expired", advice: "ask the cluster's admin to renew it"},
+  // TLS 1.3 says a certificate is missing; 1.2 only that the handshake failed on one.
+  ...Object.fromEntries(
+    ['ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE'].map((code) => [
+      code,
+      {
+        reason: 'the broker requires a client certificate it trusts',
+        advice: "set KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE to a client certificate signed by the cluster's CA, and its key",
+      },
+    ]),
+  ),
+}
+
+/**
  * The sockets of one client, made by kq rather than kafkajs, for two things kafkajs cannot do:
  * say why no broker answered (a name that does not resolve, a port that answers but is not
  * Kafka), and drop every socket at once when kq stops waiting, so that a request kafkajs would
@@ -29,6 +62,8 @@ export class SocketWatch {
   private closed = false
   /** Brokers that accepted TCP but whose TLS handshake has not completed. */
   private readonly tlsPending = new Set<string>()
+  /** A handshake that failed on trust (see TLS_FAILURES): it says what to change. */
+  private tlsFailure: {reason: string; advice: string} | undefined
 
   readonly factory: ISocketFactory = ({host, port, ssl, onConnect}) => {
     const address = `${host}:${port}`
@@ -61,7 +96,10 @@ export class SocketWatch {
       if (this.open.delete(socket) && this.accepted.has(address) && !this.failures.has(address)) this.failures.set(address, 'closed')
     })
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      this.failures.set(address, (error.code && CONNECTION_REASONS[error.code]) ?? error.message)
+      const tlsFailure = error.code ? TLS_FAILURES[error.code] : undefined
+      if (tlsFailure) this.tlsFailure = tlsFailure
+      // OpenSSL's messages span lines; the first says what happened.
+      this.failures.set(address, tlsFailure?.reason ?? (error.code && CONNECTION_REASONS[error.code]) ?? error.message.split('\n')[0].trim())
     })
     return socket
   }
@@ -80,7 +118,8 @@ export class SocketWatch {
    * Why no broker answered within the deadline, as far as the sockets tell; undefined when they
    * tell nothing (no attempt got as far as a socket).
    */
-  diagnose(): {reason: string; notKafka: boolean} | undefined {
+  diagnose(): {reason: string; notKafka: boolean; advice?: string} | undefined {
+    if (this.tlsFailure) return {...this.tlsFailure, notKafka: false}
     const [noTls] = this.tlsPending
     if (noTls !== undefined) {
       return {reason: `${noTls} accepted the connection but not the TLS handshake (KAFKA_SSL=true: a plaintext listener?)`, notKafka: true}
