@@ -5,7 +5,7 @@
 import {createRequire} from 'node:module'
 
 const require = createRequire(import.meta.url)
-const WATCHED = ['kafkajs', 'cli-table3', '@inquirer', '@oclif/core']
+const WATCHED = ['kafkajs', 'cli-table3', '@inquirer', '@oclif/core', 'prom-client']
 
 process.on('exit', () => {
   const files = Object.keys(require.cache)

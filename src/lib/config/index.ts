@@ -11,6 +11,7 @@ import {
   identifier,
   nonEmpty,
   oneOf,
+  portNumber,
   positiveInteger,
   type RawValue,
   topicName,
@@ -52,6 +53,10 @@ export interface KqConfig extends QueueNaming {
   maxMessageBytes: number
   /** The compacted topic that carries restart, pause and continue to the workers. */
   controlTopic: string
+  /** Port of a worker's Prometheus endpoint; unset: none. */
+  metricsPort?: number
+  /** Address the metrics endpoint listens on. */
+  metricsHost: string
   /** The .env file that was read, if any. */
   envFile?: string
   /** Names in the env file or environment that look meant for kq but are not its settings. */
@@ -106,6 +111,7 @@ export function loadConfig(options: LoadConfigOptions = {}): KqConfig {
   const sasl = readSasl(lookup)
   const ssl = read('KAFKA_SSL', 'false', booleanValue)
   const tls = readTls(lookup, ssl, options.cwd ?? process.cwd())
+  const metricsPort = lookup('KQ_METRICS_PORT')
   return {
     kafka: {
       brokers: read('KAFKA_BROKERS', '127.0.0.1:9092', brokerList),
@@ -123,6 +129,8 @@ export function loadConfig(options: LoadConfigOptions = {}): KqConfig {
     jobsDir: path.resolve(options.cwd ?? process.cwd(), read('KQ_JOBS_DIR', 'src/jobs', nonEmpty)),
     maxMessageBytes: read('KQ_MAX_MESSAGE_BYTES', '1000000', positiveInteger),
     controlTopic: read('KQ_CONTROL_TOPIC', 'kq-control', topicName),
+    ...(metricsPort && {metricsPort: portNumber(metricsPort)}),
+    metricsHost: read('KQ_METRICS_HOST', '127.0.0.1', nonEmpty),
     ...(file && {envFile: file}),
     warnings: unknownVariableWarnings(fileValues, path.basename(file ?? '.env'), env),
   }

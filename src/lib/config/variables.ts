@@ -40,6 +40,15 @@ export const VARIABLES = [
     description: 'Compacted topic that carries `kq restart`, `kq pause` and `kq continue` to every worker.',
   },
   {
+    name: 'KQ_METRICS_PORT',
+    description: "Port of each worker's Prometheus endpoint, /metrics (`kq work --metrics-port`). Unset: none.",
+  },
+  {
+    name: 'KQ_METRICS_HOST',
+    default: '127.0.0.1',
+    description: 'Address the metrics endpoint listens on; 0.0.0.0 lets a Prometheus on another host scrape it.',
+  },
+  {
     name: 'KAFKA_CONNECT_TIMEOUT',
     default: '10',
     description: 'Seconds to wait for a broker before a command gives up and says so.',

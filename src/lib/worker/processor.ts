@@ -217,12 +217,10 @@ export class JobProcessor {
     envelope?: JobEnvelope,
     attempts = envelope ? envelope.attempt - 1 : 0,
   ): Promise<void> {
-    await this.write(
-      this.deps.topicsOf(message.topic).deadLetterTopic,
-      deadLetterRecord({...this.failureContext(message, {error}), reason, attempts, envelope}),
-    )
+    const {queue, deadLetterTopic} = this.deps.topicsOf(message.topic)
+    await this.write(deadLetterTopic, deadLetterRecord({...this.failureContext(message, {error}), reason, attempts, envelope}))
     const {topic, partition, offset} = message
-    this.deps.events.emit('poison', {topic, partition, offset, reason, error: summary(error)})
+    this.deps.events.emit('poison', {topic, partition, queue, offset, reason, error: summary(error)})
   }
 
   private async runFailedHook(

@@ -301,6 +301,11 @@ export class Worker extends WorkerEmitter {
     return this.groupProgress.isDrained(this.subscriber?.assigned() ?? [], this.engine?.positions() ?? new Map())
   }
 
+  /** Records left to work on each partition this worker holds, asked of Kafka (for metrics). */
+  async remaining(): Promise<Array<TopicPartition & {jobs: number}>> {
+    return this.groupProgress.remaining(this.subscriber?.assigned() ?? [], this.engine?.positions() ?? new Map())
+  }
+
   private topicsOf(topic: string): QueueTopics {
     const found = this.roles.get(topic)
     if (!found) throw new Error(`no queue reads topic ${topic}`)
