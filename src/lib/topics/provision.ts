@@ -34,7 +34,10 @@ export async function provisionTopics(
   const existing = await admin.describeTopics(wanted.map((spec) => spec.name))
   const rows = planTopics(wanted, existing)
   await admin.createTopics(rows.filter((row) => row.status === 'created'))
-  return rows
+  // Read back rather than assumed: an existing topic, or one left to the brokers' default, has
+  // whatever the cluster says.
+  const minInsync = await admin.minInsyncReplicas(rows.map((row) => row.name))
+  return rows.map((row) => ({...row, minInsyncReplicas: minInsync.get(row.name) ?? null}))
 }
 
 /**

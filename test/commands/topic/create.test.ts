@@ -44,8 +44,8 @@ describe('kq topic:create', () => {
         [`${topic}-delay-1d`, 'delay 1d', 3, 1, 'created'],
       ],
     )
-    assert.match(stdout, new RegExp(`^${topic}-dlt\\s+dead-letter\\s+3\\s+1\\s+created$`, 'm'))
-    assert.match(stdout, new RegExp(`^${topic}-delay-1m\\s+delay 1m\\s+3\\s+1\\s+created$`, 'm'))
+    assert.match(stdout, new RegExp(`^${topic}-dlt\\s+dead-letter\\s+3\\s+1\\s+1\\s+created$`, 'm'))
+    assert.match(stdout, new RegExp(`^${topic}-delay-1m\\s+delay 1m\\s+3\\s+1\\s+1\\s+created$`, 'm'))
     const described = await describeAll(topic)
     assert.deepEqual(
       [...described.values()].map((each) => each.partitions),
@@ -169,16 +169,18 @@ describe('kq topic:create', () => {
     assert.equal(code, 0)
     assert.deepEqual(JSON.parse(stdout), {
       topics: [
-        {name: topic, role: 'queue', partitions: 1, replicationFactor: 1, status: 'created', differences: []},
-        {name: `${topic}-retry`, role: 'retry', partitions: 1, replicationFactor: 1, status: 'created', differences: []},
-        {name: `${topic}-dlt`, role: 'dead-letter', partitions: 1, replicationFactor: 1, status: 'created', differences: []},
+        {name: topic, role: 'queue', partitions: 1, replicationFactor: 1, configs: {'min.insync.replicas': '1'}, status: 'created', differences: [], minInsyncReplicas: 1},
+        {name: `${topic}-retry`, role: 'retry', partitions: 1, replicationFactor: 1, configs: {'min.insync.replicas': '1'}, status: 'created', differences: [], minInsyncReplicas: 1},
+        {name: `${topic}-dlt`, role: 'dead-letter', partitions: 1, replicationFactor: 1, configs: {'min.insync.replicas': '1'}, status: 'created', differences: [], minInsyncReplicas: 1},
         ...delayTopicsOf(topic).map((name, index) => ({
           name,
           role: DELAY_ROLES[index],
           partitions: 1,
           replicationFactor: 1,
+          configs: {'min.insync.replicas': '1'},
           status: 'created',
           differences: [],
+          minInsyncReplicas: 1,
         })),
       ],
       group: {name: 'kq-workers', startsAtBeginning: [topic, ...delayTopicsOf(topic)]},

@@ -1,6 +1,6 @@
 import {strict as assert} from 'node:assert'
 
-import {BrokerUnreachableError, TopicNotFoundError} from '../../../src/lib/errors.js'
+import {BrokerUnreachableError, RecordTooLargeError, TopicNotFoundError} from '../../../src/lib/errors.js'
 import {
   type FetchedRecords,
   type IncomingMessage,
@@ -117,6 +117,33 @@ export function describeAdapterContract(name: string, adapter: KafkaAdapter): vo
         const inPartition = read.filter((each) => each.partition === partition).map((each) => Number(each.payload.slice(1)))
         assert.deepEqual(inPartition, [...inPartition].sort((a, b) => a - b), `partition ${partition} out of order`)
       }
+    })
+
+    it('refuses only the record too large for its topic with RecordTooLargeError, not those sent beside it', async () => {
+      const topic = uniqueTopic('contract-small')
+      await admin.createTopics([{name: topic, partitions: 1, replicationFactor: 1, configs: {'max.message.bytes': '20000'}}])
+      await publisher.send(topic, {value: 'first'})
+      // Sent together while the first is in flight, they share one request.
+      const sends = [
+        publisher.send(topic, {value: 'in flight'}),
+        ...['a', 'b', 'c'].map((value) => publisher.send(topic, {value})),
+        publisher.send(topic, {value: 'x'.repeat(50_000)}),
+        publisher.send(topic, {value: 'd'}),
+      ]
+      const settled = await Promise.allSettled(sends)
+      assert.deepEqual(settled.map((each) => each.status), ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled'])
+      assert.ok((settled[4] as PromiseRejectedResult).reason instanceof RecordTooLargeError)
+      const read = await kcatRecords(topic)
+      assert.deepEqual(read.map((each) => each.payload).sort(), ['a', 'b', 'c', 'd', 'first', 'in flight'])
+    })
+
+    it("reads the min.insync.replicas in force: the topic's own, else the brokers' (1 on the test broker)", async () => {
+      const own = uniqueTopic('contract-insync')
+      await admin.createTopics([{name: own, partitions: 1, replicationFactor: 1, configs: {'min.insync.replicas': '2'}}])
+      const plain = await newTopic()
+      const found = await admin.minInsyncReplicas([own, plain])
+      assert.equal(found.get(own), 2)
+      assert.equal(found.get(plain), 1)
     })
 
     it('refuses a topic that does not exist with TopicNotFoundError, naming it', async () => {

@@ -1,11 +1,11 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 
-import kafkajs, {type Admin, type Kafka} from 'kafkajs'
+import kafkajs, {type Admin, type DescribeConfigResponse, type Kafka} from 'kafkajs'
 
 import {type KafkaConnectionConfig} from '../../config/index.js'
 import {KafkaRefusedError} from '../../errors.js'
 import {openAdmin} from './client.js'
-import {isTransientKafkaError, translateKafkaError} from './errors.js'
+import {isTopicRefusal, isTransientKafkaError, translateKafkaError} from './errors.js'
 import {
   type ClusterInfo,
   type CommittedOffset,
@@ -50,6 +50,29 @@ class KafkaTopicAdmin implements TopicAdmin {
         partitions: topic.partitions.length,
         replicationFactor: Math.max(0, ...topic.partitions.map((partition) => partition.replicas.length)),
       })
+    }
+
+    return found
+  }
+
+  async minInsyncReplicas(names: string[]): Promise<Map<string, number>> {
+    const found = new Map<string, number>()
+    if (names.length === 0) return found
+    let resources: DescribeConfigResponse['resources']
+    try {
+      ;({resources} = await this.admin.describeConfigs({
+        includeSynonyms: false,
+        resources: names.map((name) => ({type: kafkajs.ConfigResourceTypes.TOPIC, name, configNames: ['min.insync.replicas']})),
+      }))
+    } catch (error) {
+      // A user allowed to write but not to describe settings still gets the rest of the report.
+      if (isTopicRefusal(error)) return found
+      throw translateKafkaError(error, {brokers: this.brokers, action: 'reading topic settings'})
+    }
+
+    for (const resource of resources) {
+      const entry = resource.errorCode === 0 ? resource.configEntries.find((each) => each.configName === 'min.insync.replicas') : undefined
+      if (entry !== undefined && /^\d+$/.test(entry.configValue)) found.set(resource.resourceName, Number(entry.configValue))
     }
 
     return found
