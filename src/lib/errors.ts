@@ -91,6 +91,21 @@ export class KafkaRefusedError extends KqError {
 }
 
 /**
+ * A consumer group that has members: kq does not move its offsets, since joining it would take
+ * partitions from running workers mid-job. Caught by topic:create, which reports it.
+ */
+export class GroupHasMembersError extends KafkaRefusedError {
+  override name = 'GroupHasMembersError'
+
+  constructor(
+    readonly groupId: string,
+    readonly members: number,
+  ) {
+    super(`group ${groupId} has ${members} running member(s), so kq leaves its offsets alone: stop its workers first, or run the next one with --from-beginning`)
+  }
+}
+
+/**
  * A write Kafka took but did not acknowledge within KAFKA_SEND_TIMEOUT: the brokers answer, but
  * the partition cannot gather the in-sync replicas acks=all waits for (too few brokers up, or
  * no controller quorum to shrink the in-sync set). Kafka alone would keep a command waiting for

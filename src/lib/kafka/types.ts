@@ -65,7 +65,8 @@ export interface TopicAdmin {
   topicOffsets(name: string): Promise<PartitionOffsets[]>
   /**
    * Commits the start offset on every partition of new topics for a group, so that the group's
-   * first worker starts at the beginning of them. Kafka refuses while the group has active members.
+   * first worker starts at the beginning of them. Throws GroupHasMembersError while the group
+   * has members; waits a bounded time for a coordinator that is not ready yet (a fresh cluster).
    */
   startGroupAtBeginning(groupId: string, topics: string[]): Promise<void>
   /** The group's committed next-offset per partition of a topic; -1 where it has none. */

@@ -3,11 +3,11 @@ import {strict as assert} from 'node:assert'
 import {type TopicCreateResult} from '../../../src/commands/topic/create.js'
 import {delayTopicsOf} from '../../../src/lib/delay/ladder.js'
 import {ExitCode} from '../../../src/lib/errors.js'
-import {withTopicAdmin} from '../../../src/lib/kafka/index.js'
+import {openTopicReader, withTopicAdmin} from '../../../src/lib/kafka/index.js'
 import {envFile, kq, runKq, uniqueTopic} from '../../support/cli.js'
 import {kcatMetadata} from '../../support/kcat.js'
 import {closedPort} from '../../support/ports.js'
-import {testConnection} from '../../support/topics.js'
+import {createQueue, testConnection} from '../../support/topics.js'
 
 function brokers(): string {
   return process.env.KAFKA_BROKERS as string
@@ -208,6 +208,29 @@ describe('kq topic:create', () => {
     // An existing topic is left alone: a new group there starts at its end, as Kafka's default.
     const again = await runKq<TopicCreateResult>(['topic:create', topic, '--group', uniqueTopic('other'), '--partitions', '2'])
     assert.deepEqual(again.result?.group.startsAtBeginning, [])
+  })
+
+  it('leaves the offsets of a group with running workers alone, and says so in one warning', async () => {
+    const group = uniqueTopic('busy-group')
+    const reader = await openTopicReader(testConnection())
+    const held = await reader.holdGroup(group, await createQueue('busy-other'))
+    try {
+      assert.ok('held' in held)
+      const topic = uniqueTopic('busy')
+      const {code, stdout, stderr} = await kq(['topic:create', topic, '--group', group, '--json'])
+      assert.equal(code, 0, stderr)
+      assert.deepEqual((JSON.parse(stdout) as TopicCreateResult).group, {name: group, startsAtBeginning: []})
+      const plain = await kq(['topic:create', uniqueTopic('busy'), '--group', group])
+      assert.equal(plain.code, 0, plain.stderr)
+      // oclif wraps its warnings, each line behind a '›'.
+      const warned = plain.stderr.replaceAll('›', ' ').replaceAll(/\s+/g, ' ').trim()
+      assert.match(warned, new RegExp(`^Warning: group ${group} has running workers, so its offsets on .+ were left alone: new workers start at their end unless run with --from-beginning$`))
+      const committed = await withTopicAdmin(testConnection(), (admin) => admin.committedOffsets(group, topic))
+      assert.deepEqual(committed, [{partition: 0, offset: -1}])
+    } finally {
+      if ('held' in held) await held.held.release()
+      await reader.close()
+    }
   })
 
   it('refuses a replication factor above the broker count, naming the count, and creates nothing', async () => {

@@ -4,6 +4,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import {type TopicCreateResult} from '../../../src/commands/topic/create.js'
 import {type TopicListResult} from '../../../src/commands/topic/list.js'
+import {delayTopicsOf} from '../../../src/lib/delay/ladder.js'
 import {ExitCode} from '../../../src/lib/errors.js'
 import {stopLocalKafka} from '../../../src/lib/local-kafka/index.js'
 import {type StatusSnapshot} from '../../../src/lib/monitoring/types.js'
@@ -78,6 +79,9 @@ describe('kq topic:create on a three-broker cluster (kafka:up --nodes 3)', funct
       result?.topics.map((row) => [row.status, row.replicationFactor, row.minInsyncReplicas]),
       Array.from({length: 9}, () => ['created', 3, 2]),
     )
+    // The cluster's first group request: Kafka makes its offsets topic meanwhile, and the group
+    // starts at the beginning of the new queue all the same.
+    assert.deepEqual(result?.group, {name: 'kq-workers', startsAtBeginning: [topic, ...delayTopicsOf(topic)]})
     for (const name of [topic, `${topic}-retry`, `${topic}-dlt`, `${topic}-delay-1m`]) {
       const found = await kcatTopicOnEveryBroker(brokers, name)
       assert.deepEqual(

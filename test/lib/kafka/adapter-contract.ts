@@ -1,6 +1,6 @@
 import {strict as assert} from 'node:assert'
 
-import {BrokerUnreachableError, RecordTooLargeError, TopicNotFoundError} from '../../../src/lib/errors.js'
+import {BrokerUnreachableError, GroupHasMembersError, RecordTooLargeError, TopicNotFoundError} from '../../../src/lib/errors.js'
 import {
   type FetchedRecords,
   type IncomingMessage,
@@ -85,6 +85,22 @@ export function describeAdapterContract(name: string, adapter: KafkaAdapter): vo
       assert.equal(offsets.length, 3)
       assert.equal(offsets.reduce((sum, {low, high}) => sum + high - low, 0), 1, 'one record stored in all')
       assert.ok(offsets.every(({low, high}) => Number.isInteger(low) && Number.isInteger(high)))
+    })
+
+    it('starts an idle group at the beginning of new topics, and refuses a group with members with GroupHasMembersError', async () => {
+      const topics = [await newTopic(2), await newTopic(1)]
+      const idle = uniqueTopic('contract-group')
+      await admin.startGroupAtBeginning(idle, topics)
+      assert.deepEqual(await admin.committedOffsets(idle, topics[0]), [
+        {partition: 0, offset: 0},
+        {partition: 1, offset: 0},
+      ])
+      assert.deepEqual(await admin.committedOffsets(idle, topics[1]), [{partition: 0, offset: 0}])
+
+      const busy = uniqueTopic('contract-group')
+      await collect(await newTopic(), {group: busy})
+      await assert.rejects(admin.startGroupAtBeginning(busy, [topics[1]]), (error: unknown) => error instanceof GroupHasMembersError && error.groupId === busy && error.members === 1)
+      assert.deepEqual(await admin.committedOffsets(busy, topics[1]), [{partition: 0, offset: -1}], 'no offset moved under running workers')
     })
 
     it('sends with acks from every replica and says where each record went, as a number offset', async () => {

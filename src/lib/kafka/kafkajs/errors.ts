@@ -82,6 +82,20 @@ export function isTransientKafkaError(error: unknown): boolean {
   return protocol !== undefined && TRANSIENT_TYPES.has(protocol.type)
 }
 
+/**
+ * Kafka's answers while a group's coordinator is not ready: on a fresh cluster, until its
+ * __consumer_offsets topic has leaders. kafkajs, after its own retries, reports the same as
+ * KafkaJSGroupCoordinatorNotFound, which a missing ACL on the group causes too: a refusal named
+ * as such is not pending.
+ */
+const COORDINATOR_PENDING = new Set(['COORDINATOR_NOT_AVAILABLE', 'COORDINATOR_LOAD_IN_PROGRESS', 'NOT_COORDINATOR'])
+
+export function isCoordinatorPending(error: unknown): boolean {
+  const protocol = find(error, KafkaJSProtocolError)
+  if (protocol !== undefined && AUTHORIZATION_FAILURES[protocol.type] !== undefined) return false
+  return (protocol !== undefined && COORDINATOR_PENDING.has(protocol.type)) || find(error, KafkaJSGroupCoordinatorNotFound) !== undefined
+}
+
 const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE'])
 
 /** Kafka's answers about one topic that need not fail a request about others: gone, misnamed, not allowed. */
