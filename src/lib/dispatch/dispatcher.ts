@@ -175,7 +175,7 @@ export class Dispatcher {
   }
 
   private async connect(): Promise<Publisher> {
-    this.publisher ??= openPublisher(this.config.kafka)
+    this.publisher ??= openPublisher(this.config.kafka, {sendTimeoutMs: this.config.sendTimeoutMs})
     try {
       return await this.publisher
     } catch (error) {

@@ -1,8 +1,8 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {type QueueTopics} from '../config/index.js'
-import {BrokerUnreachableError} from '../errors.js'
-import {deadLetterRecord} from '../dead-letter/record.js'
+import {BrokerUnreachableError, RecordTooLargeError} from '../errors.js'
+import {deadLetterRecord, reducedDeadLetter} from '../dead-letter/record.js'
 import {delayTopicFor} from '../delay/ladder.js'
 import {type JobEnvelope, decodeEnvelope} from '../envelope/index.js'
 import {FAILURE_HEADERS, type FailureContext, describeError} from '../failure/headers.js'
@@ -131,8 +131,8 @@ export class JobProcessor {
       })
       const failure = {...ref, durationMs: outcome.durationMs, error: summary(outcome.error)}
       if (decision.action === 'dead-letter') {
-        await this.write(
-          this.deps.topicsOf(message.topic).deadLetterTopic,
+        await this.writeDeadLetter(
+          message,
           deadLetterRecord({...this.failureContext(message, outcome), reason: decision.reason, attempts: attempt, envelope}),
         )
         events.emit('job:failed', {...failure, action: 'dead-letter', reason: decision.reason})
@@ -217,8 +217,8 @@ export class JobProcessor {
     envelope?: JobEnvelope,
     attempts = envelope ? envelope.attempt - 1 : 0,
   ): Promise<void> {
-    const {queue, deadLetterTopic} = this.deps.topicsOf(message.topic)
-    await this.write(deadLetterTopic, deadLetterRecord({...this.failureContext(message, {error}), reason, attempts, envelope}))
+    await this.writeDeadLetter(message, deadLetterRecord({...this.failureContext(message, {error}), reason, attempts, envelope}))
+    const {queue} = this.deps.topicsOf(message.topic)
     const {topic, partition, offset} = message
     this.deps.events.emit('poison', {topic, partition, queue, offset, reason, error: summary(error)})
   }
@@ -257,6 +257,24 @@ export class JobProcessor {
 
         await sleep(Math.min(5000, 250 * 2 ** attempt))
       }
+    }
+  }
+
+  /** Writes the dead letter of `message`; one too large whole is written reduced, and said so. */
+  private async writeDeadLetter(message: IncomingMessage, record: OutgoingMessage): Promise<void> {
+    const topic = this.deps.topicsOf(message.topic).deadLetterTopic
+    try {
+      await this.write(topic, record)
+    } catch (error) {
+      if (!(error instanceof PublishFailedError && error.cause instanceof RecordTooLargeError)) throw error
+      const reduced = reducedDeadLetter(record)
+      await this.write(topic, reduced)
+      const where = `${message.topic}[${message.partition}]@${message.offset}`
+      this.deps.events.emit('warning', {
+        message:
+          `the dead letter of ${where} was too large for ${topic}, so it was written without its value ` +
+          `(${reduced.headers?.[FAILURE_HEADERS.valueOmitted]} bytes, header ${FAILURE_HEADERS.valueOmitted}); the value stays at ${where} until that topic's retention removes it`,
+      })
     }
   }
 
