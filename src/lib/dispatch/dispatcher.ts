@@ -6,6 +6,7 @@ import {resolveDelay} from '../delay/parse.js'
 import {type EnvelopeEncoder, HEADERS, envelopeEncoder} from '../envelope/index.js'
 import {DelayTopicNotFoundError, TopicNotFoundError, UsageError} from '../errors.js'
 import {type OutgoingMessage, type Publisher, type SendOptions, openPublisher} from '../kafka/index.js'
+import {assertPayloadValid} from '../schema/validate.js'
 import {checkHeaders} from './input.js'
 import {type DispatchOptions, type DispatchReceipt, type JobDefaults} from './types.js'
 
@@ -124,7 +125,9 @@ export class Dispatcher {
     return {id, job, queue, topic, partition: record.partition, offset: record.offset, ...(dueAt && {dueAt})}
   }
 
+  /** Checks the payload against the job's schema, if it has one, then prepares and sends. */
   async dispatch(job: JobDefaults, payload: unknown, options: DispatchOptions = {}): Promise<DispatchReceipt> {
+    await assertPayloadValid(job.schema, payload, job.name)
     return this.send(this.prepare(job, payload, options))
   }
 
