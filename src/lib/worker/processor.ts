@@ -11,6 +11,7 @@ import {type JobRegistry, UnknownJobError} from '../jobs/registry.js'
 import {type IncomingMessage, type OutgoingMessage, type Publisher} from '../kafka/index.js'
 import {type DeadLetterReason, backoffSeconds, decideAfterFailure, decideForUnknownJob} from '../retry/index.js'
 import {retryRecord} from '../retry/record.js'
+import {checkPayload} from '../schema/validate.js'
 import {type AttemptOutcome, runAttempt} from './attempt.js'
 import {type JobRef, type WorkerEmitter} from './events.js'
 import {resolveJobSettings} from './job-settings.js'
@@ -90,6 +91,15 @@ export class JobProcessor {
       return ['poisoned']
     }
 
+    // A payload the job's schema refuses never runs; a job without a schema pays one property check.
+    const checked = instance.schema === undefined ? undefined : await checkPayload(instance.schema, envelope.payload, envelope.job)
+    if (checked?.ok === false) {
+      await this.poison(message, 'invalid-payload', checked.error, envelope)
+      return ['poisoned']
+    }
+
+    const payload = checked === undefined ? envelope.payload : checked.value
+
     // Attempts retried in place, before the one that ends the record.
     const retriedInPlace: Handled[] = []
 
@@ -110,7 +120,7 @@ export class JobProcessor {
       }
       // Nobody listens to a job's start and end under --quiet: its event is then not even made.
       if (events.listenerCount('job:running') > 0) events.emit('job:running', this.refOf(message, envelope, attempt, maxTries))
-      const outcome = await runAttempt(instance, envelope.payload, context, timeout)
+      const outcome = await runAttempt(instance, payload, context, timeout)
       ended = true
       if (outcome.ok) {
         if (events.listenerCount('job:done') > 0) {
@@ -136,7 +146,7 @@ export class JobProcessor {
           deadLetterRecord({...this.failureContext(message, outcome), reason: decision.reason, attempts: attempt, envelope}),
         )
         events.emit('job:failed', {...failure, action: 'dead-letter', reason: decision.reason})
-        await this.runFailedHook(instance, envelope, outcome, {...context, signal: AbortSignal.timeout(timeout * 1000)})
+        await this.runFailedHook(instance, envelope, payload, outcome, {...context, signal: AbortSignal.timeout(timeout * 1000)})
         return [...retriedInPlace, 'dead-lettered']
       }
 
@@ -226,12 +236,13 @@ export class JobProcessor {
   private async runFailedHook(
     instance: InstanceType<JobClass>,
     envelope: JobEnvelope,
+    payload: unknown,
     outcome: AttemptOutcome,
     context: JobContext,
   ): Promise<void> {
     if (typeof instance.failed !== 'function') return
     try {
-      await instance.failed(envelope.payload, outcome.ok ? undefined : outcome.error, context)
+      await instance.failed(payload, outcome.ok ? undefined : outcome.error, context)
     } catch (error) {
       this.deps.events.emit('warning', {
         message: `failed() of ${envelope.job} ${envelope.id} threw: ${describeError(error).message}`,
