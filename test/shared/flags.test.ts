@@ -27,6 +27,8 @@ describe('worker flags', () => {
       'group',
       'from-beginning',
       'session-timeout',
+      'metrics-port',
+      'metrics-host',
       'broker-timeout',
     ])
     assert.ok(!('stop-when-empty' in workerFlags(PROCESS_MANAGER_SETTING_NAMES)))
