@@ -122,6 +122,7 @@ describe('kq dashboard', function () {
       const page = await dashboard.call('/')
       assert.equal(page.status, 200)
       assert.match(page.body, /<script type="module" src="\/app.js">/)
+      assert.deepEqual((await dashboard.call('/api/meta')).body.readOnly, false)
       assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self' 'sha256-/)
       for (const file of ['/app.js', '/charts.js', '/app.css', '/vendor/preact.mjs', '/vendor/hooks.mjs', '/vendor/htm.mjs', '/vendor/uPlot.iife.min.js', '/vendor/uPlot.min.css']) {
         assert.equal((await dashboard.call(file)).status, 200, file)
