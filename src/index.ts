@@ -42,6 +42,8 @@ export {
   newJobId,
 } from './lib/envelope/index.js'
 export {FatalJobError, Job, type JobClass, type JobContext} from './lib/jobs/job.js'
+export {type StandardIssue, type StandardResult, type StandardSchemaV1} from './lib/schema/standard.js'
+export {PayloadInvalidError} from './lib/schema/validate.js'
 export {JobLoadError, JobRegistry, UnknownJobError} from './lib/jobs/registry.js'
 export {type TopicAdmin, openTopicAdmin, withTopicAdmin} from './lib/kafka/index.js'
 export {

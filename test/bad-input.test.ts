@@ -95,6 +95,7 @@ const CORPUS: BadInput[] = [
   {what: 'a negative message size limit', args: ['topic:list'], env: {KQ_MAX_MESSAGE_BYTES: '-1'}, code: E.Config, says: /^KQ_MAX_MESSAGE_BYTES \(from \.env\)/},
   {what: 'a default queue name with a space', args: ['topic:list'], env: {KAFKA_QUEUE: 'bad name'}, code: E.Config, says: /^KAFKA_QUEUE \(from \.env\) must be a Kafka topic name/},
   {what: 'a replication factor of 0', args: ['topic:list'], env: {KAFKA_REPLICATION_FACTOR: '0'}, code: E.Config, says: /^KAFKA_REPLICATION_FACTOR \(from \.env\)/},
+  {what: 'min.insync.replicas above the replication factor', args: ['topic:create'], env: {KAFKA_MIN_INSYNC_REPLICAS: '2'}, code: E.Config, says: /^KAFKA_MIN_INSYNC_REPLICAS \(from \.env\) is 2, more than the replication factor 1 \(KAFKA_REPLICATION_FACTOR\): Kafka would refuse every write/},
   {what: 'a client id with a space', args: ['topic:list'], env: {KAFKA_CLIENT_ID: 'my app'}, code: E.Config, says: /^KAFKA_CLIENT_ID \(from \.env\)/},
   {what: 'an env file that does not exist', args: ['topic:list', '--dotenv', 'missing.env'], code: E.Config, says: /^env file missing\.env does not exist: check --dotenv/},
   {what: 'an env file that is a folder', args: ['topic:list', '--dotenv', 'src'], code: E.Config, says: /^cannot read env file \S+src: /},

@@ -71,7 +71,7 @@ export default class Dispatch extends KqCommand {
     try {
       if (flags.ndjson !== undefined) {
         const target = dispatcher.target(job, options)
-        const lines = await readNdjson(target, flags.ndjson, {key: flags.key, keyField: flags['key-field']})
+        const lines = await readNdjson(target, flags.ndjson, {key: flags.key, keyField: flags['key-field'], schema: job.schema})
         const bar = progressBar(`Dispatching ${job.name}`)
         const result = await dispatcher.sendBulk(target, lines, {
           batchSize: flags['batch-size'],
@@ -86,7 +86,8 @@ export default class Dispatch extends KqCommand {
       const payload = given
         ? parsePayload(given.text, given.label)
         : await this.askOrRefuse('payload', () => askForPayload(job.name))
-      const receipt = await dispatcher.send(dispatcher.prepare(job, payload, options))
+      // dispatch() checks the payload against the job's schema before it connects.
+      const receipt = await dispatcher.dispatch(job, payload, options)
       this.log(renderReceipt(receipt))
       return receipt
     } finally {

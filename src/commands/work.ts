@@ -3,7 +3,8 @@ import {Flags} from '@oclif/core'
 import {KqCommand} from '../base-command.js'
 import {topicName} from '../lib/config/values.js'
 import {lineWriter} from '../lib/output/lines.js'
-import {humanRenderer, jsonRenderer} from '../lib/output/worker.js'
+import {humanRenderer, jsonRenderer, metricsLine} from '../lib/output/worker.js'
+import {type MetricsServer} from '../lib/metrics/server.js'
 import {type WorkerEvents, type WorkerSummary} from '../lib/worker/events.js'
 import {WORKER_SETTING_NAMES} from '../lib/worker/settings.js'
 import {Worker} from '../lib/worker/worker.js'
@@ -30,6 +31,17 @@ const WORKER_EVENTS: Array<keyof WorkerEvents> = [
 
 /** What --quiet leaves out: the lines of jobs that ran well. */
 const QUIET_EVENTS = new Set<keyof WorkerEvents>(['job:running', 'job:done', 'job:log'])
+
+/**
+ * The worker's Prometheus endpoint, when a port is set (--metrics-port, else KQ_METRICS_PORT).
+ * Loaded only then: prom-client stays off the path of every other start.
+ */
+async function startMetrics(worker: Worker, configuredPort: number | undefined): Promise<MetricsServer | undefined> {
+  const port = worker.options.metricsPort ?? configuredPort
+  if (port === undefined) return undefined
+  const [{workerMetrics}, {serveMetrics}] = await Promise.all([import('../lib/metrics/worker-metrics.js'), import('../lib/metrics/server.js')])
+  return serveMetrics(workerMetrics(worker), {port, host: worker.options.metricsHost})
+}
 
 export default class Work extends KqCommand {
   // Laravel's name for it.
@@ -88,12 +100,16 @@ export default class Work extends KqCommand {
       })
     }
 
+    // Before the worker starts: a port that cannot be had stops it with nothing consumed.
+    const metrics = await startMetrics(worker, config.metricsPort)
+    if (metrics && !flags.json) output.write(metricsLine(metrics.url))
     const release = guardWorkerProcess(worker, output)
     let summary: WorkerSummary
     try {
       summary = await worker.run()
     } finally {
       release()
+      await metrics?.close()
       output.flush()
     }
 

@@ -72,13 +72,11 @@ export class BrokerUnreachableError extends KqError {
     options?: {cause?: unknown; notKafka?: boolean; advice?: string},
   ) {
     // A broker that closes the door at once usually wants a login or TLS the client did not offer.
-    const advice = options?.advice
-      ? options.advice
-      : options?.notKafka
+    const advice = options?.advice ?? (options?.notKafka
       ? 'check that KAFKA_BROKERS names Kafka listeners, and that KAFKA_SSL matches them (TLS or plaintext)'
       : /closed/i.test(reason)
         ? 'if the cluster requires SASL or TLS, set KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD, or KAFKA_SSL=true'
-        : 'start a local broker with `kq kafka:up` or set KAFKA_BROKERS to your cluster'
+        : 'start a local broker with `kq kafka:up` or set KAFKA_BROKERS to your cluster')
     super(`cannot reach Kafka at ${brokers.join(',')} (${reason}): ${advice}`, ExitCode.Unreachable, options)
   }
 }
@@ -106,6 +104,47 @@ export class AuthorizationError extends KafkaRefusedError {
   ) {
     super(`${denied}: ${advice}`, options)
   }
+}
+
+/**
+ * A consumer group that has members: kq does not move its offsets, since joining it would take
+ * partitions from running workers mid-job. Caught by topic:create, which reports it.
+ */
+export class GroupHasMembersError extends KafkaRefusedError {
+  override name = 'GroupHasMembersError'
+
+  constructor(
+    readonly groupId: string,
+    readonly members: number,
+  ) {
+    super(`group ${groupId} has ${members} running member(s), so kq leaves its offsets alone: stop its workers first, or run the next one with --from-beginning`)
+  }
+}
+
+/**
+ * A write Kafka took but did not acknowledge within KAFKA_SEND_TIMEOUT: the brokers answer, but
+ * the partition cannot gather the in-sync replicas acks=all waits for (too few brokers up, or
+ * no controller quorum to shrink the in-sync set). Kafka alone would keep a command waiting for
+ * minutes.
+ */
+export class SendTimeoutError extends KqError {
+  override name = 'SendTimeoutError'
+
+  constructor(
+    readonly topic: string,
+    readonly timeoutMs: number,
+  ) {
+    super(
+      `Kafka did not acknowledge the write to ${topic} within ${timeoutMs / 1000}s (KAFKA_SEND_TIMEOUT): the brokers answer, but not enough replicas confirm it; ` +
+        'check that most controllers and enough brokers are up (kq kafka:status for the local one), and look for the job before sending it again: it may still be written once they are back',
+      ExitCode.Unreachable,
+    )
+  }
+}
+
+/** Kafka refused a record as larger than the topic or broker takes (MESSAGE_TOO_LARGE). */
+export class RecordTooLargeError extends KafkaRefusedError {
+  override name = 'RecordTooLargeError'
 }
 
 /** A queue topic that does not exist: kq never lets Kafka auto-create one with default settings. */

@@ -161,7 +161,7 @@ describe('kq with no arguments', function () {
       await expectSince(terminal, chosen, /Replication factor: \(1\)/)
       terminal.type('\r')
       await expectSince(terminal, chosen, new RegExp(`\\$ kq topic:create ${queue} --partitions=3 --replication-factor=1`))
-      await expectSince(terminal, chosen, new RegExp(`${queue}-dlt\\s+dead-letter\\s+3\\s+1\\s+created`))
+      await expectSince(terminal, chosen, new RegExp(`${queue}-dlt\\s+dead-letter\\s+3\\s+1\\s+1\\s+created`))
       await choose(terminal, 'Exit', chosen)
       assert.equal(await terminal.exited, 0, terminal.screen())
       const {topics} = await kcatMetadata(testBrokers())

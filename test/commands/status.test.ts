@@ -310,6 +310,7 @@ describe('kq status', function () {
         'alerts',
         'partitions',
         'deadLetters',
+        'warnings',
         'paused',
       ],
     ])

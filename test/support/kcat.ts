@@ -20,7 +20,7 @@ export async function kcat(args: string[], input?: string): Promise<string> {
 
 export interface KcatTopic {
   topic: string
-  partitions: Array<{partition: number; replicas: Array<{id: number}>}>
+  partitions: Array<{partition: number; leader: number; replicas: Array<{id: number}>}>
 }
 
 /** Cluster metadata as kcat reports it (`kcat -L -J`). */

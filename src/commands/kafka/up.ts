@@ -16,7 +16,7 @@ export default class KafkaUp extends KqCommand {
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --nodes 3',
-    '<%= config.bin %> <%= command.id %> --kafka-version 4.1.2 --port 19092',
+    '<%= config.bin %> <%= command.id %> --kafka-version 3.9.2 --port 19092',
     '<%= config.bin %> <%= command.id %> --sasl --sasl-user app:app-secret --dir .kq/secure-kafka --port 29092',
     '<%= config.bin %> <%= command.id %> --sasl scram-sha-512 --sasl-user app:app-secret --dir .kq/scram-kafka --port 39092',
     '<%= config.bin %> <%= command.id %> --tls --mtls --dir .kq/tls-kafka --port 49092',

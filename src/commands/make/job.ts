@@ -28,6 +28,7 @@ export default class MakeJob extends KqCommand {
     '<%= config.bin %> <%= command.id %> ResizeImage --tries 5 --timeout 120 --queue images',
     '<%= config.bin %> <%= command.id %> ExampleKafkaJob --jobs-dir app/jobs',
     '<%= config.bin %> <%= command.id %> SendWelcomeEmail --js',
+    '<%= config.bin %> <%= command.id %> SendWelcomeEmail --schema',
   ]
 
   static override args = {
@@ -51,6 +52,10 @@ export default class MakeJob extends KqCommand {
       description: "Write <Name>.js, in JavaScript: an ES module or CommonJS, as the application's package.json says.",
       default: false,
     }),
+    schema: Flags.boolean({
+      description: 'Add a payload schema, checked at dispatch and by the worker (hand-written: no library needed).',
+      default: false,
+    }),
     'jobs-dir': jobsDirFlag,
   }
 
@@ -60,7 +65,7 @@ export default class MakeJob extends KqCommand {
     const queue = flags.queue === undefined ? undefined : topicName({raw: flags.queue, label: '--queue', fromCommandLine: true})
     const name = args.name ?? (await this.askName())
     // renderJobTemplate refuses a bad name, with the corrected one, before anything is written.
-    const template = {name, tries: flags.tries, timeout: flags.timeout, ...(queue !== undefined && {queue})}
+    const template = {name, tries: flags.tries, timeout: flags.timeout, schema: flags.schema, ...(queue !== undefined && {queue})}
     const contents = flags.js ? renderJavaScriptJob(template, moduleKindOf(jobsDir)) : renderJobTemplate(template)
     const file = await writeJobFile(jobsDir, name, contents, {force: flags.force, extension: flags.js ? '.js' : '.ts'})
     this.log(`Created ${displayPath(file)}`)

@@ -4,8 +4,10 @@ import {KqCommand} from '../../base-command.js'
 import {topicsForQueue} from '../../lib/config/index.js'
 import {withTopicAdmin} from '../../lib/kafka/index.js'
 import {renderTopicPlan} from '../../lib/output/topics.js'
+import {durabilityWarning} from '../../lib/topics/durability.js'
 import {type TopicPlanRow, queueTopicSpecs} from '../../lib/topics/plan.js'
 import {TopicMismatchError, provisionTopics, startGroupOnNewQueues} from '../../lib/topics/provision.js'
+import {warning} from '../../shared/warning.js'
 import {brokersFlag, partitionsFlag, replicationFactorFlag, textArgument} from '../../shared/flags.js'
 
 export interface TopicCreateResult {
@@ -18,6 +20,7 @@ export default class TopicCreate extends KqCommand {
   static override summary = 'Create a queue topic with its retry, dead-letter and delay topics.'
   static override description =
     'Partitions and replication factor come from .env (KAFKA_PARTITIONS, KAFKA_REPLICATION_FACTOR) unless flags say otherwise. ' +
+    'Topics replicated 3 times or more get min.insync.replicas=2 unless KAFKA_MIN_INSYNC_REPLICAS says otherwise. ' +
     'Topics that already exist with the same settings are left alone; ones with other settings are reported, never changed. ' +
     'Run it again on a queue made by an older kq to add the topics it lacks.'
 
@@ -49,6 +52,11 @@ export default class TopicCreate extends KqCommand {
     })
     this.log(renderTopicPlan(topics))
     if (topics.some((row) => row.status === 'mismatch')) throw new TopicMismatchError(topics)
+    for (const row of topics) {
+      const message = durabilityWarning(row, config.minInsyncReplicas)
+      if (message !== undefined) warning(message)
+    }
+
     if (group.skipped.length > 0) {
       const where = group.skipped.join(', ')
       this.warn(`group ${config.consumerGroup} has running workers, so its offsets on ${where} were left alone: new workers start at their end unless run with --from-beginning`)

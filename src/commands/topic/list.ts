@@ -11,7 +11,7 @@ export interface TopicListResult {
 }
 
 export default class TopicList extends KqCommand {
-  static override summary = 'List topics with their role in a queue, partitions, replication and message counts.'
+  static override summary = 'List topics with their role in a queue, partitions, replication, min.insync.replicas and message counts.'
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --all --json']
 
   static override flags = {
@@ -27,8 +27,8 @@ export default class TopicList extends KqCommand {
       topics.length === 0
         ? 'No topics yet: create the default queue with `kq topic:create`.'
         : renderTable(
-            ['Topic', 'Role', 'Partitions', 'Replication', 'Messages'],
-            topics.map((topic) => [topic.name, topic.role ?? '', topic.partitions, topic.replicationFactor, topic.messages]),
+            ['Topic', 'Role', 'Partitions', 'Replication', 'Min in sync', 'Messages'],
+            topics.map((topic) => [topic.name, topic.role ?? '', topic.partitions, topic.replicationFactor, topic.minInsyncReplicas ?? '?', topic.messages]),
           ),
     )
     return {topics}

@@ -11,14 +11,17 @@ import {
   identifier,
   nonEmpty,
   oneOf,
+  portNumber,
   positiveInteger,
   type RawValue,
   topicName,
 } from './values.js'
 import {type TlsSettings, readTls} from './tls.js'
+import {minInsyncReplicasSetting} from './durability.js'
 import {unknownVariableWarnings} from './unknown.js'
 import {type VariableName} from './variables.js'
 
+export {DURABLE_MIN_INSYNC_REPLICAS, minInsyncReplicasFor} from './durability.js'
 export {DEAD_LETTER_SUFFIX, RETRY_SUFFIX, topicsForQueue, topicsForTopic, type QueueTopics} from './topics.js'
 export {type TlsSettings} from './tls.js'
 export {VARIABLES, type VariableDoc, type VariableName} from './variables.js'
@@ -44,6 +47,8 @@ export interface KqConfig extends QueueNaming {
   partitions: number
   /** Replication factor of the topics kq creates. */
   replicationFactor: number
+  /** min.insync.replicas of the topics kq creates; unset: see minInsyncReplicasFor. */
+  minInsyncReplicas?: number
   /** The workers' consumer group. */
   consumerGroup: string
   /** Folder of job classes, absolute. */
@@ -52,6 +57,12 @@ export interface KqConfig extends QueueNaming {
   maxMessageBytes: number
   /** The compacted topic that carries restart, pause and continue to the workers. */
   controlTopic: string
+  /** Port of a worker's Prometheus endpoint; unset: none. */
+  metricsPort?: number
+  /** Address the metrics endpoint listens on. */
+  metricsHost: string
+  /** How long a command waits for Kafka to acknowledge a write, in milliseconds. */
+  sendTimeoutMs: number
   /** The .env file that was read, if any. */
   envFile?: string
   /** Names in the env file or environment that look meant for kq but are not its settings. */
@@ -106,6 +117,10 @@ export function loadConfig(options: LoadConfigOptions = {}): KqConfig {
   const sasl = readSasl(lookup)
   const ssl = read('KAFKA_SSL', 'false', booleanValue)
   const tls = readTls(lookup, ssl, options.cwd ?? process.cwd())
+  const metricsPort = lookup('KQ_METRICS_PORT')
+  const replicationFactor = read('KAFKA_REPLICATION_FACTOR', '1', positiveInteger)
+  const minInsync = lookup('KAFKA_MIN_INSYNC_REPLICAS')
+  const minInsyncReplicas = minInsync && minInsyncReplicasSetting(minInsync, replicationFactor)
   return {
     kafka: {
       brokers: read('KAFKA_BROKERS', '127.0.0.1:9092', brokerList),
@@ -118,11 +133,15 @@ export function loadConfig(options: LoadConfigOptions = {}): KqConfig {
     queue,
     topic: read('KAFKA_TOPIC', queue, topicName),
     partitions: read('KAFKA_PARTITIONS', '1', positiveInteger),
-    replicationFactor: read('KAFKA_REPLICATION_FACTOR', '1', positiveInteger),
+    replicationFactor,
+    ...(minInsyncReplicas !== undefined && {minInsyncReplicas}),
     consumerGroup: read('KAFKA_CONSUMER_GROUP', 'kq-workers', identifier),
     jobsDir: path.resolve(options.cwd ?? process.cwd(), read('KQ_JOBS_DIR', 'src/jobs', nonEmpty)),
     maxMessageBytes: read('KQ_MAX_MESSAGE_BYTES', '1000000', positiveInteger),
     controlTopic: read('KQ_CONTROL_TOPIC', 'kq-control', topicName),
+    ...(metricsPort && {metricsPort: portNumber(metricsPort)}),
+    metricsHost: read('KQ_METRICS_HOST', '127.0.0.1', nonEmpty),
+    sendTimeoutMs: read('KAFKA_SEND_TIMEOUT', '30', positiveInteger) * 1000,
     ...(file && {envFile: file}),
     warnings: unknownVariableWarnings(fileValues, path.basename(file ?? '.env'), env),
   }

@@ -29,6 +29,13 @@ export function positiveInteger(value: RawValue): number {
   return Number(text)
 }
 
+/** A TCP port, 1 to 65535. */
+export function portNumber(value: RawValue): number {
+  const text = value.raw.trim()
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 65_535) throw invalid(value, 'a port number from 1 to 65535')
+  return Number(text)
+}
+
 export function booleanValue(value: RawValue): boolean {
   const text = value.raw.trim().toLowerCase()
   if (['1', 'true', 'yes', 'on'].includes(text)) return true

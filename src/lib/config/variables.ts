@@ -27,6 +27,11 @@ export const VARIABLES = [
     default: '1',
     description: 'Replicas of each partition; at most the number of brokers.',
   },
+  {
+    name: 'KAFKA_MIN_INSYNC_REPLICAS',
+    description:
+      'min.insync.replicas of the topics kq creates: copies a write needs before it counts. Unset: 2 when replicated 3 times or more, 1 for one replica, else the brokers\' default.',
+  },
   {name: 'KAFKA_CONSUMER_GROUP', default: 'kq-workers', description: 'Consumer group the workers join.'},
   {name: 'KQ_JOBS_DIR', default: 'src/jobs', description: 'Folder of job classes, one per file, named after the class.'},
   {
@@ -40,9 +45,24 @@ export const VARIABLES = [
     description: 'Compacted topic that carries `kq restart`, `kq pause` and `kq continue` to every worker.',
   },
   {
+    name: 'KQ_METRICS_PORT',
+    description: "Port of each worker's Prometheus endpoint, /metrics (`kq work --metrics-port`). Unset: none.",
+  },
+  {
+    name: 'KQ_METRICS_HOST',
+    default: '127.0.0.1',
+    description: 'Address the metrics endpoint listens on; 0.0.0.0 lets a Prometheus on another host scrape it.',
+  },
+  {
     name: 'KAFKA_CONNECT_TIMEOUT',
     default: '10',
     description: 'Seconds to wait for a broker before a command gives up and says so.',
+  },
+  {
+    name: 'KAFKA_SEND_TIMEOUT',
+    default: '30',
+    description:
+      'Seconds dispatch, dlt:replay, restart, pause and continue wait for Kafka to acknowledge a write before they fail and say so (workers use --broker-timeout).',
   },
   {name: 'KAFKA_SSL', default: 'false', description: 'Connect with TLS (true/false).'},
   {

@@ -40,7 +40,7 @@ export async function sendControl(config: KqConfig, request: ControlRequest): Pr
 
     await ensureControlTopic(admin, config)
   })
-  const publisher = await openPublisher(config.kafka)
+  const publisher = await openPublisher(config.kafka, {sendTimeoutMs: config.sendTimeoutMs})
   try {
     const {offset} = await publisher.send(config.controlTopic, encodeControl(record))
     return {...record, controlTopic: config.controlTopic, offset}

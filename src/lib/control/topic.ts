@@ -2,6 +2,7 @@ import {type KafkaConnectionConfig, type KqConfig} from '../config/index.js'
 import {TopicNotFoundError} from '../errors.js'
 import {type IncomingMessage, type TopicAdmin, type TopicReader, openTopicReader} from '../kafka/index.js'
 import {type ControlRecord, ControlState} from './records.js'
+import {durabilityConfigs} from '../topics/durability.js'
 import {assertReplicationFits} from '../topics/provision.js'
 
 /**
@@ -21,12 +22,20 @@ export const CONTROL_DELAY_SECONDS = CONTROL_POLL_MS / 1000 + 3
  * and "newer than a worker's start" is an offset compare (no clocks); compacted, so that it keeps
  * one record per key however often it is written; replicated as KAFKA_REPLICATION_FACTOR says.
  */
-export async function ensureControlTopic(admin: TopicAdmin, config: Pick<KqConfig, 'controlTopic' | 'replicationFactor'>): Promise<void> {
+export async function ensureControlTopic(
+  admin: TopicAdmin,
+  config: Pick<KqConfig, 'controlTopic' | 'replicationFactor' | 'minInsyncReplicas'>,
+): Promise<void> {
   const existing = await admin.describeTopics([config.controlTopic])
   if (existing.has(config.controlTopic)) return
   await assertReplicationFits(admin, config.replicationFactor)
   await admin.createTopics([
-    {name: config.controlTopic, partitions: 1, replicationFactor: config.replicationFactor, configs: {'cleanup.policy': 'compact'}},
+    {
+      name: config.controlTopic,
+      partitions: 1,
+      replicationFactor: config.replicationFactor,
+      configs: {'cleanup.policy': 'compact', ...durabilityConfigs(config).configs},
+    },
   ])
 }
 

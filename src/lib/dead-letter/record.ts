@@ -24,3 +24,19 @@ export function deadLetterRecord(
     },
   }
 }
+
+/**
+ * The dead letter to write when the whole one is too large for the dead-letter topic (a record
+ * near the size limit, plus the failure headers): key and headers kept, less the error stack,
+ * and the value left out, its size in kq-dlt-value-omitted. The value is still where the
+ * kq-original-* headers point, until that topic's retention removes it. Poison must never stall
+ * its partition: this is what lets the worker go on.
+ */
+export function reducedDeadLetter(record: OutgoingMessage): OutgoingMessage {
+  const {[FAILURE_HEADERS.errorStack]: _stack, ...headers} = record.headers ?? {}
+  return {
+    key: record.key,
+    value: Buffer.alloc(0),
+    headers: {...headers, [FAILURE_HEADERS.valueOmitted]: String(Buffer.byteLength(record.value))},
+  }
+}

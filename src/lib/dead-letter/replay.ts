@@ -35,6 +35,18 @@ const KQ_HEADERS = new Set<string>([
  */
 export function planReplay(letter: DeadLetter, options: ReplayOptions = {}): ReplayPlan {
   const maxReplays = options.maxReplays ?? DEFAULT_MAX_REPLAYS
+  const omitted = letter.headers[FAILURE_HEADERS.valueOmitted]
+  if (omitted !== undefined) {
+    const {topic, partition, offset} = letter.original
+    return {
+      replayable: false,
+      problem: 'not-a-job',
+      message:
+        `dead letter ${letter.id} was written without its value (${omitted} bytes, too large for the dead-letter topic), so it cannot be replayed: ` +
+        `the record may still be at ${topic}[${partition}]@${offset}; remove the letter with \`kq dlt:purge --id ${positionOf(letter)}\``,
+    }
+  }
+
   let envelope
   try {
     envelope = decodeEnvelope(letter.value, {maxBytes: options.maxMessageBytes})

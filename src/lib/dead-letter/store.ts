@@ -155,7 +155,7 @@ export class DeadLetterStore {
       const progress = new Map([...fresh.ledgers].map(([partition, ledger]) => [partition, new LedgerProgress(ledger)]))
       const commits = new Map<number, CursorCommit>()
       if (replays.length === 0) return {replayed: done, refused, cursor: []}
-      const publisher = await openPublisher(this.config.kafka)
+      const publisher = await openPublisher(this.config.kafka, {sendTimeoutMs: this.config.sendTimeoutMs})
       try {
         await publisher.assertTopicExists(fresh.queueTopic)
         for (let start = 0; start < replays.length; start += REPLAY_CHUNK) {

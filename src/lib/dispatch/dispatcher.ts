@@ -6,7 +6,9 @@ import {resolveDelay} from '../delay/parse.js'
 import {type EnvelopeEncoder, HEADERS, envelopeEncoder} from '../envelope/index.js'
 import {DelayTopicNotFoundError, TopicNotFoundError, UsageError} from '../errors.js'
 import {type OutgoingMessage, type Publisher, type SendOptions, openPublisher} from '../kafka/index.js'
+import {assertPayloadValid} from '../schema/validate.js'
 import {checkHeaders} from './input.js'
+import {type DispatchRecorder, dispatchRecorder} from './recorder.js'
 import {type DispatchOptions, type DispatchReceipt, type JobDefaults} from './types.js'
 
 /** A job checked and encoded, ready to send: building one is where every bad input is caught. */
@@ -25,6 +27,8 @@ export interface Placement {
   topic: string
   /** When a delayed job may start (ISO 8601, its `kq-not-before` header); absent when at once. */
   dueAt?: string
+  /** The wait asked for, in milliseconds; absent when at once. */
+  delayMs?: number
 }
 
 /** One line of a bulk dispatch, checked: its payload's JSON text (parsed once) and its key. */
@@ -104,27 +108,28 @@ export class Dispatcher {
   prepare(job: JobDefaults, payload: unknown, options: DispatchOptions = {}): PreparedJob {
     const target = this.target(job, options)
     const {id, value, headers} = target.encoder.encode(payload)
-    const {queueTopic, topic, dueAt} = target
+    const {queueTopic, topic, dueAt, delayMs} = target
     return {
       id,
       job: target.job,
       queue: target.queue,
       queueTopic,
       topic,
-      ...(dueAt && {dueAt}),
+      ...(dueAt && {dueAt, delayMs}),
       message: {key: options.key ?? null, value, headers: {...target.headers, ...headers, ...notBeforeHeader(target)}},
     }
   }
 
   async send(prepared: PreparedJob): Promise<DispatchReceipt> {
-    const publisher = await this.connect()
-    await assertTopicsExist(publisher, prepared)
-    const record = await publisher.send(prepared.topic, prepared.message, sendOptions(prepared))
+    const recorder = dispatchRecorder()
+    const record = recorder === undefined ? await this.publish(prepared) : recorder.record(prepared)
     const {id, job, queue, topic, dueAt} = prepared
     return {id, job, queue, topic, partition: record.partition, offset: record.offset, ...(dueAt && {dueAt})}
   }
 
+  /** Checks the payload against the job's schema, if it has one, then prepares and sends. */
   async dispatch(job: JobDefaults, payload: unknown, options: DispatchOptions = {}): Promise<DispatchReceipt> {
+    await assertPayloadValid(job.schema, payload, job.name)
     return this.send(this.prepare(job, payload, options))
   }
 
@@ -141,6 +146,8 @@ export class Dispatcher {
     lines: BulkLine[],
     options: {batchSize: number; onProgress?: (progress: BulkProgress) => void},
   ): Promise<BulkResult> {
+    const recorder = dispatchRecorder()
+    if (recorder !== undefined) return recordBulk(recorder, target, lines)
     const publisher = await this.connect()
     await assertTopicsExist(publisher, target)
     const started = process.hrtime.bigint()
@@ -174,8 +181,14 @@ export class Dispatcher {
     if (publisher) await (await publisher.catch(() => undefined))?.close()
   }
 
+  private async publish(prepared: PreparedJob): Promise<{partition: number; offset: number}> {
+    const publisher = await this.connect()
+    await assertTopicsExist(publisher, prepared)
+    return publisher.send(prepared.topic, prepared.message, sendOptions(prepared))
+  }
+
   private async connect(): Promise<Publisher> {
-    this.publisher ??= openPublisher(this.config.kafka)
+    this.publisher ??= openPublisher(this.config.kafka, {sendTimeoutMs: this.config.sendTimeoutMs})
     try {
       return await this.publisher
     } catch (error) {
@@ -194,7 +207,15 @@ export class Dispatcher {
 function placement(queueTopic: string, options: DispatchOptions, now = Date.now()): Placement {
   const delayMs = resolveDelay(options, now)
   if (delayMs === 0) return {queueTopic, topic: queueTopic}
-  return {queueTopic, topic: delayTopicFor(queueTopic, delayMs) ?? queueTopic, dueAt: new Date(now + delayMs).toISOString()}
+  return {queueTopic, topic: delayTopicFor(queueTopic, delayMs) ?? queueTopic, dueAt: new Date(now + delayMs).toISOString(), delayMs}
+}
+
+/** A bulk dispatch while the queue is faked: every line recorded, as sendBulk would send it. */
+function recordBulk(recorder: DispatchRecorder, target: BulkTarget, lines: BulkLine[]): BulkResult {
+  const encode = bulkEncoder(target)
+  for (const line of lines) recorder.record({...target, message: encode(line)})
+  const {job, queue, topic, dueAt} = target
+  return {job, queue, topic, ...(dueAt && {dueAt}), count: lines.length, seconds: 0}
 }
 
 /**

@@ -3,6 +3,8 @@ import {readFile} from 'node:fs/promises'
 import {createInterface} from 'node:readline'
 
 import {ExitCode, KqError, UsageError, errorMessage} from '../errors.js'
+import {type StandardSchemaV1} from '../schema/standard.js'
+import {assertPayloadValid} from '../schema/validate.js'
 import {type BulkLine, type BulkTarget} from './dispatcher.js'
 import {keyFromField, parsePayload} from './input.js'
 
@@ -51,14 +53,14 @@ async function* numberedLines(source: string): AsyncGenerator<{line: number; tex
 }
 
 /**
- * Checks every line of an NDJSON source before anything is sent: each must parse, carry its key
- * field when one is asked for, and fit in a message. A bad line stops the dispatch with its
+ * Checks every line of an NDJSON source before anything is sent: each must parse, pass the job's
+ * schema when it has one, carry its key field when one is asked for, and fit in a message. A bad line stops the dispatch with its
  * number, and no job of the file reaches Kafka. Blank lines are skipped.
  */
 export async function readNdjson(
   target: BulkTarget,
   source: string,
-  options: {key?: string; keyField?: string},
+  options: {key?: string; keyField?: string; schema?: StandardSchemaV1},
 ): Promise<BulkLine[]> {
   const lines: BulkLine[] = []
   for await (const {line, text} of numberedLines(source)) {
@@ -66,6 +68,7 @@ export async function readNdjson(
     if (payloadJson === '') continue
     try {
       const payload = parsePayload(payloadJson, 'payload')
+      if (options.schema !== undefined) await assertPayloadValid(options.schema, payload, target.job)
       const key = options.keyField === undefined ? (options.key ?? null) : keyFromField(payload, options.keyField)
       target.encoder.assertFits(payloadJson)
       lines.push({payloadJson, key})

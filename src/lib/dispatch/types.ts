@@ -1,3 +1,5 @@
+import {type StandardSchemaV1} from '../schema/standard.js'
+
 /**
  * What dispatch needs to know of a kind of job, as plain values: dispatch knows nothing of job
  * classes (lib/jobs reads these off a class with `jobDefaults`). They travel in the message, as
@@ -9,6 +11,8 @@ export interface JobDefaults {
   tries?: number
   timeout?: number
   backoff?: number[]
+  /** Checks the payload before it is sent; not part of the message. */
+  schema?: StandardSchemaV1
 }
 
 /** Options of one dispatch, from application code or `kq dispatch`. */

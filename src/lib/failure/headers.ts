@@ -27,6 +27,8 @@ export const FAILURE_HEADERS = {
   attempts: 'kq-attempts',
   /** Dead letters only: why it was dead-lettered. */
   reason: 'kq-dlt-reason',
+  /** Dead letters only, rare: the size in bytes of the value left out because the whole was too large. */
+  valueOmitted: 'kq-dlt-value-omitted',
 } as const
 
 /** Bounds for the error headers: enough to diagnose, small next to Kafka's 1 MB record limit. */

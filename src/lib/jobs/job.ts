@@ -1,4 +1,5 @@
 import {type DispatchOptions, type DispatchReceipt, type JobDefaults} from '../dispatch/types.js'
+import {type StandardSchemaV1} from '../schema/standard.js'
 
 /**
  * Marks job classes across copies of kq: a job file imports `Job` from the application's own
@@ -59,6 +60,13 @@ export abstract class Job<P = unknown> {
   backoff?: number | number[]
   /** Seconds an attempt may run before it is aborted and counted as failed. */
   timeout?: number
+  /**
+   * Checks the payload (any Standard Schema: zod, valibot, arktype, or a hand-written
+   * `~standard` object): at dispatch, where a refused payload is not sent, and in the worker,
+   * where it is dead-lettered as `invalid-payload` without running; `handle` gets its output.
+   * Declared, not defined, so that a job without one costs the worker a single property check.
+   */
+  declare schema?: StandardSchemaV1<unknown, P>
 
   /** Does the work. Throw to fail the attempt; throw FatalJobError to fail for good. */
   abstract handle(payload: P, ctx: JobContext): Promise<unknown> | unknown
@@ -113,5 +121,6 @@ export function jobDefaults(jobClass: JobClass): JobDefaults {
     tries: instance.tries,
     timeout: instance.timeout,
     backoff: backoff === undefined ? undefined : Array.isArray(backoff) ? backoff : [backoff],
+    schema: instance.schema,
   }
 }

@@ -1,4 +1,4 @@
-import {readdir} from 'node:fs/promises'
+import {readFile, readdir} from 'node:fs/promises'
 import path from 'node:path'
 import {pathToFileURL} from 'node:url'
 
@@ -68,6 +68,7 @@ export class JobLoadError extends KqError {
  *
  * A name is only ever looked up among the files found by the scan, never joined to the folder's
  * path: a job name comes from a Kafka message, which anyone able to write to the topic controls.
+ * For the same reason a file runs only when its source declares a subclass, as a job file does.
  */
 export class JobRegistry {
   private readonly loads = new Map<string, Promise<JobClass>>()
@@ -191,8 +192,20 @@ async function importJobFile(file: string): Promise<unknown> {
   return (await loader()).import(file)
 }
 
+/**
+ * A class that extends another, as every job class does (`class SendEmail extends Job`, or as tsc
+ * compiles it, `extends kq_1.Job`). Read from the source, before anything of it runs.
+ */
+const SUBCLASS_DECLARATION = /\bclass\s+[\p{L}\p{N}_$]+\s+extends\b/u
+
 async function loadJobClass(name: string, file: string): Promise<JobClass> {
   const shown = displayPath(file)
+  // The name comes from a message, which anyone able to write to the topic controls: a file of
+  // the folder that is not a job (a helper, a script, a config module) must not be run for it.
+  if (!SUBCLASS_DECLARATION.test(await readSource(file))) {
+    throw new JobLoadError(name, file, `${shown} does not export a job class: export default class ${name} extends Job`)
+  }
+
   let exports: unknown
   try {
     exports = await importJobFile(file)
@@ -218,6 +231,14 @@ async function loadJobClass(name: string, file: string): Promise<JobClass> {
   }
 
   return jobClass
+}
+
+async function readSource(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8')
+  } catch (error) {
+    throw new JobLoadError(path.parse(file).name, file, `cannot read ${displayPath(file)}: ${errorMessage(error)}`, {cause: error})
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {UsageError} from '../errors.js'
+import {schemaLines} from './scaffold-schema.js'
 import {JOB_TEMPLATE_DEFAULTS, JOB_TEMPLATE_TEXT, type JobTemplateOptions, checkJobName, describeJobNameProblem} from './scaffold.js'
 
 /** How a `.js` file in a folder is read by Node: its nearest package.json's "type". */
@@ -43,6 +44,7 @@ export function renderJavaScriptJob(options: JobTemplateOptions, kind: 'module' 
     JOB_TEMPLATE_TEXT.timeout,
     `  timeout = ${timeout}`,
     '',
+    ...(options.schema ? schemaLines(name, {}) : []),
     '  async handle(payload, ctx) {',
     ...JOB_TEMPLATE_TEXT.handle,
     '  }',

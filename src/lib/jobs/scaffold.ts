@@ -6,6 +6,7 @@ import {MAX_JOB_NAME_LENGTH} from '../envelope/index.js'
 import {KqError, UsageError} from '../errors.js'
 import {displayPath} from '../text/paths.js'
 import {JOB_FILE_EXTENSIONS, JOB_NAME_PATTERN, type JobFileExtension} from './files.js'
+import {schemaLines} from './scaffold-schema.js'
 
 /**
  * What `kq make:job` needs: the rules for a job's name, the text of a new job file, and a careful
@@ -25,7 +26,7 @@ const RESERVED_WORDS = new Set(
 )
 
 // The names a new job file imports from kq: a class named after one would clash with the import.
-const TEMPLATE_IMPORTS = new Set(['Job', 'JobContext'])
+const TEMPLATE_IMPORTS = new Set(['Job', 'JobContext', 'StandardSchemaV1'])
 
 // Built-ins a job's code (and the template: Promise, String) relies on; a class of the same name
 // would hide them in the whole file, so that `new Error()` or `Promise<void>` meant the job.
@@ -127,6 +128,8 @@ export interface JobTemplateOptions {
   queue?: string
   /** Seconds an attempt may run. @defaultValue 60 */
   timeout?: number
+  /** Adds a hand-written payload schema. @defaultValue false */
+  schema?: boolean
 }
 
 /** Defaults of a new job: those of the example in Laravel's queue guide. */
@@ -164,7 +167,7 @@ export function renderJobTemplate(options: JobTemplateOptions): string {
       ? []
       : ['  // Queue that dispatch() sends to when the caller names none.', `  override queue = ${singleQuoted(queue)}`]
   return [
-    "import {Job, type JobContext} from 'kq'",
+    options.schema ? "import {Job, type JobContext, type StandardSchemaV1} from 'kq'" : "import {Job, type JobContext} from 'kq'",
     '',
     `/** What ${name} receives: the JSON given to dispatch. */`,
     `export interface ${payload} {`,
@@ -180,6 +183,7 @@ export function renderJobTemplate(options: JobTemplateOptions): string {
     JOB_TEMPLATE_TEXT.timeout,
     `  override timeout = ${timeout}`,
     '',
+    ...(options.schema ? schemaLines(name, {payloadType: payload}) : []),
     `  override async handle(payload: ${payload}, ctx: JobContext): Promise<void> {`,
     ...JOB_TEMPLATE_TEXT.handle,
     '  }',

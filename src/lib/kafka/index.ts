@@ -3,6 +3,7 @@ import {
   type AclAdmin,
   type KafkaAdapter,
   type Publisher,
+  type PublisherOptions,
   type Subscriber,
   type SubscriberOptions,
   type TopicAdmin,
@@ -40,8 +41,8 @@ export async function withTopicAdmin<T>(
 }
 
 /** Opens the idempotent, acks=all producer that dispatches jobs. */
-export async function openPublisher(connection: KafkaConnectionConfig): Promise<Publisher> {
-  return (await adapter()).openPublisher(connection)
+export async function openPublisher(connection: KafkaConnectionConfig, options?: PublisherOptions): Promise<Publisher> {
+  return (await adapter()).openPublisher(connection, options)
 }
 
 /** Joins a consumer group on the given topics. */

@@ -55,12 +55,18 @@ export interface TopicAdmin {
   listTopics(): Promise<string[]>
   /** The given topics that exist, by name; missing ones are absent from the map. */
   describeTopics(names: string[]): Promise<Map<string, TopicDescription>>
+  /**
+   * The min.insync.replicas in force on each of the given topics that exist (its own setting,
+   * else the brokers'); absent for a topic the broker would not describe (no DESCRIBE_CONFIGS).
+   */
+  minInsyncReplicas(names: string[]): Promise<Map<string, number>>
   /** Creates the topics and waits until each partition has a leader. */
   createTopics(specs: TopicSpec[]): Promise<void>
   topicOffsets(name: string): Promise<PartitionOffsets[]>
   /**
    * Commits the start offset on every partition of new topics for a group, so that the group's
-   * first worker starts at the beginning of them. Kafka refuses while the group has active members.
+   * first worker starts at the beginning of them. Throws GroupHasMembersError while the group
+   * has members; waits a bounded time for a coordinator that is not ready yet (a fresh cluster).
    */
   startGroupAtBeginning(groupId: string, topics: string[]): Promise<void>
   /** The group's committed next-offset per partition of a topic; -1 where it has none. */
@@ -99,6 +105,14 @@ export interface SendOptions {
    * two topics must have the same partition count (else a KafkaRefusedError says how to fix it).
    */
   partitionAs?: string
+}
+
+export interface PublisherOptions {
+  /**
+   * Longest wait for Kafka to acknowledge a send, its retries included; then it fails with
+   * SendTimeoutError. @defaultValue none: kafkajs's own retries and timeouts decide
+   */
+  sendTimeoutMs?: number
 }
 
 export interface Publisher {
@@ -294,7 +308,7 @@ export interface AclAdmin {
  * contract tests in test/lib/kafka/.
  */
 export interface KafkaAdapter {
-  openPublisher(connection: KafkaConnectionConfig): Promise<Publisher>
+  openPublisher(connection: KafkaConnectionConfig, options?: PublisherOptions): Promise<Publisher>
   openSubscriber(connection: KafkaConnectionConfig, options: SubscriberOptions): Promise<Subscriber>
   openTopicAdmin(connection: KafkaConnectionConfig): Promise<TopicAdmin>
   openTopicReader(connection: KafkaConnectionConfig): Promise<TopicReader>

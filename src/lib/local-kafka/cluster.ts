@@ -23,7 +23,7 @@ import {type ClusterState, newClusterId, readState, writeState} from './state.js
 
 const run = promisify(execFile)
 
-export const DEFAULT_KAFKA_VERSION = '3.9.2'
+export const DEFAULT_KAFKA_VERSION = '4.4.0'
 
 /** Options of `kafka:up`; unset topology values keep what the folder already holds. */
 export interface LocalKafkaOptions {
@@ -31,7 +31,7 @@ export interface LocalKafkaOptions {
   dir?: string
   /** Folder of downloaded broker jars, shared by clusters. @defaultValue '.kq/cache' */
   cacheDir?: string
-  /** Apache Kafka release. @defaultValue '3.9.2' */
+  /** Apache Kafka release. @defaultValue '4.4.0' */
   kafkaVersion?: string
   /** Number of nodes, each both broker and controller. @defaultValue 1 */
   nodes?: number
@@ -186,7 +186,7 @@ function resolveTopology(
     port: options.port ?? previous?.port ?? options.defaultPort ?? DEFAULTS.port,
   }
   if (!/^\d+\.\d+\.\d+$/.test(wanted.kafkaVersion)) {
-    throw new UsageError(`--kafka-version must look like 3.9.2, got ${JSON.stringify(wanted.kafkaVersion)}`)
+    throw new UsageError(`--kafka-version must look like 4.4.0, got ${JSON.stringify(wanted.kafkaVersion)}`)
   }
 
   if (wanted.port + 2 * wanted.nodes > 65_536) throw new UsageError(`--port ${wanted.port} leaves no room for the nodes`)

@@ -111,7 +111,7 @@ export async function ensureKafkaJars(
     await rename(mavenLog, failedLog).catch(() => {})
     await rm(staging, {recursive: true, force: true})
     throw new LocalKafkaError(
-      `Maven could not resolve Kafka ${kafkaVersion} (${reason}): check --kafka-version (e.g. 3.9.2 or 4.1.2) and access to Maven Central; Maven's log: ${failedLog}`,
+      `Maven could not resolve Kafka ${kafkaVersion} (${reason}): check --kafka-version (e.g. 4.4.0 or 3.9.2) and access to Maven Central; Maven's log: ${failedLog}`,
     )
   }
 

@@ -60,6 +60,7 @@ export class StatusMonitor {
       thresholds: this.request.thresholds,
       deadLetterGroup: this.deadLetterGroup,
       previous: this.samples,
+      minInsyncReplicas: this.request.minInsyncReplicas,
     })
     this.samples = samples
     const crossed = crossingsOf(snapshot.queues)

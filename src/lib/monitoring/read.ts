@@ -2,7 +2,9 @@ import {type QueueNaming, type QueueTopics, topicsForQueue, topicsForTopic} from
 import {type DeadLetterBacklog, pendingDeadLetters} from '../dead-letter/backlog.js'
 import {TopicNotFoundError} from '../errors.js'
 import {type GroupDescription, type PartitionOffsets, type TopicAdmin} from '../kafka/index.js'
+import {type TopicDurability, readDurability} from '../topics/durability.js'
 import {isInternalTopic} from '../topics/list.js'
+import {queueTopicRoles} from '../topics/plan.js'
 
 type Committed = Array<{partition: number; offset: number}>
 
@@ -21,6 +23,8 @@ export interface QueueReading {
   delays: TopicReading[]
   /** Absent when the dead-letter topic does not exist. */
   deadLetters?: DeadLetterBacklog[]
+  /** Replication and min.insync.replicas of the queue's topics that exist; absent when not read. */
+  durability?: TopicDurability[]
 }
 
 /** One read of everything `kq status` shows. */
@@ -77,13 +81,14 @@ export async function readStatus(
   const [group, ...readings] = await Promise.all([
     admin.describeGroup(groups.workers),
     ...queues.map(async (topics): Promise<QueueReading> => {
-      const [queue, retry, deadLetters, delays] = await Promise.all([
+      const [queue, retry, deadLetters, delays, durability] = await Promise.all([
         readTopic(topics.topic),
         existing.has(topics.retryTopic) ? readTopic(topics.retryTopic) : undefined,
         existing.has(topics.deadLetterTopic) ? pendingDeadLetters(admin, topics.deadLetterTopic, groups.deadLetters) : undefined,
         Promise.all(topics.delayTopics.filter((topic) => existing.has(topic)).map(async (topic) => readTopic(topic))),
+        readDurability(admin, queueTopicRoles(topics).map(([name]) => name).filter((name) => existing.has(name))),
       ])
-      return {topics, queue, ...(retry && {retry}), ...(deadLetters && {deadLetters}), delays}
+      return {topics, queue, ...(retry && {retry}), ...(deadLetters && {deadLetters}), delays, durability}
     }),
   ])
   return {at: (started + Date.now()) / 2, group, queues: readings}

@@ -2,6 +2,7 @@ import {type TopicPartition} from '../kafka/index.js'
 import {queueAlerts} from './alerts.js'
 import {type CommitSample, commitRate, drainSeconds} from './drain.js'
 import {partitionLags, totalLag, unworkedRecords} from './lag.js'
+import {durabilityWarning} from '../topics/durability.js'
 import {type QueueReading, type StatusReading} from './read.js'
 import {type QueueStatus, type StatusSnapshot, type Thresholds} from './types.js'
 
@@ -10,6 +11,8 @@ export interface SnapshotContext {
   deadLetterGroup: string
   /** The previous commit sample of each queue topic, by topic: where each rate window starts. */
   previous: ReadonlyMap<string, CommitSample>
+  /** KAFKA_MIN_INSYNC_REPLICAS, if set: what the topics' min.insync.replicas is judged against. */
+  minInsyncReplicas?: number
 }
 
 /** The group's committed offsets on a queue's topic in a reading, as a rate sample. */
@@ -30,7 +33,7 @@ export function buildSnapshot(reading: StatusReading, context: SnapshotContext):
     samples.set(queue.topics.topic, sample)
     const before = context.previous.get(queue.topics.topic)
     if (before) windows.push((sample.at - before.at) / 1000)
-    const status = queueStatus(queue, reading.group.members.map((member) => member.assignment), commitRate(before, sample), context.thresholds)
+    const status = queueStatus(queue, reading.group.members.map((member) => member.assignment), commitRate(before, sample), context)
     const paused = reading.paused?.get(queue.topics.topic)
     return {...status, paused: paused ? {at: paused.at, by: paused.by} : null}
   })
@@ -46,7 +49,7 @@ export function buildSnapshot(reading: StatusReading, context: SnapshotContext):
   return {snapshot, samples}
 }
 
-function queueStatus(reading: QueueReading, assignments: TopicPartition[][], rate: number | null, thresholds: Thresholds): Omit<QueueStatus, 'paused'> {
+function queueStatus(reading: QueueReading, assignments: TopicPartition[][], rate: number | null, context: SnapshotContext): Omit<QueueStatus, 'paused'> {
   const {topics} = reading
   const queuePartitions = partitionLags(topics.topic, reading.queue.offsets, reading.queue.committed)
   const retryPartitions = reading.retry ? partitionLags(topics.retryTopic, reading.retry.offsets, reading.retry.committed) : []
@@ -63,8 +66,9 @@ function queueStatus(reading: QueueReading, assignments: TopicPartition[][], rat
     workers: assignments.filter((assignment) => assignment.some((each) => ours.has(each.topic))).length,
     rate,
     drainSeconds: drainSeconds(lag, rate),
-    alerts: queueAlerts({lag, pendingDeadLetters}, thresholds),
+    alerts: queueAlerts({lag, pendingDeadLetters}, context.thresholds),
     partitions: [...queuePartitions, ...retryPartitions],
     deadLetters: reading.deadLetters ?? [],
+    warnings: (reading.durability ?? []).flatMap((topic) => durabilityWarning(topic, context.minInsyncReplicas) ?? []),
   }
 }

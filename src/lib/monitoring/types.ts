@@ -10,6 +10,8 @@ export interface StatusRequest {
   thresholds: Thresholds
   /** Where `kq pause` writes (KQ_CONTROL_TOPIC); unset: paused queues are not looked for. */
   controlTopic?: string
+  /** KAFKA_MIN_INSYNC_REPLICAS, what the queue topics are judged against; unset: 2 from 3 replicas up. */
+  minInsyncReplicas?: number
 }
 
 /** Alert thresholds; a queue is in alert when a figure is above its threshold. */
@@ -71,6 +73,11 @@ export interface QueueStatus {
   /** The queue topic's partitions, then the retry topic's. */
   partitions: PartitionLag[]
   deadLetters: DeadLetterBacklog[]
+  /**
+   * The queue's topics whose acknowledged writes may rest on fewer copies than their replication
+   * calls for (min.insync.replicas too low), one line each; empty when none.
+   */
+  warnings: string[]
 }
 
 export interface GroupStatus {

@@ -34,6 +34,8 @@ export function renderStatus(snapshot: StatusSnapshot, options: StatusRenderOpti
   }
 
   sections.push(queueTable(snapshot, styles))
+  const warnings = snapshot.queues.flatMap((queue) => queue.warnings)
+  if (warnings.length > 0) sections.push(warnings.map((warning) => `${styles.yellow('Warning:')} ${warning}`).join('\n'))
   if (!options.brief) {
     sections.push(partitionTable(snapshot.queues, styles))
     if (snapshot.group.members.length > 0) sections.push(memberTable(snapshot.group.members, styles))

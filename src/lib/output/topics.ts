@@ -10,12 +10,13 @@ export function renderTopicPlan(rows: TopicPlanRow[]): string {
     mismatch: styles.red,
   }
   return renderTable(
-    ['Topic', 'Role', 'Partitions', 'Replication', 'Status'],
+    ['Topic', 'Role', 'Partitions', 'Replication', 'Min in sync', 'Status'],
     rows.map((row) => [
       row.name,
       row.role,
       row.partitions,
       row.replicationFactor,
+      row.minInsyncReplicas ?? '?',
       colour[row.status](row.differences.length > 0 ? `${row.status}: ${row.differences.join('; ')}` : row.status),
     ]),
   )

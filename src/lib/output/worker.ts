@@ -142,3 +142,8 @@ const STOP_WORDS: Record<WorkerEvents['stopping']['reason'], string> = {
   error: 'a failure record could not be written',
 }
 
+
+/** Where the worker's Prometheus endpoint listens (kq work --metrics-port). */
+export function metricsLine(url: string, styles: ChalkInstance = stylesFor()): string {
+  return `\n  ${styles.bgBlue.white(' INFO ')} Prometheus metrics at ${url}`
+}

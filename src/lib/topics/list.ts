@@ -7,6 +7,8 @@ export interface TopicSummary extends TopicDescription {
   role: TopicRole | null
   /** Records currently stored: the sum over partitions of end offset minus start offset. */
   messages: number
+  /** min.insync.replicas in force on the topic; null when the broker would not say. */
+  minInsyncReplicas: number | null
 }
 
 /** Kafka's own topics (`__consumer_offsets`, ...) are named with two leading underscores. */
@@ -34,11 +36,12 @@ export async function summarizeTopics(admin: TopicAdmin, options: {includeIntern
   const names = (await admin.listTopics()).filter((name) => options.includeInternal || !isInternalTopic(name))
   const descriptions = await admin.describeTopics(names)
   const roles = topicRoles(names)
+  const minInsync = await admin.minInsyncReplicas([...descriptions.keys()])
   const summaries = await Promise.all(
     [...descriptions.values()].map(async ({name, partitions, replicationFactor}) => {
       const offsets = await admin.topicOffsets(name)
       const messages = offsets.reduce((sum, partition) => sum + (partition.high - partition.low), 0)
-      return {name, role: roles.get(name) ?? null, partitions, replicationFactor, messages}
+      return {name, role: roles.get(name) ?? null, partitions, replicationFactor, minInsyncReplicas: minInsync.get(name) ?? null, messages}
     }),
   )
   return summaries.sort((a, b) => a.name.localeCompare(b.name))

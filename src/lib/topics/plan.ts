@@ -3,6 +3,7 @@ import {companionOf} from '../config/topics.js'
 import {UsageError} from '../errors.js'
 import {RUNGS} from '../delay/ladder.js'
 import {type TopicDescription, type TopicSpec} from '../kafka/index.js'
+import {durabilityConfigs} from './durability.js'
 
 /** What a topic is to its queue; `delay 1m` is the delay topic of the 1m rung. */
 export type TopicRole = 'queue' | 'retry' | 'dead-letter' | `delay ${string}`
@@ -12,6 +13,8 @@ export type TopicStatus = 'created' | 'exists' | 'mismatch'
 export interface TopicSettings {
   partitions: number
   replicationFactor: number
+  /** KAFKA_MIN_INSYNC_REPLICAS; unset: minInsyncReplicasFor decides. */
+  minInsyncReplicas?: number
 }
 
 /** One topic of a queue: what was asked for, what Kafka has, and how they compare. */
@@ -21,6 +24,8 @@ export interface TopicPlanRow extends TopicSpec {
   status: TopicStatus
   /** What differs, in words (`partitions: 3 on the broker, 6 asked`); empty unless `mismatch`. */
   differences: string[]
+  /** min.insync.replicas in force on the topic; null when the broker would not say. */
+  minInsyncReplicas: number | null
 }
 
 /**
@@ -36,7 +41,7 @@ export function queueTopicSpecs(topics: QueueTopics, wanted: TopicSettings): Arr
     )
   }
 
-  const settings = {partitions: wanted.partitions, replicationFactor: wanted.replicationFactor}
+  const settings = {partitions: wanted.partitions, replicationFactor: wanted.replicationFactor, ...durabilityConfigs(wanted)}
   return queueTopicRoles(topics).map(([name, role]) => ({name, role, ...settings}))
 }
 
@@ -60,7 +65,7 @@ export function planTopics(
 ): TopicPlanRow[] {
   return wanted.map((spec) => {
     const actual = existing.get(spec.name)
-    if (actual === undefined) return {...spec, status: 'created', differences: []}
+    if (actual === undefined) return {...spec, status: 'created', differences: [], minInsyncReplicas: null}
     const differences: string[] = []
     if (actual.partitions !== spec.partitions) {
       differences.push(`partitions: ${actual.partitions} on the broker, ${spec.partitions} asked`)
@@ -76,6 +81,7 @@ export function planTopics(
       replicationFactor: actual.replicationFactor,
       status: differences.length > 0 ? 'mismatch' : 'exists',
       differences,
+      minInsyncReplicas: null,
     }
   })
 }

@@ -1,4 +1,4 @@
-import {ConfigError, ExitCode, KqError} from '../errors.js'
+import {ConfigError, ExitCode, GroupHasMembersError, KqError} from '../errors.js'
 import {type TopicAdmin} from '../kafka/index.js'
 import {type TopicPlanRow, type TopicRole, type TopicSettings, planTopics} from './plan.js'
 import {type TopicSpec} from '../kafka/index.js'
@@ -34,7 +34,10 @@ export async function provisionTopics(
   const existing = await admin.describeTopics(wanted.map((spec) => spec.name))
   const rows = planTopics(wanted, existing)
   await admin.createTopics(rows.filter((row) => row.status === 'created'))
-  return rows
+  // Read back rather than assumed: an existing topic, or one left to the brokers' default, has
+  // whatever the cluster says.
+  const minInsync = await admin.minInsyncReplicas(rows.map((row) => row.name))
+  return rows.map((row) => ({...row, minInsyncReplicas: minInsync.get(row.name) ?? null}))
 }
 
 /**
@@ -42,7 +45,7 @@ export async function provisionTopics(
  * so that a job dispatched before the first worker ever ran, or delayed before a worker first
  * read the delay topics, is worked, as a Laravel user expects; while a new group on an old topic
  * still starts at its end (Kafka's default) instead of replaying its history. Returns the topics
- * done; a group with running workers is left alone (and the topics reported).
+ * done; a group with running workers is left alone (and the topics reported as skipped).
  */
 export async function startGroupOnNewQueues(
   admin: TopicAdmin,
@@ -53,8 +56,10 @@ export async function startGroupOnNewQueues(
   try {
     await admin.startGroupAtBeginning(group, topics)
     return {started: topics, skipped: []}
-  } catch {
-    return {started: [], skipped: topics}
+  } catch (error) {
+    // Only a group in use is a report; any other failure is the command's error.
+    if (error instanceof GroupHasMembersError) return {started: [], skipped: topics}
+    throw error
   }
 }
 

@@ -294,7 +294,17 @@ export class Engine {
 
   /** Resolves once no job runs and no record is being moved; then commits what they finished. */
   async drain(): Promise<void> {
+    await this.idle()
+    await this.flush()
+  }
+
+  /** Resolves once no job runs and no record is being moved. */
+  async idle(): Promise<void> {
     if (this.running > 0 || this.moving > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve))
+  }
+
+  /** Commits what finished jobs left uncommitted; throws when Kafka refuses. */
+  async flush(): Promise<void> {
     await this.committer.flush()
   }
 

@@ -77,7 +77,7 @@ export interface WorkerEvents {
    */
   'job:log': {job: string; id: string; attempt: number; message: string; late: boolean}
   /** A record that is not a job kq can run, sent to the dead-letter topic. */
-  poison: TopicPartition & {offset: number; reason: DeadLetterReason; error: ErrorSummary}
+  poison: TopicPartition & {queue: string; offset: number; reason: DeadLetterReason; error: ErrorSummary}
   /** Something worth a line that is not a job's result: a failed() hook that threw, a skipped group. */
   warning: {message: string}
   /** `kq pause` reached this worker, or the queue was paused when it started: its jobs wait. */

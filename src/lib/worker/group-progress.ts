@@ -23,9 +23,23 @@ export class GroupProgress {
    */
   async isDrained(assigned: TopicPartition[], positions: ReadonlyMap<string, number>): Promise<boolean> {
     try {
+      return (await this.remaining(assigned, positions)).every((each) => each.jobs === 0)
+    } catch {
+      return false
+    }
+  }
+
+  /**
+   * Records left to work on each assigned partition: from the furthest of this worker's own
+   * position, the group's committed offset and the partition's start, to its end. Throws when
+   * Kafka cannot be asked.
+   */
+  async remaining(assigned: TopicPartition[], positions: ReadonlyMap<string, number>): Promise<Array<TopicPartition & {jobs: number}>> {
+    try {
       const admin = await this.connect()
       const topics = [...new Set(assigned.map((each) => each.topic))]
       const committedByTopic = topics.length > 0 ? await admin.committedOnTopics(this.group, topics) : new Map<string, CommittedOffset[]>()
+      const remaining: Array<TopicPartition & {jobs: number}> = []
       for (const topic of topics) {
         const ends = await admin.topicOffsets(topic)
         const committed = committedByTopic.get(topic) ?? []
@@ -33,14 +47,14 @@ export class GroupProgress {
           const end = ends.find((each) => each.partition === partition)
           const mine = positions.get(`${topic}:${partition}`) ?? -1
           const theirs = committed.find((each) => each.partition === partition)?.offset ?? -1
-          if (Math.max(mine, theirs, end?.low ?? 0) < (end?.high ?? 0)) return false
+          remaining.push({topic, partition, jobs: Math.max(0, (end?.high ?? 0) - Math.max(mine, theirs, end?.low ?? 0))})
         }
       }
 
-      return true
-    } catch {
+      return remaining
+    } catch (error) {
       this.admin = undefined
-      return false
+      throw error
     }
   }
 

@@ -1,8 +1,8 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {type QueueTopics} from '../config/index.js'
-import {BrokerUnreachableError} from '../errors.js'
-import {deadLetterRecord} from '../dead-letter/record.js'
+import {BrokerUnreachableError, RecordTooLargeError} from '../errors.js'
+import {deadLetterRecord, reducedDeadLetter} from '../dead-letter/record.js'
 import {delayTopicFor} from '../delay/ladder.js'
 import {type JobEnvelope, decodeEnvelope} from '../envelope/index.js'
 import {FAILURE_HEADERS, type FailureContext, describeError} from '../failure/headers.js'
@@ -11,6 +11,7 @@ import {type JobRegistry, UnknownJobError} from '../jobs/registry.js'
 import {type IncomingMessage, type OutgoingMessage, type Publisher} from '../kafka/index.js'
 import {type DeadLetterReason, backoffSeconds, decideAfterFailure, decideForUnknownJob} from '../retry/index.js'
 import {retryRecord} from '../retry/record.js'
+import {checkPayload} from '../schema/validate.js'
 import {type AttemptOutcome, runAttempt} from './attempt.js'
 import {type JobRef, type WorkerEmitter} from './events.js'
 import {resolveJobSettings} from './job-settings.js'
@@ -90,6 +91,15 @@ export class JobProcessor {
       return ['poisoned']
     }
 
+    // A payload the job's schema refuses never runs; a job without a schema pays one property check.
+    const checked = instance.schema === undefined ? undefined : await checkPayload(instance.schema, envelope.payload, envelope.job)
+    if (checked?.ok === false) {
+      await this.poison(message, 'invalid-payload', checked.error, envelope)
+      return ['poisoned']
+    }
+
+    const payload = checked === undefined ? envelope.payload : checked.value
+
     // Attempts retried in place, before the one that ends the record.
     const retriedInPlace: Handled[] = []
 
@@ -110,7 +120,7 @@ export class JobProcessor {
       }
       // Nobody listens to a job's start and end under --quiet: its event is then not even made.
       if (events.listenerCount('job:running') > 0) events.emit('job:running', this.refOf(message, envelope, attempt, maxTries))
-      const outcome = await runAttempt(instance, envelope.payload, context, timeout)
+      const outcome = await runAttempt(instance, payload, context, timeout)
       ended = true
       if (outcome.ok) {
         if (events.listenerCount('job:done') > 0) {
@@ -131,12 +141,12 @@ export class JobProcessor {
       })
       const failure = {...ref, durationMs: outcome.durationMs, error: summary(outcome.error)}
       if (decision.action === 'dead-letter') {
-        await this.write(
-          this.deps.topicsOf(message.topic).deadLetterTopic,
+        await this.writeDeadLetter(
+          message,
           deadLetterRecord({...this.failureContext(message, outcome), reason: decision.reason, attempts: attempt, envelope}),
         )
         events.emit('job:failed', {...failure, action: 'dead-letter', reason: decision.reason})
-        await this.runFailedHook(instance, envelope, outcome, {...context, signal: AbortSignal.timeout(timeout * 1000)})
+        await this.runFailedHook(instance, envelope, payload, outcome, {...context, signal: AbortSignal.timeout(timeout * 1000)})
         return [...retriedInPlace, 'dead-lettered']
       }
 
@@ -217,23 +227,22 @@ export class JobProcessor {
     envelope?: JobEnvelope,
     attempts = envelope ? envelope.attempt - 1 : 0,
   ): Promise<void> {
-    await this.write(
-      this.deps.topicsOf(message.topic).deadLetterTopic,
-      deadLetterRecord({...this.failureContext(message, {error}), reason, attempts, envelope}),
-    )
+    await this.writeDeadLetter(message, deadLetterRecord({...this.failureContext(message, {error}), reason, attempts, envelope}))
+    const {queue} = this.deps.topicsOf(message.topic)
     const {topic, partition, offset} = message
-    this.deps.events.emit('poison', {topic, partition, offset, reason, error: summary(error)})
+    this.deps.events.emit('poison', {topic, partition, queue, offset, reason, error: summary(error)})
   }
 
   private async runFailedHook(
     instance: InstanceType<JobClass>,
     envelope: JobEnvelope,
+    payload: unknown,
     outcome: AttemptOutcome,
     context: JobContext,
   ): Promise<void> {
     if (typeof instance.failed !== 'function') return
     try {
-      await instance.failed(envelope.payload, outcome.ok ? undefined : outcome.error, context)
+      await instance.failed(payload, outcome.ok ? undefined : outcome.error, context)
     } catch (error) {
       this.deps.events.emit('warning', {
         message: `failed() of ${envelope.job} ${envelope.id} threw: ${describeError(error).message}`,
@@ -259,6 +268,24 @@ export class JobProcessor {
 
         await sleep(Math.min(5000, 250 * 2 ** attempt))
       }
+    }
+  }
+
+  /** Writes the dead letter of `message`; one too large whole is written reduced, and said so. */
+  private async writeDeadLetter(message: IncomingMessage, record: OutgoingMessage): Promise<void> {
+    const topic = this.deps.topicsOf(message.topic).deadLetterTopic
+    try {
+      await this.write(topic, record)
+    } catch (error) {
+      if (!(error instanceof PublishFailedError && error.cause instanceof RecordTooLargeError)) throw error
+      const reduced = reducedDeadLetter(record)
+      await this.write(topic, reduced)
+      const where = `${message.topic}[${message.partition}]@${message.offset}`
+      this.deps.events.emit('warning', {
+        message:
+          `the dead letter of ${where} was too large for ${topic}, so it was written without its value ` +
+          `(${reduced.headers?.[FAILURE_HEADERS.valueOmitted]} bytes, header ${FAILURE_HEADERS.valueOmitted}); the value stays at ${where} until that topic's retention removes it`,
+      })
     }
   }
 

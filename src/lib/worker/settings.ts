@@ -193,6 +193,29 @@ export const WORKER_SETTINGS = {
     summary: 'Seconds without heartbeat before the group gives a worker’s partitions away',
     description: "Seconds without heartbeat before the group gives this worker's partitions away (Kafka's minimum is 6).",
   },
+  /**
+   * Port of a Prometheus endpoint at /metrics: job counts and durations, jobs in flight, the lag
+   * of the worker's partitions, Node's process metrics. @defaultValue KQ_METRICS_PORT, else none
+   */
+  metricsPort: {
+    kind: 'integer',
+    min: 1,
+    max: 65_535,
+    env: 'KQ_METRICS_PORT',
+    // Several workers under one process manager would all want the one port.
+    processManager: false,
+    summary: 'Serve Prometheus metrics at http://HOST:PORT/metrics',
+    description: "Serve Prometheus metrics at `/metrics` on this port (see Metrics): one port per worker process.",
+  },
+  /** Address of the metrics endpoint. @defaultValue KQ_METRICS_HOST (127.0.0.1) */
+  metricsHost: {
+    kind: 'text',
+    env: 'KQ_METRICS_HOST',
+    default: ({config}) => config.metricsHost,
+    processManager: false,
+    summary: 'Address of the metrics endpoint',
+    description: 'Address the metrics endpoint listens on: `0.0.0.0` for a Prometheus on another host.',
+  },
   /** Seconds to keep trying a lost broker before stopping with exit code 5. @defaultValue 60 */
   brokerTimeout: {
     kind: 'integer',

@@ -6,6 +6,7 @@ import {JobRegistry, noJobsWarning} from '../jobs/registry.js'
 import {type Publisher, type Subscriber, type TopicPartition, openPublisher} from '../kafka/index.js'
 import {assertQueueTopics} from '../topics/assert.js'
 import {decodeFinished} from './committer.js'
+import {settlesWithin} from './deadline.js'
 import {WorkerControl} from './control.js'
 import {Engine} from './engine.js'
 import {type StopReason, WorkerEmitter, type WorkerSummary} from './events.js'
@@ -19,6 +20,13 @@ import {type TopicRole, topicRoles} from './topic-roles.js'
 
 /** How long commits may fail before the worker says that it holds new jobs. */
 const COMMIT_WARNING_MS = 3000
+
+/**
+ * How long each of a stop's steps that waits on Kafka (commit, leave, close) may take. Answered,
+ * each takes milliseconds; unanswered, kafkajs retries for minutes, and a worker stopped by
+ * --broker-timeout once hung for more than three. Ten seconds outlasts a slow answer.
+ */
+const CLOSE_STEP_MS = 10_000
 
 /**
  * A queue worker, as Laravel's `queue:work`: it joins the consumer group on the queues' topics
@@ -186,10 +194,16 @@ export class Worker extends WorkerEmitter {
     if (this.stopReason === undefined) {
       this.stopReason = reason
       this.emit('stopping', {reason})
-      // At once, not after a tick: a job finishing now must not start another.
-      this.engine?.stopStarting()
       this.stopController.abort()
       for (const timer of this.timers) clearTimeout(timer)
+      // At once, not after a tick: a job finishing now must not start another. A failure here
+      // must not keep the stop from running: the worker would never end.
+      try {
+        this.engine?.stopStarting()
+      } catch (error) {
+        this.emit('warning', {message: `stopping: ${errorMessage(error)}`})
+      }
+
       void this.shutDown()
     }
 
@@ -198,22 +212,41 @@ export class Worker extends WorkerEmitter {
 
   private async shutDown(): Promise<void> {
     await this.connecting
-    // Running jobs finish (each within its timeout) and are committed while this worker is
-    // still a member: leaving first would hand them to another worker to run again.
-    this.engine?.stopStarting()
+    // Again: an engine made while connecting has not been told yet.
     try {
-      await this.engine?.drain()
+      this.engine?.stopStarting()
     } catch (error) {
-      this.emit('warning', {message: `could not commit before stopping: ${errorMessage(error)}`})
+      this.emit('warning', {message: `stopping: ${errorMessage(error)}`})
     }
 
-    await this.subscriber?.stop().catch(() => {})
+    // Running jobs finish (each within its own timeout) and are committed while this worker is
+    // still a member: leaving first would hand them to another worker to run again. Only the
+    // steps that wait on Kafka are bounded here.
+    await this.engine?.idle()
+    await this.closeWithin('committing finished jobs', 'they run again on the partitions\' next owner', async () => {
+      try {
+        await this.engine?.flush()
+      } catch (error) {
+        this.emit('warning', {message: `could not commit before stopping: ${errorMessage(error)}`})
+      }
+    })
+    await this.closeWithin(`leaving group ${this.options.group}`, 'Kafka hands its partitions on once its session times out', async () => this.subscriber?.stop())
     await this.control?.close()
-    await this.publisher?.close().catch(() => {})
-    await this.groupProgress.close()
+    await this.closeWithin('closing the producer', 'the jobs had finished their writes', async () => this.publisher?.close())
+    await this.closeWithin('closing the admin connection', 'it held nothing', async () => this.groupProgress.close())
     const summary = this.summary()
     this.emit('stopped', summary)
     this.resolveStopped?.(summary)
+  }
+
+  /**
+   * Runs one step of a stop, abandoning it after CLOSE_STEP_MS with a warning that says what was
+   * left. With the broker lost, kafkajs retries a commit or a leave for minutes.
+   */
+  private async closeWithin(what: string, leftBehind: string, close: () => Promise<unknown>): Promise<void> {
+    if (!(await settlesWithin(close(), CLOSE_STEP_MS))) {
+      this.emit('warning', {message: `stopping: gave up ${what} after ${CLOSE_STEP_MS / 1000}s without an answer from Kafka; ${leftBehind}`})
+    }
   }
 
   private count(handled: Handled): void {
@@ -299,6 +332,11 @@ export class Worker extends WorkerEmitter {
 
   private async isEmpty(): Promise<boolean> {
     return this.groupProgress.isDrained(this.subscriber?.assigned() ?? [], this.engine?.positions() ?? new Map())
+  }
+
+  /** Records left to work on each partition this worker holds, asked of Kafka (for metrics). */
+  async remaining(): Promise<Array<TopicPartition & {jobs: number}>> {
+    return this.groupProgress.remaining(this.subscriber?.assigned() ?? [], this.engine?.positions() ?? new Map())
   }
 
   private topicsOf(topic: string): QueueTopics {

@@ -5,7 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import {ExitCode} from '../../../src/lib/errors.js'
-import {stopLocalKafka} from '../../../src/lib/local-kafka/index.js'
+import {DEFAULT_KAFKA_VERSION, stopLocalKafka} from '../../../src/lib/local-kafka/index.js'
 import {kq} from '../../support/cli.js'
 import {kcat, kcatMetadata} from '../../support/kcat.js'
 import {JAR_CACHE, TEST_KAFKA_ROOT} from '../../support/paths.js'
@@ -15,6 +15,8 @@ import {freePortRange} from '../../support/ports.js'
 function local(dir: string) {
   return (args: string[], env?: NodeJS.ProcessEnv) => kq([...args, '--dir', dir], {env, timeoutMs: 180_000})
 }
+
+const escaped = (text: string) => text.replaceAll('.', '\\.')
 
 function isRunning(pid: number): boolean {
   try {
@@ -44,7 +46,7 @@ describe('kq kafka:up, kafka:status and kafka:down', function () {
   it('starts a real broker, returns once it answers, and prints its address', async () => {
     const {code, stdout} = await run(['kafka:up', '--port', String(port), '--cache-dir', JAR_CACHE])
     assert.equal(code, 0)
-    assert.match(stdout, new RegExp(`Kafka 3\\.9\\.2 is running at 127\\.0\\.0\\.1:${port} \\(1 node`))
+    assert.match(stdout, new RegExp(`Kafka ${escaped(DEFAULT_KAFKA_VERSION)} is running at 127\\.0\\.0\\.1:${port} \\(1 node`))
     assert.match(stdout, new RegExp(`export KAFKA_BROKERS=127\\.0\\.0\\.1:${port}`))
     // Answered at once, by an independent client: no waiting after kafka:up returns.
     const metadata = await kcatMetadata(`127.0.0.1:${port}`)
@@ -68,7 +70,7 @@ describe('kq kafka:up, kafka:status and kafka:down', function () {
     const status = JSON.parse(stdout)
     assert.equal(status.health, 'running')
     assert.equal(status.bootstrap, `127.0.0.1:${port}`)
-    assert.equal(status.kafkaVersion, '3.9.2')
+    assert.equal(status.kafkaVersion, DEFAULT_KAFKA_VERSION)
     assert.deepEqual(
       status.nodes.map((node: {running: boolean}) => node.running),
       [true],
@@ -78,7 +80,7 @@ describe('kq kafka:up, kafka:status and kafka:down', function () {
   it('refuses other settings for a folder that holds a cluster', async () => {
     const {code, stderr} = await run(['kafka:up', '--nodes', '3'])
     assert.equal(code, ExitCode.LocalKafka)
-    assert.match(stderr, /was set up as Kafka 3\.9\.2, 1 node\(s\), port \d+: run `kq kafka:down --purge`/)
+    assert.match(stderr, new RegExp(`was set up as Kafka ${escaped(DEFAULT_KAFKA_VERSION)}, 1 node\\(s\\), port \\d+: run \`kq kafka:down --purge\``))
   })
 
   it('stops cleanly with kafka:down and keeps the data', async () => {
@@ -170,7 +172,7 @@ describe('kq kafka:up when it cannot start', function () {
     assert.equal(code, ExitCode.LocalKafka)
     assert.equal(
       stderr,
-      'Error: Maven (mvn) was not found on PATH: it is needed once, to fetch the Kafka 3.9.2 jars; install it (e.g. `apt-get install maven`)\n',
+      `Error: Maven (mvn) was not found on PATH: it is needed once, to fetch the Kafka ${DEFAULT_KAFKA_VERSION} jars; install it (e.g. \`apt-get install maven\`)\n`,
     )
   })
 
@@ -212,7 +214,7 @@ describe('kq kafka:up when it cannot start', function () {
   it('refuses a malformed --kafka-version as a usage error', async () => {
     const {code, stderr} = await run(['kafka:up', '--kafka-version', 'latest'])
     assert.equal(code, ExitCode.Usage)
-    assert.equal(stderr, 'Error: --kafka-version must look like 3.9.2, got "latest"\n')
+    assert.equal(stderr, 'Error: --kafka-version must look like 4.4.0, got "latest"\n')
   })
 })
 

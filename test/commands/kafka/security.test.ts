@@ -7,14 +7,17 @@ import path from 'node:path'
 import {ExitCode} from '../../../src/lib/errors.js'
 import {type LocalSecurity, stopLocalKafka} from '../../../src/lib/local-kafka/index.js'
 import {type TestApp, jobSource, makeTestApp} from '../../support/app.js'
+import {ensureKafkaJars} from '../../../src/lib/local-kafka/runtime.js'
 import {kq} from '../../support/cli.js'
 import {kcat} from '../../support/kcat.js'
 import {JAR_CACHE, TEST_KAFKA_ROOT} from '../../support/paths.js'
 import {freePortRange} from '../../support/ports.js'
 
+const ACL_TOOL_KAFKA_VERSION = '3.9.2'
+
 /**
  * Access control against a real secured Kafka (kafka:up --sasl: SASL/PLAIN, StandardAuthorizer,
- * no access without an ACL). ACLs are granted with Kafka's own AclCommand from the same jars,
+ * no access without an ACL). ACLs are granted with Kafka's own AclCommand (from the 3.9 jars),
  * and kcat logs in on its own: both independent of kq.
  */
 describe('kq against a Kafka with SASL logins and ACLs (kafka:up --sasl)', function () {
@@ -49,7 +52,9 @@ describe('kq against a Kafka with SASL logins and ACLs (kafka:up --sasl)', funct
         `sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="${security.admin.name}" password="${security.admin.password}";`,
       ].join('\n'),
     )
-    const classpath = path.join(JAR_CACHE, 'kafka-3.9.2', 'lib', '*')
+    // Kafka 4 moved AclCommand out of the broker's jars into kafka-tools; the 3.9 broker jars
+    // still hold it, and its admin client speaks to a 4.x broker as well.
+    const classpath = path.join(await ensureKafkaJars(ACL_TOOL_KAFKA_VERSION, JAR_CACHE), '*')
     await new Promise<void>((resolve, reject) => {
       execFile(
         'java',

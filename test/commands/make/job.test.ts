@@ -57,6 +57,17 @@ describe('kq make:job', () => {
     assert.deepEqual(await typecheck(root, files, ['--noImplicitOverride']), {code: 0, output: ''})
   })
 
+  it('with --schema, writes a job whose hand-written schema compiles against the payload type', async () => {
+    const {root, jobsDir} = app()
+    assert.equal((await kq(['make:job', 'SendEmail', '--schema'], {cwd: root})).code, 0)
+    assert.match(readFileSync(path.join(jobsDir, 'SendEmail.ts'), 'utf8'), /override schema: StandardSchemaV1<unknown, SendEmailPayload> = \{\n {4}'~standard': \{/)
+    assert.deepEqual(await typecheck(root, ['src/jobs/SendEmail.ts'], ['--noImplicitOverride']), {code: 0, output: ''})
+    // A schema whose output is not the payload type does not compile.
+    const file = path.join(jobsDir, 'SendEmail.ts')
+    writeFileSync(file, readFileSync(file, 'utf8').replace('return {value: {data}}', 'return {value: {data: 1}}'))
+    assert.notEqual((await typecheck(root, ['src/jobs/SendEmail.ts'])).code, 0)
+  })
+
   it('writes a job whose options the compiler checks, so a misspelt one is an error', async () => {
     const {root, jobsDir} = app()
     assert.equal((await kq(['make:job', 'SendEmail'], {cwd: root})).code, 0)

@@ -3,11 +3,11 @@ import {strict as assert} from 'node:assert'
 import {type TopicCreateResult} from '../../../src/commands/topic/create.js'
 import {delayTopicsOf} from '../../../src/lib/delay/ladder.js'
 import {ExitCode} from '../../../src/lib/errors.js'
-import {withTopicAdmin} from '../../../src/lib/kafka/index.js'
+import {openTopicReader, withTopicAdmin} from '../../../src/lib/kafka/index.js'
 import {envFile, kq, runKq, uniqueTopic} from '../../support/cli.js'
 import {kcatMetadata} from '../../support/kcat.js'
 import {closedPort} from '../../support/ports.js'
-import {testConnection} from '../../support/topics.js'
+import {createQueue, testConnection} from '../../support/topics.js'
 
 function brokers(): string {
   return process.env.KAFKA_BROKERS as string
@@ -44,8 +44,8 @@ describe('kq topic:create', () => {
         [`${topic}-delay-1d`, 'delay 1d', 3, 1, 'created'],
       ],
     )
-    assert.match(stdout, new RegExp(`^${topic}-dlt\\s+dead-letter\\s+3\\s+1\\s+created$`, 'm'))
-    assert.match(stdout, new RegExp(`^${topic}-delay-1m\\s+delay 1m\\s+3\\s+1\\s+created$`, 'm'))
+    assert.match(stdout, new RegExp(`^${topic}-dlt\\s+dead-letter\\s+3\\s+1\\s+1\\s+created$`, 'm'))
+    assert.match(stdout, new RegExp(`^${topic}-delay-1m\\s+delay 1m\\s+3\\s+1\\s+1\\s+created$`, 'm'))
     const described = await describeAll(topic)
     assert.deepEqual(
       [...described.values()].map((each) => each.partitions),
@@ -169,16 +169,18 @@ describe('kq topic:create', () => {
     assert.equal(code, 0)
     assert.deepEqual(JSON.parse(stdout), {
       topics: [
-        {name: topic, role: 'queue', partitions: 1, replicationFactor: 1, status: 'created', differences: []},
-        {name: `${topic}-retry`, role: 'retry', partitions: 1, replicationFactor: 1, status: 'created', differences: []},
-        {name: `${topic}-dlt`, role: 'dead-letter', partitions: 1, replicationFactor: 1, status: 'created', differences: []},
+        {name: topic, role: 'queue', partitions: 1, replicationFactor: 1, configs: {'min.insync.replicas': '1'}, status: 'created', differences: [], minInsyncReplicas: 1},
+        {name: `${topic}-retry`, role: 'retry', partitions: 1, replicationFactor: 1, configs: {'min.insync.replicas': '1'}, status: 'created', differences: [], minInsyncReplicas: 1},
+        {name: `${topic}-dlt`, role: 'dead-letter', partitions: 1, replicationFactor: 1, configs: {'min.insync.replicas': '1'}, status: 'created', differences: [], minInsyncReplicas: 1},
         ...delayTopicsOf(topic).map((name, index) => ({
           name,
           role: DELAY_ROLES[index],
           partitions: 1,
           replicationFactor: 1,
+          configs: {'min.insync.replicas': '1'},
           status: 'created',
           differences: [],
+          minInsyncReplicas: 1,
         })),
       ],
       group: {name: 'kq-workers', startsAtBeginning: [topic, ...delayTopicsOf(topic)]},
@@ -206,6 +208,29 @@ describe('kq topic:create', () => {
     // An existing topic is left alone: a new group there starts at its end, as Kafka's default.
     const again = await runKq<TopicCreateResult>(['topic:create', topic, '--group', uniqueTopic('other'), '--partitions', '2'])
     assert.deepEqual(again.result?.group.startsAtBeginning, [])
+  })
+
+  it('leaves the offsets of a group with running workers alone, and says so in one warning', async () => {
+    const group = uniqueTopic('busy-group')
+    const reader = await openTopicReader(testConnection())
+    const held = await reader.holdGroup(group, await createQueue('busy-other'))
+    try {
+      assert.ok('held' in held)
+      const topic = uniqueTopic('busy')
+      const {code, stdout, stderr} = await kq(['topic:create', topic, '--group', group, '--json'])
+      assert.equal(code, 0, stderr)
+      assert.deepEqual((JSON.parse(stdout) as TopicCreateResult).group, {name: group, startsAtBeginning: []})
+      const plain = await kq(['topic:create', uniqueTopic('busy'), '--group', group])
+      assert.equal(plain.code, 0, plain.stderr)
+      // oclif wraps its warnings, each line behind a '›'.
+      const warned = plain.stderr.replaceAll('›', ' ').replaceAll(/\s+/g, ' ').trim()
+      assert.match(warned, new RegExp(`^Warning: group ${group} has running workers, so its offsets on .+ were left alone: new workers start at their end unless run with --from-beginning$`))
+      const committed = await withTopicAdmin(testConnection(), (admin) => admin.committedOffsets(group, topic))
+      assert.deepEqual(committed, [{partition: 0, offset: -1}])
+    } finally {
+      if ('held' in held) await held.held.release()
+      await reader.close()
+    }
   })
 
   it('refuses a replication factor above the broker count, naming the count, and creates nothing', async () => {

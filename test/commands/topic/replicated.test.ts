@@ -3,8 +3,12 @@ import path from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {type TopicCreateResult} from '../../../src/commands/topic/create.js'
+import {type TopicListResult} from '../../../src/commands/topic/list.js'
+import {delayTopicsOf} from '../../../src/lib/delay/ladder.js'
 import {ExitCode} from '../../../src/lib/errors.js'
 import {stopLocalKafka} from '../../../src/lib/local-kafka/index.js'
+import {type StatusSnapshot} from '../../../src/lib/monitoring/types.js'
+import {jobSource, makeTestApp} from '../../support/app.js'
 import {kq, runKq, uniqueTopic} from '../../support/cli.js'
 import {type KcatTopic, kcatMetadata} from '../../support/kcat.js'
 import {JAR_CACHE, TEST_KAFKA_ROOT} from '../../support/paths.js'
@@ -30,7 +34,7 @@ async function kcatTopicOnEveryBroker(brokers: string, name: string): Promise<Kc
 }
 
 describe('kq topic:create on a three-broker cluster (kafka:up --nodes 3)', function () {
-  this.timeout(180_000)
+  this.timeout(300_000)
   const dir = path.join(TEST_KAFKA_ROOT, `three-${process.pid}`)
   let brokers: string
 
@@ -72,9 +76,12 @@ describe('kq topic:create on a three-broker cluster (kafka:up --nodes 3)', funct
     ])
     assert.equal(code, 0)
     assert.deepEqual(
-      result?.topics.map((row) => [row.status, row.replicationFactor]),
-      Array.from({length: 9}, () => ['created', 3]),
+      result?.topics.map((row) => [row.status, row.replicationFactor, row.minInsyncReplicas]),
+      Array.from({length: 9}, () => ['created', 3, 2]),
     )
+    // The cluster's first group request: Kafka makes its offsets topic meanwhile, and the group
+    // starts at the beginning of the new queue all the same.
+    assert.deepEqual(result?.group, {name: 'kq-workers', startsAtBeginning: [topic, ...delayTopicsOf(topic)]})
     for (const name of [topic, `${topic}-retry`, `${topic}-dlt`, `${topic}-delay-1m`]) {
       const found = await kcatTopicOnEveryBroker(brokers, name)
       assert.deepEqual(
@@ -85,6 +92,64 @@ describe('kq topic:create on a three-broker cluster (kafka:up --nodes 3)', funct
           [1, 2, 3],
         ],
       )
+    }
+  })
+
+  it('sets min.insync.replicas on each topic as KAFKA_MIN_INSYNC_REPLICAS says, above the brokers\' default of 2', async () => {
+    const topic = uniqueTopic('insync')
+    const env = {KAFKA_BROKERS: brokers, KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '3'}
+    // The first topic:create of the workers' group waits for Kafka's offsets topic: slow on a busy machine.
+    const created = await kq(['topic:create', topic, '--json'], {env, timeoutMs: 240_000})
+    assert.equal(created.code, 0, created.stderr)
+    const rows = (JSON.parse(created.stdout) as TopicCreateResult).topics
+    assert.deepEqual(rows.map((row) => row.minInsyncReplicas), Array.from({length: 9}, () => 3))
+    // The broker asked may hear of the new topics a moment after the controller made them.
+    let listed: TopicListResult['topics'][number] | undefined
+    for (let attempt = 0; attempt < 50 && listed === undefined; attempt++) {
+      listed = (await runKq<TopicListResult>(['topic:list', '--brokers', brokers])).result?.topics.find((each) => each.name === `${topic}-dlt`)
+      if (listed === undefined) await sleep(100)
+    }
+
+    assert.equal(listed?.minInsyncReplicas, 3)
+  })
+
+  it('warns in topic:create and kq status about a queue of three replicas with one in sync', async () => {
+    const queue = uniqueTopic('weak')
+    const group = uniqueTopic('g')
+    const weak = await kq(['topic:create', queue, '--group', group], {
+      env: {KAFKA_BROKERS: brokers, KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '1'},
+      timeoutMs: 240_000,
+    })
+    assert.equal(weak.code, 0, weak.stderr)
+    assert.doesNotMatch(weak.stderr, /min\.insync\.replicas/, 'asked for explicitly: no warning')
+
+    // Without the setting, kq asks 2 of three replicas: the same queue is now below it.
+    const again = await kq(['topic:create', queue, '--replication-factor', '3'], {env: {KAFKA_BROKERS: brokers}})
+    assert.equal(again.code, 0, again.stderr)
+    assert.match(again.stderr, new RegExp(`^Warning: topic ${queue} has 3 replicas but min\\.insync\\.replicas=1, `, 'm'))
+    assert.equal(again.stderr.split('\n').filter((line) => line.startsWith('Warning: ')).length, 9)
+
+    const status = await kq(['status', queue, '--group', group, '--json'], {env: {KAFKA_BROKERS: brokers}})
+    assert.equal(status.code, 0, status.stderr)
+    const snapshot = JSON.parse(status.stdout) as StatusSnapshot
+    assert.equal(snapshot.queues[0].warnings.length, 9)
+    assert.match(snapshot.queues[0].warnings[0], /set it to 2 \(kafka-configs\.sh --alter --entity-type topics --entity-name \S+ --add-config min\.insync\.replicas=2\)$/)
+    const text = await kq(['status', queue, '--group', group, '--brief'], {env: {KAFKA_BROKERS: brokers}})
+    assert.match(text.stdout, new RegExp(`^Warning: topic ${queue}-dlt has 3 replicas but min\\.insync\\.replicas=1`, 'm'))
+  })
+
+  it('makes a topic of one replica writable on a cluster whose default min.insync.replicas is 2', async () => {
+    const app = makeTestApp({jobs: {Ping: jobSource('Ping')}})
+    try {
+      const queue = uniqueTopic('single')
+      const env = {KAFKA_BROKERS: brokers}
+      const created = await kq(['topic:create', queue, '--replication-factor', '1', '--json'], {env})
+      assert.equal(created.code, 0, created.stderr)
+      assert.deepEqual(new Set((JSON.parse(created.stdout) as TopicCreateResult).topics.map((row) => row.minInsyncReplicas)), new Set([1]))
+      const sent = await kq(['dispatch', 'Ping', '{}', '--queue', queue], {cwd: app.root, env})
+      assert.equal(sent.code, 0, sent.stderr)
+    } finally {
+      app.remove()
     }
   })
 

@@ -176,4 +176,18 @@ describe('loadConfig', () => {
       },
     )
   })
+
+  it('reads KAFKA_MIN_INSYNC_REPLICAS, and leaves it unset by default', () => {
+    assert.equal(load().minInsyncReplicas, undefined)
+    assert.equal(load({KAFKA_REPLICATION_FACTOR: '3', KAFKA_MIN_INSYNC_REPLICAS: '3'}).minInsyncReplicas, 3)
+  })
+
+  it('refuses a KAFKA_MIN_INSYNC_REPLICAS above the replication factor, which would refuse every write', () => {
+    assertConfigError(
+      () => load({}, {KAFKA_REPLICATION_FACTOR: 3, KAFKA_MIN_INSYNC_REPLICAS: 4}),
+      'KAFKA_MIN_INSYNC_REPLICAS (from .env) is 4, more than the replication factor 3 (KAFKA_REPLICATION_FACTOR): ' +
+        'Kafka would refuse every write to the topics; set it to at most 3',
+    )
+    assertConfigError(() => load({KAFKA_MIN_INSYNC_REPLICAS: '0'}), 'KAFKA_MIN_INSYNC_REPLICAS (from the environment) must be a positive integer, got "0"')
+  })
 })

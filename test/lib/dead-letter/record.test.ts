@@ -1,7 +1,7 @@
 import {strict as assert} from 'node:assert'
 import {randomBytes} from 'node:crypto'
 
-import {deadLetterRecord} from '../../../src/lib/dead-letter/record.js'
+import {deadLetterRecord, reducedDeadLetter} from '../../../src/lib/dead-letter/record.js'
 import {NOT_BEFORE_HEADER} from '../../../src/lib/delay/ladder.js'
 import {HEADERS, type JobEnvelope} from '../../../src/lib/envelope/index.js'
 import {FAILURE_HEADERS, MAX_ERROR_MESSAGE_BYTES, MAX_ERROR_STACK_BYTES} from '../../../src/lib/failure/headers.js'
@@ -24,6 +24,17 @@ describe('deadLetterRecord', () => {
   function deadLetter(source: IncomingMessage, error: unknown, extra: {reason?: 'exhausted' | 'fatal' | 'timeout' | 'malformed'; attempts?: number; envelope?: JobEnvelope} = {}) {
     return deadLetterRecord({...failure(source, error, SECOND_FAILURE), reason: extra.reason ?? 'exhausted', attempts: extra.attempts ?? 3, envelope: extra.envelope})
   }
+
+  it('reduces a dead letter too large to write to its key and headers, less the stack, and says how large the value was', () => {
+    const source = queueRecord()
+    const whole = deadLetter(source, new Error('x'), {envelope})
+    const reduced = reducedDeadLetter(whole)
+    assert.deepEqual(reduced.key, whole.key)
+    assert.equal(Buffer.byteLength(reduced.value), 0)
+    const {[FAILURE_HEADERS.errorStack]: stack, ...kept} = whole.headers ?? {}
+    assert.ok(stack)
+    assert.deepEqual(reduced.headers, {...kept, [FAILURE_HEADERS.valueOmitted]: String(Buffer.byteLength(whole.value))})
+  })
 
   it('keeps the value and key byte for byte', () => {
     const source = queueRecord()

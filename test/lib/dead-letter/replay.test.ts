@@ -1,6 +1,6 @@
 import {strict as assert} from 'node:assert'
 
-import {deadLetterRecord} from '../../../src/lib/dead-letter/record.js'
+import {deadLetterRecord, reducedDeadLetter} from '../../../src/lib/dead-letter/record.js'
 import {type DeadLetter, REPLAY_HEADERS, deadLetterOf, detailOf, summaryOf} from '../../../src/lib/dead-letter/letters.js'
 import {DEFAULT_MAX_REPLAYS, planReplay} from '../../../src/lib/dead-letter/replay.js'
 import {createEnvelope, decodeEnvelope, encodeEnvelope} from '../../../src/lib/envelope/index.js'
@@ -10,7 +10,7 @@ const FAILED = new Date('2026-11-26T17:30:07.000Z')
 const envelope = createEnvelope({job: 'SendEmail', queue: 'emails', payload: {to: 'ada@example.com'}, maxTries: 3})
 
 /** A dead letter as the worker writes it and the dlt commands read it back. */
-function deadLetter(options: {attempt?: number; headers?: Record<string, string>; value?: Buffer; envelope?: boolean} = {}): DeadLetter {
+function deadLetter(options: {attempt?: number; headers?: Record<string, string>; value?: Buffer; envelope?: boolean; reduced?: boolean} = {}): DeadLetter {
   const encoded = encodeEnvelope({...envelope, attempt: options.attempt ?? 3})
   const source: IncomingMessage = {
     topic: 'emails-retry',
@@ -21,7 +21,7 @@ function deadLetter(options: {attempt?: number; headers?: Record<string, string>
     value: options.value ?? encoded.value,
     headers: {...(options.value === undefined && encoded.headers), 'trace-id': 'abc-123', 'kq-original-topic': 'emails', 'kq-original-offset': '41', ...options.headers},
   }
-  const record = deadLetterRecord({
+  const whole = deadLetterRecord({
     source,
     error: new Error('SMTP timeout'),
     group: 'kq-workers',
@@ -31,6 +31,7 @@ function deadLetter(options: {attempt?: number; headers?: Record<string, string>
     attempts: 3,
     ...(options.envelope !== false && {envelope}),
   })
+  const record = options.reduced ? reducedDeadLetter(whole) : whole
   const message: IncomingMessage = {
     topic: 'emails-dlt',
     partition: 1,
@@ -100,5 +101,17 @@ describe('dead-letter replay records', () => {
     assert.match(plan.message, /^dead letter 1:12 is not a kq job \(.+\), so it cannot be replayed: remove it with `kq dlt:purge --id 1:12`$/)
     assert.equal(detailOf(letter).value, 'not json')
     assert.equal('payload' in detailOf(letter), false)
+  })
+
+  it('refuses a dead letter written without its value, saying where the record may still be', () => {
+    const letter = deadLetter({value: Buffer.alloc(1_048_000, 'x'), envelope: false, reduced: true})
+    const plan = planReplay(letter)
+    assert.deepEqual(plan, {
+      replayable: false,
+      problem: 'not-a-job',
+      message:
+        'dead letter 1:12 was written without its value (1048000 bytes, too large for the dead-letter topic), so it cannot be replayed: ' +
+        'the record may still be at emails[1]@41; remove the letter with `kq dlt:purge --id 1:12`',
+    })
   })
 })

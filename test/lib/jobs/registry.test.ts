@@ -204,7 +204,9 @@ describe('JobRegistry.load', () => {
   })
 
   it('reports a file that throws while loading with the file and the first line of the error', async () => {
-    const {root, jobsDir} = app({Broken: "import {Job} from 'kq'\n\nthrow new Error('no SMTP_HOST\\nsecond line')\n"})
+    const {root, jobsDir} = app({
+      Broken: "import {Job} from 'kq'\n\nthrow new Error('no SMTP_HOST\\nsecond line')\n\nexport default class Broken extends Job {}\n",
+    })
     const registry = await JobRegistry.scan(jobsDir)
     const error = await inside(root, () => loadError(registry, 'Broken'))
     assert.equal(error.message, 'cannot load job Broken from src/jobs/Broken.ts: no SMTP_HOST')
@@ -280,6 +282,23 @@ describe('JobRegistry and names from messages', () => {
 
     assert.equal(existsSync(mark), false, 'a file outside the jobs folder was evaluated')
     assert.deepEqual(registry.names(), ['SendEmail'])
+  })
+
+  it('never runs a file of the folder that declares no job class, though a message names it', async () => {
+    const made = app({SendEmail: jobSource('SendEmail')})
+    const mark = path.join(made.root, 'evaluated')
+    const leaveMark = `import {writeFileSync} from 'node:fs'\nwriteFileSync(${JSON.stringify(mark)}, 'yes')\n`
+    made.writeJob('Helpers', `${leaveMark}export const greeting = 'hello'\n`)
+    made.writeJob('Seed.js', `${leaveMark}export default function seed() {}\n`)
+    made.writeJob('Settings', `${leaveMark}export default class Settings {\n  static host = 'smtp'\n}\n`)
+    const registry = await JobRegistry.scan(made.jobsDir)
+    for (const name of ['Helpers', 'Seed', 'Settings']) {
+      const error = await inside(made.root, () => loadError(registry, name))
+      assert.match(error.message, new RegExp(`^src/jobs/${name}\\.[jt]s does not export a job class: export default class ${name} extends Job$`))
+    }
+
+    assert.equal(existsSync(mark), false, 'a file that is not a job was evaluated')
+    assert.equal(jobNameOf(await registry.load('SendEmail')), 'SendEmail')
   })
 
   it('suggests the nearest job and lists the known ones, with the folder relative to the working folder', async () => {

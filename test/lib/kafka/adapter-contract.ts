@@ -1,6 +1,6 @@
 import {strict as assert} from 'node:assert'
 
-import {BrokerUnreachableError, TopicNotFoundError} from '../../../src/lib/errors.js'
+import {BrokerUnreachableError, GroupHasMembersError, RecordTooLargeError, TopicNotFoundError} from '../../../src/lib/errors.js'
 import {
   type FetchedRecords,
   type IncomingMessage,
@@ -87,6 +87,22 @@ export function describeAdapterContract(name: string, adapter: KafkaAdapter): vo
       assert.ok(offsets.every(({low, high}) => Number.isInteger(low) && Number.isInteger(high)))
     })
 
+    it('starts an idle group at the beginning of new topics, and refuses a group with members with GroupHasMembersError', async () => {
+      const topics = [await newTopic(2), await newTopic(1)]
+      const idle = uniqueTopic('contract-group')
+      await admin.startGroupAtBeginning(idle, topics)
+      assert.deepEqual(await admin.committedOffsets(idle, topics[0]), [
+        {partition: 0, offset: 0},
+        {partition: 1, offset: 0},
+      ])
+      assert.deepEqual(await admin.committedOffsets(idle, topics[1]), [{partition: 0, offset: 0}])
+
+      const busy = uniqueTopic('contract-group')
+      await collect(await newTopic(), {group: busy})
+      await assert.rejects(admin.startGroupAtBeginning(busy, [topics[1]]), (error: unknown) => error instanceof GroupHasMembersError && error.groupId === busy && error.members === 1)
+      assert.deepEqual(await admin.committedOffsets(busy, topics[1]), [{partition: 0, offset: -1}], 'no offset moved under running workers')
+    })
+
     it('sends with acks from every replica and says where each record went, as a number offset', async () => {
       const topic = await newTopic()
       const first = await publisher.send(topic, {key: 'k', value: 'one', headers: {trace: 'abc'}})
@@ -117,6 +133,33 @@ export function describeAdapterContract(name: string, adapter: KafkaAdapter): vo
         const inPartition = read.filter((each) => each.partition === partition).map((each) => Number(each.payload.slice(1)))
         assert.deepEqual(inPartition, [...inPartition].sort((a, b) => a - b), `partition ${partition} out of order`)
       }
+    })
+
+    it('refuses only the record too large for its topic with RecordTooLargeError, not those sent beside it', async () => {
+      const topic = uniqueTopic('contract-small')
+      await admin.createTopics([{name: topic, partitions: 1, replicationFactor: 1, configs: {'max.message.bytes': '20000'}}])
+      await publisher.send(topic, {value: 'first'})
+      // Sent together while the first is in flight, they share one request.
+      const sends = [
+        publisher.send(topic, {value: 'in flight'}),
+        ...['a', 'b', 'c'].map((value) => publisher.send(topic, {value})),
+        publisher.send(topic, {value: 'x'.repeat(50_000)}),
+        publisher.send(topic, {value: 'd'}),
+      ]
+      const settled = await Promise.allSettled(sends)
+      assert.deepEqual(settled.map((each) => each.status), ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled'])
+      assert.ok((settled[4] as PromiseRejectedResult).reason instanceof RecordTooLargeError)
+      const read = await kcatRecords(topic)
+      assert.deepEqual(read.map((each) => each.payload).sort(), ['a', 'b', 'c', 'd', 'first', 'in flight'])
+    })
+
+    it("reads the min.insync.replicas in force: the topic's own, else the brokers' (1 on the test broker)", async () => {
+      const own = uniqueTopic('contract-insync')
+      await admin.createTopics([{name: own, partitions: 1, replicationFactor: 1, configs: {'min.insync.replicas': '2'}}])
+      const plain = await newTopic()
+      const found = await admin.minInsyncReplicas([own, plain])
+      assert.equal(found.get(own), 2)
+      assert.equal(found.get(plain), 1)
     })
 
     it('refuses a topic that does not exist with TopicNotFoundError, naming it', async () => {

@@ -22,6 +22,7 @@ function queue(name: string, figures: Partial<QueueStatus> = {}): QueueStatus {
     alerts: [],
     partitions: [],
     deadLetters: [],
+    warnings: [],
     ...figures,
   }
 }

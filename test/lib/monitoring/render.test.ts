@@ -48,6 +48,7 @@ const snapshot: StatusSnapshot = {
         {topic: 'orders-retry', partition: 1, end: 0, committed: null, lag: null},
       ],
       deadLetters: [],
+      warnings: [],
     },
     {
       queue: 'emails',
@@ -66,6 +67,7 @@ const snapshot: StatusSnapshot = {
       alerts: [],
       partitions: [{topic: 'emails', partition: 0, end: 5, committed: null, lag: null}],
       deadLetters: [],
+      warnings: [],
     },
   ],
   alert: true,
@@ -101,6 +103,12 @@ describe('status: rendering', () => {
     const rows = renderStatus(paused, {styles: PLAIN, brief: true}).split('\n')
     assert.match(rows.at(-1)!, /^emails \(paused\) +- /)
     assert.match(rows.at(-2)!, /^orders {2,}1200/)
+  })
+
+  it('prints a warning under the queue table for each topic below its min.insync.replicas', () => {
+    const warned = {...snapshot, thresholds: {}, queues: snapshot.queues.map((queue) => (queue.queue === 'emails' ? {...queue, warnings: ['topic emails has 3 replicas but min.insync.replicas=1']} : queue))}
+    const rows = renderStatus(warned, {styles: PLAIN, brief: true}).split('\n')
+    assert.deepEqual(rows.slice(-2), ['', 'Warning: topic emails has 3 replicas but min.insync.replicas=1'])
   })
 
   it('colours ALERT red and ok green on a terminal', () => {

@@ -35,7 +35,7 @@ const samples: {[E in keyof WorkerEvents]: WorkerEvents[E]} = {
   'job:done': {...ref, durationMs: 12.5},
   'job:failed': {...ref, durationMs: 3.08, error: {name: 'Error', message: 'SMTP timeout'}, action: 'retry', delayMs: 5000},
   'job:log': {job: 'ExampleKafkaJob', id: ref.id, attempt: 1, message: 'processed x', late: false},
-  poison: {topic: 'default', partition: 0, offset: 7, reason: 'malformed', error: {name: 'EnvelopeError', message: 'job message is not JSON'}},
+  poison: {topic: 'default', partition: 0, queue: 'default', offset: 7, reason: 'malformed', error: {name: 'EnvelopeError', message: 'job message is not JSON'}},
   warning: {message: 'failed() of SendEmail threw: nope'},
   paused: {queue: 'emails', topic: 'emails', at: '2026-11-26T17:30:00.000Z', by: 'ops-1:77'},
   continued: {queue: 'emails', topic: 'emails', at: '2026-11-26T17:31:00.000Z', by: 'ops-1:78'},

@@ -32,6 +32,7 @@ describe('workerOptions', () => {
       unknownJobGrace: 300,
       rest: 0,
       force: false,
+      metricsHost: '127.0.0.1',
     })
   })
 
@@ -52,6 +53,8 @@ describe('workerOptions', () => {
     const given: WorkerOptions = {
       queues: ['emails', 'reports'],
       group: 'other-group',
+      metricsPort: 9400,
+      metricsHost: '0.0.0.0',
       tries: 3,
       backoff: [1, 5, 10],
       timeout: 120,

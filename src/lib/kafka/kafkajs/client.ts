@@ -64,7 +64,7 @@ export async function connectWithin(
       const within = `within ${connection.connectTimeoutMs / 1000}s`
       const found = client.sockets.diagnose()
       reject(
-        new BrokerUnreachableError(connection.brokers, found === undefined ? `no answer ${within}` : found.notKafka ? `${found.reason} ${within}` : found.reason, {
+        new BrokerUnreachableError(connection.brokers, found === undefined ? `no answer ${within}` : found.notKafka || found.waiting ? `${found.reason} ${within}` : found.reason, {
           notKafka: found?.notKafka,
           advice: found?.advice,
         }),
@@ -84,7 +84,7 @@ export async function connectWithin(
     // kafkajs keeps retrying after we stop waiting; a late success would hold a socket open
     // and keep the process alive, so it is closed whenever it settles.
     if (timedOut) connecting.then(abandon, () => {}).catch(() => {})
-    throw error instanceof BrokerUnreachableError ? error : translateKafkaError(error, {brokers: connection.brokers, action})
+    throw error instanceof BrokerUnreachableError ? error : translateKafkaError(error, {brokers: connection.brokers, action, noBrokerAnswered: !client.sockets.reachedAny()})
   } finally {
     clearTimeout(timer)
   }

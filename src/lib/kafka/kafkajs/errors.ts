@@ -1,6 +1,6 @@
 import kafkajs from 'kafkajs'
 
-import {AuthorizationError, BrokerUnreachableError, KafkaRefusedError, KqError, errorMessage} from '../../errors.js'
+import {AuthorizationError, BrokerUnreachableError, KafkaRefusedError, KqError, RecordTooLargeError, errorMessage} from '../../errors.js'
 import {CONNECTION_REASONS, TLS_FAILURES} from './sockets.js'
 
 const {
@@ -15,6 +15,11 @@ export interface KafkaErrorContext {
   brokers: string[]
   /** What kq was doing, for the message: `creating topic orders`. */
   action?: string
+  /**
+   * No broker took a connection yet: kafkajs tried the bootstrap brokers in turn, so a refusal
+   * stands for the whole list, not only the one it tried last.
+   */
+  noBrokerAnswered?: boolean
 }
 
 
@@ -41,6 +46,20 @@ function* causes(error: unknown, depth = 0): Generator<unknown> {
   if (error instanceof Error) yield* causes(error.cause, depth + 1)
 }
 
+/**
+ * The brokers kafkajs says it could not talk to, when it says: with one broker of three down,
+ * the error names that one, not the whole bootstrap list as if all three had refused.
+ */
+function unreachableBrokers(error: unknown): string[] | undefined {
+  const named = new Set<string>()
+  for (const cause of causes(error)) {
+    const {broker} = cause instanceof KafkaJSConnectionError ? (cause as {broker?: unknown}) : {}
+    if (typeof broker === 'string' && broker !== '') named.add(broker)
+  }
+
+  return named.size === 0 ? undefined : [...named].sort()
+}
+
 function find<T>(error: unknown, type: abstract new (...args: never[]) => T): T | undefined {
   for (const cause of causes(error)) if (cause instanceof type) return cause
   return undefined
@@ -62,6 +81,22 @@ export function isTransientKafkaError(error: unknown): boolean {
   const protocol = find(error, KafkaJSProtocolError)
   return protocol !== undefined && TRANSIENT_TYPES.has(protocol.type)
 }
+
+/**
+ * Kafka's answers while a group's coordinator is not ready: on a fresh cluster, until its
+ * __consumer_offsets topic has leaders. kafkajs, after its own retries, reports the same as
+ * KafkaJSGroupCoordinatorNotFound, which a missing ACL on the group causes too: a refusal named
+ * as such is not pending.
+ */
+const COORDINATOR_PENDING = new Set(['COORDINATOR_NOT_AVAILABLE', 'COORDINATOR_LOAD_IN_PROGRESS', 'NOT_COORDINATOR'])
+
+export function isCoordinatorPending(error: unknown): boolean {
+  const protocol = find(error, KafkaJSProtocolError)
+  if (protocol !== undefined && AUTHORIZATION_FAILURES[protocol.type] !== undefined) return false
+  return (protocol !== undefined && COORDINATOR_PENDING.has(protocol.type)) || find(error, KafkaJSGroupCoordinatorNotFound) !== undefined
+}
+
+const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE'])
 
 /** Kafka's answers about one topic that need not fail a request about others: gone, misnamed, not allowed. */
 const TOPIC_REFUSALS = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'INVALID_TOPIC_EXCEPTION', 'TOPIC_AUTHORIZATION_FAILED'])
@@ -106,6 +141,13 @@ export function translateKafkaError(error: unknown, context: KafkaErrorContext):
       )
     }
 
+    if (TOO_LARGE.has(protocol.type)) {
+      return new RecordTooLargeError(
+        `Kafka refused the request${doing}: ${protocol.message} (${protocol.type}); the topic's max.message.bytes bounds a record`,
+        {cause: error},
+      )
+    }
+
     return new KafkaRefusedError(`Kafka refused the request${doing}: ${protocol.message} (${protocol.type})`, {
       cause: error,
     })
@@ -127,7 +169,8 @@ export function translateKafkaError(error: unknown, context: KafkaErrorContext):
     const {code} = connection as {code?: string}
     const tlsFailure = code ? TLS_FAILURES[code] : undefined
     const reason = tlsFailure?.reason ?? (code && CONNECTION_REASONS[code]) ?? connection.message.split('\n')[0].trim().toLowerCase()
-    return new BrokerUnreachableError(context.brokers, reason, {cause: error, advice: tlsFailure?.advice})
+    const named = context.noBrokerAnswered ? undefined : unreachableBrokers(error)
+    return new BrokerUnreachableError(named ?? context.brokers, reason, {cause: error, advice: tlsFailure?.advice})
   }
 
   return new KqError(`Kafka request failed${doing}: ${errorMessage(error)}`, undefined, {cause: error})

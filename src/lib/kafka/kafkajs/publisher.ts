@@ -1,10 +1,10 @@
 import kafkajs, {type Admin, type Message, type PartitionMetadata, type Producer} from 'kafkajs'
 
 import {type KafkaConnectionConfig} from '../../config/index.js'
-import {KafkaRefusedError, TopicNotFoundError} from '../../errors.js'
-import {connectWithin, createKafka} from './client.js'
+import {KafkaRefusedError, RecordTooLargeError, SendTimeoutError, TopicNotFoundError} from '../../errors.js'
+import {type KafkaClient, connectWithin, createKafka} from './client.js'
 import {translateKafkaError} from './errors.js'
-import {type OutgoingMessage, type PublishedRecord, type Publisher, type SendOptions} from '../types.js'
+import {type OutgoingMessage, type PublishedRecord, type Publisher, type PublisherOptions, type SendOptions} from '../types.js'
 
 function toKafkaMessage(message: OutgoingMessage): Message {
   return {key: message.key ?? null, value: message.value, headers: message.headers}
@@ -30,11 +30,14 @@ class KafkaPublisher implements Publisher {
   private waiting: Waiting[] = []
   private topicList?: Promise<string[]>
   private flushing = false
+  private timedOut = false
 
   constructor(
+    private readonly client: KafkaClient,
     private readonly producer: Producer,
     private readonly admin: Admin,
     private readonly brokers: string[],
+    private readonly options: PublisherOptions,
   ) {}
 
   async assertTopicExists(topic: string): Promise<void> {
@@ -78,13 +81,16 @@ class KafkaPublisher implements Publisher {
       const topics = [...new Set(batch.map((each) => each.topic))]
       try {
         const records = await this.call(`sending to ${topics.join(', ')}`, () =>
-          this.producer.sendBatch({
-            acks: -1,
-            topicMessages: topics.map((topic) => ({
-              topic,
-              messages: batch.filter((each) => each.topic === topic).map((each) => each.message),
-            })),
-          }),
+          this.acknowledged(
+            topics.join(', '),
+            this.producer.sendBatch({
+              acks: -1,
+              topicMessages: topics.map((topic) => ({
+                topic,
+                messages: batch.filter((each) => each.topic === topic).map((each) => each.message),
+              })),
+            }),
+          ),
         )
         // Within a partition, Kafka appends a request's messages in order from its base offset.
         const next = new Map(records.map((record) => [`${record.topicName}:${record.partition}`, Number(record.baseOffset ?? -1)]))
@@ -95,11 +101,30 @@ class KafkaPublisher implements Publisher {
           each.resolve({topic: each.topic, partition: each.message.partition, offset})
         }
       } catch (error) {
-        for (const each of batch) each.reject(error)
+        // Kafka refuses the whole request for one record over the size limit: each record is
+        // sent again on its own, so that only that one fails (a dead letter then knows it is
+        // its own size, not a neighbour's, that was refused).
+        if (error instanceof RecordTooLargeError && batch.length > 1) await this.sendEachAlone(batch)
+        else for (const each of batch) each.reject(error)
       }
     }
 
     this.flushing = false
+  }
+
+  private async sendEachAlone(batch: Waiting[]): Promise<void> {
+    await Promise.all(
+      batch.map(async (each) => {
+        try {
+          const [record] = await this.call(`sending to ${each.topic}`, () =>
+            this.acknowledged(each.topic, this.producer.send({acks: -1, topic: each.topic, messages: [each.message]})),
+          )
+          each.resolve({topic: each.topic, partition: each.message.partition, offset: Number(record?.baseOffset ?? -1)})
+        } catch (error) {
+          each.reject(error)
+        }
+      }),
+    )
   }
 
   /** kafkajs's own (Java-compatible) choice, on `partitionAs`'s partitions when given. */
@@ -141,10 +166,34 @@ class KafkaPublisher implements Publisher {
       )
     }
 
-    await this.call(`sending ${messages.length} messages to ${topic}`, () => this.producer.send({topic, acks: -1, messages: kafkaMessages}))
+    await this.call(`sending ${messages.length} messages to ${topic}`, () =>
+      this.acknowledged(topic, this.producer.send({topic, acks: -1, messages: kafkaMessages})),
+    )
+  }
+
+  /**
+   * A send, bounded by sendTimeoutMs when set. A partition whose leader waits for replicas that
+   * cannot come (a lost controller quorum keeps the in-sync set as it was) answers each try only
+   * at Kafka's request timeout, and kafkajs tries again: minutes, for a command that should say
+   * what is wrong.
+   */
+  private acknowledged<T>(topic: string, sending: Promise<T>): Promise<T> {
+    const timeoutMs = this.options.sendTimeoutMs
+    if (timeoutMs === undefined) return sending
+    let timer: NodeJS.Timeout | undefined
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.timedOut = true
+        reject(new SendTimeoutError(topic, timeoutMs))
+      }, timeoutMs)
+    })
+    sending.catch(() => {})
+    return Promise.race([sending, deadline]).finally(() => clearTimeout(timer))
   }
 
   async close(): Promise<void> {
+    // After a send timed out, kafkajs would wait for its unanswered requests: they are dropped.
+    if (this.timedOut) this.client.sockets.abort()
     await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()])
   }
 
@@ -161,7 +210,7 @@ class KafkaPublisher implements Publisher {
  * Opens an idempotent producer (acks=all: a job counts as dispatched once every in-sync
  * replica has it) that never creates topics, plus a small admin for topic lookups.
  */
-export async function openPublisher(connection: KafkaConnectionConfig): Promise<Publisher> {
+export async function openPublisher(connection: KafkaConnectionConfig, options: PublisherOptions = {}): Promise<Publisher> {
   const client = createKafka(connection)
   const {kafka} = client
   const producer = kafka.producer({
@@ -184,5 +233,5 @@ export async function openPublisher(connection: KafkaConnectionConfig): Promise<
     },
     'starting the producer (an idempotent producer needs WRITE on the topics, or IDEMPOTENT_WRITE on the cluster before Kafka 3.0)',
   )
-  return new KafkaPublisher(producer, admin, connection.brokers)
+  return new KafkaPublisher(client, producer, admin, connection.brokers, options)
 }

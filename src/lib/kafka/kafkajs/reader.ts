@@ -7,6 +7,7 @@ import {type KafkaConnectionConfig} from '../../config/index.js'
 import {KafkaRefusedError, TopicNotFoundError} from '../../errors.js'
 import {type KafkaClient, connectWithin, openAdmin} from './client.js'
 import {translateKafkaError} from './errors.js'
+import {fetchTopicOffsets} from './offsets.js'
 import {incoming} from './subscriber.js'
 import {
   type CommittedOffset,
@@ -39,7 +40,7 @@ class KafkaTopicReader implements TopicReader {
   }
 
   async topicOffsets(topic: string): Promise<PartitionOffsets[]> {
-    const offsets = await this.call(`reading offsets of ${topic}`, () => this.admin.fetchTopicOffsets(topic))
+    const offsets = await this.call(`reading offsets of ${topic}`, () => fetchTopicOffsets(this.admin, topic))
     return offsets
       .map(({partition, low, high}) => ({partition, low: Number(low), high: Number(high)}))
       .sort((a, b) => a.partition - b.partition)

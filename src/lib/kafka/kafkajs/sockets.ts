@@ -57,6 +57,8 @@ export class SocketWatch {
   private readonly open = new Set<net.Socket>()
   /** Brokers that accepted a TCP connection (or finished a TLS handshake). */
   private readonly accepted = new Set<string>()
+  /** Brokers that sent something back: Kafka, whatever else went wrong later. */
+  private readonly answered = new Set<string>()
   /** The last socket error of each broker. */
   private readonly failures = new Map<string, string>()
   private closed = false
@@ -88,6 +90,7 @@ export class SocketWatch {
       socket.once('secureConnect', () => this.tlsPending.delete(address))
     }
 
+    socket.once('data', () => this.answered.add(address))
     // As kafkajs's own factory: a dead peer is noticed without a request in flight.
     socket.setKeepAlive(true, 60_000)
     this.open.add(socket)
@@ -115,18 +118,45 @@ export class SocketWatch {
   }
 
   /**
+   * Ends every socket with an error, which kafkajs hears (unlike a plain close): it fails the
+   * requests waiting on them at once, so that a disconnect does not wait out their timeout.
+   */
+  abort(): void {
+    this.closed = true
+    for (const socket of this.open) socket.destroy(new Error('abandoned by kq'))
+    this.open.clear()
+  }
+
+  /** True once any broker took a TCP connection (or finished a TLS handshake). */
+  reachedAny(): boolean {
+    return this.accepted.size > 0
+  }
+
+  /**
    * Why no broker answered within the deadline, as far as the sockets tell; undefined when they
    * tell nothing (no attempt got as far as a socket).
    */
-  diagnose(): {reason: string; notKafka: boolean; advice?: string} | undefined {
+  diagnose(): {reason: string; notKafka: boolean; waiting?: boolean; advice?: string} | undefined {
     if (this.tlsFailure) return {...this.tlsFailure, notKafka: false}
     const [noTls] = this.tlsPending
     if (noTls !== undefined) {
       return {reason: `${noTls} accepted the connection but not the TLS handshake (KAFKA_SSL=true: a plaintext listener?)`, notKafka: true}
     }
 
-    const [silent] = [...this.accepted].filter((address) => !this.failures.has(address))
+    const [silent] = [...this.accepted].filter((address) => !this.failures.has(address) && !this.answered.has(address))
     if (silent !== undefined) return {reason: `${silent} accepted the connection but did not answer as Kafka`, notKafka: true}
+    // Kafka that answers, then leaves a request unanswered: most often a cluster that lost the
+    // majority of its controllers, where a new producer waits for an id that no one can give.
+    const [stalled] = [...this.accepted].filter((address) => !this.failures.has(address))
+    if (stalled !== undefined) {
+      return {
+        reason: `${stalled} answered, then left a request unanswered`,
+        notKafka: false,
+        waiting: true,
+        advice: "check that most of the cluster's controllers are up: without them, Kafka cannot give a new producer its id",
+      }
+    }
+
     const [dropped] = [...this.accepted]
     if (dropped !== undefined) {
       // "closed" makes the error advise SASL or TLS: what a listener that hangs up on a client wants most often.

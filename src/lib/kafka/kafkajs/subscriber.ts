@@ -43,13 +43,26 @@ export function incoming(topic: string, partition: number, message: KafkaMessage
 
 class KafkaSubscriber implements Subscriber {
   private assignment: TopicPartition[] = []
+  /**
+   * Between a crash and the next join kafkajs has no group to pause or resume, and says so by
+   * throwing ("Consumer group was not initialized"): nothing is fetched then, and a rejoin
+   * starts from a fresh assignment, so pause and resume have nothing to do.
+   */
+  private inGroup = false
 
   constructor(
     private readonly consumer: Consumer,
     private readonly brokers: string[],
     /** Shared with the consumer's restart policy: once stopping, a crash must not restart it. */
     private readonly lifecycle: {stopping: boolean},
-  ) {}
+  ) {
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.inGroup = true
+    })
+    consumer.on(consumer.events.CRASH, () => {
+      this.inGroup = false
+    })
+  }
 
   async run(sink: RecordSink): Promise<void> {
     await this.consumer.run({
@@ -73,11 +86,11 @@ class KafkaSubscriber implements Subscriber {
   }
 
   pause(partitions: TopicPartition[]): void {
-    if (partitions.length > 0) this.consumer.pause(byTopic(partitions))
+    if (partitions.length > 0 && this.inGroup) this.consumer.pause(byTopic(partitions))
   }
 
   resume(partitions: TopicPartition[]): void {
-    if (partitions.length > 0) this.consumer.resume(byTopic(partitions))
+    if (partitions.length > 0 && this.inGroup) this.consumer.resume(byTopic(partitions))
   }
 
   assigned(): TopicPartition[] {
@@ -97,6 +110,7 @@ class KafkaSubscriber implements Subscriber {
 
   async stop(): Promise<void> {
     this.lifecycle.stopping = true
+    this.inGroup = false
     await this.consumer.disconnect()
   }
 

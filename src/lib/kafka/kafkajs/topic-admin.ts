@@ -1,11 +1,13 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 
-import kafkajs, {type Admin, type Kafka} from 'kafkajs'
+import kafkajs, {type Admin, type DescribeConfigResponse, type Kafka} from 'kafkajs'
 
 import {type KafkaConnectionConfig} from '../../config/index.js'
 import {KafkaRefusedError} from '../../errors.js'
 import {openAdmin} from './client.js'
-import {isTransientKafkaError, translateKafkaError} from './errors.js'
+import {isTopicRefusal, isTransientKafkaError, translateKafkaError} from './errors.js'
+import {commitGroupStart} from './group-start.js'
+import {fetchTopicOffsets} from './offsets.js'
 import {
   type ClusterInfo,
   type CommittedOffset,
@@ -50,6 +52,29 @@ class KafkaTopicAdmin implements TopicAdmin {
         partitions: topic.partitions.length,
         replicationFactor: Math.max(0, ...topic.partitions.map((partition) => partition.replicas.length)),
       })
+    }
+
+    return found
+  }
+
+  async minInsyncReplicas(names: string[]): Promise<Map<string, number>> {
+    const found = new Map<string, number>()
+    if (names.length === 0) return found
+    let resources: DescribeConfigResponse['resources']
+    try {
+      ;({resources} = await this.admin.describeConfigs({
+        includeSynonyms: false,
+        resources: names.map((name) => ({type: kafkajs.ConfigResourceTypes.TOPIC, name, configNames: ['min.insync.replicas']})),
+      }))
+    } catch (error) {
+      // A user allowed to write but not to describe settings still gets the rest of the report.
+      if (isTopicRefusal(error)) return found
+      throw translateKafkaError(error, {brokers: this.brokers, action: 'reading topic settings'})
+    }
+
+    for (const resource of resources) {
+      const entry = resource.errorCode === 0 ? resource.configEntries.find((each) => each.configName === 'min.insync.replicas') : undefined
+      if (entry !== undefined && /^\d+$/.test(entry.configValue)) found.set(resource.resourceName, Number(entry.configValue))
     }
 
     return found
@@ -100,7 +125,7 @@ class KafkaTopicAdmin implements TopicAdmin {
   }
 
   async topicOffsets(name: string): Promise<PartitionOffsets[]> {
-    const offsets = await this.call(`reading offsets of ${name}`, () => this.admin.fetchTopicOffsets(name))
+    const offsets = await this.call(`reading offsets of ${name}`, () => fetchTopicOffsets(this.admin, name))
     return offsets
       .map(({partition, low, high}) => ({partition, low: Number(low), high: Number(high)}))
       .sort((a, b) => a.partition - b.partition)
@@ -108,27 +133,15 @@ class KafkaTopicAdmin implements TopicAdmin {
 
   async startGroupAtBeginning(groupId: string, topics: string[]): Promise<void> {
     if (topics.length === 0) return
-    const perTopic = await Promise.all(
+    // All settle before a failure is thrown: a request left running after the admin closes
+    // reconnects, and keeps the process alive until the broker drops the idle connection.
+    const perTopic = await Promise.allSettled(
       topics.map(async (topic) => (await this.topicOffsets(topic)).map(({partition, low}) => ({topic, partition, offset: String(low)}))),
     )
-    const offsets = perTopic.flat()
-    // kafkajs's admin.setOffsets does this with a consumer that waits out a 5 s fetch before it
-    // leaves; this one fetches briefly, joins once for all the topics, commits and leaves.
-    const consumer = this.kafka.consumer({groupId, maxWaitTimeInMs: 50, allowAutoTopicCreation: false})
-    try {
-      await this.call(`setting the offsets of group ${groupId} on ${topics.join(', ')}`, async () => {
-        await consumer.connect()
-        const joined = new Promise<void>((resolve) => {
-          consumer.on(consumer.events.GROUP_JOIN, () => resolve())
-        })
-        await consumer.subscribe({topics, fromBeginning: true})
-        await consumer.run({autoCommit: false, eachBatch: async () => {}})
-        await joined
-        await consumer.commitOffsets(offsets)
-      })
-    } finally {
-      await consumer.disconnect().catch(() => {})
-    }
+    const failed = perTopic.find((each) => each.status === 'rejected')
+    if (failed) throw failed.reason
+    const offsets = perTopic.flatMap((each) => (each.status === 'fulfilled' ? each.value : []))
+    await commitGroupStart(this.kafka, this.admin, this.brokers, {groupId, topics, offsets})
   }
 
   async committedOffsets(groupId: string, topic: string): Promise<Array<{partition: number; offset: number}>> {

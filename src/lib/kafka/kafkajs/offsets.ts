@@ -1,0 +1,34 @@
+import {setTimeout as sleep} from 'node:timers/promises'
+
+import {type Admin} from 'kafkajs'
+
+import {KqError} from '../../errors.js'
+
+type TopicOffsets = Awaited<ReturnType<Admin['fetchTopicOffsets']>>
+
+/**
+ * kafkajs's fetchTopicOffsets, asking again when kafkajs lost the topic from its metadata cache.
+ * Requests under way at once each replace that cache with the topics they knew of when they
+ * began, so a request for a topic just added can find it missing; kafkajs then fails with a
+ * TypeError (destructuring an empty answer) instead of asking the broker again. Seen on a fresh
+ * three-broker cluster, where slow metadata makes refreshes overlap. A second try triggers a
+ * refresh that includes the topic.
+ */
+export async function fetchTopicOffsets(admin: Admin, topic: string, attempts = 5): Promise<TopicOffsets> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admin.fetchTopicOffsets(topic)
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error
+      if (attempt >= attempts) {
+        throw new KqError(
+          `the Kafka client lost the partitions of ${topic} from its metadata ${attempts} times in a row: check that every broker lists the topic (kq topic:list), then run the command again`,
+          undefined,
+          {cause: error},
+        )
+      }
+
+      await sleep(100 * attempt)
+    }
+  }
+}
