@@ -242,4 +242,7 @@ function App() {
     <main>${meta && content}</main>`
 }
 
-render(html`<${App} />`, document.getElementById('app'))
+const root = document.getElementById('app')
+// Preact renders beside what a container holds: the placeholder goes first, or it stays below the page.
+root.replaceChildren()
+render(html`<${App} />`, root)
