@@ -5,11 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: Java and Maven run the local Kafka; kcat is the independent client the tests
-# use to check kq's topics and messages. Installed only when missing, and only where apt can.
+# use to check kq's topics and messages; chromium runs the dashboard's browser test and
+# screenshots (never a downloaded browser). Installed only when missing, and only where apt can.
 missing=()
 command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || missing+=(maven)
 command -v kcat >/dev/null || missing+=(kcat)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -14,12 +14,14 @@ export interface Selection {
   reason?: string
   /** Dead-lettered at or after this time. */
   since?: Date
+  /** Text found, ignoring case, in the job, its id, the reason or the error (class, message, stack). */
+  text?: string
   /** At most this many, oldest first. */
   limit?: number
 }
 
 export function hasSelector(selection: Selection): boolean {
-  return Boolean(selection.ids?.length || selection.job || selection.reason || selection.since || selection.limit)
+  return Boolean(selection.ids?.length || selection.job || selection.reason || selection.since || selection.text || selection.limit)
 }
 
 const UNITS: Record<string, number> = {s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000}
@@ -53,12 +55,14 @@ export function selectDeadLetters(letters: DeadLetter[], selection: Selection, t
   }
 
   const since = selection.since?.getTime()
+  const text = selection.text?.toLowerCase()
   const picked = letters.filter(
     (letter) =>
       (ids.size === 0 || [...ids].some((id) => matchesId(letter, id))) &&
       (selection.job === undefined || letter.job === selection.job) &&
       (selection.reason === undefined || letter.reason === selection.reason) &&
-      (since === undefined || Date.parse(letter.failedAt) >= since),
+      (since === undefined || Date.parse(letter.failedAt) >= since) &&
+      (text === undefined || mentions(letter, text)),
   )
   if (picked.length === 0 && selection.job !== undefined) {
     const suggestion = closest(selection.job, new Set(letters.flatMap((letter) => (letter.job ? [letter.job] : []))))
@@ -68,6 +72,11 @@ export function selectDeadLetters(letters: DeadLetter[], selection: Selection, t
   }
 
   return selection.limit === undefined ? picked : picked.slice(0, selection.limit)
+}
+
+/** Whether `text` (lower case) appears in what a person searching failures would look at. */
+function mentions(letter: DeadLetter, text: string): boolean {
+  return [letter.id, letter.job, letter.reason, letter.errorClass, letter.errorMessage, letter.errorStack].some((field) => field?.toLowerCase().includes(text))
 }
 
 /** A job id, the dead letter's `<partition>:<offset>`, or `<topic>:<partition>:<offset>` as kq-replayed-from writes it. */

@@ -55,6 +55,15 @@ describe('dead-letter selection', () => {
     assert.deepEqual(offsetsOf(selectDeadLetters(letters, {job: 'SendEmail', since: parseSince('9h', NOW), limit: 1}, 'orders-dlt')), [2])
   })
 
+  it('selects by text in the error, the job or the id, ignoring case', () => {
+    const mixed = [letter(0, {errorMessage: 'SMTP refused'}), letter(1, {errorStack: 'at Mailer.send (mailer.ts:3)'}), letter(2, {job: 'ChargeCard'})]
+    assert.equal(hasSelector({text: 'smtp'}), true)
+    assert.deepEqual(offsetsOf(selectDeadLetters(mixed, {text: 'smtp'}, 'orders-dlt')), [0])
+    assert.deepEqual(offsetsOf(selectDeadLetters(mixed, {text: 'MAILER'}, 'orders-dlt')), [1])
+    assert.deepEqual(offsetsOf(selectDeadLetters(mixed, {text: 'chargecard'}, 'orders-dlt')), [2])
+    assert.deepEqual(offsetsOf(selectDeadLetters(mixed, {text: '000000000001'}, 'orders-dlt')), [1])
+  })
+
   it('selects by job id, by partition:offset and by topic:partition:offset', () => {
     const picked = selectDeadLetters(letters, {ids: [letters[2].id, '0:3', 'orders-dlt:0:4']}, 'orders-dlt')
     assert.deepEqual(offsetsOf(picked), [2, 3, 4])

@@ -1,0 +1,93 @@
+import {timingSafeEqual} from 'node:crypto'
+
+import {UsageError} from '../errors.js'
+
+/** The header the page sends with every POST: a cross-site form or image cannot set it. */
+export const CSRF_HEADER = 'x-kq-csrf'
+
+/** The cookie a `?token=` first visit sets, so that the page's own requests carry the token. */
+export const TOKEN_COOKIE = 'kq_dashboard_token'
+
+/** Who may use a running dashboard, and what they may do. */
+export interface AccessPolicy {
+  /** Required on every request when set: `Authorization: Bearer <token>` or the cookie. */
+  token?: string
+  /** Refuses every action (replay, purge) with 403. */
+  readOnly: boolean
+}
+
+/** What a request shows of itself, for the checks below. Pure data: no framework types. */
+export interface RequestFacts {
+  method: string
+  path: string
+  authorization?: string
+  cookie?: string
+  /** The `token` query parameter. */
+  queryToken?: string
+  csrf?: string
+}
+
+export type AccessVerdict = {allowed: true; setCookie?: string} | {allowed: false; status: 401 | 403; error: string}
+
+const LOOPBACK = new Set(['localhost', '::1', '[::1]'])
+
+/** Loopback addresses reach only this machine: the one place a dashboard may serve without a token. */
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host) || /^127(\.\d{1,3}){3}$/.test(host)
+}
+
+/** Refuses, before anything listens, to serve Kafka's dead letters to a network without a token. */
+export function assertSafeBinding(host: string, token: string | undefined): void {
+  if (!isLoopback(host) && !token) {
+    throw new UsageError(`serving on ${host} lets other machines in: pass --token (or set KQ_DASHBOARD_TOKEN) to require one, or keep the default --host 127.0.0.1`)
+  }
+}
+
+/** Actions change Kafka: they are POSTs under /api, and the page names them. */
+export function isAction(facts: Pick<RequestFacts, 'method' | 'path'>): boolean {
+  return facts.path.startsWith('/api/') && facts.method !== 'GET' && facts.method !== 'HEAD'
+}
+
+/**
+ * The token, then the CSRF header, then read-only. A request with the token in its query is
+ * let in and told to set the cookie, so that the link someone was given works once opened.
+ */
+export function judgeRequest(facts: RequestFacts, policy: AccessPolicy): AccessVerdict {
+  let setCookie: string | undefined
+  if (policy.token !== undefined) {
+    const bearer = /^Bearer\s+(.+)$/i.exec(facts.authorization ?? '')?.[1]
+    const cookie = cookieValue(facts.cookie, TOKEN_COOKIE)
+    const carried = [bearer, cookie, facts.queryToken].find((each) => each !== undefined && sameSecret(each, policy.token!))
+    if (carried === undefined) {
+      return {allowed: false, status: 401, error: 'this dashboard needs its token: open it with ?token=<token>, or send Authorization: Bearer <token>'}
+    }
+
+    if (carried === facts.queryToken && carried !== cookie) setCookie = carried
+  }
+
+  if (isAction(facts)) {
+    if (facts.csrf !== '1') {
+      return {allowed: false, status: 403, error: `actions need the ${CSRF_HEADER}: 1 header (the dashboard page sends it); a cross-site request cannot`}
+    }
+
+    if (policy.readOnly) return {allowed: false, status: 403, error: 'this dashboard is read-only (--read-only): use kq dlt:replay or kq dlt:purge instead'}
+  }
+
+  return setCookie === undefined ? {allowed: true} : {allowed: true, setCookie}
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=')
+    if (key === name) return decodeURIComponent(value.join('='))
+  }
+
+  return undefined
+}
+
+/** Compares in constant time, so that the answer's timing does not spell the token out. */
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given)
+  const b = Buffer.from(expected)
+  return a.length === b.length && timingSafeEqual(a, b)
+}

@@ -1,0 +1,74 @@
+import {strict as assert} from 'node:assert'
+import {existsSync, readFileSync, rmSync} from 'node:fs'
+import path from 'node:path'
+
+import {type Browser, chromium} from 'playwright-core'
+
+import {type TestApp} from '../support/app.js'
+import {type TestDashboard, dispatchFlaky, makeFlakyApp, startDashboard, workQueue} from '../support/dashboard.js'
+import {createWorkedQueue} from '../support/worker.js'
+
+/** Debian's chromium package: the tests never download a browser. */
+export const CHROMIUM = '/usr/bin/chromium'
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run']
+
+describe('kq dashboard in a browser', function () {
+  this.timeout(180_000)
+  let app: TestApp
+  let dashboard: TestDashboard
+  let browser: Browser
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      process.stderr.write(`  skipped: no ${CHROMIUM} (npm run setup installs Debian's chromium package)\n`)
+      this.skip()
+    }
+
+    browser = await chromium.launch({executablePath: CHROMIUM, args: CHROMIUM_ARGS})
+    app = makeFlakyApp()
+  })
+
+  after(async () => {
+    await browser?.close()
+    await dashboard?.stop()
+    app?.remove()
+  })
+
+  it('shows a queue with its lag, opens a dead letter, and its replay button puts the job back for a worker to run', async () => {
+    const {queue, group} = await createWorkedQueue('dash-e2e')
+    const [failed] = await dispatchFlaky(app, queue, ['e2e'])
+    await workQueue(app, queue, group)
+    await dispatchFlaky(app, queue, ['waiting'])
+    dashboard = await startDashboard(['--group', group], {cwd: app.root})
+
+    const page = await browser.newPage()
+    const problems: string[] = []
+    page.on('pageerror', (error) => problems.push(error.message))
+    page.on('console', (message) => message.type() === 'error' && problems.push(message.text()))
+    await page.goto(dashboard.url)
+
+    const row = page.locator(`tr[data-queue="${queue}"]`)
+    await row.locator('td.lag', {hasText: '1'}).waitFor()
+    assert.equal(await row.locator('td.dead').textContent(), '1')
+
+    await row.locator('td.dead a').click()
+    await page.locator('table[aria-label="Dead letters"] tr.selectable', {hasText: failed}).click()
+    await page.getByText('still broken: e2e').first().waitFor()
+    assert.match((await page.locator('pre').first().textContent()) ?? '', /"tag": "e2e"/)
+
+    rmSync(path.join(app.root, 'broken'))
+    await page.getByRole('button', {name: 'Replay', exact: true}).click()
+    await page.getByRole('status').filter({hasText: `Replayed to ${queue}`}).waitFor()
+
+    await page.getByRole('link', {name: 'Queues'}).click()
+    await row.locator('td.dead', {hasText: /^0$/}).waitFor()
+    await row.locator('td.lag', {hasText: /^2$/}).waitFor()
+    await workQueue(app, queue, group)
+    assert.match(readFileSync(path.join(app.root, 'ran.ndjson'), 'utf8'), new RegExp(failed))
+    await row.locator('td.lag', {hasText: /^0$/}).waitFor()
+
+    await page.getByRole('link', {name: 'Workers'}).click()
+    await page.getByText(`Group ${group}`).waitFor()
+    assert.deepEqual(problems, [])
+  })
+})

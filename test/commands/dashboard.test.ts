@@ -1,0 +1,193 @@
+import {strict as assert} from 'node:assert'
+import {readFileSync, rmSync} from 'node:fs'
+import net from 'node:net'
+import path from 'node:path'
+
+import {type TestApp} from '../support/app.js'
+import {kq} from '../support/cli.js'
+import {type TestDashboard, dispatchFlaky, makeFlakyApp, startDashboard, workQueue} from '../support/dashboard.js'
+import {REPO_ROOT} from '../support/paths.js'
+import {createWorkedQueue} from '../support/worker.js'
+
+const reporter = path.join(REPO_ROOT, 'dist', 'test', 'support', 'report-loaded-modules.js')
+const loaded = (stderr: string, name: string) => Number(new RegExp(`loaded ${name}: (\\d+)`).exec(stderr)?.[1] ?? Number.NaN)
+
+describe('kq dashboard', function () {
+  this.timeout(120_000)
+
+  describe('with a queue that has waiting jobs and dead letters', () => {
+    let app: TestApp
+    let queue: string
+    let group: string
+    let failed: string[]
+    let dashboard: TestDashboard
+
+    before(async () => {
+      app = makeFlakyApp()
+      ;({queue, group} = await createWorkedQueue('dash'))
+      failed = await dispatchFlaky(app, queue, ['first', 'second'])
+      assert.match(await workQueue(app, queue, group), /2 dead-lettered/)
+      await dispatchFlaky(app, queue, ['waiting'])
+      dashboard = await startDashboard(['--group', group], {cwd: app.root})
+    })
+
+    after(async () => {
+      await dashboard?.stop()
+      app?.remove()
+    })
+
+    it('reports the queue with its lag and dead letters, and the group', async () => {
+      const {status, body} = await dashboard.call('/api/queues')
+      assert.equal(status, 200)
+      const row = body.queues.find((each: {queue: string}) => each.queue === queue)
+      // Jobs of one try never reach the retry topic: the group has no offset there, so no retry lag is known.
+      assert.deepEqual([row.lag, row.deadLetters, row.retrying, row.workers, row.paused], [1, 2, null, 0, null])
+      const workers = await dashboard.call('/api/workers')
+      assert.deepEqual([workers.status, workers.body.group, workers.body.workers], [200, group, []])
+    })
+
+    it('lists dead letters newest first, filtered by job, reason, time and error text', async () => {
+      const all = await dashboard.call(`/api/dead-letters?queue=${queue}`)
+      assert.equal(all.status, 200)
+      assert.deepEqual(all.body.deadLetters.map((each: {id: string}) => each.id), [...failed].reverse())
+      const second = await dashboard.call(`/api/dead-letters?queue=${queue}&job=Flaky&reason=exhausted&since=1h&q=BROKEN:%20second`)
+      assert.deepEqual(second.body.deadLetters.map((each: {id: string}) => each.id), [failed[1]])
+      const everywhere = await dashboard.call('/api/dead-letters?q=still%20broken')
+      assert.ok(everywhere.body.deadLetters.some((each: {queue: string}) => each.queue === queue))
+    })
+
+    it('shows one dead letter with its payload, headers, error and stack', async () => {
+      const {status, body} = await dashboard.call(`/api/dead-letters/${queue}/${failed[0]}`)
+      assert.equal(status, 200)
+      assert.deepEqual(body.payload, {tag: 'first'})
+      assert.equal(body.headers['kq-job'], 'Flaky')
+      assert.match(body.error.message, /still broken: first/)
+      assert.match(body.error.stack, /Flaky/)
+      assert.deepEqual([body.replayedFrom, body.others], [null, []])
+    })
+
+    it('answers bad requests with one JSON error line and a status, never a stack', async () => {
+      const cases: Array<[string, Parameters<TestDashboard['call']>[1], number, RegExp]> = [
+        [`/api/dead-letters?reason=bogus`, {}, 400, /reason must be one of exhausted/],
+        [`/api/dead-letters?since=yesterday-ish`, {}, 400, /since must be a duration/],
+        [`/api/dead-letters?queue=no%20such`, {}, 400, /queue must be a Kafka topic name/],
+        [`/api/dead-letters/${queue}/0:99`, {}, 404, /no dead letter has id 0:99/],
+        [`/api/dead-letters/nosuchqueue-x/0:1`, {}, 404, /nosuchqueue-x-dlt/],
+        ['/api/dead-letters/replay', {body: '{not json'}, 400, /not valid JSON/],
+        ['/api/dead-letters/replay', {body: {queue}}, 400, /exactly one of "ids"/],
+        ['/api/dead-letters/replay', {body: {queue, ids: ['0:99']}}, 400, /no pending dead letter has id 0:99/],
+        ['/api/dead-letters/purge', {body: {queue, filter: {}}}, 400, /empty filter/],
+        ['/api/nothing', {}, 404, /no such API: GET \/api\/nothing/],
+      ]
+      for (const [where, init, status, message] of cases) {
+        const answer = await dashboard.call(where, init)
+        assert.equal(answer.status, status, `${where}: ${JSON.stringify(answer.body)}`)
+        assert.deepEqual(Object.keys(answer.body), ['error'])
+        assert.match(answer.body.error, message)
+        assert.doesNotMatch(answer.body.error, /\n\s+at /)
+      }
+    })
+
+    it('refuses an action without the CSRF header, and changes nothing', async () => {
+      const {status, body} = await dashboard.call('/api/dead-letters/replay', {body: {queue, all: true}, csrf: false})
+      assert.equal(status, 403)
+      assert.match(body.error, /x-kq-csrf/)
+      assert.equal((await dashboard.call(`/api/dead-letters?queue=${queue}`)).body.total, 2)
+    })
+
+    it('replays one dead letter through the crash-safe cursor, and a worker runs it', async () => {
+      const {status, body} = await dashboard.call('/api/dead-letters/replay', {body: {queue, ids: [failed[0]]}})
+      assert.equal(status, 200, JSON.stringify(body))
+      assert.deepEqual(body.replayed.map((each: {id: string}) => each.id), [failed[0]])
+      // The oldest dead letter was replayed: the cursor moved past it.
+      assert.deepEqual(body.cursor.map(({partition, offset}: {partition: number; offset: number}) => [partition, offset]), [[0, 1]])
+      const listed = await dashboard.call(`/api/dead-letters?queue=${queue}`)
+      assert.deepEqual(listed.body.deadLetters.map((each: {id: string}) => each.id), [failed[1]])
+
+      rmSync(path.join(app.root, 'broken'))
+      await workQueue(app, queue, group)
+      const ran = readFileSync(path.join(app.root, 'ran.ndjson'), 'utf8')
+      assert.match(ran, new RegExp(failed[0]))
+    })
+
+    it('purges all that match a filter', async () => {
+      const {status, body} = await dashboard.call('/api/dead-letters/purge', {body: {queue, filter: {job: 'Flaky'}}})
+      assert.equal(status, 200, JSON.stringify(body))
+      assert.deepEqual(body.purged.map((each: {id: string}) => each.id), [failed[1]])
+      const row = (await dashboard.call('/api/queues')).body.queues.find((each: {queue: string}) => each.queue === queue)
+      assert.equal(row.deadLetters, 0)
+    })
+
+    it('serves its page and the vendor files from the installed packages, with a policy against injected scripts', async () => {
+      const page = await dashboard.call('/')
+      assert.equal(page.status, 200)
+      assert.match(page.body, /<script type="module" src="\/app.js">/)
+      assert.deepEqual((await dashboard.call('/api/meta')).body.readOnly, false)
+      assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self' 'sha256-/)
+      for (const file of ['/app.js', '/charts.js', '/app.css', '/vendor/preact.mjs', '/vendor/hooks.mjs', '/vendor/htm.mjs', '/vendor/uPlot.iife.min.js', '/vendor/uPlot.min.css']) {
+        assert.equal((await dashboard.call(file)).status, 200, file)
+      }
+    })
+  })
+
+  describe('access', () => {
+    it('read-only: says so, and refuses actions with 403', async () => {
+      const dashboard = await startDashboard(['--read-only'])
+      try {
+        assert.deepEqual((await dashboard.call('/api/meta')).body.readOnly, true)
+        const {status, body} = await dashboard.call('/api/dead-letters/purge', {body: {queue: 'default', all: true}})
+        assert.equal(status, 403)
+        assert.match(body.error, /read-only/)
+      } finally {
+        await dashboard.stop()
+      }
+    })
+
+    it('with a token: refuses requests without it, takes a bearer header, and a ?token= visit sets the cookie', async () => {
+      const dashboard = await startDashboard([], {env: {KQ_DASHBOARD_TOKEN: 's3cret-token'}})
+      try {
+        assert.equal((await dashboard.call('/api/meta')).status, 401)
+        assert.equal((await dashboard.call('/api/meta', {headers: {authorization: 'Bearer wrong'}})).status, 401)
+        assert.equal((await dashboard.call('/api/meta', {headers: {authorization: 'Bearer s3cret-token'}})).status, 200)
+        const visit = await dashboard.call('/?token=s3cret-token')
+        assert.equal(visit.status, 200)
+        const cookie = visit.headers.get('set-cookie') ?? ''
+        assert.match(cookie, /HttpOnly; SameSite=Strict/)
+        assert.equal((await dashboard.call('/api/meta', {headers: {cookie: cookie.split(';')[0]}})).status, 200)
+      } finally {
+        await dashboard.stop()
+      }
+    })
+
+    it('refuses a non-loopback address without a token, in one line, before listening', async () => {
+      const {code, stdout, stderr} = await kq(['dashboard', '--host', '0.0.0.0', '--port', '0'])
+      assert.equal(code, 2)
+      assert.equal(stdout, '')
+      assert.equal(stderr, 'Error: serving on 0.0.0.0 lets other machines in: pass --token (or set KQ_DASHBOARD_TOKEN) to require one, or keep the default --host 127.0.0.1\n')
+    })
+
+    it('says in one line that its port is in use, with exit code 2', async () => {
+      const busy = net.createServer()
+      await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve))
+      const {port} = busy.address() as net.AddressInfo
+      try {
+        const {code, stderr} = await kq(['dashboard', '--port', String(port)], {nodeArgs: ['--import', reporter]})
+        assert.equal(code, 2)
+        assert.match(stderr, new RegExp(`^Error: port ${port} on 127.0.0.1 is in use: pass --port with a free one \\(or stop what listens there\\)\\n`))
+        // The server module was loaded here: the start-up checks below can fail.
+        assert.ok(loaded(stderr, 'hono') > 0)
+      } finally {
+        busy.close()
+      }
+    })
+
+    it('keeps its web server out of the start-up of kq --help and its own --help', async () => {
+      for (const args of [['--help'], ['dashboard', '--help']]) {
+        const {code, stderr} = await kq(args, {nodeArgs: ['--import', reporter]})
+        assert.equal(code, 0)
+        assert.equal(loaded(stderr, 'hono'), 0, args.join(' '))
+        assert.equal(loaded(stderr, '@hono'), 0, args.join(' '))
+      }
+    })
+  })
+})

@@ -1,0 +1,41 @@
+import {strict as assert} from 'node:assert'
+
+import {assertSafeBinding, isLoopback, judgeRequest} from '../../../src/lib/dashboard/access.js'
+import {UsageError} from '../../../src/lib/errors.js'
+
+const read = {method: 'GET', path: '/api/queues'}
+const replay = {method: 'POST', path: '/api/dead-letters/replay', csrf: '1'}
+
+describe('dashboard access', () => {
+  it('knows loopback addresses, and refuses any other without a token', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1']) assert.ok(isLoopback(host), host)
+    for (const host of ['0.0.0.0', '10.0.0.5', '::', 'example.com']) assert.ok(!isLoopback(host), host)
+    assert.throws(() => assertSafeBinding('0.0.0.0', undefined), UsageError)
+    assert.doesNotThrow(() => assertSafeBinding('0.0.0.0', 'secret'))
+    assert.doesNotThrow(() => assertSafeBinding('127.0.0.1', undefined))
+  })
+
+  it('lets everything in without a token, and actions only with the CSRF header', () => {
+    assert.deepEqual(judgeRequest(read, {readOnly: false}), {allowed: true})
+    assert.deepEqual(judgeRequest(replay, {readOnly: false}), {allowed: true})
+    const forged = judgeRequest({...replay, csrf: undefined}, {readOnly: false})
+    assert.equal(forged.allowed || forged.status, 403)
+  })
+
+  it('refuses actions when read-only, and lets reads in', () => {
+    assert.deepEqual(judgeRequest(read, {readOnly: true}), {allowed: true})
+    const refused = judgeRequest(replay, {readOnly: true})
+    assert.ok(!refused.allowed && refused.status === 403 && /read-only/.test(refused.error))
+  })
+
+  it('takes the token from a bearer header, the cookie or the query, and sets the cookie from the query', () => {
+    const policy = {token: 'abc', readOnly: false}
+    assert.equal(judgeRequest(read, policy).allowed, false)
+    assert.equal(judgeRequest({...read, authorization: 'Bearer abd'}, policy).allowed, false)
+    assert.deepEqual(judgeRequest({...read, authorization: 'Bearer abc'}, policy), {allowed: true})
+    assert.deepEqual(judgeRequest({...read, cookie: 'other=1; kq_dashboard_token=abc'}, policy), {allowed: true})
+    assert.deepEqual(judgeRequest({...read, queryToken: 'abc'}, policy), {allowed: true, setCookie: 'abc'})
+    // The token does not stand in for the CSRF header.
+    assert.equal(judgeRequest({...replay, csrf: undefined, authorization: 'Bearer abc'}, policy).allowed, false)
+  })
+})
