@@ -99,6 +99,14 @@ describe('kq work --metrics-port', function () {
     assert.ok(loaded(measured.stderr) > 0, 'the check above can fail')
   })
 
+  it('refuses a metrics host that is not an address of this machine, naming the setting', async () => {
+    const port = String(await freePortRange(1))
+    const {code, stderr} = await kq(['work', '--stop-when-empty', '--metrics-port', port, '--metrics-host', '192.0.2.1'], {cwd: app.root})
+    assert.equal(code, 4)
+    assert.equal(stderr.trim().split('\n').length, 1, stderr)
+    assert.match(stderr, /metrics host 192\.0\.2\.1 is not an address of this machine \(EADDRNOTAVAIL\): set --metrics-host or KQ_METRICS_HOST/)
+  })
+
   it('refuses a KQ_METRICS_PORT that is no port, naming it', async () => {
     const {code, stderr} = await kq(['work', '--stop-when-empty'], {cwd: app.root, env: {KQ_METRICS_PORT: '99999'}})
     assert.equal(code, 4)

@@ -33,6 +33,13 @@ export async function serveMetrics(registry: Registry, where: {port: number; hos
   server.keepAliveTimeout = 1000
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
+      // An address this machine does not have is the host's fault, not the port's.
+      const badHost = error.code === 'ENOTFOUND' || error.code === 'EADDRNOTAVAIL' || error.code === 'EAI_AGAIN'
+      if (badHost) {
+        reject(new ConfigError(`metrics host ${where.host} is not an address of this machine (${error.code}): set --metrics-host or KQ_METRICS_HOST to one, such as 127.0.0.1 or 0.0.0.0`))
+        return
+      }
+
       const taken = error.code === 'EADDRINUSE'
       const denied = error.code === 'EACCES'
       const detail = taken ? 'is in use by another process' : denied ? 'may not be opened by this user' : `cannot be opened (${error.message})`
