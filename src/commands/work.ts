@@ -4,6 +4,8 @@ import {KqCommand} from '../base-command.js'
 import {topicName} from '../lib/config/values.js'
 import {lineWriter} from '../lib/output/lines.js'
 import {humanRenderer, jsonRenderer, metricsLine} from '../lib/output/worker.js'
+import {type KqConfig} from '../lib/config/index.js'
+import {ConfigError} from '../lib/errors.js'
 import {type MetricsServer} from '../lib/metrics/server.js'
 import {type WorkerEvents, type WorkerSummary} from '../lib/worker/events.js'
 import {WORKER_SETTING_NAMES} from '../lib/worker/settings.js'
@@ -36,9 +38,14 @@ const QUIET_EVENTS = new Set<keyof WorkerEvents>(['job:running', 'job:done', 'jo
  * The worker's Prometheus endpoint, when a port is set (--metrics-port, else KQ_METRICS_PORT).
  * Loaded only then: prom-client stays off the path of every other start.
  */
-async function startMetrics(worker: Worker, configuredPort: number | undefined): Promise<MetricsServer | undefined> {
-  const port = worker.options.metricsPort ?? configuredPort
-  if (port === undefined) return undefined
+async function startMetrics(worker: Worker, config: Pick<KqConfig, 'metricsPort' | 'metricsPortOffset'>): Promise<MetricsServer | undefined> {
+  const base = worker.options.metricsPort ?? config.metricsPort
+  if (base === undefined) return undefined
+  const port = base + config.metricsPortOffset
+  if (port > 65_535) {
+    throw new ConfigError(`metrics port ${base} + KQ_METRICS_PORT_OFFSET ${config.metricsPortOffset} is past 65535: choose a lower --metrics-port`)
+  }
+
   const [{workerMetrics}, {serveMetrics}] = await Promise.all([import('../lib/metrics/worker-metrics.js'), import('../lib/metrics/server.js')])
   return serveMetrics(workerMetrics(worker), {port, host: worker.options.metricsHost})
 }
@@ -101,7 +108,7 @@ export default class Work extends KqCommand {
     }
 
     // Before the worker starts: a port that cannot be had stops it with nothing consumed.
-    const metrics = await startMetrics(worker, config.metricsPort)
+    const metrics = await startMetrics(worker, config)
     if (metrics && !flags.json) output.write(metricsLine(metrics.url))
     const release = guardWorkerProcess(worker, output)
     let summary: WorkerSummary

@@ -99,6 +99,20 @@ describe('kq work --metrics-port', function () {
     assert.ok(loaded(measured.stderr) > 0, 'the check above can fail')
   })
 
+  it('adds KQ_METRICS_PORT_OFFSET to the port, as each process of a make:supervisor file does', async () => {
+    const {queue, group} = await createWorkedQueue('metrics-offset')
+    const base = await freePortRange(3)
+    const worker = startKq(['work', queue, '--group', group, '--metrics-port', String(base)], {cwd: app.root, env: {KQ_METRICS_PORT_OFFSET: '2'}})
+    try {
+      await until(() => worker.stdout().includes('Prometheus metrics at'), 30_000, 'the metrics line')
+      assert.match(worker.stdout(), new RegExp(`Prometheus metrics at http://127\\.0\\.0\\.1:${base + 2}/metrics`))
+      assert.equal((await fetch(`http://127.0.0.1:${base + 2}/metrics`)).status, 200)
+    } finally {
+      worker.child.kill('SIGTERM')
+      assert.equal(await worker.exited, 0)
+    }
+  })
+
   it('refuses a metrics host that is not an address of this machine, naming the setting', async () => {
     const port = String(await freePortRange(1))
     const {code, stderr} = await kq(['work', '--stop-when-empty', '--metrics-port', port, '--metrics-host', '192.0.2.1'], {cwd: app.root})

@@ -11,6 +11,7 @@ import {
   identifier,
   nonEmpty,
   oneOf,
+  nonNegativeInteger,
   portNumber,
   positiveInteger,
   type RawValue,
@@ -59,6 +60,8 @@ export interface KqConfig extends QueueNaming {
   controlTopic: string
   /** Port of a worker's Prometheus endpoint; unset: none. */
   metricsPort?: number
+  /** Added to the metrics port: a process manager's number for this process, so each has its own. */
+  metricsPortOffset: number
   /** Address the metrics endpoint listens on. */
   metricsHost: string
   /** How long a command waits for Kafka to acknowledge a write, in milliseconds. */
@@ -140,6 +143,7 @@ export function loadConfig(options: LoadConfigOptions = {}): KqConfig {
     maxMessageBytes: read('KQ_MAX_MESSAGE_BYTES', '1000000', positiveInteger),
     controlTopic: read('KQ_CONTROL_TOPIC', 'kq-control', topicName),
     ...(metricsPort && {metricsPort: portNumber(metricsPort)}),
+    metricsPortOffset: read('KQ_METRICS_PORT_OFFSET', '0', nonNegativeInteger),
     metricsHost: read('KQ_METRICS_HOST', '127.0.0.1', nonEmpty),
     sendTimeoutMs: read('KAFKA_SEND_TIMEOUT', '30', positiveInteger) * 1000,
     ...(file && {envFile: file}),

@@ -29,6 +29,13 @@ export function positiveInteger(value: RawValue): number {
   return Number(text)
 }
 
+/** 0, 1, 2...: a count or an index. */
+export function nonNegativeInteger(value: RawValue): number {
+  const text = value.raw.trim()
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw invalid(value, 'a whole number, 0 or more')
+  return Number(text)
+}
+
 /** A TCP port, 1 to 65535. */
 export function portNumber(value: RawValue): number {
   const text = value.raw.trim()

@@ -49,6 +49,11 @@ export const VARIABLES = [
     description: "Port of each worker's Prometheus endpoint, /metrics (`kq work --metrics-port`). Unset: none.",
   },
   {
+    name: 'KQ_METRICS_PORT_OFFSET',
+    default: '0',
+    description: "Added to the metrics port: set per process by make:supervisor's files (Supervisor's process number, systemd's instance), so that each process has its own.",
+  },
+  {
     name: 'KQ_METRICS_HOST',
     default: '127.0.0.1',
     description: 'Address the metrics endpoint listens on; 0.0.0.0 lets a Prometheus on another host scrape it.',

@@ -56,7 +56,12 @@ export function renderSupervisorProgram(options: ProcessManagerOptions): string 
     // Supervisor expands %(...)s in a log file's name twice.
     `stdout_logfile=${supervisorValue(logFile, '--log', 2)}`,
     '; Colour codes in a log file are noise.',
-    'environment=NO_COLOR="1"',
+    ...(options.work.metricsPort === undefined
+      ? ['environment=NO_COLOR="1"']
+      : [
+          '; Each process serves its metrics on --metrics-port + its number (0, 1, ...).',
+          'environment=NO_COLOR="1",KQ_METRICS_PORT_OFFSET="%(process_num)d"',
+        ]),
     '',
   ].join('\n')
 }

@@ -57,7 +57,9 @@ export function renderSystemdUnit(options: ProcessManagerOptions): string {
     `WorkingDirectory=${systemdValue(options.directory, '--directory')}`,
     `ExecStart=${systemdCommand(command, '--command')}`,
     '# Colour codes in a log are noise.',
-    'Environment=NO_COLOR=1',
+    ...(options.work.metricsPort === undefined
+      ? ['Environment=NO_COLOR=1']
+      : ['# Each instance serves its metrics on --metrics-port + its number (1, 2, ...).', 'Environment=NO_COLOR=1 KQ_METRICS_PORT_OFFSET=%i']),
     ...comment(
       '#',
       'Any exit restarts the worker, exit 12 (over --memory) included, which SuccessExitStatus counts as a clean stop. ' +

@@ -202,17 +202,15 @@ export const WORKER_SETTINGS = {
     min: 1,
     max: 65_535,
     env: 'KQ_METRICS_PORT',
-    // Several workers under one process manager would all want the one port.
-    processManager: false,
     summary: 'Serve Prometheus metrics at http://HOST:PORT/metrics',
-    description: "Serve Prometheus metrics at `/metrics` on this port (see Metrics): one port per worker process.",
+    description:
+      'Serve Prometheus metrics at `/metrics` on this port (see Metrics); under `make:supervisor` files, process N listens on this port + N.',
   },
   /** Address of the metrics endpoint. @defaultValue KQ_METRICS_HOST (127.0.0.1) */
   metricsHost: {
     kind: 'text',
     env: 'KQ_METRICS_HOST',
     default: ({config}) => config.metricsHost,
-    processManager: false,
     summary: 'Address of the metrics endpoint',
     description: 'Address the metrics endpoint listens on: `0.0.0.0` for a Prometheus on another host.',
   },

@@ -55,6 +55,15 @@ describe('Supervisor program', () => {
     })
   })
 
+  it('gives each process its own metrics port: --metrics-port plus its process number', () => {
+    const file = readSupervisorFile(renderSupervisorProgram(options({work: {metricsPort: 9400}})))
+    assert.deepEqual(file.processes[3].command, [...KQ, 'work', 'orders', '--metrics-port=9400'])
+    assert.deepEqual(
+      file.processes.map((each) => each.environment),
+      Array.from({length: 8}, (_, index) => ({NO_COLOR: '1', KQ_METRICS_PORT_OFFSET: String(index)})),
+    )
+  })
+
   it('passes every kq work flag through to each worker’s command line', () => {
     const work = {
       tries: 3,

@@ -43,6 +43,13 @@ describe('systemd template unit', () => {
     assert.equal(resolveSpecifiers(unitKeys(unit, 'Unit').Description, '3'), 'kq worker 3 for queue orders')
   })
 
+  it('gives each instance its own metrics port: --metrics-port plus its instance number', () => {
+    const unit = readSystemdUnit(renderSystemdUnit(options({work: {metricsPort: 9400}})))
+    const service = unitKeys(unit, 'Service')
+    assert.deepEqual(execArguments(service.ExecStart), [...KQ, 'work', 'orders', '--metrics-port=9400'])
+    assert.equal(resolveSpecifiers(service.Environment, '3'), 'NO_COLOR=1 KQ_METRICS_PORT_OFFSET=3')
+  })
+
   it('is named kq-worker-<queue>@.service and explains at the top how to enable N instances of it', () => {
     assert.equal(systemdUnitName(['orders']), 'kq-worker-orders@.service')
     assert.equal(systemdUnitName(['high', 'default']), 'kq-worker-high-default@.service')

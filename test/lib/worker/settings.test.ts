@@ -53,10 +53,10 @@ describe('worker settings', () => {
     assert.equal(defaultText('maxJobs'), undefined)
   })
 
-  it('passes every setting on to a process manager but --force (a maintenance switch), --stop-when-empty (its worker would be restarted at once) and the metrics endpoint (its processes would share one port)', () => {
+  it('passes every setting on to a process manager but --force (a maintenance switch) and --stop-when-empty (its worker would be restarted at once)', () => {
     assert.deepEqual(
       WORKER_SETTING_NAMES.filter((name) => !PROCESS_MANAGER_SETTING_NAMES.includes(name as never)),
-      ['force', 'stopWhenEmpty', 'metricsPort', 'metricsHost'],
+      ['force', 'stopWhenEmpty'],
     )
   })
 
