@@ -1,9 +1,7 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {type QueueTopics} from '../config/index.js'
-import {BrokerUnreachableError, RecordTooLargeError} from '../errors.js'
-import {deadLetterRecord, reducedDeadLetter} from '../dead-letter/record.js'
-import {delayTopicFor} from '../delay/ladder.js'
+import {deadLetterRecord} from '../dead-letter/record.js'
 import {type JobEnvelope, decodeEnvelope} from '../envelope/index.js'
 import {FAILURE_HEADERS, type FailureContext, describeError} from '../failure/headers.js'
 import {type JobClass, type JobContext} from '../jobs/job.js'
@@ -14,8 +12,11 @@ import {retryRecord} from '../retry/record.js'
 import {checkPayload} from '../schema/validate.js'
 import {type AttemptOutcome, runAttempt} from './attempt.js'
 import {type JobRef, type WorkerEmitter} from './events.js'
+import {FailureWriter} from './failure-writer.js'
 import {resolveJobSettings} from './job-settings.js'
 import {type WorkerOptions} from './options.js'
+
+export {PublishFailedError} from './failure-writer.js'
 
 /**
  * What became of one attempt, for the worker's counts; `poisoned`: a record that never ran,
@@ -23,11 +24,6 @@ import {type WorkerOptions} from './options.js'
  * `interrupted`: a retry in place cut short by a stop; its record must stay unresolved.
  */
 export type Handled = 'done' | 'retried' | 'dead-lettered' | 'poisoned' | 'interrupted'
-
-/** Thrown when a retry record or dead letter could not be written: the record must not be resolved. */
-export class PublishFailedError extends Error {
-  override name = 'PublishFailedError'
-}
 
 export interface ProcessorDeps {
   options: WorkerOptions
@@ -50,7 +46,11 @@ export interface ProcessorDeps {
  * letter has then been acknowledged by every in-sync replica.
  */
 export class JobProcessor {
-  constructor(private readonly deps: ProcessorDeps) {}
+  private readonly writer: FailureWriter
+
+  constructor(private readonly deps: ProcessorDeps) {
+    this.writer = new FailureWriter({...deps, brokerTimeout: deps.options.brokerTimeout})
+  }
 
   /**
    * What became of the record: one entry per attempt that ran (several when retried in place),
@@ -141,7 +141,7 @@ export class JobProcessor {
       })
       const failure = {...ref, durationMs: outcome.durationMs, error: summary(outcome.error)}
       if (decision.action === 'dead-letter') {
-        await this.writeDeadLetter(
+        await this.writer.writeDeadLetter(
           message,
           deadLetterRecord({...this.failureContext(message, outcome), reason: decision.reason, attempts: attempt, envelope}),
         )
@@ -163,7 +163,7 @@ export class JobProcessor {
           return ['dead-lettered']
         }
 
-        await this.write(this.retryTopicFor(message.topic, decision.delayMs), record)
+        await this.writer.writeRetry(message.topic, decision.delayMs, record)
         events.emit('job:failed', {...failure, action: 'retry', delayMs: decision.delayMs})
         return ['retried']
       }
@@ -210,7 +210,7 @@ export class JobProcessor {
       ...this.failureContext(message, {error}),
       maxMessageBytes: this.deps.maxMessageBytes,
     })
-    await this.write(this.retryTopicFor(message.topic, decision.delayMs), record)
+    await this.writer.writeRetry(message.topic, decision.delayMs, record)
     const ref = this.refOf(message, envelope, envelope.attempt, envelope.maxTries ?? this.deps.options.tries)
     this.deps.events.emit('job:failed', {...ref, durationMs: 0, error: summary(error), action: 'retry', delayMs: decision.delayMs})
     return ['retried']
@@ -227,7 +227,7 @@ export class JobProcessor {
     envelope?: JobEnvelope,
     attempts = envelope ? envelope.attempt - 1 : 0,
   ): Promise<void> {
-    await this.writeDeadLetter(message, deadLetterRecord({...this.failureContext(message, {error}), reason, attempts, envelope}))
+    await this.writer.writeDeadLetter(message, deadLetterRecord({...this.failureContext(message, {error}), reason, attempts, envelope}))
     const {queue} = this.deps.topicsOf(message.topic)
     const {topic, partition, offset} = message
     this.deps.events.emit('poison', {topic, partition, queue, offset, reason, error: summary(error)})
@@ -250,43 +250,9 @@ export class JobProcessor {
     }
   }
 
-  /**
-   * Writes a failure record and waits for every in-sync replica to have it. While the broker is
-   * away it tries again, up to the worker's broker timeout; then, or on any other refusal, it
-   * throws, and the record it stands for is left unresolved, to be delivered again.
-   */
+  /** Writes a record, acknowledged by every in-sync replica (see FailureWriter.write). */
   async write(topic: string, record: OutgoingMessage): Promise<void> {
-    const deadline = Date.now() + this.deps.options.brokerTimeout * 1000
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.deps.publisher.send(topic, record)
-        return
-      } catch (error) {
-        if (!(error instanceof BrokerUnreachableError) || Date.now() > deadline) {
-          throw new PublishFailedError(`cannot write to ${topic}: ${describeError(error).message}`, {cause: error})
-        }
-
-        await sleep(Math.min(5000, 250 * 2 ** attempt))
-      }
-    }
-  }
-
-  /** Writes the dead letter of `message`; one too large whole is written reduced, and said so. */
-  private async writeDeadLetter(message: IncomingMessage, record: OutgoingMessage): Promise<void> {
-    const topic = this.deps.topicsOf(message.topic).deadLetterTopic
-    try {
-      await this.write(topic, record)
-    } catch (error) {
-      if (!(error instanceof PublishFailedError && error.cause instanceof RecordTooLargeError)) throw error
-      const reduced = reducedDeadLetter(record)
-      await this.write(topic, reduced)
-      const where = `${message.topic}[${message.partition}]@${message.offset}`
-      this.deps.events.emit('warning', {
-        message:
-          `the dead letter of ${where} was too large for ${topic}, so it was written without its value ` +
-          `(${reduced.headers?.[FAILURE_HEADERS.valueOmitted]} bytes, header ${FAILURE_HEADERS.valueOmitted}); the value stays at ${where} until that topic's retention removes it`,
-      })
-    }
+    await this.writer.write(topic, record)
   }
 
   private failureContext(message: IncomingMessage, outcome: {error?: unknown}): FailureContext {
@@ -310,15 +276,6 @@ export class JobProcessor {
       partition: message.partition,
       offset: message.offset,
     }
-  }
-
-  /**
-   * Where a retry waits: on the delay rung for its backoff, so that it never waits behind a
-   * longer backoff; a backoff under a second goes to the retry topic, due almost at once.
-   */
-  private retryTopicFor(topic: string, delayMs: number): string {
-    const topics = this.deps.topicsOf(topic)
-    return delayTopicFor(topics.topic, delayMs) ?? topics.retryTopic
   }
 }
 
