@@ -73,11 +73,13 @@ export default class Dispatch extends KqCommand {
         const target = dispatcher.target(job, options)
         const lines = await readNdjson(target, flags.ndjson, {key: flags.key, keyField: flags['key-field'], schema: job.schema})
         const bar = progressBar(`Dispatching ${job.name}`)
-        const result = await dispatcher.sendBulk(target, lines, {
-          batchSize: flags['batch-size'],
-          onProgress: ({sent, total}) => bar.update(sent, total),
-        })
-        bar.finish()
+        const result = await dispatcher
+          .sendBulk(target, lines, {
+            batchSize: flags['batch-size'],
+            source: flags.ndjson,
+            onProgress: ({sent, total}) => bar.update(sent, total),
+          })
+          .finally(() => bar.finish())
         this.log(renderBulkSummary(result))
         return {...result, rate: Math.round(result.count / Math.max(result.seconds, 1e-9))}
       }

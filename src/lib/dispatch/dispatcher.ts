@@ -7,6 +7,7 @@ import {type EnvelopeEncoder, HEADERS, envelopeEncoder} from '../envelope/index.
 import {DelayTopicNotFoundError, TopicNotFoundError, UsageError} from '../errors.js'
 import {type OutgoingMessage, type Publisher, type SendOptions, openPublisher} from '../kafka/index.js'
 import {assertPayloadValid} from '../schema/validate.js'
+import {type BulkStop, BulkDispatchInterruptedError} from './bulk-interrupted.js'
 import {checkHeaders} from './input.js'
 import {type DispatchRecorder, dispatchRecorder} from './recorder.js'
 import {type DispatchOptions, type DispatchReceipt, type JobDefaults} from './types.js'
@@ -35,6 +36,8 @@ export interface Placement {
 export interface BulkLine {
   payloadJson: string
   key: string | null
+  /** Its line number in the source, for saying how far a dispatch got; absent from code. */
+  line?: number
 }
 
 /** Where a bulk dispatch goes and how its messages are made; fixed for all its lines. */
@@ -144,7 +147,7 @@ export class Dispatcher {
   async sendBulk(
     target: BulkTarget,
     lines: BulkLine[],
-    options: {batchSize: number; onProgress?: (progress: BulkProgress) => void},
+    options: {batchSize: number; onProgress?: (progress: BulkProgress) => void; source?: string},
   ): Promise<BulkResult> {
     const recorder = dispatchRecorder()
     if (recorder !== undefined) return recordBulk(recorder, target, lines)
@@ -166,7 +169,12 @@ export class Dispatcher {
       sending.catch(() => {})
       const next = start + options.batchSize
       if (next < lines.length) batch = batchOf(next)
-      await sending
+      try {
+        await sending
+      } catch (error) {
+        throw new BulkDispatchInterruptedError(bulkStop(lines, start, next, {source: options.source ?? 'the input', job: target.job}), error)
+      }
+
       options.onProgress?.({sent: Math.min(next, lines.length), total: lines.length})
     }
 
@@ -208,6 +216,18 @@ function placement(queueTopic: string, options: DispatchOptions, now = Date.now(
   const delayMs = resolveDelay(options, now)
   if (delayMs === 0) return {queueTopic, topic: queueTopic}
   return {queueTopic, topic: delayTopicFor(queueTopic, delayMs) ?? queueTopic, dueAt: new Date(now + delayMs).toISOString(), delayMs}
+}
+
+/** Where a bulk dispatch stopped when the batch of lines [start, end) failed. */
+function bulkStop(lines: BulkLine[], start: number, end: number, about: {source: string; job: string}): BulkStop {
+  const lineOf = (index: number) => lines[index].line ?? index + 1
+  const last = Math.min(end, lines.length) - 1
+  return {
+    sent: {jobs: start, lastLine: start === 0 ? null : lineOf(start - 1)},
+    uncertain: {jobs: last - start + 1, firstLine: lineOf(start), lastLine: lineOf(last)},
+    unsent: {jobs: lines.length - last - 1, firstLine: last + 1 < lines.length ? lineOf(last + 1) : null},
+    ...about,
+  }
 }
 
 /** A bulk dispatch while the queue is faked: every line recorded, as sendBulk would send it. */

@@ -10,6 +10,7 @@ export {
   type BulkTarget,
   type PreparedJob,
 } from './dispatcher.js'
+export {BulkDispatchInterruptedError, type BulkStop} from './bulk-interrupted.js'
 export type {DispatchOptions, DispatchReceipt, JobDefaults} from './types.js'
 
 /**

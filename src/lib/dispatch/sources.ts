@@ -71,7 +71,7 @@ export async function readNdjson(
       if (options.schema !== undefined) await assertPayloadValid(options.schema, payload, target.job)
       const key = options.keyField === undefined ? (options.key ?? null) : keyFromField(payload, options.keyField)
       target.encoder.assertFits(payloadJson)
-      lines.push({payloadJson, key})
+      lines.push({payloadJson, key, line})
     } catch (error) {
       if (error instanceof KqError && error.exitCode === ExitCode.Usage) {
         throw new UsageError(`line ${line} of ${source === '-' ? 'stdin' : source}: ${error.message}; nothing was sent`)
