@@ -92,23 +92,24 @@ export class Committer {
   }
 
   private async commitOnce(): Promise<void> {
-    const moved: Array<{ledger: PartitionLedger; watermark: number}> = []
+    const made: Array<{ledger: PartitionLedger; state: {watermark: number; version: number}}> = []
     const positions: PartitionPosition[] = []
     for (const ledger of this.ledgers()) {
       if (ledger.revoked || !ledger.uncommitted) continue
-      const watermark = ledger.watermark as number
-      moved.push({ledger, watermark})
+      const state = ledger.commitState()
+      if (state === undefined) continue
+      made.push({ledger, state})
       positions.push({
         topic: ledger.topic,
         partition: ledger.partition,
-        offset: watermark,
-        metadata: encodeFinished(watermark, ledger.finishedAbove()),
+        offset: state.watermark,
+        metadata: encodeFinished(state.watermark, state.finishedAbove),
       })
     }
 
     if (positions.length === 0) return
     await this.send(positions)
-    for (const {ledger, watermark} of moved) ledger.committed = watermark
+    for (const {ledger, state} of made) ledger.markCommitted(state)
   }
 }
 

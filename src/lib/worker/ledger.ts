@@ -17,6 +17,10 @@ export class PartitionLedger {
   watermark?: number
   /** The watermark as last committed. */
   committed?: number
+  /** Bumped whenever a record finishes above the watermark: the commit's metadata changes. */
+  private aboveVersion = 0
+  /** aboveVersion as last committed. */
+  private committedAboveVersion = 0
   /** Set when the group gave the partition to another member: nothing of it is committed again. */
   revoked = false
   /**
@@ -60,14 +64,19 @@ export class PartitionLedger {
     this.nextFetch = offset + 1
   }
 
-  /** Marks a taken record finished; true when the watermark moved. */
+  /**
+   * Marks a taken record finished; true when what a commit would say changed: the watermark
+   * moved, or one more offset above it is finished (the commit's metadata lists those, so that
+   * a stop or crash does not run them again).
+   */
   finish(offset: number): boolean {
     const index = this.indexOf(offset)
     if (index === undefined || this.finished[index]) return false
     this.finished[index] = true
     if (index !== this.head) {
       this.finishedAboveCount++
-      return false
+      this.aboveVersion++
+      return this.watermark !== undefined
     }
 
     this.head++
@@ -94,9 +103,21 @@ export class PartitionLedger {
     return done
   }
 
-  /** True when the watermark moved past what was last committed. */
+  /** True when the watermark, or what finished above it, changed since the last commit. */
   get uncommitted(): boolean {
-    return this.watermark !== undefined && this.watermark !== this.committed
+    return this.watermark !== undefined && (this.watermark !== this.committed || this.aboveVersion !== this.committedAboveVersion)
+  }
+
+  /** What a commit of this partition would say now, and the mark to record once it is made. */
+  commitState(): {watermark: number; finishedAbove: number[]; version: number} | undefined {
+    if (this.watermark === undefined) return undefined
+    return {watermark: this.watermark, finishedAbove: this.finishedAbove(), version: this.aboveVersion}
+  }
+
+  /** Records a commit made from commitState(): later changes still count as uncommitted. */
+  markCommitted(state: {watermark: number; version: number}): void {
+    this.committed = state.watermark
+    this.committedAboveVersion = state.version
   }
 
   private indexOf(offset: number): number | undefined {

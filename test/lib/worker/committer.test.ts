@@ -43,6 +43,30 @@ describe('committer', () => {
     assert.equal(ledger.committed, 3)
   })
 
+  it('commits again when a job finishes above an unmoved watermark, so that a stop does not run it twice', async () => {
+    const ledger = new PartitionLedger('jobs', 0, 0)
+    for (let offset = 0; offset < 4; offset++) ledger.take(offset)
+    const sent: PartitionPosition[][] = []
+    const committer = new Committer(() => [ledger], async (positions) => {
+      sent.push(positions)
+    })
+    ledger.finish(0)
+    await committer.flush()
+    // Offset 1 runs on (a slow job, or one whose key waits); 2 and 3 finish meanwhile.
+    assert.equal(ledger.finish(2), true, 'a commit is asked for')
+    ledger.finish(3)
+    await committer.flush()
+    assert.deepEqual(
+      sent.map(([position]) => [position.offset, [...decodeFinished(position.offset, position.metadata)]]),
+      [
+        [1, []],
+        [1, [2, 3]],
+      ],
+    )
+    await committer.flush()
+    assert.equal(sent.length, 2, 'nothing changed since: no third commit')
+  })
+
   it('commits only partitions whose watermark moved, never revoked ones', async () => {
     const moved = new PartitionLedger('jobs', 0, 0)
     const still = new PartitionLedger('jobs', 1, 0)
