@@ -1,5 +1,4 @@
 import {strict as assert} from 'node:assert'
-import {type ChildProcessWithoutNullStreams, spawn} from 'node:child_process'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
@@ -11,7 +10,8 @@ import {type TestApp, makeTestApp} from '../support/app.js'
 import {kq, runKq, uniqueTopic} from '../support/cli.js'
 import {type TestKafka, startJarKafka} from '../support/kafka.js'
 import {kcatRecords, testConnection} from '../support/topics.js'
-import {JAR_CACHE, KQ_BIN} from '../support/paths.js'
+import {JAR_CACHE} from '../support/paths.js'
+import {type WorkerProcess, spawnWorker} from '../support/worker-process.js'
 
 /**
  * Appends `<id> <attempt>` to the file named by LEDGER once its work is done: the ledger is the
@@ -52,17 +52,6 @@ export default class StrayReject extends Job {
 }
 `
 
-/** A `kq work` process the test can signal, with everything it printed so far. */
-interface WorkerProcess {
-  child: ChildProcessWithoutNullStreams
-  stdout: string
-  stderr: string
-  /** Settles once the process is gone and its output read to the end. */
-  exited: Promise<{code: number | null; signal: NodeJS.Signals | null}>
-  /** Polls until `check` holds; fails with the worker's output if it exits or never does. */
-  waitFor(what: string, check: (worker: WorkerProcess) => boolean, timeoutMs?: number): Promise<void>
-}
-
 interface LedgerLine {
   id: string
   attempt: number
@@ -93,37 +82,7 @@ describe('kq work: at-least-once, shutdown and failures', function () {
   after(() => app?.remove())
 
   function startWorker(args: string[], env: NodeJS.ProcessEnv = {}): WorkerProcess {
-    const child = spawn(KQ_BIN, ['work', ...args], {cwd: app.root, env: {...process.env, NO_COLOR: '1', ...env}})
-    const worker: WorkerProcess = {
-      child,
-      stdout: '',
-      stderr: '',
-      exited: new Promise((resolve) => {
-        child.on('close', (code, signal) => resolve({code, signal}))
-      }),
-      async waitFor(what, check, timeoutMs = 120_000) {
-        const deadline = Date.now() + timeoutMs
-        let gone = false
-        void worker.exited.then(() => {
-          gone = true
-        })
-        for (;;) {
-          if (check(worker)) return
-          if (gone || Date.now() > deadline) {
-            const why = gone ? `exited (${child.exitCode ?? child.signalCode})` : `did not within ${timeoutMs / 1000}s`
-            throw new Error(`worker ${why} before ${what}\n--- stdout\n${worker.stdout}\n--- stderr\n${worker.stderr}`)
-          }
-
-          await sleep(25)
-        }
-      },
-    }
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      worker.stdout += chunk
-    })
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      worker.stderr += chunk
-    })
+    const worker = spawnWorker(args, {cwd: app.root, env})
     running.push(worker)
     return worker
   }
