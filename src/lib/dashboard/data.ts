@@ -4,6 +4,7 @@ import {type DeadLetterDetail, REPLAY_HEADERS, detailOf, positionOf, summaryOf} 
 import {DEFAULT_MAX_REPLAYS} from '../dead-letter/replay.js'
 import {type Selection, selectDeadLetters} from '../dead-letter/selection.js'
 import {DeadLetterStore, type PurgeResult, type ReplayResult} from '../dead-letter/store.js'
+import {type JobHistory, findJobHistory} from '../job-history/index.js'
 import {type StatusSnapshot, StatusMonitor} from '../monitoring/index.js'
 import {NotFoundError, isRequestError} from './errors.js'
 import {type Target} from './query.js'
@@ -85,6 +86,11 @@ export class DashboardData {
       const [newest, ...older] = matches
       return {queue, ...detailOf(newest), replayedFrom: newest.headers[REPLAY_HEADERS.replayedFrom] ?? null, others: older.map((letter) => positionOf(letter))}
     })
+  }
+
+  /** Job `id`'s records and where it is now, within the bounds of findJobHistory. */
+  async job(id: string, queue?: string): Promise<JobHistory> {
+    return findJobHistory(this.config, id, queue === undefined ? {} : {queue})
   }
 
   async replay(target: Target): Promise<ReplayResult> {

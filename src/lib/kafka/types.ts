@@ -236,6 +236,11 @@ export interface TopicReader {
   /** Throws TopicNotFoundError unless the topic exists. */
   assertTopicExists(topic: string): Promise<void>
   topicOffsets(topic: string): Promise<PartitionOffsets[]>
+  /**
+   * Per partition, the first offset whose record's timestamp is at or after `timestamp` (Unix
+   * ms); the end offset where no record is that recent. Kafka's time index answers this.
+   */
+  offsetsAtTime(topic: string, timestamp: number): Promise<Array<{partition: number; offset: number}>>
   /** The group's committed offsets and their metadata on each partition of a topic. */
   committed(groupId: string, topic: string): Promise<CommittedOffset[]>
   /**
