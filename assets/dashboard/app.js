@@ -107,9 +107,10 @@ function WorkersPage() {
     <${Problem} error=${error} />
     <p>Group <strong>${data.group}</strong>: ${data.state}, ${data.workers.length} member(s).</p>
     <table aria-label="Workers">
-      <thead><tr><th>Name</th><th>Host</th><th>Client id</th><th>Partitions</th></tr></thead>
+      <thead><tr><th>Name</th><th>Host</th><th class="num">Pid</th><th>Client id</th><th>Partitions</th></tr></thead>
       <tbody>${data.workers.map(
-        (worker) => html`<tr><td>${worker.name ?? html`<span class="muted">unnamed</span>`}</td><td>${worker.host}</td>
+        (worker) => html`<tr><td>${worker.name ?? html`<span class="muted">unnamed</span>`}</td>
+          <td title=${`connects from ${worker.address}`}>${worker.host}</td><td class="num">${worker.pid ?? '–'}</td>
           <td>${worker.clientId}</td><td>${worker.partitions.join(', ') || html`<span class="muted">none yet</span>`}</td></tr>`,
       )}</tbody>
     </table>`

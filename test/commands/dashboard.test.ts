@@ -1,10 +1,11 @@
 import {strict as assert} from 'node:assert'
 import {readFileSync, rmSync} from 'node:fs'
 import net from 'node:net'
+import os from 'node:os'
 import path from 'node:path'
 
 import {type TestApp} from '../support/app.js'
-import {kq} from '../support/cli.js'
+import {kq, startKq} from '../support/cli.js'
 import {newJobId} from '../../src/lib/envelope/index.js'
 import {type TestDashboard, dispatchFlaky, makeFlakyApp, startDashboard, workQueue} from '../support/dashboard.js'
 import {REPO_ROOT} from '../support/paths.js'
@@ -169,6 +170,30 @@ describe('kq dashboard', function () {
       ])
       assert.equal(body.state, 'done')
       assert.match(body.summary, new RegExp(`its last record ${queue}\\[0\\]@3 was worked`))
+    })
+
+    it('shows a running worker with the host, pid and name it published to the group', async () => {
+      const worker = startKq(['work', queue, '--group', group, '--name', 'w1'], {cwd: app.root})
+      try {
+        let workers: any[] = []
+        // Until it has joined and been given the queue's partition; a worker that exits fails the test at once.
+        const joined = async () => {
+          while (!workers.some((each) => each.partitions.length > 0)) {
+            await new Promise((resolve) => setTimeout(resolve, 250))
+            workers = (await dashboard.call('/api/workers')).body.workers
+          }
+        }
+
+        await Promise.race([joined(), worker.exited.then((code) => Promise.reject(new Error(`the worker exited with ${code}`)))])
+        assert.equal(workers.length, 1)
+        const [only] = workers
+        assert.deepEqual([only.host, only.pid, only.name], [os.hostname(), worker.child.pid, 'w1'])
+        assert.match(only.address, /\d|:/)
+        assert.ok(only.partitions.includes(`${queue}:0`))
+      } finally {
+        worker.child.kill('SIGTERM')
+        await worker.exited
+      }
     })
 
     it('serves its page and the vendor files from the installed packages, with a policy against injected scripts', async () => {

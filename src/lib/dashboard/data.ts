@@ -47,16 +47,20 @@ export class DashboardData {
     return {time: snapshot.time, queues}
   }
 
-  /** The members of the workers' group. Kafka knows their host and client id, not their process id. */
+  /**
+   * The members of the workers' group: the host, pid and name each `kq work` published on
+   * joining; for other members, the address Kafka saw and the name in the client id.
+   */
   async workers(): Promise<{group: string; state: string; workers: WorkerRow[]}> {
     const {group} = await this.snapshot()
     const prefix = `${this.config.kafka.clientId}.`
     const workers = group.members.map((member) => ({
       memberId: member.memberId,
       clientId: member.clientId,
-      name: member.clientId.startsWith(prefix) ? member.clientId.slice(prefix.length) : null,
-      host: member.host.replace(/^\//, ''),
-      pid: null,
+      name: member.process?.name ?? (member.clientId.startsWith(prefix) ? member.clientId.slice(prefix.length) : null),
+      host: member.process?.host ?? member.host.replace(/^\//, ''),
+      address: member.host.replace(/^\//, ''),
+      pid: member.process?.pid ?? null,
       partitions: member.assignment.map(({topic, partition}) => `${topic}:${partition}`),
     }))
     return {group: group.id, state: group.state, workers}
