@@ -221,8 +221,6 @@ function DeadLetterPage({queue, id, readOnly}) {
     <h3>Headers</h3><pre>${JSON.stringify(letter.headers, null, 2)}</pre>`
 }
 
-const STATE_BADGES = {done: '', waiting: '', delayed: '', 'dead-lettered': 'bad', 'dead-letter-handled': ''}
-
 function JobsPage({id}) {
   const [typed, setTyped] = useState(id ?? '')
   const [found, setFound] = useState(null)
@@ -232,10 +230,7 @@ function JobsPage({id}) {
     setError(null)
     if (id) api(`/api/jobs/${encodeURIComponent(id)}`).then(setFound, (problem) => setError(problem.message))
   }, [id])
-  const lookUp = (event) => {
-    event.preventDefault()
-    location.hash = `#/jobs/${encodeURIComponent(typed.trim())}`
-  }
+  const lookUp = (event) => event.preventDefault() || (location.hash = `#/jobs/${encodeURIComponent(typed.trim())}`)
 
   const bounds = found?.searched
   return html`
@@ -248,7 +243,7 @@ function JobsPage({id}) {
     ${id && !found && !error && html`<p class="muted">Searching…</p>`}
     <${Problem} error=${error} />
     ${found && html`
-      <h2>${found.job ?? 'job'} <code>${found.id}</code> <span class=${`badge ${STATE_BADGES[found.state] ?? ''}`}>${found.state}</span></h2>
+      <h2>${found.job ?? 'job'} <code>${found.id}</code> <span class=${found.state === 'dead-lettered' ? 'badge bad' : 'badge'}>${found.state}</span></h2>
       <p class="summary">In queue <strong>${found.queue}</strong>: ${found.summary}.</p>
       <table aria-label="Job history">
         <thead><tr><th>Time</th><th>Step</th><th>Topic</th><th class="num">Partition</th><th class="num">Offset</th><th class="num">Attempt</th><th>Detail</th></tr></thead>
@@ -260,7 +255,8 @@ function JobsPage({id}) {
       </table>
       <p class="muted">Read ${bounds.queues.join(', ')} from ${when(bounds.from)} to ${when(bounds.to)}.
         ${bounds.cutShort.length ? ` Not read to the end (record limit): ${bounds.cutShort.join(', ')}.` : ''}
-        ${bounds.retentionReached.length ? ` Kafka may have deleted older records of ${bounds.retentionReached.join(', ')}.` : ''}</p>`}`
+        ${bounds.retentionReached.length ? ` Kafka may have deleted older records of ${bounds.retentionReached.join(', ')}.` : ''}
+        ${bounds.refused.length ? ` Not allowed to read: ${bounds.refused.join(', ')}.` : ''}</p>`}`
 }
 
 function stepDetail(step, queue) {

@@ -2,7 +2,7 @@ import {type KqConfig} from '../config/index.js'
 import {deadLetterCursorGroup} from '../dead-letter/backlog.js'
 import {decodeHandledRanges, isHandled} from '../dead-letter/cursor.js'
 import {HEADERS, isJobId, jobIdTime} from '../envelope/index.js'
-import {UsageError} from '../errors.js'
+import {AuthorizationError, UsageError} from '../errors.js'
 import {type ReadRange, type TopicReader, openTopicReader, withTopicAdmin} from '../kafka/index.js'
 import {findQueues} from '../monitoring/read.js'
 import {type TopicRole, queueTopicRoles} from '../topics/plan.js'
@@ -35,6 +35,7 @@ interface TopicScan {
   names: string[]
   cutShort: boolean
   retentionReached: boolean
+  refused?: true
 }
 
 /** The records of job `id` in its queue's topics (the queue, retry, delay and dead-letter topics), and where it is now. */
@@ -53,7 +54,9 @@ export async function findJobHistory(config: KqConfig, id: string, options: JobL
   try {
     const prefix = deadLetterCursorGroup(config.consumerGroup)
     // Each read is a consumer of its own: reading the topics side by side takes one join's time.
-    const scans = await Promise.all(topics.map(async (topic) => ({topic, ...(await scanTopic(reader, topic.name, topic.role, id, {from, maxRecords, prefix}))})))
+    const scans = await Promise.all(
+      topics.map(async (topic) => ({topic, ...(await scanTopic(reader, topic.name, topic.role, id, {from, maxRecords, prefix}).catch(refusedScan))})),
+    )
     const searched = {
       from: new Date(from).toISOString(),
       to: new Date(to).toISOString(),
@@ -61,13 +64,15 @@ export async function findJobHistory(config: KqConfig, id: string, options: JobL
       queues: queues.map((queue) => queue.queue),
       cutShort: scans.filter((scan) => scan.cutShort).map((scan) => scan.topic.name),
       retentionReached: scans.filter((scan) => scan.retentionReached).map((scan) => scan.topic.name),
+      refused: scans.filter((scan) => scan.refused).map((scan) => scan.topic.name),
     }
     const history = inHistoryOrder(scans.flatMap((scan) => scan.found))
     if (history.length === 0) {
       const where = searched.queues.length === 1 ? `queue ${searched.queues[0]}` : `${searched.queues.length} queues`
       throw new JobNotFoundError(
         `job ${id} was not found within the search: the topics of ${where}, from ${searched.from} (its dispatch time less ${CLOCK_SKEW_MS / 1000}s) to now, ` +
-          `at most ${maxRecords} records a topic${searched.retentionReached.length > 0 ? '; Kafka may have deleted its records (retention)' : ''}`,
+          `at most ${maxRecords} records a topic${searched.retentionReached.length > 0 ? '; Kafka may have deleted its records (retention)' : ''}` +
+          `${searched.refused.length > 0 ? `; not allowed to read ${searched.refused.join(', ')}` : ''}`,
       )
     }
 
@@ -108,6 +113,12 @@ async function scanTopic(
     // The first record kept is already inside the window: records of the job may have been deleted before it.
     retentionReached: offsets.some(({partition, low}) => low > 0 && startOf.get(partition) === low),
   }
+}
+
+/** A topic the principal may not read is left out of the search, and named, rather than failing it. */
+function refusedScan(error: unknown): TopicScan {
+  if (!(error instanceof AuthorizationError)) throw error
+  return {found: [], names: [], cutShort: false, retentionReached: false, refused: true}
 }
 
 /** Whether the group that reads the record's topic is past it: the workers', or for a dead letter the cursor's. */

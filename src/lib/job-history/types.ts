@@ -47,6 +47,8 @@ export interface SearchBounds {
   cutShort: string[]
   /** Topics whose records from `from` on may be partly deleted already (retention). */
   retentionReached: string[]
+  /** Topics Kafka would not let this principal read (ACLs: an operator reads dead letters, not jobs). */
+  refused: string[]
 }
 
 export interface JobHistory {
