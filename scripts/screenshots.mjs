@@ -120,7 +120,8 @@ export default class SendWelcomeEmail extends Job<{to: string}> {
     `import {Job} from 'kq'
 
 export default class ChargeCard extends Job<{order: number; amount: number}> {
-  override tries = 1
+  override tries = 2
+  override backoff = 0
 
   override async handle(payload: {order: number; amount: number}): Promise<void> {
     throw new Error('payment gateway declined order ' + payload.order + ': insufficient funds')
@@ -158,7 +159,8 @@ async function main() {
   await kq(['topic:create', 'reports', '--group', GROUP])
   const dispatch = (job, payload, queue = 'orders') => kq(['dispatch', job, JSON.stringify(payload), '--queue', queue, '--json'])
   for (const to of ['ada@example.com', 'grace@example.com', 'linus@example.com', 'margaret@example.com']) await dispatch('SendWelcomeEmail', {to})
-  for (const [order, amount] of [[1041, 129.9], [1042, 15], [1043, 480]]) await dispatch('ChargeCard', {order, amount})
+  const charges = []
+  for (const [order, amount] of [[1041, 129.9], [1042, 15], [1043, 480]]) charges.push(JSON.parse(await dispatch('ChargeCard', {order, amount})).id)
 
   log('working orders until empty')
   await kq(['work', 'orders', '--group', GROUP, '--stop-when-empty', '--name', 'batch-1'], {timeoutMs: 120_000})
@@ -181,7 +183,17 @@ async function main() {
     const page = await browser.newPage({viewport: {width: 1280, height: 800}})
     page.setDefaultTimeout(30_000)
     mkdirSync(OUT, {recursive: true})
+    // This machine's folders and host name are shown as a deployed app's would be.
     const shot = async (name) => {
+      await page.evaluate(
+        ([replacements]) => {
+          const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT)
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (const [from, to] of replacements) node.textContent = node.textContent.replaceAll(from, to)
+          }
+        },
+        [[[app, '/srv/shop'], [ROOT, '/srv/shop/node_modules/kq'], [os.hostname(), 'worker-1.shop.internal']]],
+      )
       await page.screenshot({path: path.join(OUT, `${name}.png`)})
       log(`saved docs/dashboard/${name}.png`)
     }
@@ -205,14 +217,12 @@ async function main() {
     await page.locator('table[aria-label="Dead letters"] tr.selectable', {hasText: 'ChargeCard'}).first().click()
     await page.getByText('insufficient funds').first().waitFor()
     await page.locator('pre').first().waitFor()
-    // The stack names this machine's folders: shown as a deployed app's would be.
-    await page.evaluate(
-      ([appDir, kqDir]) => {
-        for (const pre of document.querySelectorAll('pre')) pre.textContent = pre.textContent.replaceAll(appDir, '/srv/shop').replaceAll(kqDir, '/srv/shop/node_modules/kq')
-      },
-      [app, ROOT],
-    )
     await shot('dead-letter')
+
+    // A charge tried twice and dead-lettered: its whole path, found by its id.
+    await page.goto(`${url}/#/jobs/${charges[0]}`)
+    await page.locator('table[aria-label="Job history"] tr[data-kind="dead-letter"]').waitFor({timeout: 60_000})
+    await shot('jobs')
   } finally {
     await browser.close()
     dashboard.child.kill('SIGTERM')

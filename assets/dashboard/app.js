@@ -107,9 +107,10 @@ function WorkersPage() {
     <${Problem} error=${error} />
     <p>Group <strong>${data.group}</strong>: ${data.state}, ${data.workers.length} member(s).</p>
     <table aria-label="Workers">
-      <thead><tr><th>Name</th><th>Host</th><th>Client id</th><th>Partitions</th></tr></thead>
+      <thead><tr><th>Name</th><th>Host</th><th class="num">Pid</th><th>Client id</th><th>Partitions</th></tr></thead>
       <tbody>${data.workers.map(
-        (worker) => html`<tr><td>${worker.name ?? html`<span class="muted">unnamed</span>`}</td><td>${worker.host}</td>
+        (worker) => html`<tr><td>${worker.name ?? html`<span class="muted">unnamed</span>`}</td>
+          <td title=${`connects from ${worker.address}`}>${worker.host}</td><td class="num">${worker.pid ?? '–'}</td>
           <td>${worker.clientId}</td><td>${worker.partitions.join(', ') || html`<span class="muted">none yet</span>`}</td></tr>`,
       )}</tbody>
     </table>`
@@ -202,6 +203,7 @@ function DeadLetterPage({queue, id, readOnly}) {
   return html`
     <p><a href=${`#/failed/${encodeURIComponent(queue)}`}>← dead letters of ${queue}</a></p>
     <h2>${letter.job ?? 'Not a kq job'} <code>${letter.id}</code></h2>
+    ${letter.job && html`<p><a href=${`#/jobs/${encodeURIComponent(letter.id)}`}>Its whole history →</a></p>`}
     <${Problem} error=${error} />
     ${notice && html`<div class="notice" role="status">${notice}</div>`}
     ${!readOnly && pending && html`<div class="actions"><button onClick=${() => act('replay')}>Replay</button><button class="danger" onClick=${() => act('purge')}>Purge</button></div>`}
@@ -219,6 +221,54 @@ function DeadLetterPage({queue, id, readOnly}) {
     <h3>Headers</h3><pre>${JSON.stringify(letter.headers, null, 2)}</pre>`
 }
 
+function JobsPage({id}) {
+  const [typed, setTyped] = useState(id ?? '')
+  const [found, setFound] = useState(null)
+  const [error, setError] = useState(null)
+  useEffect(() => {
+    setFound(null)
+    setError(null)
+    if (id) api(`/api/jobs/${encodeURIComponent(id)}`).then(setFound, (problem) => setError(problem.message))
+  }, [id])
+  const lookUp = (event) => event.preventDefault() || (location.hash = `#/jobs/${encodeURIComponent(typed.trim())}`)
+
+  const bounds = found?.searched
+  return html`
+    <form class="filters" onSubmit=${lookUp}>
+      <label>Job id<input size="40" value=${typed} onInput=${(event) => setTyped(event.target.value)} placeholder="0193a1b2-…, as kq dispatch printed it" /></label>
+      <button type="submit">Look up</button>
+    </form>
+    <p class="muted">Kafka keeps no index by job id: a lookup reads each queue's topics from the job's dispatch time (in its id) to now,
+      at most ${bounds ? bounds.maxRecordsPerTopic.toLocaleString() : 'a bounded number of'} records a topic. A job outside that is "not found within the search".</p>
+    ${id && !found && !error && html`<p class="muted">Searching…</p>`}
+    <${Problem} error=${error} />
+    ${found && html`
+      <h2>${found.job ?? 'job'} <code>${found.id}</code> <span class=${found.state === 'dead-lettered' ? 'badge bad' : 'badge'}>${found.state}</span></h2>
+      <p class="summary">In queue <strong>${found.queue}</strong>: ${found.summary}.</p>
+      <table aria-label="Job history">
+        <thead><tr><th>Time</th><th>Step</th><th>Topic</th><th class="num">Partition</th><th class="num">Offset</th><th class="num">Attempt</th><th>Detail</th></tr></thead>
+        <tbody>${found.history.map(
+          (step) => html`<tr data-kind=${step.kind}><td>${when(step.time)}</td><td>${step.kind}</td><td>${step.topic}</td>
+            <td class="num">${step.partition}</td><td class="num">${step.offset}</td><td class="num">${count(step.attempt)}</td>
+            <td>${stepDetail(step, found.queue)}</td></tr>`,
+        )}</tbody>
+      </table>
+      <p class="muted">Read ${bounds.queues.join(', ')} from ${when(bounds.from)} to ${when(bounds.to)}.
+        ${bounds.cutShort.length ? ` Not read to the end (record limit): ${bounds.cutShort.join(', ')}.` : ''}
+        ${bounds.retentionReached.length ? ` Kafka may have deleted older records of ${bounds.retentionReached.join(', ')}.` : ''}
+        ${bounds.refused.length ? ` Not allowed to read: ${bounds.refused.join(', ')}.` : ''}</p>`}`
+}
+
+function stepDetail(step, queue) {
+  const parts = []
+  if (step.reason) parts.push(html`<span class="badge bad">${step.reason}</span> `)
+  if (step.error) parts.push([step.error.class, step.error.message].filter(Boolean).join(': '))
+  if (step.replayedFrom) parts.push(`replayed from ${step.replayedFrom}`)
+  if (step.notBefore) parts.push(` due ${when(step.notBefore)}`)
+  if (step.kind === 'dead-letter') parts.push(html` <a href=${`#/failed/${encodeURIComponent(queue)}/${step.partition}:${step.offset}`}>open</a>`)
+  return parts
+}
+
 function Problem({error}) {
   return error ? html`<div class="error" role="alert">${error}</div>` : null
 }
@@ -234,10 +284,11 @@ function App() {
   const content =
     page === 'workers' ? html`<${WorkersPage} />`
     : page === 'failed' && rest.length >= 2 ? html`<${DeadLetterPage} queue=${rest[0]} id=${rest[1]} readOnly=${readOnly} />`
+    : page === 'jobs' ? html`<${JobsPage} id=${rest[0]} key=${rest[0] ?? ''} />`
     : page === 'failed' ? html`<${FailedPage} queue=${rest[0]} readOnly=${readOnly} key=${rest[0] ?? ''} />`
     : html`<${QueuesPage} />`
   return html`
-    <header><h1>kq</h1><nav>${link('queues', 'Queues')}${link('workers', 'Workers')}${link('failed', 'Failed jobs')}</nav>
+    <header><h1>kq</h1><nav>${link('queues', 'Queues')}${link('workers', 'Workers')}${link('failed', 'Failed jobs')}${link('jobs', 'Jobs')}</nav>
       <span class="meta">${meta ? `kq ${meta.version}${meta.readOnly ? ' · read-only' : ''}` : ''}</span></header>
     <main>${meta && content}</main>`
 }

@@ -10,6 +10,7 @@ import {JobRegistry} from '../lib/jobs/registry.js'
 import {renderBulkSummary, renderReceipt} from '../lib/output/dispatch.js'
 import {progressBar} from '../lib/output/progress.js'
 import {askForJob, askForPayload, isInteractive} from '../lib/prompts/index.js'
+import {traceHeadersFromEnvironment} from '../lib/trace/traceparent.js'
 import {brokersFlag, jobsDirFlag, textArgument} from '../shared/flags.js'
 
 export type DispatchResult = DispatchReceipt | (BulkResult & {rate: number})
@@ -61,7 +62,7 @@ export default class Dispatch extends KqCommand {
       throw new UsageError('give the jobs either as a payload argument or with --ndjson, not both')
     }
 
-    const options = {queue: flags.queue, key: flags.key, headers: parseHeaderFlags(flags.header), ...parseDelayFlags(flags)}
+    const options = {queue: flags.queue, key: flags.key, headers: {...traceHeadersFromEnvironment(process.env), ...parseHeaderFlags(flags.header)}, ...parseDelayFlags(flags)}
     const config = this.loadConfig(flags)
     const registry = await JobRegistry.scan(config.jobsDir)
     const name = args.job ?? (await this.askOrRefuse('job name', async () => askForJob(registry)))

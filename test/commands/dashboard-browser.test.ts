@@ -67,6 +67,14 @@ describe('kq dashboard in a browser', function () {
     assert.match(readFileSync(path.join(app.root, 'ran.ndjson'), 'utf8'), new RegExp(failed))
     await row.locator('td.lag', {hasText: /^0$/}).waitFor()
 
+    // The job's whole path, looked up by its id: dispatched, dead-lettered, replayed, and run.
+    await page.getByRole('link', {name: 'Jobs', exact: true}).click()
+    await page.getByLabel('Job id').fill(failed)
+    await page.getByRole('button', {name: 'Look up'}).click()
+    await page.locator('.badge', {hasText: /^done$/}).waitFor()
+    const steps = page.locator('table[aria-label="Job history"] tbody tr')
+    assert.deepEqual(await steps.evaluateAll((rows) => rows.map((each) => each.getAttribute('data-kind'))), ['dispatched', 'dead-letter', 'replayed'])
+
     await page.getByRole('link', {name: 'Workers'}).click()
     await page.getByText(`Group ${group}`).waitFor()
     assert.deepEqual(problems, [])

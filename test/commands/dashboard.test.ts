@@ -1,13 +1,28 @@
 import {strict as assert} from 'node:assert'
 import {readFileSync, rmSync} from 'node:fs'
 import net from 'node:net'
+import os from 'node:os'
 import path from 'node:path'
 
 import {type TestApp} from '../support/app.js'
-import {kq} from '../support/cli.js'
+import {kq, startKq} from '../support/cli.js'
+import {newJobId} from '../../src/lib/envelope/index.js'
 import {type TestDashboard, dispatchFlaky, makeFlakyApp, startDashboard, workQueue} from '../support/dashboard.js'
 import {REPO_ROOT} from '../support/paths.js'
 import {createWorkedQueue} from '../support/worker.js'
+
+/** Fails on both of its tries: its first failure waits on the retry topic, its second is dead-lettered. */
+const TWICE_JOB = `import {Job} from 'kq'
+
+export default class Twice extends Job<Record<string, never>> {
+  override tries = 2
+  override backoff = 0
+
+  override async handle(): Promise<void> {
+    throw new Error('twice broken')
+  }
+}
+`
 
 const reporter = path.join(REPO_ROOT, 'dist', 'test', 'support', 'report-loaded-modules.js')
 const loaded = (stderr: string, name: string) => Number(new RegExp(`loaded ${name}: (\\d+)`).exec(stderr)?.[1] ?? Number.NaN)
@@ -67,6 +82,7 @@ describe('kq dashboard', function () {
     })
 
     it('answers bad requests with one JSON error line and a status, never a stack', async () => {
+      const unknownJob = newJobId()
       const cases: Array<[string, Parameters<TestDashboard['call']>[1], number, RegExp]> = [
         [`/api/dead-letters?reason=bogus`, {}, 400, /reason must be one of exhausted/],
         [`/api/dead-letters?since=yesterday-ish`, {}, 400, /since must be a duration/],
@@ -78,6 +94,8 @@ describe('kq dashboard', function () {
         ['/api/dead-letters/replay', {body: {queue, ids: ['0:99']}}, 400, /no pending dead letter has id 0:99/],
         ['/api/dead-letters/purge', {body: {queue, filter: {}}}, 400, /empty filter/],
         ['/api/nothing', {}, 404, /no such API: GET \/api\/nothing/],
+        [`/api/jobs/${unknownJob}?queue=${queue}`, {}, 404, new RegExp(`job ${unknownJob} was not found within the search: the topics of queue ${queue}, from .* to now, at most 20000 records a topic`)],
+        ['/api/jobs/not-an-id', {}, 400, /"not-an-id" is not a kq job id/],
       ]
       for (const [where, init, status, message] of cases) {
         const answer = await dashboard.call(where, init)
@@ -116,6 +134,66 @@ describe('kq dashboard', function () {
       assert.deepEqual(body.purged.map((each: {id: string}) => each.id), [failed[1]])
       const row = (await dashboard.call('/api/queues')).body.queues.find((each: {queue: string}) => each.queue === queue)
       assert.equal(row.deadLetters, 0)
+    })
+
+    it('looks a job up by id: retried, then dead-lettered, each step with its place, attempt and error', async () => {
+      app.writeJob('Twice', TWICE_JOB)
+      const {queue: other} = await createWorkedQueue('dash-jobs', 1, group)
+      const {code, stdout, stderr} = await kq(['dispatch', 'Twice', '{}', '--queue', other, '--json'], {cwd: app.root})
+      assert.equal(code, 0, stderr)
+      const {id} = JSON.parse(stdout) as {id: string}
+      assert.match(await workQueue(app, other, group), /1 dead-lettered/)
+
+      const {status, body} = await dashboard.call(`/api/jobs/${id}`)
+      assert.equal(status, 200, JSON.stringify(body))
+      assert.deepEqual([body.id, body.job, body.queue, body.state], [id, 'Twice', other, 'dead-lettered'])
+      const steps = body.history.map((step: any) => [step.kind, step.topic, step.partition, step.attempt, step.error?.message ?? null, step.reason])
+      assert.deepEqual(steps, [
+        ['dispatched', other, 0, 1, null, null],
+        ['retry', `${other}-retry`, 0, 2, 'twice broken', null],
+        ['dead-letter', `${other}-dlt`, 0, 2, 'twice broken', 'exhausted'],
+      ])
+      assert.deepEqual(body.history.map((step: any) => step.offset), [0, 0, 0])
+      assert.ok(body.history.every((step: any, index: number) => index === 0 || step.time >= body.history[index - 1].time))
+      assert.ok(body.searched.queues.includes(other) && body.searched.queues.includes(queue))
+      assert.deepEqual([body.searched.maxRecordsPerTopic, body.searched.cutShort], [20_000, []])
+    })
+
+    it("shows a replayed job's lineage: dispatched, dead-lettered, replayed from that dead letter, then done", async () => {
+      const {status, body} = await dashboard.call(`/api/jobs/${failed[0]}?queue=${queue}`)
+      assert.equal(status, 200, JSON.stringify(body))
+      const steps = body.history.map((step: any) => [step.kind, step.topic, step.offset, step.replayedFrom])
+      assert.deepEqual(steps, [
+        ['dispatched', queue, 0, null],
+        ['dead-letter', `${queue}-dlt`, 0, null],
+        ['replayed', queue, 3, `${queue}-dlt:0:0`],
+      ])
+      assert.equal(body.state, 'done')
+      assert.match(body.summary, new RegExp(`its last record ${queue}\\[0\\]@3 was worked`))
+    })
+
+    it('shows a running worker with the host, pid and name it published to the group', async () => {
+      const worker = startKq(['work', queue, '--group', group, '--name', 'w1'], {cwd: app.root})
+      try {
+        let workers: any[] = []
+        // Until it has joined and been given the queue's partition; a worker that exits fails the test at once.
+        const joined = async () => {
+          while (!workers.some((each) => each.partitions.length > 0)) {
+            await new Promise((resolve) => setTimeout(resolve, 250))
+            workers = (await dashboard.call('/api/workers')).body.workers
+          }
+        }
+
+        await Promise.race([joined(), worker.exited.then((code) => Promise.reject(new Error(`the worker exited with ${code}`)))])
+        assert.equal(workers.length, 1)
+        const [only] = workers
+        assert.deepEqual([only.host, only.pid, only.name], [os.hostname(), worker.child.pid, 'w1'])
+        assert.match(only.address, /\d|:/)
+        assert.ok(only.partitions.includes(`${queue}:0`))
+      } finally {
+        worker.child.kill('SIGTERM')
+        await worker.exited
+      }
     })
 
     it('serves its page and the vendor files from the installed packages, with a policy against injected scripts', async () => {

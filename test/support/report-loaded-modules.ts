@@ -6,7 +6,7 @@ import {createRequire, register} from 'node:module'
 import {MessageChannel, receiveMessageOnPort} from 'node:worker_threads'
 
 const require = createRequire(import.meta.url)
-const WATCHED = ['kafkajs', 'cli-table3', '@inquirer', '@oclif/core', 'prom-client', 'hono', '@hono', 'preact', 'uplot']
+const WATCHED = ['kafkajs', 'cli-table3', '@inquirer', '@oclif/core', 'prom-client', '@opentelemetry', 'hono', '@hono', 'preact', 'uplot']
 
 // ES modules never enter require.cache: a loader hook reports each one it loads on this port,
 // read synchronously at exit, when no event loop turn is left to deliver them.

@@ -4,6 +4,7 @@ import {type DeadLetterDetail, REPLAY_HEADERS, detailOf, positionOf, summaryOf} 
 import {DEFAULT_MAX_REPLAYS} from '../dead-letter/replay.js'
 import {type Selection, selectDeadLetters} from '../dead-letter/selection.js'
 import {DeadLetterStore, type PurgeResult, type ReplayResult} from '../dead-letter/store.js'
+import {type JobHistory, findJobHistory} from '../job-history/index.js'
 import {type StatusSnapshot, StatusMonitor} from '../monitoring/index.js'
 import {NotFoundError, isRequestError} from './errors.js'
 import {type Target} from './query.js'
@@ -46,16 +47,20 @@ export class DashboardData {
     return {time: snapshot.time, queues}
   }
 
-  /** The members of the workers' group. Kafka knows their host and client id, not their process id. */
+  /**
+   * The members of the workers' group: the host, pid and name each `kq work` published on
+   * joining; for other members, the address Kafka saw and the name in the client id.
+   */
   async workers(): Promise<{group: string; state: string; workers: WorkerRow[]}> {
     const {group} = await this.snapshot()
     const prefix = `${this.config.kafka.clientId}.`
     const workers = group.members.map((member) => ({
       memberId: member.memberId,
       clientId: member.clientId,
-      name: member.clientId.startsWith(prefix) ? member.clientId.slice(prefix.length) : null,
-      host: member.host.replace(/^\//, ''),
-      pid: null,
+      name: member.process?.name ?? (member.clientId.startsWith(prefix) ? member.clientId.slice(prefix.length) : null),
+      host: member.process?.host ?? member.host.replace(/^\//, ''),
+      address: member.host.replace(/^\//, ''),
+      pid: member.process?.pid ?? null,
       partitions: member.assignment.map(({topic, partition}) => `${topic}:${partition}`),
     }))
     return {group: group.id, state: group.state, workers}
@@ -85,6 +90,11 @@ export class DashboardData {
       const [newest, ...older] = matches
       return {queue, ...detailOf(newest), replayedFrom: newest.headers[REPLAY_HEADERS.replayedFrom] ?? null, others: older.map((letter) => positionOf(letter))}
     })
+  }
+
+  /** Job `id`'s records and where it is now, within the bounds of findJobHistory. */
+  async job(id: string, queue?: string): Promise<JobHistory> {
+    return findJobHistory(this.config, id, queue === undefined ? {} : {queue})
   }
 
   async replay(target: Target): Promise<ReplayResult> {

@@ -1,3 +1,4 @@
+import {JobNotFoundError} from '../job-history/index.js'
 import {BrokerUnreachableError, ConfigError, KafkaRefusedError, KqError, TopicNotFoundError, UsageError} from '../errors.js'
 
 /** Something the API was asked for that Kafka does not hold: answered with 404. */
@@ -10,7 +11,7 @@ export class NotFoundError extends UsageError {
  * was. Anything kq did not expect is a bug, and its stack stays on the server.
  */
 export function errorResponse(error: unknown): {status: 400 | 404 | 409 | 500 | 503; body: {error: string}} {
-  if (error instanceof NotFoundError || error instanceof TopicNotFoundError) return {status: 404, body: {error: error.message}}
+  if (error instanceof NotFoundError || error instanceof JobNotFoundError || error instanceof TopicNotFoundError) return {status: 404, body: {error: error.message}}
   if (error instanceof UsageError || error instanceof ConfigError) return {status: 400, body: {error: error.message}}
   if (error instanceof BrokerUnreachableError) return {status: 503, body: {error: error.message}}
   if (error instanceof KafkaRefusedError) return {status: 409, body: {error: error.message}}

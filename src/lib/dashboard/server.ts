@@ -59,6 +59,7 @@ export function dashboardApp(data: DashboardData, assets: PageAssets, options: A
     return c.json(await data.deadLetters({queue: optionalQueue(query.queue), filter: filterOf(query), limit: limitOf(query.limit)}))
   })
   app.get('/api/dead-letters/:queue/:id', async (c) => c.json(await data.deadLetter(queueField(c.req.param('queue')), c.req.param('id'))))
+  app.get('/api/jobs/:id', async (c) => c.json(await data.job(c.req.param('id'), optionalQueue(c.req.query('queue')))))
   app.post('/api/dead-letters/replay', async (c) => c.json(await data.replay(targetOf(await jsonBody(c)))))
   app.post('/api/dead-letters/purge', async (c) => c.json(await data.purge(targetOf(await jsonBody(c)))))
 

@@ -24,11 +24,14 @@ export interface QueueRow {
 export interface WorkerRow {
   memberId: string
   clientId: string
-  /** The worker's --name, read back from its client id; null for an unnamed worker. */
+  /** The worker's --name; null for an unnamed worker. */
   name: string | null
+  /** The worker's host name, as it published it; else its address. */
   host: string
-  /** Always null: Kafka's group protocol does not carry a process id. */
-  pid: null
+  /** The address Kafka saw the member connect from. */
+  address: string
+  /** The worker's process id, as it published it; null for a member that did not (not kq work, or an older kq). */
+  pid: number | null
   /** `<topic>:<partition>`, as assigned at the last rebalance. */
   partitions: string[]
 }

@@ -7,6 +7,7 @@ import {type EnvelopeEncoder, HEADERS, envelopeEncoder} from '../envelope/index.
 import {DelayTopicNotFoundError, TopicNotFoundError, UsageError} from '../errors.js'
 import {type OutgoingMessage, type Publisher, type SendOptions, openPublisher} from '../kafka/index.js'
 import {assertPayloadValid} from '../schema/validate.js'
+import {activeTraceHeaders} from '../trace/otel.js'
 import {type BulkStop, BulkDispatchInterruptedError} from './bulk-interrupted.js'
 import {checkHeaders} from './input.js'
 import {type DispatchRecorder, dispatchRecorder} from './recorder.js'
@@ -97,7 +98,8 @@ export class Dispatcher {
       this.encoders.set(cacheKey, encoder)
     }
 
-    const headers = checkHeaders(options.headers)
+    // Inside a traced request, the job joins its trace; headers given explicitly win.
+    const headers = {...activeTraceHeaders(), ...checkHeaders(options.headers)}
     const {topic} = topicsForQueue(this.config, queue)
     // A job written straight into a retry, delay or dead-letter topic would skip kq's rules there.
     const companion = companionOf(topic)

@@ -28,6 +28,12 @@ export interface JobContext {
   stopping: AbortSignal
   /** A line for the worker's log, attributed to this job. */
   log(message: string): void
+  /**
+   * The W3C traceparent of this attempt: its own span's when an OpenTelemetry SDK is registered
+   * (the span is active while handle() runs), else the one the job was dispatched with; absent
+   * when the job carries none.
+   */
+  traceparent?: string
 }
 
 /** The constructor of a job class, as the registry and the worker handle it. */

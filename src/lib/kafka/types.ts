@@ -32,6 +32,15 @@ export interface PartitionOffsets {
   high: number
 }
 
+/** Who a group member is, as the member itself says: a `kq work` process publishes it on joining. */
+export interface MemberProcess {
+  /** The machine's host name. */
+  host: string
+  pid: number
+  /** The worker's --name; null for an unnamed one. */
+  name: string | null
+}
+
 /** A member of a consumer group: one running consumer, such as one `kq work` process. */
 export interface GroupMember {
   memberId: string
@@ -40,6 +49,8 @@ export interface GroupMember {
   host: string
   /** The partitions the group gave this member at its last rebalance. */
   assignment: TopicPartition[]
+  /** What the member published of itself when it joined; absent for other consumers and older kq workers. */
+  process?: MemberProcess
 }
 
 export interface GroupDescription {
@@ -163,6 +174,8 @@ export interface SubscriberOptions {
   rebalanceTimeoutMs: number
   /** Longest a fetch waits on the broker for new records: the idle latency. */
   maxWaitMs: number
+  /** Published to the group with each join, for describeGroup (and the dashboard) to show. */
+  process?: MemberProcess
 }
 
 export interface SubscriberEvents {
@@ -236,6 +249,11 @@ export interface TopicReader {
   /** Throws TopicNotFoundError unless the topic exists. */
   assertTopicExists(topic: string): Promise<void>
   topicOffsets(topic: string): Promise<PartitionOffsets[]>
+  /**
+   * Per partition, the first offset whose record's timestamp is at or after `timestamp` (Unix
+   * ms); the end offset where no record is that recent. Kafka's time index answers this.
+   */
+  offsetsAtTime(topic: string, timestamp: number): Promise<Array<{partition: number; offset: number}>>
   /** The group's committed offsets and their metadata on each partition of a topic. */
   committed(groupId: string, topic: string): Promise<CommittedOffset[]>
   /**

@@ -95,6 +95,8 @@ class AttemptContext implements JobContext {
   readonly maxTries: number
   readonly stopping: AbortSignal
   readonly log: (message: string) => void
+  // Declared, not initialised: a job without a traceparent has no such field, not one set to undefined.
+  declare readonly traceparent?: string
   // An AbortController per job is a measurable share of a no-op job's cost, and most jobs
   // never read their signal: it is made when read, already aborted if the time is up.
   #controller?: AbortController
@@ -108,6 +110,7 @@ class AttemptContext implements JobContext {
     this.maxTries = init.maxTries
     this.stopping = init.stopping
     this.log = init.log
+    if (init.traceparent !== undefined) this.traceparent = init.traceparent
   }
 
   get signal(): AbortSignal {

@@ -10,6 +10,8 @@ import {type IncomingMessage, type OutgoingMessage, type Publisher} from '../kaf
 import {type DeadLetterReason, backoffSeconds, decideAfterFailure, decideForUnknownJob} from '../retry/index.js'
 import {retryRecord} from '../retry/record.js'
 import {checkPayload} from '../schema/validate.js'
+import {isTracingRegistered, runInSpan} from '../trace/otel.js'
+import {TRACE_HEADERS} from '../trace/traceparent.js'
 import {type AttemptOutcome, runAttempt} from './attempt.js'
 import {type JobRef, type WorkerEmitter} from './events.js'
 import {FailureWriter} from './failure-writer.js'
@@ -115,12 +117,16 @@ export class JobProcessor {
         attempt,
         maxTries,
         stopping: this.deps.stopping,
+        traceparent: message.headers[TRACE_HEADERS.traceparent],
         log: (line: string) =>
           events.emit('job:log', {job: envelope.job, id: envelope.id, attempt: thisAttempt, message: String(line), late: ended}),
       }
       // Nobody listens to a job's start and end under --quiet: its event is then not even made.
       if (events.listenerCount('job:running') > 0) events.emit('job:running', this.refOf(message, envelope, attempt, maxTries))
-      const outcome = await runAttempt(instance, payload, context, timeout)
+      // A span per attempt only when an OpenTelemetry SDK is registered: else not even a closure.
+      const outcome = isTracingRegistered()
+        ? await runInSpan(message, {job: envelope.job, id: envelope.id, attempt}, async (traceparent) => runAttempt(instance, payload, {...context, traceparent}, timeout))
+        : await runAttempt(instance, payload, context, timeout)
       ended = true
       if (outcome.ok) {
         if (events.listenerCount('job:done') > 0) {

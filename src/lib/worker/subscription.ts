@@ -1,3 +1,5 @@
+import os from 'node:os'
+
 import {type KafkaConnectionConfig} from '../config/index.js'
 import {type Subscriber, openSubscriber} from '../kafka/index.js'
 import {type WorkerOptions} from './options.js'
@@ -26,5 +28,7 @@ export function openWorkerSubscriber(
     // A partition resumed (its buffer has room again, or its delayed record is due), and a
     // stop, wait for the fetch under way: 100 ms bounds both, for ten idle requests a second.
     maxWaitMs: 100,
+    // Kafka's group data has the member's address, not its process: the worker says which it is.
+    process: {host: os.hostname(), pid: process.pid, name: name ?? null},
   })
 }

@@ -5,6 +5,7 @@ import {
   type FetchedRecords,
   type IncomingMessage,
   type KafkaAdapter,
+  type MemberProcess,
   type Publisher,
   type RecordSink,
   type Subscriber,
@@ -46,13 +47,14 @@ export function describeAdapterContract(name: string, adapter: KafkaAdapter): vo
     }
 
     /** Joins a new group on `topic` and collects what it is given, taking everything. */
-    async function collect(topic: string, options: {start?: 'earliest' | 'latest'; group?: string; sink?: Partial<RecordSink>} = {}) {
+    async function collect(topic: string, options: {start?: 'earliest' | 'latest'; group?: string; sink?: Partial<RecordSink>; process?: MemberProcess} = {}) {
       const subscriber = await adapter.openSubscriber(testConnection(), {
         groupId: options.group ?? uniqueTopic('contract-group'),
         topics: [{name: topic, start: options.start ?? 'earliest'}],
         sessionTimeoutMs: 10_000,
         rebalanceTimeoutMs: 30_000,
         maxWaitMs: 100,
+        ...(options.process && {process: options.process}),
       })
       subscribers.push(subscriber)
       const records: IncomingMessage[] = []
@@ -223,6 +225,33 @@ export function describeAdapterContract(name: string, adapter: KafkaAdapter): vo
         second.records.map((each) => each.offset),
         [2],
       )
+    })
+
+    it('describes a member with the process it published on joining, and a member that published none without', async () => {
+      const topic = await newTopic()
+      const group = uniqueTopic('contract-group')
+      const first = await collect(topic, {group, process: {host: 'worker-host-1', pid: 4242, name: 'w1'}})
+      assert.deepEqual((await admin.describeGroup(group)).members.map((member) => member.process), [{host: 'worker-host-1', pid: 4242, name: 'w1'}])
+      await first.subscriber.stop()
+      await collect(topic, {group})
+      assert.deepEqual((await admin.describeGroup(group)).members.map((member) => member.process), [undefined])
+    })
+
+    it('finds offsets by time: the first record at or after it, the end offset past the last', async () => {
+      const topic = await newTopic()
+      await publisher.send(topic, {value: 'before'})
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      const between = Date.now()
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      await publisher.send(topic, {value: 'after'})
+      const reader = await adapter.openTopicReader(testConnection())
+      try {
+        assert.deepEqual(await reader.offsetsAtTime(topic, 0), [{partition: 0, offset: 0}])
+        assert.deepEqual(await reader.offsetsAtTime(topic, between), [{partition: 0, offset: 1}])
+        assert.deepEqual(await reader.offsetsAtTime(topic, Date.now() + 60_000), [{partition: 0, offset: 2}])
+      } finally {
+        await reader.close()
+      }
     })
 
     it('fetches nothing of a paused partition until it is resumed, and then what was not taken', async () => {

@@ -1,9 +1,17 @@
 import kafkajs, {type Cluster, type PartitionAssigner} from 'kafkajs'
 
 import {type PartitionsByTopic, assignBySubscription} from '../assignment.js'
+import {type MemberProcess} from '../types.js'
 import {isTopicRefusal} from './errors.js'
 
 const {AssignerProtocol} = kafkajs
+
+/**
+ * The key of a member's own description in its subscription's user data, beside the partitions
+ * it holds (keyed by topic). `@` cannot start a topic name, and a leader reading the held
+ * partitions skips any entry that is not a list of numbers, so older kq leaders ignore it.
+ */
+const PROCESS_KEY = '@process'
 
 /**
  * The partition numbers of each topic. The group's leader tracks the metadata of its own topics
@@ -32,7 +40,7 @@ async function partitionsOf(cluster: Cluster, topics: string[]): Promise<Partiti
  * other queue's worker, which never reads them. This one honours each member's subscription.
  * Its assignments are encoded as every consumer's are, so tools that read a group still can.
  */
-export function subscribedAssigner(held: () => PartitionsByTopic): PartitionAssigner {
+export function subscribedAssigner(held: () => PartitionsByTopic, process?: MemberProcess): PartitionAssigner {
   return ({cluster}) => ({
     name: 'kq-subscribed',
     version: 0,
@@ -50,11 +58,13 @@ export function subscribedAssigner(held: () => PartitionsByTopic): PartitionAssi
       }))
     },
 
-    // The partitions this member holds travel with its subscription, for the leader to keep them.
+    // The partitions this member holds travel with its subscription, for the leader to keep
+    // them; so does who it is, which Kafka hands back to anyone describing the group.
     protocol({topics}) {
+      const userData = {...held(), ...(process && {[PROCESS_KEY]: process})}
       return {
         name: 'kq-subscribed',
-        metadata: AssignerProtocol.MemberMetadata.encode({version: 0, topics, userData: Buffer.from(JSON.stringify(held()))}),
+        metadata: AssignerProtocol.MemberMetadata.encode({version: 0, topics, userData: Buffer.from(JSON.stringify(userData))}),
       }
     },
   })
@@ -78,6 +88,23 @@ function ownedFrom(userData: Buffer | undefined): PartitionsByTopic {
  * Round-robin stays second: a group that mixes these workers with older ones (which offer only
  * round-robin) still agrees.
  */
-export function partitionAssigners(held: () => PartitionsByTopic): PartitionAssigner[] {
-  return [subscribedAssigner(held), kafkajs.PartitionAssigners.roundRobin]
+export function partitionAssigners(held: () => PartitionsByTopic, process?: MemberProcess): PartitionAssigner[] {
+  return [subscribedAssigner(held, process), kafkajs.PartitionAssigners.roundRobin]
+}
+
+/**
+ * The process a member described in its subscription (see PROCESS_KEY); null when it did not:
+ * another client, an older kq, or a group that agreed on round-robin, which carries no user data.
+ */
+export function memberProcessOf(memberMetadata: Buffer | undefined): MemberProcess | null {
+  try {
+    if (!memberMetadata || memberMetadata.length === 0) return null
+    const userData = AssignerProtocol.MemberMetadata.decode(memberMetadata)?.userData
+    const parsed: unknown = JSON.parse(userData?.toString() || '{}')
+    const found = (parsed as Record<string, unknown> | null)?.[PROCESS_KEY] as Partial<MemberProcess> | undefined
+    if (typeof found?.host !== 'string' || !Number.isInteger(found.pid)) return null
+    return {host: found.host, pid: found.pid!, name: typeof found.name === 'string' ? found.name : null}
+  } catch {
+    return null
+  }
 }

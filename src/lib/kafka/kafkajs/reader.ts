@@ -46,6 +46,11 @@ class KafkaTopicReader implements TopicReader {
       .sort((a, b) => a.partition - b.partition)
   }
 
+  async offsetsAtTime(topic: string, timestamp: number): Promise<Array<{partition: number; offset: number}>> {
+    const offsets = await this.call(`reading offsets of ${topic} by time`, () => this.admin.fetchTopicOffsetsByTimestamp(topic, timestamp))
+    return offsets.map(({partition, offset}) => ({partition, offset: Number(offset)})).sort((a, b) => a.partition - b.partition)
+  }
+
   async committed(groupId: string, topic: string): Promise<CommittedOffset[]> {
     const topics = await this.call(`reading offsets of group ${groupId}`, () => this.admin.fetchOffsets({groupId, topics: [topic]}))
     const partitions = topics.find((each) => each.topic === topic)?.partitions ?? []

@@ -179,7 +179,7 @@ export async function openSubscriber(connection: KafkaConnectionConfig, options:
     groupId: options.groupId,
     // Each member is given only the topics it subscribed to (workers of other queues may share
     // the group), keeping what it held where it can.
-    partitionAssigners: partitionAssigners(() => held),
+    partitionAssigners: partitionAssigners(() => held, options.process),
     sessionTimeout: options.sessionTimeoutMs,
     rebalanceTimeout: options.rebalanceTimeoutMs,
     heartbeatInterval: Math.max(500, Math.floor(options.sessionTimeoutMs / 10)),

@@ -4,6 +4,7 @@ import kafkajs, {type Admin, type DescribeConfigResponse, type Kafka} from 'kafk
 
 import {type KafkaConnectionConfig} from '../../config/index.js'
 import {KafkaRefusedError} from '../../errors.js'
+import {memberProcessOf} from './assigner.js'
 import {openAdmin} from './client.js'
 import {isTopicRefusal, isTransientKafkaError, translateKafkaError} from './errors.js'
 import {commitGroupStart} from './group-start.js'
@@ -172,12 +173,16 @@ class KafkaTopicAdmin implements TopicAdmin {
     return {
       groupId,
       state: group.state,
-      members: group.members.map((member) => ({
-        memberId: member.memberId,
-        clientId: member.clientId,
-        host: member.clientHost,
-        assignment: decodeAssignment(member.memberAssignment),
-      })),
+      members: group.members.map((member) => {
+        const process = memberProcessOf(member.memberMetadata)
+        return {
+          memberId: member.memberId,
+          clientId: member.clientId,
+          host: member.clientHost,
+          assignment: decodeAssignment(member.memberAssignment),
+          ...(process && {process}),
+        }
+      }),
     }
   }
 
