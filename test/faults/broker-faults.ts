@@ -43,8 +43,14 @@ export async function loseLeader(rig: FaultRig, cluster: FaultCluster, size: Fau
   await rig.waitUntil(async () => (await rig.recordCount(queue)) > 0, 60_000)
   await cluster.kill([await cluster.leaderOf(queue)])
   const sent = await dispatching
-  notes.push(sent.code === 0 ? 'the dispatch went on through the new leader' : `the dispatch stopped: ${sent.stderr.trim()}`)
   await cluster.restart()
+  if (sent.code === 0) {
+    // Every line was acknowledged (acks=all, idempotent): every one must be on the topic.
+    const missing = jobs - new Set(await rig.dispatchedSeqs(queue)).size
+    notes.push(missing === 0 ? 'the dispatch went on through the new leader' : `${missing} acknowledged jobs are not on the topic`)
+  } else {
+    notes.push(`the dispatch stopped: ${sent.stderr.trim()}`)
+  }
 
   const ledger = rig.ledgerFile()
   const env = {JOB_SLEEP_MS: '5'}
