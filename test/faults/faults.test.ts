@@ -121,12 +121,9 @@ describe('fault suite: nothing lost when workers and brokers die', function () {
       // What reached Kafka is what counts: a dispatch stopped by the fault said which lines it sent.
       assertNothingLost(result, result.dispatched)
       assert.ok(result.dispatched > 0)
+      // kafkajs alone resolved such a dispatch with 4-7 of its 1,500 jobs never sent.
+      assert.equal(result.acknowledgedMissing, 0, 'jobs of a dispatch that exited 0 are not on the topic')
     })
-
-    // Seen once in four runs: kq dispatch exited 0 for 1,500 lines while its partition leader
-    // was killed, and 1,493 were on the topic. The scenario above reports it in its notes; this
-    // check joins it once the cause (kafkajs's idempotent producer across a leader change?) is found.
-    it('has every job of a dispatch acknowledged through a leader failover on the topic')
 
     it('runs every job though two of three nodes are killed for a while', async () => {
       assertNothingLost(await loseQuorum(rig, cluster, 'ci'), SIZES.ci.jobs)

@@ -13,4 +13,6 @@ export interface FaultResult extends Tally {
   scenario: string
   seconds: number
   notes: string[]
+  /** Jobs a dispatch acknowledged (exit 0) that are not on the topic: must be 0. */
+  acknowledgedMissing?: number
 }

@@ -3,6 +3,7 @@ import kafkajs, {type Admin, type Message, type PartitionMetadata, type Producer
 import {type KafkaConnectionConfig} from '../../config/index.js'
 import {KafkaRefusedError, RecordTooLargeError, SendTimeoutError, TopicNotFoundError} from '../../errors.js'
 import {type KafkaClient, connectWithin, createKafka} from './client.js'
+import {sendEveryPartition} from './complete-send.js'
 import {translateKafkaError} from './errors.js'
 import {type OutgoingMessage, type PublishedRecord, type Publisher, type PublisherOptions, type SendOptions} from '../types.js'
 
@@ -83,13 +84,10 @@ class KafkaPublisher implements Publisher {
         const records = await this.call(`sending to ${topics.join(', ')}`, () =>
           this.acknowledged(
             topics.join(', '),
-            this.producer.sendBatch({
-              acks: -1,
-              topicMessages: topics.map((topic) => ({
-                topic,
-                messages: batch.filter((each) => each.topic === topic).map((each) => each.message),
-              })),
-            }),
+            sendEveryPartition(
+              this.producer,
+              topics.map((topic) => ({topic, messages: batch.filter((each) => each.topic === topic).map((each) => each.message)})),
+            ),
           ),
         )
         // Within a partition, Kafka appends a request's messages in order from its base offset.
@@ -130,6 +128,12 @@ class KafkaPublisher implements Publisher {
   /** kafkajs's own (Java-compatible) choice, on `partitionAs`'s partitions when given. */
   private async choosePartition(topic: string, message: Message, options: SendOptions): Promise<number> {
     const like = options.partitionAs ?? topic
+    return this.partitioner({topic: like, partitionMetadata: await this.partitionsFor(topic, options), message})
+  }
+
+  /** The partitions to choose among: the topic's, or `partitionAs`'s when given (same count). */
+  private async partitionsFor(topic: string, options: SendOptions): Promise<PartitionMetadata[]> {
+    const like = options.partitionAs ?? topic
     const partitionMetadata = await this.partitionsOf(like)
     if (like !== topic) {
       const count = (await this.partitionsOf(topic)).length
@@ -141,7 +145,7 @@ class KafkaPublisher implements Publisher {
       }
     }
 
-    return this.partitioner({topic: like, partitionMetadata, message})
+    return partitionMetadata
   }
 
   private partitionsOf(topic: string): Promise<PartitionMetadata[]> {
@@ -158,16 +162,16 @@ class KafkaPublisher implements Publisher {
 
   async sendBatch(topic: string, messages: OutgoingMessage[], options: SendOptions = {}): Promise<void> {
     if (messages.length === 0) return
-    // An OutgoingMessage is a kafkajs Message already: no copy of each, unless a partition is set.
-    let kafkaMessages: Message[] = messages
-    if (options.partitionAs !== undefined) {
-      kafkaMessages = await Promise.all(
-        kafkaMessages.map(async (message) => ({...message, partition: await this.choosePartition(topic, message, options)})),
-      )
-    }
-
+    // Each message's partition is chosen here, so that the reply shows whether every one of
+    // them was written (see sendEveryPartition). The partition list is read once for the batch.
+    const like = options.partitionAs ?? topic
+    const partitionMetadata = await this.partitionsFor(topic, options)
+    const kafkaMessages = messages.map((message) => {
+      const partition = this.partitioner({topic: like, partitionMetadata, message})
+      return {key: message.key, value: message.value, headers: message.headers, partition}
+    })
     await this.call(`sending ${messages.length} messages to ${topic}`, () =>
-      this.acknowledged(topic, this.producer.send({topic, acks: -1, messages: kafkaMessages})),
+      this.acknowledged(topic, sendEveryPartition(this.producer, [{topic, messages: kafkaMessages}])),
     )
   }
 
