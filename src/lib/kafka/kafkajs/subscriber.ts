@@ -49,6 +49,8 @@ class KafkaSubscriber implements Subscriber {
    * starts from a fresh assignment, so pause and resume have nothing to do.
    */
   private inGroup = false
+  /** Commits Kafka acknowledged, as kafkajs reports them: how commit() knows one was made. */
+  private commitsMade = 0
 
   constructor(
     private readonly consumer: Consumer,
@@ -61,6 +63,9 @@ class KafkaSubscriber implements Subscriber {
     })
     consumer.on(consumer.events.CRASH, () => {
       this.inGroup = false
+    })
+    consumer.on(consumer.events.COMMIT_OFFSETS, () => {
+      this.commitsMade++
     })
   }
 
@@ -99,12 +104,20 @@ class KafkaSubscriber implements Subscriber {
 
   async commit(positions: PartitionPosition[]): Promise<void> {
     if (positions.length === 0) return
+    const before = this.commitsMade
     try {
       await this.consumer.commitOffsets(
         positions.map(({topic, partition, offset, metadata}) => ({topic, partition, offset: String(offset), metadata: metadata ?? null})),
       )
     } catch (error) {
       throw translateKafkaError(error, {brokers: this.brokers, action: 'committing offsets'})
+    }
+
+    // kafkajs resolves a commit it did not make when its consumer is not running (crashed by a
+    // lost broker, before it restarts): the worker would take its jobs as committed and go on
+    // starting jobs that all run again later. Only an acknowledged commit counts.
+    if (this.commitsMade === before) {
+      throw new Error('the consumer is not in its group (it rejoins once Kafka answers again): nothing was committed')
     }
   }
 
