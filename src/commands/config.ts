@@ -8,7 +8,7 @@ export type ConfigResult = ConfigReport
 export default class Config extends KqCommand {
   static override summary = 'Show the configuration kq uses: each setting, its value and where it came from (flag, environment, .env, default).'
   static override description =
-    'Passwords and passphrases are masked. A bad value fails here as it would in any command, with the same one line; ' +
+    'Passwords, passphrases and keys are masked. A bad value fails here as it would in any command, with the same one line; ' +
     'the configuration flags given here show what a command given them would use.'
 
   static override examples = [

@@ -15,6 +15,8 @@ import {
   topicName,
 } from './values.js'
 import {type TlsSettings, readTls} from './tls.js'
+import {readKeyring} from './encryption.js'
+import {type Keyring} from '../envelope/encryption.js'
 import {minInsyncReplicasSetting} from './durability.js'
 import {type LoadConfigOptions, configSources} from './sources.js'
 import {unknownVariableWarnings} from './unknown.js'
@@ -65,6 +67,8 @@ export interface KqConfig extends QueueNaming {
   metricsHost: string
   /** How long a command waits for Kafka to acknowledge a write, in milliseconds. */
   sendTimeoutMs: number
+  /** Keys of encrypted payloads (KQ_ENCRYPTION_KEY, KQ_ENCRYPTION_OLD_KEYS); unset: none. */
+  encryption?: Keyring
   /** The .env file that was read, if any. */
   envFile?: string
   /** Names in the env file or environment that look meant for kq but are not its settings. */
@@ -90,6 +94,7 @@ export function loadConfig(options: LoadConfigOptions = {}): KqConfig {
   const ssl = read('KAFKA_SSL', booleanValue)
   const tls = readTls(lookup, ssl, options.cwd ?? process.cwd())
   const metricsPort = lookup('KQ_METRICS_PORT')
+  const encryption = readKeyring(lookup)
   const replicationFactor = read('KAFKA_REPLICATION_FACTOR', positiveInteger)
   const minInsync = lookup('KAFKA_MIN_INSYNC_REPLICAS')
   const minInsyncReplicas = minInsync && minInsyncReplicasSetting(minInsync, replicationFactor)
@@ -115,6 +120,7 @@ export function loadConfig(options: LoadConfigOptions = {}): KqConfig {
     metricsPortOffset: read('KQ_METRICS_PORT_OFFSET', nonNegativeInteger),
     metricsHost: read('KQ_METRICS_HOST', nonEmpty),
     sendTimeoutMs: read('KAFKA_SEND_TIMEOUT', positiveInteger) * 1000,
+    ...(encryption && {encryption}),
     ...(file && {envFile: file}),
     warnings: unknownVariableWarnings(fileValues, path.basename(file ?? '.env'), env),
   }

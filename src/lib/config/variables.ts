@@ -93,6 +93,17 @@ export const VARIABLES = [
   },
   {name: 'KAFKA_SASL_USERNAME', description: 'SASL user name (required with KAFKA_SASL_MECHANISM).'},
   {name: 'KAFKA_SASL_PASSWORD', secret: true, description: 'SASL password (required with KAFKA_SASL_MECHANISM).'},
+  {
+    name: 'KQ_ENCRYPTION_KEY',
+    secret: true,
+    description:
+      'Key of encrypted job payloads (job classes with `encrypted = true`): 32 random bytes in base64, `openssl rand -base64 32`. The same for dispatchers and workers.',
+  },
+  {
+    name: 'KQ_ENCRYPTION_OLD_KEYS',
+    secret: true,
+    description: 'Former keys, comma-separated: workers still decrypt jobs encrypted with them, nothing new is. For rotating the key.',
+  },
 ] as const satisfies readonly VariableDoc[]
 
 export type VariableName = (typeof VARIABLES)[number]['name']
