@@ -1,5 +1,5 @@
 import {strict as assert} from 'node:assert'
-import {createPrivateKey} from 'node:crypto'
+import {createPrivateKey, randomBytes} from 'node:crypto'
 import {mkdirSync, readFileSync, readdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
@@ -8,14 +8,16 @@ import {ExitCode} from '../../src/lib/errors.js'
 import {type LocalSecurity, type LocalTlsFiles, stopLocalKafka} from '../../src/lib/local-kafka/index.js'
 import {type TestApp, makeTestApp} from '../support/app.js'
 import {type CliResult, kq} from '../support/cli.js'
+import {startDashboard} from '../support/dashboard.js'
 import {JAR_CACHE, TEST_KAFKA_ROOT} from '../support/paths.js'
 import {freePortRange} from '../support/ports.js'
 
-/** Fails a payload with `fail`, at once: its dead letter carries kq's failure headers. */
+/** Fails a payload with `fail`, at once: its dead letter carries kq's failure headers. Encrypted. */
 const AUDIT_JOB = `import {Job} from 'kq'
 
 export default class Audit extends Job<{fail?: boolean}> {
   override tries = 1
+  override encrypted = true
 
   override async handle(payload: {fail?: boolean}): Promise<void> {
     if (payload.fail) throw new Error('audit failed')
@@ -41,6 +43,8 @@ describe('kq on SCRAM over mutual TLS, never showing a secret', function () {
   const nora = {name: 'nora', password: 'nora-scram-secret-9a2e'}
   const wrongPassword = 'wrong-password-77d0'
   const passphrase = 'client-key-passphrase-c3b8'
+  const encryptionKey = randomBytes(32).toString('base64')
+  const dashboardToken = 'dashboard-token-3e9f'
   const queue = 'ledger'
   const group = 'ledger-workers'
   let security: LocalSecurity
@@ -86,6 +90,7 @@ describe('kq on SCRAM over mutual TLS, never showing a secret', function () {
       KAFKA_SSL_CERT_FILE: tls.certFile,
       KAFKA_SSL_KEY_FILE: keyFile,
       KAFKA_SSL_KEY_PASSPHRASE: passphrase,
+      KQ_ENCRYPTION_KEY: encryptionKey,
     }
     const envText = (values: Record<string, string>) => Object.entries(values).map(([name, value]) => `${name}=${value}\n`).join('')
     writeFileSync(path.join(app.root, '.env'), envText(settings))
@@ -99,7 +104,7 @@ describe('kq on SCRAM over mutual TLS, never showing a secret', function () {
     app?.remove()
   })
 
-  it('dispatches and works jobs over SCRAM and mutual TLS, with an encrypted client key', async () => {
+  it('dispatches and works encrypted jobs over SCRAM and mutual TLS, with an encrypted client key', async () => {
     await admin(['acl:grant', '--role', 'worker', '--principal', 'User:wanda', '--queue', queue, '--group', group])
     const sent = await admin(['dispatch', 'Audit', '{}', '--json'])
     assert.ok(JSON.parse(sent.stdout).id, sent.stdout)
@@ -143,6 +148,32 @@ describe('kq on SCRAM over mutual TLS, never showing a secret', function () {
     await admin(['acl:list', '--json'])
   })
 
+  it('serves the dashboard with a token that its answers never repeat', async () => {
+    const dashboard = await startDashboard([], {cwd: app.root, env: {...CLEAN_ENV, KAFKA_SASL_USERNAME: security.admin.name, KAFKA_SASL_PASSWORD: security.admin.password, KQ_DASHBOARD_TOKEN: dashboardToken}})
+    let stderr = ''
+    dashboard.child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    try {
+      const refused = await dashboard.call('/api/queues')
+      assert.equal(refused.status, 401)
+      const bearer = {headers: {authorization: `Bearer ${dashboardToken}`}}
+      const queues = await dashboard.call('/api/queues', bearer)
+      assert.equal(queues.status, 200, JSON.stringify(queues.body))
+      const letters = await dashboard.call(`/api/dead-letters?queue=${queue}`, bearer)
+      const [first] = letters.body.deadLetters as Array<{id: string}>
+      const letter = await dashboard.call(`/api/dead-letters/${queue}/${first.id}`, bearer)
+      assert.equal(letter.status, 200, JSON.stringify(letter.body))
+      for (const [what, answer] of Object.entries({refused, queues, letters, letter})) {
+        captured.push({what: `dashboard ${what}`, text: `${JSON.stringify(answer.body)} ${JSON.stringify([...answer.headers])}`})
+      }
+    } finally {
+      await dashboard.stop()
+      // Its start line is left out: it prints the page's address with ?token= for the person who started it.
+      captured.push({what: 'dashboard stderr', text: stderr})
+    }
+  })
+
   it('writes Supervisor and systemd files that name the env file, not its secrets', async () => {
     const out = path.join(app.root, 'deploy')
     mkdirSync(out)
@@ -152,8 +183,8 @@ describe('kq on SCRAM over mutual TLS, never showing a secret', function () {
     assert.equal(readdirSync(out).length, 2)
   })
 
-  it('leaks no password or passphrase into anything captured', () => {
-    const secrets = [security.admin.password, wanda.password, nora.password, wrongPassword, passphrase]
+  it('leaks no password, passphrase, key or token into anything captured', () => {
+    const secrets = [security.admin.password, wanda.password, nora.password, wrongPassword, passphrase, encryptionKey, dashboardToken]
     // The search itself works: the .env holds the passphrase, as it should.
     const env = readFileSync(path.join(app.root, '.env'), 'utf8')
     assert.ok(env.includes(passphrase))
