@@ -4,6 +4,7 @@ import path from 'node:path'
 import {type ConfigResult} from '../../src/commands/config.js'
 import {ExitCode} from '../../src/lib/errors.js'
 import {VARIABLES} from '../../src/lib/config/index.js'
+import {encryptionKey} from '../../src/lib/envelope/index.js'
 import {envFile, kq} from '../support/cli.js'
 
 /** No variable of the test run's own environment: each test says where every value comes from. */
@@ -55,6 +56,17 @@ describe('kq config', () => {
     assert.equal(code, ExitCode.Config)
     assert.equal(stdout, '')
     assert.equal(stderr, 'Error: KAFKA_SSL_KEY_PASSPHRASE (from the environment) is set but KAFKA_SSL is not true: set KAFKA_SSL=true to connect with TLS\n')
+  })
+
+  it('names the encryption keys by their ids, as dead letters do, never by their value', async () => {
+    const key = Buffer.alloc(32, 9).toString('base64')
+    const old = Buffer.alloc(32, 8).toString('base64')
+    const ids = [key, old].map((text) => encryptionKey(Buffer.from(text, 'base64')).id)
+    const {code, stdout, stderr} = await run([], {KQ_ENCRYPTION_KEY: key, KQ_ENCRYPTION_OLD_KEYS: old})
+    assert.equal(code, 0, stderr)
+    assert.match(stdout, new RegExp(`^KQ_ENCRYPTION_KEY\\s+\\*{8} \\(key ${ids[0]}\\)\\s+environment$`, 'm'))
+    assert.match(stdout, new RegExp(`^KQ_ENCRYPTION_OLD_KEYS\\s+\\*{8} \\(key ${ids[1]}\\)\\s+environment$`, 'm'))
+    assert.ok(!stdout.includes(key) && !stdout.includes(old))
   })
 
   it('says which file it read', async () => {

@@ -1,3 +1,4 @@
+import {encryptionKey, parseKeyText} from '../envelope/encryption.js'
 import {type ConfigSource, type LoadConfigOptions, configSources} from './sources.js'
 import {VARIABLES, type VariableDoc, type VariableName} from './variables.js'
 
@@ -13,6 +14,8 @@ export interface ConfigEntry {
   /** The flag that gave it, with source `flag`: `--brokers`. */
   flag?: string
   secret?: true
+  /** For encryption keys: their ids, as dead letters and worker errors name them, so keys can be compared unseen. */
+  keyIds?: string[]
 }
 
 export interface ConfigReport {
@@ -33,11 +36,26 @@ export function explainConfig(options: LoadConfigOptions = {}): ConfigReport {
     const given = lookup(name)
     if (given !== undefined) {
       const value = variable.secret ? SECRET_MASK : given.raw.trim()
-      return {name, value, source: given.source, ...(given.source === 'flag' && {flag: given.label}), ...secret}
+      const keyIds = KEY_VARIABLES.has(name) ? keyIdsOf(given.raw) : undefined
+      return {name, value, source: given.source, ...(given.source === 'flag' && {flag: given.label}), ...secret, ...(keyIds && {keyIds})}
     }
 
     if (variable.default !== undefined) return {name, value: variable.default, source: 'default', ...secret}
     return {name, value: null, source: 'unset', ...secret}
   })
   return {...(file && {envFile: file}), settings}
+}
+
+const KEY_VARIABLES: ReadonlySet<string> = new Set(['KQ_ENCRYPTION_KEY', 'KQ_ENCRYPTION_OLD_KEYS'])
+
+/** The ids of a comma-separated list of keys; `?` for one that is not a key (loadConfig says which). */
+function keyIdsOf(text: string): string[] {
+  return text
+    .split(',')
+    .map((each) => each.trim())
+    .filter((each) => each !== '')
+    .map((each) => {
+      const secret = parseKeyText(each)
+      return secret === undefined ? '?' : encryptionKey(secret).id
+    })
 }
