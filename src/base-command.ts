@@ -1,7 +1,7 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import {CONFIG_FLAGS} from './shared/flags.js'
-import {type ConfigOverride, type KqConfig, type VariableName, loadConfig} from './lib/config/index.js'
+import {type ConfigOverride, type KqConfig, type LoadConfigOptions, type VariableName, loadConfig} from './lib/config/index.js'
 import {type Acting, grantLine} from './lib/acl/grant-line.js'
 import {type Role} from './lib/acl/roles.js'
 import {AuthorizationError, ExitCode, KqError, TopicNotFoundError} from './lib/errors.js'
@@ -41,16 +41,24 @@ export abstract class KqCommand extends Command {
     flags: Record<string, unknown>,
     extra: Partial<Record<VariableName, ConfigOverride>> = {},
   ): KqConfig {
+    const config = loadConfig(this.configOptions(flags, extra))
+    // Before the command does anything: a misspelt setting must be seen before topics are made.
+    for (const message of config.warnings ?? []) this.warning(message)
+    return config
+  }
+
+  /** Where the configuration is read from: the env file flag, and the configuration flags given. */
+  protected configOptions(
+    flags: Record<string, unknown>,
+    extra: Partial<Record<VariableName, ConfigOverride>> = {},
+  ): LoadConfigOptions {
     const overrides: Partial<Record<VariableName, ConfigOverride>> = {...extra}
     for (const [flag, variable] of Object.entries(CONFIG_FLAGS)) {
       const value = flags[flag]
       if (value !== undefined) overrides[variable] = {value: String(value), flag: `--${flag}`}
     }
 
-    const config = loadConfig({envFile: flags.dotenv as string | undefined, overrides})
-    // Before the command does anything: a misspelt setting must be seen before topics are made.
-    for (const message of config.warnings ?? []) this.warning(message)
-    return config
+    return {envFile: flags.dotenv as string | undefined, overrides}
   }
 
   /** Progress for humans goes to stderr, so that stdout stays clean for --json and pipes. */

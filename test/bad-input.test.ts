@@ -97,6 +97,7 @@ const CORPUS: BadInput[] = [
   {what: 'a replication factor of 0', args: ['topic:list'], env: {KAFKA_REPLICATION_FACTOR: '0'}, code: E.Config, says: /^KAFKA_REPLICATION_FACTOR \(from \.env\)/},
   {what: 'min.insync.replicas above the replication factor', args: ['topic:create'], env: {KAFKA_MIN_INSYNC_REPLICAS: '2'}, code: E.Config, says: /^KAFKA_MIN_INSYNC_REPLICAS \(from \.env\) is 2, more than the replication factor 1 \(KAFKA_REPLICATION_FACTOR\): Kafka would refuse every write/},
   {what: 'a client id with a space', args: ['topic:list'], env: {KAFKA_CLIENT_ID: 'my app'}, code: E.Config, says: /^KAFKA_CLIENT_ID \(from \.env\)/},
+  {what: 'an encryption key that is not 32 bytes in base64', args: ['topic:list'], env: {KQ_ENCRYPTION_KEY: 'hunter2-not-a-key'}, code: E.Config, says: /^KQ_ENCRYPTION_KEY \(from \.env\) must be 32 random bytes in base64, as `openssl rand -base64 32` prints them \(the value is not shown\)$/},
   {what: 'an env file that does not exist', args: ['topic:list', '--dotenv', 'missing.env'], code: E.Config, says: /^env file missing\.env does not exist: check --dotenv/},
   {what: 'an env file that is a folder', args: ['topic:list', '--dotenv', 'src'], code: E.Config, says: /^cannot read env file \S+src: /},
   {what: 'a bad value in the environment', args: ['topic:list'], environment: {KAFKA_PARTITIONS: 'x'}, code: E.Config, says: /^KAFKA_PARTITIONS \(from the environment\)/},

@@ -50,6 +50,11 @@ const named: StandardSchemaV1<unknown, {name: string}> = {
   },
 }
 
+class Secret extends Job<{card: string}> {
+  override encrypted = true
+  override async handle(): Promise<void> {}
+}
+
 class Checked extends Job<{name: string}> {
   override schema = named
   override async handle(): Promise<void> {}
@@ -104,6 +109,15 @@ describe('kq/testing', () => {
         ['Bob', 'default', 'b'],
         ['Cy', 'default', null],
       ])
+    })
+
+    it('records an encrypted job with its payload as the job gets it, and refuses one without a key as a real dispatch does', async () => {
+      const broker = `127.0.0.1:${await closedPort()}`
+      const keyed = new Dispatcher(loadConfig({env: {KAFKA_BROKERS: broker, KQ_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64')}, cwd: os.tmpdir()}))
+      await keyed.dispatch(jobDefaults(Secret), {card: '4242'})
+      assert.deepEqual(queue.dispatched(Secret).map((job) => job.payload), [{card: '4242'}])
+      const keyless = new Dispatcher(loadConfig({env: {KAFKA_BROKERS: broker}, cwd: os.tmpdir()}))
+      await assert.rejects(keyless.dispatch(jobDefaults(Secret), {card: '4242'}), /KQ_ENCRYPTION_KEY is not set/)
     })
 
     it('still refuses what a real dispatch refuses: a bad delay, a kq- header, a payload the schema rejects', async () => {

@@ -9,13 +9,18 @@ export async function kcat(args: string[], input?: string): Promise<string> {
     const child = execFile('kcat', args, {timeout: 60_000, maxBuffer: 64 * 1024 * 1024}, (error, stdout, stderr) => {
       if (error) {
         const missing = (error as NodeJS.ErrnoException).code === 'ENOENT'
-        reject(new Error(missing ? 'kcat is not installed: run `npm run setup` (apt-get install kcat)' : `kcat ${args.join(' ')} failed: ${stderr}`))
+        reject(new Error(missing ? 'kcat is not installed: run `npm run setup` (apt-get install kcat)' : `kcat ${withoutSecrets(args).join(' ')} failed: ${stderr}`))
       } else {
         resolve(stdout)
       }
     })
     if (input !== undefined) child.stdin?.end(input)
   })
+}
+
+/** kcat's arguments with the values of its secret properties hidden, for messages. */
+export function withoutSecrets(args: string[]): string[] {
+  return args.map((arg) => arg.replace(/^((?:sasl\.password|ssl\.key\.password)=).*/, '$1***'))
 }
 
 export interface KcatTopic {

@@ -44,7 +44,7 @@ export default class DltShow extends DeadLetterCommand {
 
       // Listed oldest first: the newest is the last.
       const [newest, ...older] = matches
-      const result = {...detailOf(newest), others: older.map((letter) => positionOf(letter))}
+      const result = {...detailOf(newest, config.encryption), others: older.map((letter) => positionOf(letter))}
       this.log(renderDeadLetter(result))
       if (older.length > 0) this.log(`\nOther dead letters of this job: ${result.others.join(', ')} (kq dlt:show <partition>:<offset>)`)
       return result

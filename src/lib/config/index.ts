@@ -1,9 +1,6 @@
-import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 
-import dotenv from 'dotenv'
-
-import {ConfigError, errorMessage} from '../errors.js'
+import {ConfigError} from '../errors.js'
 import {type QueueNaming} from './topics.js'
 import {
   booleanValue,
@@ -18,14 +15,18 @@ import {
   topicName,
 } from './values.js'
 import {type TlsSettings, readTls} from './tls.js'
+import {readKeyring} from './encryption.js'
+import {type Keyring} from '../envelope/encryption.js'
 import {minInsyncReplicasSetting} from './durability.js'
+import {type LoadConfigOptions, configSources} from './sources.js'
 import {unknownVariableWarnings} from './unknown.js'
-import {type VariableName} from './variables.js'
+import {type VariableName, variableDefault} from './variables.js'
 
 export {DURABLE_MIN_INSYNC_REPLICAS, minInsyncReplicasFor} from './durability.js'
 export {DEAD_LETTER_SUFFIX, RETRY_SUFFIX, topicsForQueue, topicsForTopic, type QueueTopics} from './topics.js'
+export {type ConfigOverride, type ConfigSource, type LoadConfigOptions} from './sources.js'
 export {type TlsSettings} from './tls.js'
-export {VARIABLES, type VariableDoc, type VariableName} from './variables.js'
+export {VARIABLES, type VariableDoc, type VariableName, variableDefault} from './variables.js'
 
 export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number]
@@ -66,28 +67,12 @@ export interface KqConfig extends QueueNaming {
   metricsHost: string
   /** How long a command waits for Kafka to acknowledge a write, in milliseconds. */
   sendTimeoutMs: number
+  /** Keys of encrypted payloads (KQ_ENCRYPTION_KEY, KQ_ENCRYPTION_OLD_KEYS); unset: none. */
+  encryption?: Keyring
   /** The .env file that was read, if any. */
   envFile?: string
   /** Names in the env file or environment that look meant for kq but are not its settings. */
   warnings?: string[]
-}
-
-/** A value given on the command line, which wins over the environment and the file. */
-export interface ConfigOverride {
-  value: string
-  /** The flag or argument as the user knows it, for error messages: `--partitions`. */
-  flag: string
-}
-
-export interface LoadConfigOptions {
-  /** The environment; real variables win over the file. @defaultValue process.env */
-  env?: NodeJS.ProcessEnv
-  /** A file to read instead of `<cwd>/.env`; it must exist. */
-  envFile?: string
-  /** Where to look for `.env`. @defaultValue process.cwd() */
-  cwd?: string
-  /** Values from flags; they win over everything else. */
-  overrides?: Partial<Record<VariableName, ConfigOverride>>
 }
 
 /**
@@ -97,55 +82,45 @@ export interface LoadConfigOptions {
  */
 export function loadConfig(options: LoadConfigOptions = {}): KqConfig {
   const env = options.env ?? process.env
-  const {file, values: fileValues} = readEnvFile(options)
+  const {file, fileValues, lookup} = configSources(options)
 
-  function lookup(name: VariableName): RawValue | undefined {
-    const override = options.overrides?.[name]
-    if (override !== undefined) return {raw: override.value, label: override.flag, fromCommandLine: true}
-    const fromEnv = env[name]
-    if (fromEnv !== undefined && fromEnv !== '') return {raw: fromEnv, label: `${name} (from the environment)`}
-    const fromFile = fileValues[name]
-    if (fromFile !== undefined && fromFile !== '') {
-      return {raw: fromFile, label: `${name} (from ${path.basename(file ?? '.env')})`}
-    }
-
-    return undefined
+  // Defaults come from VARIABLES, which `kq config` and .env.example show: one place for each.
+  function read<T>(name: VariableName, parse: (value: RawValue) => T, fallback = variableDefault(name)): T {
+    return parse(lookup(name) ?? {raw: fallback ?? '', label: name})
   }
 
-  function read<T>(name: VariableName, fallback: string, parse: (value: RawValue) => T): T {
-    return parse(lookup(name) ?? {raw: fallback, label: name})
-  }
-
-  const queue = read('KAFKA_QUEUE', 'default', topicName)
+  const queue = read('KAFKA_QUEUE', topicName)
   const sasl = readSasl(lookup)
-  const ssl = read('KAFKA_SSL', 'false', booleanValue)
+  const ssl = read('KAFKA_SSL', booleanValue)
   const tls = readTls(lookup, ssl, options.cwd ?? process.cwd())
   const metricsPort = lookup('KQ_METRICS_PORT')
-  const replicationFactor = read('KAFKA_REPLICATION_FACTOR', '1', positiveInteger)
+  const encryption = readKeyring(lookup)
+  const replicationFactor = read('KAFKA_REPLICATION_FACTOR', positiveInteger)
   const minInsync = lookup('KAFKA_MIN_INSYNC_REPLICAS')
   const minInsyncReplicas = minInsync && minInsyncReplicasSetting(minInsync, replicationFactor)
   return {
     kafka: {
-      brokers: read('KAFKA_BROKERS', '127.0.0.1:9092', brokerList),
-      clientId: read('KAFKA_CLIENT_ID', 'kq', identifier),
-      connectTimeoutMs: read('KAFKA_CONNECT_TIMEOUT', '10', positiveInteger) * 1000,
+      brokers: read('KAFKA_BROKERS', brokerList),
+      clientId: read('KAFKA_CLIENT_ID', identifier),
+      connectTimeoutMs: read('KAFKA_CONNECT_TIMEOUT', positiveInteger) * 1000,
       ssl,
       ...(tls && {tls}),
       ...(sasl && {sasl}),
     },
     queue,
-    topic: read('KAFKA_TOPIC', queue, topicName),
-    partitions: read('KAFKA_PARTITIONS', '1', positiveInteger),
+    topic: read('KAFKA_TOPIC', topicName, queue),
+    partitions: read('KAFKA_PARTITIONS', positiveInteger),
     replicationFactor,
     ...(minInsyncReplicas !== undefined && {minInsyncReplicas}),
-    consumerGroup: read('KAFKA_CONSUMER_GROUP', 'kq-workers', identifier),
-    jobsDir: path.resolve(options.cwd ?? process.cwd(), read('KQ_JOBS_DIR', 'src/jobs', nonEmpty)),
-    maxMessageBytes: read('KQ_MAX_MESSAGE_BYTES', '1000000', positiveInteger),
-    controlTopic: read('KQ_CONTROL_TOPIC', 'kq-control', topicName),
+    consumerGroup: read('KAFKA_CONSUMER_GROUP', identifier),
+    jobsDir: path.resolve(options.cwd ?? process.cwd(), read('KQ_JOBS_DIR', nonEmpty)),
+    maxMessageBytes: read('KQ_MAX_MESSAGE_BYTES', positiveInteger),
+    controlTopic: read('KQ_CONTROL_TOPIC', topicName),
     ...(metricsPort && {metricsPort: portNumber(metricsPort)}),
-    metricsPortOffset: read('KQ_METRICS_PORT_OFFSET', '0', nonNegativeInteger),
-    metricsHost: read('KQ_METRICS_HOST', '127.0.0.1', nonEmpty),
-    sendTimeoutMs: read('KAFKA_SEND_TIMEOUT', '30', positiveInteger) * 1000,
+    metricsPortOffset: read('KQ_METRICS_PORT_OFFSET', nonNegativeInteger),
+    metricsHost: read('KQ_METRICS_HOST', nonEmpty),
+    sendTimeoutMs: read('KAFKA_SEND_TIMEOUT', positiveInteger) * 1000,
+    ...(encryption && {encryption}),
     ...(file && {envFile: file}),
     warnings: unknownVariableWarnings(fileValues, path.basename(file ?? '.env'), env),
   }
@@ -173,28 +148,5 @@ function readSasl(lookup: (name: VariableName) => RawValue | undefined): KafkaCo
     mechanism: oneOf(mechanism, SASL_MECHANISMS),
     username: required('KAFKA_SASL_USERNAME'),
     password: required('KAFKA_SASL_PASSWORD'),
-  }
-}
-
-function readEnvFile(options: LoadConfigOptions): {file?: string; values: Record<string, string>} {
-  const cwd = options.cwd ?? process.cwd()
-  if (options.envFile === undefined) {
-    const file = path.join(cwd, '.env')
-    return existsSync(file) ? {file, values: parseEnvFile(file)} : {values: {}}
-  }
-
-  const file = path.resolve(cwd, options.envFile)
-  if (!existsSync(file)) {
-    throw new ConfigError(`env file ${options.envFile} does not exist: check --dotenv, or copy .env.example`)
-  }
-
-  return {file, values: parseEnvFile(file)}
-}
-
-function parseEnvFile(file: string): Record<string, string> {
-  try {
-    return dotenv.parse(readFileSync(file))
-  } catch (error) {
-    throw new ConfigError(`cannot read env file ${file}: ${errorMessage(error)}`)
   }
 }

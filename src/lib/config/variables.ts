@@ -7,6 +7,8 @@ export interface VariableDoc {
   /** The value used when the variable is unset, as the user would write it. */
   default?: string
   description: string
+  /** A password, passphrase or key: `kq config` masks it, and no message repeats it. */
+  secret?: true
 }
 
 export const VARIABLES = [
@@ -79,7 +81,7 @@ export const VARIABLES = [
     description: 'PEM client certificate, for brokers that require one (mutual TLS). Needs KAFKA_SSL_KEY_FILE.',
   },
   {name: 'KAFKA_SSL_KEY_FILE', description: "PEM private key of the client certificate."},
-  {name: 'KAFKA_SSL_KEY_PASSPHRASE', description: 'Passphrase of an encrypted KAFKA_SSL_KEY_FILE.'},
+  {name: 'KAFKA_SSL_KEY_PASSPHRASE', secret: true, description: 'Passphrase of an encrypted KAFKA_SSL_KEY_FILE.'},
   {
     name: 'KAFKA_SSL_REJECT_UNAUTHORIZED',
     default: 'true',
@@ -90,7 +92,25 @@ export const VARIABLES = [
     description: 'SASL authentication: plain, scram-sha-256 or scram-sha-512. Unset: no SASL.',
   },
   {name: 'KAFKA_SASL_USERNAME', description: 'SASL user name (required with KAFKA_SASL_MECHANISM).'},
-  {name: 'KAFKA_SASL_PASSWORD', description: 'SASL password (required with KAFKA_SASL_MECHANISM).'},
+  {name: 'KAFKA_SASL_PASSWORD', secret: true, description: 'SASL password (required with KAFKA_SASL_MECHANISM).'},
+  {
+    name: 'KQ_ENCRYPTION_KEY',
+    secret: true,
+    description:
+      'Key of encrypted job payloads (job classes with `encrypted = true`): 32 random bytes in base64, `openssl rand -base64 32`. The same for dispatchers and workers.',
+  },
+  {
+    name: 'KQ_ENCRYPTION_OLD_KEYS',
+    secret: true,
+    description: 'Former keys, comma-separated: workers still decrypt jobs encrypted with them, nothing new is. For rotating the key.',
+  },
 ] as const satisfies readonly VariableDoc[]
 
 export type VariableName = (typeof VARIABLES)[number]['name']
+
+const DEFAULTS: ReadonlyMap<string, string | undefined> = new Map(VARIABLES.map((variable: VariableDoc) => [variable.name, variable.default]))
+
+/** The value a variable has when unset, as written in VARIABLES; undefined: none. */
+export function variableDefault(name: VariableName): string | undefined {
+  return DEFAULTS.get(name)
+}

@@ -88,7 +88,7 @@ export class DashboardData {
       const {matches} = await findDeadLetters(this.config, store, id, {queue, named: true})
       if (matches.length === 0) throw new NotFoundError(`no dead letter has id ${id} in queue ${queue}`)
       const [newest, ...older] = matches
-      return {queue, ...detailOf(newest), replayedFrom: newest.headers[REPLAY_HEADERS.replayedFrom] ?? null, others: older.map((letter) => positionOf(letter))}
+      return {queue, ...detailOf(newest, this.config.encryption), replayedFrom: newest.headers[REPLAY_HEADERS.replayedFrom] ?? null, others: older.map((letter) => positionOf(letter))}
     })
   }
 

@@ -1,4 +1,5 @@
-import {HEADERS} from '../envelope/index.js'
+import {HEADERS, type Keyring, UnsealError} from '../envelope/index.js'
+import {isSealedPayload, openSealedPayload} from '../envelope/encryption.js'
 import {type IncomingMessage} from '../kafka/index.js'
 import {FAILURE_HEADERS} from '../failure/headers.js'
 
@@ -120,14 +121,19 @@ export function summaryOf(letter: DeadLetter): DeadLetterSummary {
 /** Everything about one dead letter: `kq dlt:show --json`. */
 export interface DeadLetterDetail extends DeadLetterSummary {
   error: DeadLetterSummary['error'] & {stack: string | null}
-  /** The job's payload when the value is a job envelope; else absent, and `value` has the text. */
+  /**
+   * The job's payload when the value is a job envelope (an encrypted one decrypted, if the key
+   * is at hand); else absent, and `value` has the text.
+   */
   payload?: unknown
+  /** For an encrypted payload: its key, and whether it could be decrypted here, or why not. */
+  encryption?: {key: string; decrypted: true} | {key: string; decrypted: false; why: string}
   /** The record's value: the envelope as JSON, or the raw text of a malformed message. */
   value: unknown
   headers: Record<string, string>
 }
 
-export function detailOf(letter: DeadLetter): DeadLetterDetail {
+export function detailOf(letter: DeadLetter, keyring?: Keyring): DeadLetterDetail {
   const summary = summaryOf(letter)
   const text = letter.value?.toString('utf8') ?? null
   let value: unknown = text
@@ -137,10 +143,23 @@ export function detailOf(letter: DeadLetter): DeadLetterDetail {
     // Not JSON: the text as it is, for the person diagnosing it.
   }
 
-  const payload = isEnvelopeLike(value) ? {payload: value.payload} : {}
+  const payload = isEnvelopeLike(value) ? payloadOf(value, keyring) : {}
   return {...summary, error: {...summary.error, stack: letter.errorStack}, ...payload, value, headers: letter.headers}
 }
 
-function isEnvelopeLike(value: unknown): value is {payload: unknown} {
-  return typeof value === 'object' && value !== null && 'kq' in value && 'payload' in value
+/** A dead letter's payload, decrypted where the key is here: a dead letter itself stays encrypted. */
+function payloadOf(value: Record<string, unknown>, keyring: Keyring | undefined): Pick<DeadLetterDetail, 'payload' | 'encryption'> {
+  const sealed = value.encrypted
+  if (!isSealedPayload(sealed)) return 'payload' in value ? {payload: value.payload} : {}
+  try {
+    const text = openSealedPayload(sealed, keyring, {id: String(value.id), job: String(value.job)})
+    return {payload: JSON.parse(text) as unknown, encryption: {key: sealed.key, decrypted: true}}
+  } catch (error) {
+    const why = error instanceof UnsealError ? error.message : String(error)
+    return {encryption: {key: sealed.key, decrypted: false, why}}
+  }
+}
+
+function isEnvelopeLike(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && 'kq' in value && ('payload' in value || 'encrypted' in value)
 }

@@ -4,7 +4,7 @@ import {closest} from '../text/closest.js'
 import {type DeadLetter, positionOf} from './letters.js'
 
 /** Why the worker dead-letters a job (the kq-dlt-reason header). */
-export const DEAD_LETTER_REASONS = ['exhausted', 'fatal', 'timeout', 'malformed', 'unknown-job', 'invalid-payload'] as const satisfies readonly DeadLetterReason[]
+export const DEAD_LETTER_REASONS = ['exhausted', 'fatal', 'timeout', 'malformed', 'unknown-job', 'invalid-payload', 'undecryptable'] as const satisfies readonly DeadLetterReason[]
 
 /** Which dead letters a command works on; every given selector must match (AND). Pure. */
 export interface Selection {

@@ -3,8 +3,8 @@ import {companionOf} from '../config/topics.js'
 import {topicName} from '../config/values.js'
 import {NOT_BEFORE_HEADER, delayTopicFor} from '../delay/ladder.js'
 import {resolveDelay} from '../delay/parse.js'
-import {type EnvelopeEncoder, HEADERS, envelopeEncoder} from '../envelope/index.js'
-import {DelayTopicNotFoundError, TopicNotFoundError, UsageError} from '../errors.js'
+import {type EncryptionKey, type EnvelopeEncoder, type Keyring, HEADERS, envelopeEncoder} from '../envelope/index.js'
+import {ConfigError, DelayTopicNotFoundError, TopicNotFoundError, UsageError} from '../errors.js'
 import {type OutgoingMessage, type Publisher, type SendOptions, openPublisher} from '../kafka/index.js'
 import {assertPayloadValid} from '../schema/validate.js'
 import {activeTraceHeaders} from '../trace/otel.js'
@@ -88,12 +88,12 @@ export class Dispatcher {
       fromCommandLine: true,
     })
     // One encoder per kind of job and queue: its template is checked once, not per dispatch.
-    const cacheKey = JSON.stringify([job.name, queue, job.tries, job.timeout, job.backoff])
+    const cacheKey = JSON.stringify([job.name, queue, job.tries, job.timeout, job.backoff, job.encrypted])
     let encoder = this.encoders.get(cacheKey)
     if (encoder === undefined) {
       encoder = envelopeEncoder(
         {job: job.name, queue, maxTries: job.tries, timeout: job.timeout, backoff: job.backoff},
-        {maxBytes: this.config.maxMessageBytes},
+        {maxBytes: this.config.maxMessageBytes, ...(job.encrypted && {encryptWith: this.encryptionKeyFor(job.name)})},
       )
       this.encoders.set(cacheKey, encoder)
     }
@@ -127,7 +127,7 @@ export class Dispatcher {
 
   async send(prepared: PreparedJob): Promise<DispatchReceipt> {
     const recorder = dispatchRecorder()
-    const record = recorder === undefined ? await this.publish(prepared) : recorder.record(prepared)
+    const record = recorder === undefined ? await this.publish(prepared) : recorder.record({...prepared, ...this.keyring()})
     const {id, job, queue, topic, dueAt} = prepared
     return {id, job, queue, topic, partition: record.partition, offset: record.offset, ...(dueAt && {dueAt})}
   }
@@ -152,7 +152,7 @@ export class Dispatcher {
     options: {batchSize: number; onProgress?: (progress: BulkProgress) => void; source?: string},
   ): Promise<BulkResult> {
     const recorder = dispatchRecorder()
-    if (recorder !== undefined) return recordBulk(recorder, target, lines)
+    if (recorder !== undefined) return recordBulk(recorder, {...target, ...this.keyring()}, lines)
     const publisher = await this.connect()
     await assertTopicsExist(publisher, target)
     const started = process.hrtime.bigint()
@@ -183,6 +183,21 @@ export class Dispatcher {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9
     const {job, queue, topic, dueAt} = target
     return {job, queue, topic, ...(dueAt && {dueAt}), count: lines.length, seconds}
+  }
+
+  /** For a faked queue, which records payloads as the job will get them: decrypted. */
+  private keyring(): {keyring?: Keyring} {
+    return this.config.encryption === undefined ? {} : {keyring: this.config.encryption}
+  }
+
+  /** The key an encrypted job is sent under: a job that asks for encryption is never sent in the clear. */
+  private encryptionKeyFor(job: string): EncryptionKey {
+    const keyring = this.config.encryption
+    if (keyring === undefined) {
+      throw new ConfigError(`job ${job} is encrypted (its class sets encrypted = true) and KQ_ENCRYPTION_KEY is not set: set it, the same for dispatchers and workers, to the output of \`openssl rand -base64 32\``)
+    }
+
+    return keyring.current
   }
 
   async close(): Promise<void> {
@@ -233,7 +248,7 @@ function bulkStop(lines: BulkLine[], start: number, end: number, about: {source:
 }
 
 /** A bulk dispatch while the queue is faked: every line recorded, as sendBulk would send it. */
-function recordBulk(recorder: DispatchRecorder, target: BulkTarget, lines: BulkLine[]): BulkResult {
+function recordBulk(recorder: DispatchRecorder, target: BulkTarget & {keyring?: Keyring}, lines: BulkLine[]): BulkResult {
   const encode = bulkEncoder(target)
   for (const line of lines) recorder.record({...target, message: encode(line)})
   const {job, queue, topic, dueAt} = target
@@ -252,6 +267,7 @@ function bulkEncoder(target: BulkTarget): (line: BulkLine) => OutgoingMessage {
     const headers: Record<string, string> = {}
     for (const [name, value] of before) headers[name] = value
     headers[HEADERS.jobId] = id
+    if (target.encoder.keyId !== undefined) headers[HEADERS.keyId] = target.encoder.keyId
     for (const [name, value] of after) headers[name] = value
     return {key: line.key, value: json, headers}
   }

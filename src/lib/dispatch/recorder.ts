@@ -1,3 +1,4 @@
+import {type Keyring} from '../envelope/index.js'
 import {type OutgoingMessage} from '../kafka/index.js'
 
 /**
@@ -17,6 +18,8 @@ export interface OutgoingJob {
   /** The wait asked for, in milliseconds; absent when at once. */
   delayMs?: number
   message: OutgoingMessage
+  /** The keys of an encrypted job's payload, so that a recorder can read it back. */
+  keyring?: Keyring
 }
 
 export interface DispatchRecorder {

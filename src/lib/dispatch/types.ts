@@ -13,6 +13,8 @@ export interface JobDefaults {
   backoff?: number[]
   /** Checks the payload before it is sent; not part of the message. */
   schema?: StandardSchemaV1
+  /** Encrypt the payload with the configuration's KQ_ENCRYPTION_KEY. */
+  encrypted?: boolean
 }
 
 /** Options of one dispatch, from application code or `kq dispatch`. */

@@ -1,3 +1,4 @@
+import {type EncryptionKey, type Keyring, openSealedPayload, sealPayload, sealedJsonLength} from './encryption.js'
 import {EnvelopeError} from './errors.js'
 import {describeSize} from './format.js'
 import {newJobId} from './job-id.js'
@@ -12,6 +13,14 @@ import {assertEnvelope, ENVELOPE_VERSION} from './validate.js'
  * module is pure: no clock, no randomness, no I/O except through injectable defaults.
  */
 
+export {
+  type EncryptionKey,
+  type Keyring,
+  type SealedPayload,
+  UnsealError,
+  encryptionKey,
+  parseKeyText,
+} from './encryption.js'
 export {EnvelopeError, type EnvelopeProblem} from './errors.js'
 export {isJobId, jobIdTime, newJobId} from './job-id.js'
 export {ENVELOPE_VERSION, MAX_JOB_NAME_LENGTH} from './validate.js'
@@ -19,9 +28,9 @@ export type {JobEnvelope} from './types.js'
 
 /**
  * Kafka header names kq writes (values are plain UTF-8 strings). `kq-attempt` is written on
- * retries only: a message without it is a first attempt.
+ * retries only: a message without it is a first attempt; `kq-key-id` on encrypted jobs only.
  */
-export const HEADERS = {job: 'kq-job', jobId: 'kq-job-id', attempt: 'kq-attempt'} as const
+export const HEADERS = {job: 'kq-job', jobId: 'kq-job-id', attempt: 'kq-attempt', keyId: 'kq-key-id'} as const
 
 /**
  * The default for KQ_MAX_MESSAGE_BYTES: Kafka's own default message.max.bytes is 1048588, so a
@@ -82,7 +91,7 @@ export interface EncodedEnvelope {
  */
 export function encodeEnvelope(envelope: JobEnvelope, options: {maxBytes?: number} = {}): EncodedEnvelope {
   assertEnvelope(envelope, 'job envelope')
-  return finishEncoding(envelope.job, envelope.id, envelope.attempt, toJson(envelope), options.maxBytes)
+  return finishEncoding(envelope.job, envelope.id, envelope.attempt, toJson(envelope), options.maxBytes, envelope.encrypted?.key)
 }
 
 /** JSON text of a value, or an EnvelopeError on the payload when it is not plain data. */
@@ -112,11 +121,12 @@ function toJson(value: unknown): string {
 }
 
 /** The value as bytes and the headers, refusing a value the broker would refuse for its size. */
-function finishEncoding(job: string, id: string, attempt: number, json: string, maxBytes = DEFAULT_MAX_MESSAGE_BYTES): EncodedEnvelope {
+function finishEncoding(job: string, id: string, attempt: number, json: string, maxBytes = DEFAULT_MAX_MESSAGE_BYTES, keyId?: string): EncodedEnvelope {
   const value = Buffer.from(json, 'utf8')
   if (value.length > maxBytes) throw tooLarge(job, value.length, maxBytes)
 
   const headers: Record<string, string> = {[HEADERS.job]: job, [HEADERS.jobId]: id}
+  if (keyId !== undefined) headers[HEADERS.keyId] = keyId
   // First attempts, by far the most messages, go without: each header costs the Kafka client
   // about as much as a quarter of the message (see bench/results/dispatch.md).
   if (attempt > 1) headers[HEADERS.attempt] = String(attempt)
@@ -147,6 +157,16 @@ export interface EnvelopeEncoder {
    * bytes made, because the Kafka client makes them anyway. The bulk dispatch's fast path.
    */
   messageJson(payloadJson: string): {id: string; json: string}
+  /** The id of the key payloads are encrypted with, for the kq-key-id header; undefined: in the clear. */
+  keyId?: string
+}
+
+export interface EnvelopeEncoderOptions extends CreateEnvelopeOptions {
+  maxBytes?: number
+  /** Encrypt every payload with this key (a job class with `encrypted = true`). */
+  encryptWith?: EncryptionKey
+  /** The IV of each encryption. @defaultValue 12 random bytes */
+  iv?: () => Buffer
 }
 
 /**
@@ -156,14 +176,16 @@ export interface EnvelopeEncoder {
  */
 export function envelopeEncoder(
   template: Omit<EnvelopeInput<unknown>, 'payload'>,
-  options: CreateEnvelopeOptions & {maxBytes?: number} = {},
+  options: EnvelopeEncoderOptions = {},
 ): EnvelopeEncoder {
+  const key = options.encryptWith
   const sample = createEnvelope({...template, payload: null}, options)
   // The template's text around the parts that change, in createEnvelope's field order.
   // '<' cannot occur in a job or queue name, so the markers are found only where they were put.
   const [before, after] = JSON.stringify({...sample, id: '<id>', dispatchedAt: '<time>'}).split('"<id>"')
   const [middle, tail] = after.split('"<time>"')
-  const end = tail.slice(0, tail.lastIndexOf('null'))
+  // An encrypted job's text ends with "encrypted" where others have "payload".
+  const end = key ? `${tail.slice(0, tail.lastIndexOf('"payload":null'))}"encrypted":` : tail.slice(0, tail.lastIndexOf('null'))
   // Jobs made in the same millisecond share its text: one toISOString a millisecond.
   let lastMs = Number.NaN
   let lastTime = ''
@@ -176,23 +198,25 @@ export function envelopeEncoder(
     }
 
     const id = newJobId(ms)
-    return {id, json: `${before}"${id}"${middle}"${lastTime}"${end}${payloadJson}}`}
+    const value = key ? JSON.stringify(sealPayload(payloadJson, key, {id, job: sample.job}, options.iv?.())) : payloadJson
+    return {id, json: `${before}"${id}"${middle}"${lastTime}"${end}${value}}`}
   }
 
   const encodeJson = (payloadJson: string) => {
     const {id, json} = messageJson(payloadJson)
-    return {...finishEncoding(sample.job, id, 1, json, options.maxBytes), id}
+    return {...finishEncoding(sample.job, id, 1, json, options.maxBytes, key?.id), id}
   }
 
-  // Every message of the template has the same length but for the payload: ids and times too.
+  // Every message of the template has the same length but for the payload: ids, times, IVs too.
   const overhead = Buffer.byteLength(`${before}"${sample.id}"${middle}"${sample.dispatchedAt}"${end}}`)
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_MESSAGE_BYTES
   const assertFits = (payloadJson: string) => {
-    const size = overhead + Buffer.byteLength(payloadJson)
+    const bytes = Buffer.byteLength(payloadJson)
+    const size = overhead + (key ? sealedJsonLength(bytes, key.id) : bytes)
     if (size > maxBytes) throw tooLarge(sample.job, size, maxBytes)
   }
 
-  return {encodeJson, encode: (payload) => encodeJson(toJson(payload)), assertFits, messageJson}
+  return {encodeJson, encode: (payload) => encodeJson(toJson(payload)), assertFits, messageJson, ...(key && {keyId: key.id})}
 }
 
 /**
@@ -208,4 +232,13 @@ export function decodeEnvelope(
   const parsed = parseMessageJson(text)
   assertEnvelope(parsed, 'job message')
   return parsed
+}
+
+/**
+ * The payload of a decoded job: as it came, or decrypted with the keyring when `encrypted`.
+ * Throws an UnsealError when it cannot be decrypted (no such key, or changed since).
+ */
+export function openPayload(envelope: JobEnvelope, keyring: Keyring | undefined): unknown {
+  if (envelope.encrypted === undefined) return envelope.payload
+  return parseMessageJson(openSealedPayload(envelope.encrypted, keyring, envelope))
 }

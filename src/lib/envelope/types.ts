@@ -1,6 +1,8 @@
 // The envelope's type has a module of its own so that the codec (index.ts) and the rules
 // (validate.ts) can both use it without importing each other.
 
+import {type SealedPayload} from './encryption.js'
+
 /**
  * A job as it travels through Kafka. Fields kq does not know are kept as they are when a
  * message is decoded: a newer producer may add optional fields without breaking older workers.
@@ -14,8 +16,13 @@ export interface JobEnvelope<P = unknown> {
   job: string
   /** The queue it was dispatched to; a queue's topic is the queue's name (KAFKA_TOPIC for the default). */
   queue: string
-  /** The job's input: any JSON value. */
+  /**
+   * The job's input: any JSON value. Undefined in a message whose payload is `encrypted`: the
+   * worker decrypts it (openPayload), and a retry or dead letter keeps it encrypted.
+   */
   payload: P
+  /** The payload, encrypted with AES-256-GCM, instead of `payload` (a job class with `encrypted = true`). */
+  encrypted?: SealedPayload
   /** 1 on dispatch, one more on each retry. */
   attempt: number
   /** When it was dispatched: ISO-8601 UTC with milliseconds, as Date#toISOString writes. */

@@ -1,4 +1,5 @@
 import {MAX_QUEUE_TOPIC_LENGTH} from '../config/values.js'
+import {isSealedPayload} from './encryption.js'
 import {EnvelopeError} from './errors.js'
 import {describeValue} from './format.js'
 import {isJobId} from './job-id.js'
@@ -21,7 +22,8 @@ export const MAX_JOB_NAME_LENGTH = 200
 
 interface FieldRule {
   name: Exclude<keyof JobEnvelope, 'kq'>
-  required: boolean
+  /** A function for a field required unless another is there. */
+  required: boolean | ((fields: Record<string, unknown>) => boolean)
   /** What a good value is, completing "must be ...". */
   expected: string
   valid(value: unknown): boolean
@@ -107,7 +109,8 @@ const FIELDS: readonly FieldRule[] = [
   },
   {
     name: 'payload',
-    required: true,
+    // An encrypted job carries its payload in "encrypted" instead.
+    required: (fields) => fields.encrypted === undefined,
     expected: 'a JSON value (null included)',
     valid: (value) => value !== undefined && typeof value !== 'function' && typeof value !== 'symbol' && typeof value !== 'bigint',
   },
@@ -141,6 +144,12 @@ const FIELDS: readonly FieldRule[] = [
     expected: 'a non-empty array of seconds (numbers >= 0), or left out',
     valid: (value) => Array.isArray(value) && value.length > 0 && value.every((item) => isSeconds(item)),
   },
+  {
+    name: 'encrypted',
+    required: false,
+    expected: 'an object of "key" (12 hex digits), "iv" (12 bytes), "data" and "tag" (16 bytes), in base64, or left out',
+    valid: isSealedPayload,
+  },
 ]
 
 /**
@@ -169,7 +178,7 @@ export function assertEnvelope(value: unknown, subject: string): asserts value i
   for (const rule of FIELDS) {
     const present = Object.hasOwn(fields, rule.name) && fields[rule.name] !== undefined
     if (!present) {
-      if (!rule.required) continue
+      if (rule.required === false || (rule.required !== true && !rule.required(fields))) continue
       throw new EnvelopeError('invalid-field', `${subject} lacks the field "${rule.name}": it must be ${rule.expected}`, {
         field: rule.name,
       })
@@ -183,6 +192,12 @@ export function assertEnvelope(value: unknown, subject: string): asserts value i
         {field: rule.name},
       )
     }
+  }
+
+  if (fields.encrypted !== undefined && fields.payload !== undefined) {
+    throw new EnvelopeError('invalid-field', `${subject} has both "payload" and "encrypted": an encrypted job's payload is in "encrypted" only`, {
+      field: 'payload',
+    })
   }
 }
 

@@ -67,6 +67,12 @@ export abstract class Job<P = unknown> {
   /** Seconds an attempt may run before it is aborted and counted as failed. */
   timeout?: number
   /**
+   * Encrypt the payload on Kafka (Laravel's ShouldBeEncrypted): AES-256-GCM under
+   * KQ_ENCRYPTION_KEY, which dispatchers and workers must share. The job's name and id stay
+   * readable; its payload is readable only where the key is, and dead letters keep it encrypted.
+   */
+  encrypted?: boolean
+  /**
    * Checks the payload (any Standard Schema: zod, valibot, arktype, or a hand-written
    * `~standard` object): at dispatch, where a refused payload is not sent, and in the worker,
    * where it is dead-lettered as `invalid-payload` without running; `handle` gets its output.
@@ -128,5 +134,6 @@ export function jobDefaults(jobClass: JobClass): JobDefaults {
     timeout: instance.timeout,
     backoff: backoff === undefined ? undefined : Array.isArray(backoff) ? backoff : [backoff],
     schema: instance.schema,
+    ...(instance.encrypted === true && {encrypted: true}),
   }
 }

@@ -15,6 +15,7 @@ import {serverProperties} from './server-properties.js'
 import {
   type LocalSecurity,
   assertSameMechanism,
+  javaArgumentFile,
   newSecurity,
   scramFormatArguments,
   withoutPasswords,
@@ -232,15 +233,19 @@ async function prepareStorage(
       await writeFile(node.propertiesFile, serverProperties(layout, node, state.security, state.tls), {mode: 0o600})
       if (!unformatted.includes(node)) return
       const classpath = path.join(libDir, '*')
-      const args = ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', state.clusterId, '-c']
+      const format = ['kafka.tools.StorageTool', 'format', '-t', state.clusterId, '-c', node.propertiesFile, '--ignore-formatted', ...scramFormatArguments(state.security)]
+      // The main class and its arguments come from a file, SCRAM passwords among them: not in `ps`.
+      const argumentFile = path.join(path.dirname(node.propertiesFile), `format-${node.id}.args`)
       try {
-        const scram = scramFormatArguments(state.security)
-        await run(java, [...args, node.propertiesFile, '--ignore-formatted', ...scram], {timeout: 120_000})
+        await writeFile(argumentFile, javaArgumentFile(format), {mode: 0o600})
+        await run(java, ['-cp', classpath, `@${argumentFile}`], {timeout: 120_000})
       } catch (error) {
         const output = (error as {stdout?: string; stderr?: string}).stderr || errorMessage(error)
         // The tool may echo its arguments, SCRAM passwords among them.
         const line = withoutPasswords(output.trim().split('\n').at(-1) ?? '', state.security)
         throw new LocalKafkaError(`formatting the storage of node ${node.id} failed: ${line}`)
+      } finally {
+        await rm(argumentFile, {force: true})
       }
     }),
   )

@@ -86,6 +86,14 @@ export function scramFormatArguments(security: LocalSecurity | undefined): strin
   ])
 }
 
+/**
+ * A java launcher argument file (`java @file`) holding `args`, each quoted: arguments read from
+ * a file stay out of the process's command line, where `ps` would show every SCRAM password.
+ */
+export function javaArgumentFile(args: string[]): string {
+  return args.map((arg) => `"${arg.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"\n`).join('')
+}
+
 /** Text with every password of the cluster replaced, for messages built from a tool's output. */
 export function withoutPasswords(text: string, security: LocalSecurity | undefined): string {
   if (!security) return text

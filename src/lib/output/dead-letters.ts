@@ -73,13 +73,22 @@ export function renderDeadLetter(detail: DeadLetterDetail): string {
     field('Replays', detail.replayCount),
     '',
     styles.bold('Payload'),
-    'payload' in detail ? JSON.stringify(detail.payload, null, 2) : `${styles.yellow('not a kq job; the raw value:')}\n${typeof detail.value === 'string' ? detail.value : JSON.stringify(detail.value, null, 2)}`,
+    ...payloadLines(detail, styles),
     '',
     styles.bold('Headers'),
     renderTable(['Name', 'Value'], Object.entries(detail.headers).filter(([name]) => name !== 'kq-error-stack').map(([name, value]) => [name, shorten(value, 120)])),
   ]
   if (detail.error.stack) lines.push('', styles.bold('Stack'), detail.error.stack)
   return lines.join('\n')
+}
+
+/** The payload as it reads: decrypted and said so, still encrypted and why, or the raw value of what is not a job. */
+function payloadLines(detail: DeadLetterDetail, styles: ReturnType<typeof stylesFor>): string[] {
+  const {encryption} = detail
+  if (encryption?.decrypted === false) return [styles.yellow(`encrypted, not shown: ${encryption.why}`)]
+  const note = encryption ? [styles.dim(`(encrypted with key ${encryption.key}; decrypted here, the dead letter stays encrypted)`)] : []
+  if ('payload' in detail) return [...note, JSON.stringify(detail.payload, null, 2)]
+  return [`${styles.yellow('not a kq job; the raw value:')}\n${typeof detail.value === 'string' ? detail.value : JSON.stringify(detail.value, null, 2)}`]
 }
 
 export function renderReplayResult(result: ReplayResult): string {

@@ -4,7 +4,7 @@
  */
 
 /** Why a job left the queue for the dead-letter topic. */
-export type DeadLetterReason = 'exhausted' | 'fatal' | 'timeout' | 'malformed' | 'unknown-job' | 'invalid-payload'
+export type DeadLetterReason = 'exhausted' | 'fatal' | 'timeout' | 'malformed' | 'unknown-job' | 'invalid-payload' | 'undecryptable'
 
 export type FailureDecision =
   | {action: 'retry'; nextAttempt: number; delayMs: number; dueAt: number}

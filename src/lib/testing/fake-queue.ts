@@ -2,7 +2,7 @@ import {AssertionError} from 'node:assert'
 
 import {RESERVED_HEADER_PREFIX} from '../dispatch/input.js'
 import {type DispatchRecorder, type OutgoingJob, recordDispatches} from '../dispatch/recorder.js'
-import {decodeEnvelope} from '../envelope/index.js'
+import {decodeEnvelope, openPayload} from '../envelope/index.js'
 import {type Job, jobNameOf} from '../jobs/job.js'
 import {type JobClassOf, type PayloadOf} from './types.js'
 
@@ -97,7 +97,7 @@ export class FakeQueue {
     this.#jobs.push({
       job: envelope.job,
       id: envelope.id,
-      payload: envelope.payload,
+      payload: openPayload(envelope, outgoing.keyring),
       queue: outgoing.queue,
       topic: outgoing.topic,
       key: key === undefined || key === null ? null : String(key),

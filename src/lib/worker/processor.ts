@@ -2,7 +2,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import {type QueueTopics} from '../config/index.js'
 import {deadLetterRecord} from '../dead-letter/record.js'
-import {type JobEnvelope, decodeEnvelope} from '../envelope/index.js'
+import {type JobEnvelope, type Keyring, decodeEnvelope, openPayload} from '../envelope/index.js'
 import {FAILURE_HEADERS, type FailureContext, describeError} from '../failure/headers.js'
 import {type JobClass, type JobContext} from '../jobs/job.js'
 import {type JobRegistry, UnknownJobError} from '../jobs/registry.js'
@@ -35,6 +35,8 @@ export interface ProcessorDeps {
   /** The topics of each queue, by queue topic and by retry topic. */
   topicsOf(topic: string): QueueTopics
   maxMessageBytes: number
+  /** Keys of encrypted payloads; without, an encrypted job is dead-lettered as undecryptable. */
+  keyring?: Keyring
   /** host:pid, for the failure headers. */
   worker: string
   /** Fired when the worker is asked to stop: handed to jobs as ctx.stopping. */
@@ -93,14 +95,25 @@ export class JobProcessor {
       return ['poisoned']
     }
 
+    // An encrypted payload that does not decrypt (no key, or changed since) never runs.
+    let given = envelope.payload
+    if (envelope.encrypted !== undefined) {
+      try {
+        given = openPayload(envelope, this.deps.keyring)
+      } catch (error) {
+        await this.poison(message, 'undecryptable', error, envelope)
+        return ['poisoned']
+      }
+    }
+
     // A payload the job's schema refuses never runs; a job without a schema pays one property check.
-    const checked = instance.schema === undefined ? undefined : await checkPayload(instance.schema, envelope.payload, envelope.job)
+    const checked = instance.schema === undefined ? undefined : await checkPayload(instance.schema, given, envelope.job)
     if (checked?.ok === false) {
       await this.poison(message, 'invalid-payload', checked.error, envelope)
       return ['poisoned']
     }
 
-    const payload = checked === undefined ? envelope.payload : checked.value
+    const payload = checked === undefined ? given : checked.value
 
     // Attempts retried in place, before the one that ends the record.
     const retriedInPlace: Handled[] = []

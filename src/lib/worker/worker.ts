@@ -149,6 +149,7 @@ export class Worker extends WorkerEmitter {
       events: this,
       topicsOf: (topic) => this.topicsOf(topic),
       maxMessageBytes: this.config.maxMessageBytes,
+      ...(this.config.encryption && {keyring: this.config.encryption}),
       worker: this.identity,
       stopping: this.stopController.signal,
     })

@@ -117,7 +117,7 @@ describe('kq against a Kafka with SASL logins and ACLs (kafka:up --sasl)', funct
     const {code, stdout, stderr} = await as({name: 'admin', password: 'not-it'}, ['topic:list'])
     assert.equal(code, ExitCode.KafkaRefused)
     assert.equal(stdout, '')
-    assert.match(stderr, /^Error: Kafka rejected the credentials \(.*Invalid username or password\): check KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD\n$/)
+    assert.match(stderr, /^Error: authentication failed for user admin with PLAIN \(.*Invalid username or password\): check KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD, and that the user exists for KAFKA_SASL_MECHANISM\n$/)
   })
 
   it('tells a client without a login that the cluster may want SASL', async () => {

@@ -46,8 +46,17 @@ function withRawField(field: string, raw: string): string {
   return withField(field, '@RAW@').replace('"@RAW@"', raw)
 }
 
+/** An `encrypted` field of the right shape (its data need not decrypt for the format's rules). */
+export const SEALED = {key: '0123456789ab', iv: 'AAECAwQFBgcICQoL', data: 'eyJ1c2VySWQiOjQyfQ==', tag: 'AAECAwQFBgcICQoLDA0ODw=='}
+
+function encrypted(sealed: Record<string, unknown>): string {
+  const {payload: _payload, ...rest} = minimalEnvelope()
+  return JSON.stringify({...rest, encrypted: sealed})
+}
+
 export const ACCEPTED: JsonCase[] = [
   {name: 'the minimal envelope', json: JSON.stringify(minimalEnvelope())},
+  {name: 'an encrypted payload instead of payload', json: encrypted(SEALED)},
   {
     name: 'every optional field',
     json: JSON.stringify({...minimalEnvelope(), maxTries: 5, timeout: 0.5, backoff: [0, 10, 60]}),
@@ -133,6 +142,10 @@ export const REJECTED: RejectedCase[] = [
     ['a number', 7],
   ]),
   {name: 'payload missing', json: withoutField('payload'), problem: 'invalid-field', field: 'payload'},
+  {name: 'both payload and encrypted', json: withField('encrypted', SEALED), problem: 'invalid-field', field: 'payload'},
+  {name: 'encrypted with a key id that is not 12 hex digits', json: encrypted({...SEALED, key: 'k1'}), problem: 'invalid-field', field: 'encrypted'},
+  {name: 'encrypted without its tag', json: encrypted({...SEALED, tag: undefined}), problem: 'invalid-field', field: 'encrypted'},
+  {name: 'encrypted data that is not base64', json: encrypted({...SEALED, data: 'not base64!'}), problem: 'invalid-field', field: 'encrypted'},
   ...invalid('attempt', [
     ['missing', undefined],
     ['0', 0],

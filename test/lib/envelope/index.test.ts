@@ -128,7 +128,7 @@ describe('envelope', () => {
         'kq-job-id': envelope.id,
         'kq-attempt': '3',
       })
-      assert.deepEqual(HEADERS, {job: 'kq-job', jobId: 'kq-job-id', attempt: 'kq-attempt'})
+      assert.deepEqual(HEADERS, {job: 'kq-job', jobId: 'kq-job-id', attempt: 'kq-attempt', keyId: 'kq-key-id'})
     })
 
     it('leaves the attempt header out of a first attempt', () => {

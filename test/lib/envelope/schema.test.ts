@@ -27,11 +27,12 @@ describe('envelope JSON Schema', () => {
     assert.equal(schema.additionalProperties, true)
   })
 
-  it('names exactly the fields the code knows, and requires the same ones', () => {
+  it('names exactly the fields the code knows, and requires the same ones, payload or encrypted', () => {
     const full = createEnvelope({job: 'A', queue: 'q', payload: 1, maxTries: 2, timeout: 3, backoff: [4]})
-    assert.deepEqual(Object.keys(schema.properties).sort(), Object.keys(full).sort())
+    assert.deepEqual(Object.keys(schema.properties).sort(), [...Object.keys(full), 'encrypted'].sort())
     const minimal = createEnvelope({job: 'A', queue: 'q', payload: 1})
-    assert.deepEqual([...schema.required].sort(), Object.keys(minimal).sort())
+    assert.deepEqual([...schema.required, 'payload'].sort(), Object.keys(minimal).sort())
+    assert.deepEqual(schema.anyOf.map((branch: {required: string[]}) => branch.required), [['payload'], ['encrypted']])
   })
 
   it('accepts every envelope encode writes', () => {

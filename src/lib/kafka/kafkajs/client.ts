@@ -84,7 +84,14 @@ export async function connectWithin(
     // kafkajs keeps retrying after we stop waiting; a late success would hold a socket open
     // and keep the process alive, so it is closed whenever it settles.
     if (timedOut) connecting.then(abandon, () => {}).catch(() => {})
-    throw error instanceof BrokerUnreachableError ? error : translateKafkaError(error, {brokers: connection.brokers, action, noBrokerAnswered: !client.sockets.reachedAny()})
+    if (error instanceof BrokerUnreachableError) throw error
+    const {sasl} = connection
+    throw translateKafkaError(error, {
+      brokers: connection.brokers,
+      action,
+      noBrokerAnswered: !client.sockets.reachedAny(),
+      ...(sasl && {login: {mechanism: sasl.mechanism, username: sasl.username}}),
+    })
   } finally {
     clearTimeout(timer)
   }

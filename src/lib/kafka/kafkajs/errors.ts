@@ -20,6 +20,8 @@ export interface KafkaErrorContext {
    * stands for the whole list, not only the one it tried last.
    */
   noBrokerAnswered?: boolean
+  /** Who logged in and how, to name in a refused login; never the password. */
+  login?: {mechanism: string; username: string}
 }
 
 
@@ -115,18 +117,13 @@ export function translateKafkaError(error: unknown, context: KafkaErrorContext):
   const doing = context.action ? ` while ${context.action}` : ''
 
   const sasl = find(error, KafkaJSSASLAuthenticationError)
-  if (sasl) {
-    return new KafkaRefusedError(
-      `Kafka rejected the credentials${doing} (${sasl.message}): check KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD`,
-      {cause: error},
-    )
-  }
+  if (sasl) return refusedLogin(sasl.message, doing, context, error)
 
   const protocol = find(error, KafkaJSProtocolError)
   if (protocol) {
     if (SASL_NOT_TAKEN.has(protocol.type)) {
       return new KafkaRefusedError(
-        `Kafka does not take ${protocol.type === 'UNSUPPORTED_SASL_MECHANISM' ? 'this SASL mechanism' : 'SASL'} on ${context.brokers.join(',')}${doing} (${protocol.type}): ` +
+        `Kafka does not take ${protocol.type === 'UNSUPPORTED_SASL_MECHANISM' ? `the SASL mechanism ${context.login?.mechanism.toUpperCase() ?? ''}`.trim() : 'SASL'} on ${context.brokers.join(',')}${doing} (${protocol.type}): ` +
           'set KAFKA_SASL_MECHANISM to what the listener takes, leave it unset for a listener without SASL, or use the SASL listener\'s port',
         {cause: error},
       )
@@ -174,4 +171,26 @@ export function translateKafkaError(error: unknown, context: KafkaErrorContext):
   }
 
   return new KqError(`Kafka request failed${doing}: ${errorMessage(error)}`, undefined, {cause: error})
+}
+
+/**
+ * A refused SASL login, naming the user and the mechanism (never the password): with several
+ * users and mechanisms in play, a bare "rejected the credentials" leaves the user guessing which.
+ */
+function refusedLogin(answer: string, doing: string, context: KafkaErrorContext, cause: unknown): KafkaRefusedError {
+  const mechanism = context.login?.mechanism.toUpperCase() ?? 'SASL'
+  if (/not supported by the server/.test(answer)) {
+    return new KafkaRefusedError(
+      `Kafka does not take the SASL mechanism ${mechanism} on ${context.brokers.join(',')}${doing}: set KAFKA_SASL_MECHANISM to one the listener takes`,
+      {cause},
+    )
+  }
+
+  const user = context.login ? ` for user ${context.login.username} with ${mechanism}` : ''
+  // kafkajs prefixes its own words ("SASL SCRAM SHA512 authentication failed:"); the broker's follow.
+  const detail = answer.replace(/^SASL [\w -]+?(authentication )?failed: /i, '').replace(/^SASL [\w -]+: /i, '')
+  return new KafkaRefusedError(
+    `authentication failed${user}${doing} (${detail}): check KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD, and that the user exists for KAFKA_SASL_MECHANISM`,
+    {cause},
+  )
 }

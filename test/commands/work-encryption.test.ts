@@ -1,0 +1,129 @@
+import {strict as assert} from 'node:assert'
+import {randomBytes} from 'node:crypto'
+import {existsSync, readFileSync} from 'node:fs'
+import path from 'node:path'
+
+import {encryptionKey} from '../../src/lib/envelope/index.js'
+import {type TestApp, makeTestApp} from '../support/app.js'
+import {kq} from '../support/cli.js'
+import {kcat} from '../support/kcat.js'
+import {kcatRecords, testBrokers} from '../support/topics.js'
+import {createWorkedQueue} from '../support/worker.js'
+
+/** An encrypted job that writes each payload it runs with to ran.ndjson, in the application's folder. */
+const CHARGE_JOB = `import {appendFileSync} from 'node:fs'
+
+import {Job} from 'kq'
+
+export default class Charge extends Job<{card: string}> {
+  override encrypted = true
+
+  override async handle(payload: {card: string}): Promise<void> {
+    appendFileSync(new URL('../../ran.ndjson', import.meta.url), JSON.stringify(payload) + '\\n')
+  }
+}
+`
+
+/**
+ * Encrypted payloads on the test broker: what is on Kafka hides the payload, workers with the
+ * key (or a former key during a rotation) run the job with the payload as dispatched, and a
+ * message that does not decrypt, for want of the key or because it was changed, is
+ * dead-lettered without running and stays encrypted there.
+ */
+describe('encrypted jobs (encrypted = true)', function () {
+  this.timeout(120_000)
+  const first = randomBytes(32).toString('base64')
+  const second = randomBytes(32).toString('base64')
+  const firstId = encryptionKey(Buffer.from(first, 'base64')).id
+  const secondId = encryptionKey(Buffer.from(second, 'base64')).id
+  let app: TestApp
+
+  const run = (args: string[], keys: {key?: string; old?: string} = {}) =>
+    kq(args, {cwd: app.root, env: {KAFKA_BROKERS: testBrokers(), KQ_ENCRYPTION_KEY: keys.key ?? '', KQ_ENCRYPTION_OLD_KEYS: keys.old ?? ''}})
+  const ok = async (args: string[], keys: {key?: string; old?: string} = {}) => {
+    const result = await run(args, keys)
+    assert.equal(result.code, 0, result.stderr)
+    return result
+  }
+
+  const work = (queue: string, group: string, keys: {key?: string; old?: string}) =>
+    ok(['work', queue, '--group', group, '--from-beginning', '--stop-when-empty'], keys)
+  const ran = () => (existsSync(path.join(app.root, 'ran.ndjson')) ? readFileSync(path.join(app.root, 'ran.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line)) : [])
+
+  before(() => {
+    app = makeTestApp({jobs: {Charge: CHARGE_JOB}, files: {'cards.ndjson': '{"card":"4242-bulk-one"}\n{"card":"4242-bulk-two"}\n'}})
+  })
+
+  after(() => app?.remove())
+
+  it('sends the payload encrypted, and a worker with the key, or with it among the old keys, runs it as dispatched', async () => {
+    const {queue, group} = await createWorkedQueue('encrypted')
+    await ok(['dispatch', 'Charge', '{"card":"4242-single"}', '--queue', queue], {key: first})
+    await ok(['dispatch', 'Charge', '--ndjson', 'cards.ndjson', '--queue', queue], {key: first})
+    // The key is rotated: new jobs use the second, the first still decrypts.
+    await ok(['dispatch', 'Charge', '{"card":"4242-rotated"}', '--queue', queue], {key: second, old: first})
+
+    const records = await kcatRecords(queue)
+    assert.deepEqual(records.map((record) => record.headers['kq-key-id']), [firstId, firstId, firstId, secondId])
+    for (const record of records) {
+      assert.ok(!record.payload.includes('4242'), record.payload)
+      assert.equal(JSON.parse(record.payload).payload, undefined)
+    }
+
+    await work(queue, group, {key: second, old: first})
+    assert.deepEqual(ran().map((payload) => payload.card).sort(), ['4242-bulk-one', '4242-bulk-two', '4242-rotated', '4242-single'])
+  })
+
+  it('refuses to send an encrypted job without a key', async () => {
+    const {code, stdout, stderr} = await run(['dispatch', 'Charge', '{"card":"x"}', '--queue', 'anything'])
+    assert.equal(code, 4)
+    assert.equal(stdout, '')
+    assert.match(stderr, /^Error: job Charge is encrypted \(its class sets encrypted = true\) and KQ_ENCRYPTION_KEY is not set/)
+  })
+
+  it('dead-letters a job it has no key for, never running it; the dead letter stays encrypted and dlt:show decrypts it only with the key', async () => {
+    const {queue, group} = await createWorkedQueue('encrypted-nokey')
+    const before = ran().length
+    await ok(['dispatch', 'Charge', '{"card":"4242-unkeyed"}', '--queue', queue], {key: first})
+    await work(queue, group, {key: second})
+    assert.equal(ran().length, before)
+
+    const [letter] = await kcatRecords(`${queue}-dlt`)
+    assert.equal(letter.headers['kq-dlt-reason'], 'undecryptable')
+    assert.match(letter.headers['kq-error-message'], new RegExp(`encrypted with key ${firstId}, which this process does not have`))
+    assert.ok(!letter.payload.includes('4242'), letter.payload)
+
+    const id = JSON.parse(letter.payload).id as string
+    const hidden = await ok(['dlt:show', id, '--queue', queue, '--group', group, '--json'], {key: second})
+    const shown = JSON.parse(hidden.stdout)
+    assert.equal(shown.payload, undefined)
+    assert.deepEqual([shown.encryption.key, shown.encryption.decrypted], [firstId, false])
+    assert.ok(!hidden.stdout.includes('4242'))
+    const text = await ok(['dlt:show', id, '--queue', queue, '--group', group], {key: second})
+    assert.match(text.stdout, new RegExp(`encrypted, not shown: the payload is encrypted with key ${firstId}`))
+
+    const decrypted = await ok(['dlt:show', id, '--queue', queue, '--group', group], {key: second, old: first})
+    assert.match(decrypted.stdout, /"card": "4242-unkeyed"/)
+    assert.match(decrypted.stdout, /decrypted here, the dead letter stays encrypted/)
+  })
+
+  it('dead-letters a message whose encrypted payload was changed, never running it', async () => {
+    const {queue, group} = await createWorkedQueue('encrypted-tampered')
+    await ok(['dispatch', 'Charge', '{"card":"4242-original"}', '--queue', queue], {key: first})
+    const [original] = await kcatRecords(queue)
+    const envelope = JSON.parse(original.payload)
+    const data = Buffer.from(envelope.encrypted.data, 'base64')
+    data[data.length - 1] ^= 0x01
+    const tampered = JSON.stringify({...envelope, encrypted: {...envelope.encrypted, data: data.toString('base64')}})
+    await kcat(['-b', testBrokers(), '-P', '-t', queue, '-H', 'kq-job=Charge', '-H', `kq-job-id=${envelope.id}`], `${tampered}\n`)
+
+    const before = ran().length
+    await work(queue, group, {key: first})
+    assert.deepEqual(ran().slice(before).map((payload) => payload.card), ['4242-original'])
+    const letters = await kcatRecords(`${queue}-dlt`)
+    assert.equal(letters.length, 1)
+    assert.equal(letters[0].headers['kq-dlt-reason'], 'undecryptable')
+    assert.match(letters[0].headers['kq-error-message'], /does not authenticate under key/)
+    assert.equal(letters[0].payload, tampered)
+  })
+})
