@@ -25,6 +25,8 @@ export async function restartBroker(rig: FaultRig, cluster: FaultCluster, size: 
   await cluster.stopCleanly()
   await sleep(5000)
   await cluster.restart()
+  // The same worker goes on: what a restart costs is what runs again, not a stop meanwhile.
+  await untilDone(rig, ledger, jobs, [worker])
   await worker.stop('SIGTERM')
   return drainAndTally(rig, {queue, group, ledger}, {scenario: 'single broker: kill -9 and restart, then clean stop and restart, mid-drain', started, env})
 }
@@ -48,6 +50,7 @@ export async function loseLeader(rig: FaultRig, cluster: FaultCluster, size: Fau
   const acknowledgedMissing = sent.code === 0 ? jobs - new Set(await rig.dispatchedSeqs(queue)).size : 0
   notes.push(sent.code === 0 ? 'the dispatch went on through the new leader' : `the dispatch stopped: ${sent.stderr.trim()}`)
 
+  const dispatched = new Set(await rig.dispatchedIds(queue)).size
   const ledger = rig.ledgerFile()
   const env = {JOB_SLEEP_MS: '5'}
   const worker = rig.startWorker(queue, group, {ledger, env, args: PATIENT})
@@ -55,6 +58,7 @@ export async function loseLeader(rig: FaultRig, cluster: FaultCluster, size: Fau
   await cluster.kill([await cluster.leaderOf(queue)])
   await untilDone(rig, ledger, Math.floor((jobs * 2) / 3), [worker])
   await cluster.restart()
+  await untilDone(rig, ledger, dispatched, [worker])
   await worker.stop('SIGTERM')
   const result = await drainAndTally(rig, {queue, group, ledger}, {scenario: '3 nodes, RF 3: partition leader killed -9 mid-dispatch and mid-drain', started, env, notes})
   return {...result, acknowledgedMissing}
@@ -74,7 +78,7 @@ export async function loseQuorum(rig: FaultRig, cluster: FaultCluster, size: Fau
   await cluster.kill(others)
   await sleep(10_000)
   await cluster.restart()
-  await untilDone(rig, ledger, Math.floor((jobs * 2) / 3), [worker])
+  await untilDone(rig, ledger, jobs, [worker])
   await worker.stop('SIGTERM')
   return drainAndTally(rig, {queue, group, ledger}, {scenario: '3 nodes: 2 killed -9 for 10 s (quorum lost), then back, mid-drain', started, env})
 }
