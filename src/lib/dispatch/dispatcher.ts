@@ -4,6 +4,7 @@ import {topicName} from '../config/values.js'
 import {NOT_BEFORE_HEADER, delayTopicFor} from '../delay/ladder.js'
 import {resolveDelay} from '../delay/parse.js'
 import {type EnvelopeEncoder, HEADERS, envelopeEncoder} from '../envelope/index.js'
+import {MAX_UNIQUE_ID_LENGTH, uniqueHeaders} from '../envelope/unique.js'
 import {DelayTopicNotFoundError, TopicNotFoundError, UsageError} from '../errors.js'
 import {type OutgoingMessage, type Publisher, type SendOptions, openPublisher} from '../kafka/index.js'
 import {assertPayloadValid} from '../schema/validate.js'
@@ -107,6 +108,7 @@ export class Dispatcher {
 
   prepare(job: JobDefaults, payload: unknown, options: DispatchOptions = {}): PreparedJob {
     const target = this.target(job, options)
+    const {key, unique} = keyOf(job, payload, options)
     const {id, value, headers} = target.encoder.encode(payload)
     const {queueTopic, topic, dueAt, delayMs} = target
     return {
@@ -116,7 +118,7 @@ export class Dispatcher {
       queueTopic,
       topic,
       ...(dueAt && {dueAt, delayMs}),
-      message: {key: options.key ?? null, value, headers: {...target.headers, ...headers, ...notBeforeHeader(target)}},
+      message: {key, value, headers: {...target.headers, ...headers, ...unique, ...notBeforeHeader(target)}},
     }
   }
 
@@ -197,6 +199,27 @@ export class Dispatcher {
       throw error
     }
   }
+}
+
+/**
+ * A job's message key and unique headers. A job whose middleware needs a key (withoutOverlapping)
+ * or that is unique gets that key, so that the jobs it must keep apart share a partition; a
+ * caller's other key would break that promise, so it is refused.
+ */
+function keyOf(job: JobDefaults, payload: unknown, options: DispatchOptions): {key: string | null; unique: Record<string, string>} {
+  const uniqueId = job.unique === undefined ? undefined : String(job.unique.id(payload))
+  if (uniqueId !== undefined && (uniqueId === '' || uniqueId.length > MAX_UNIQUE_ID_LENGTH)) {
+    throw new UsageError(`uniqueId() of ${job.name} returned ${uniqueId === '' ? 'an empty id' : `an id of ${uniqueId.length} characters`}: return a non-empty id of at most ${MAX_UNIQUE_ID_LENGTH}`)
+  }
+
+  const needed = job.recordKey === undefined ? uniqueId : String(job.recordKey(payload))
+  if (options.key !== undefined && needed !== undefined && options.key !== needed) {
+    const why = job.recordKey === undefined ? 'its unique id' : 'its withoutOverlapping key'
+    throw new UsageError(`${job.name} is keyed by ${why} (${JSON.stringify(needed)}), so it cannot be sent with key ${JSON.stringify(options.key)}: leave the key out`)
+  }
+
+  const unique = uniqueId === undefined ? {} : uniqueHeaders({id: uniqueId, seconds: job.unique?.seconds})
+  return {key: options.key ?? needed ?? null, unique}
 }
 
 /**

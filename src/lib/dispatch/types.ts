@@ -13,6 +13,10 @@ export interface JobDefaults {
   backoff?: number[]
   /** Checks the payload before it is sent; not part of the message. */
   schema?: StandardSchemaV1
+  /** The message key a job's middleware needs (withoutOverlapping); wins over the unique id. */
+  recordKey?: (payload: any) => string
+  /** A unique job's id from its payload, and how long it stays unique (seconds; none: until done). */
+  unique?: {id: (payload: any) => string; seconds?: number}
 }
 
 /** Options of one dispatch, from application code or `kq dispatch`. */

@@ -30,6 +30,44 @@ export interface JobContext {
   log(message: string): void
 }
 
+/**
+ * What a middleware sees of an attempt: the job's context, and what it needs to limit, lock or
+ * delay the job across the worker's jobs.
+ */
+export interface MiddlewareContext extends JobContext {
+  /** The record's key (null when it has none): jobs of one key share a partition, and run in order. */
+  key: string | null
+  /**
+   * This worker's share of its queue's partitions, from 0 to 1: a limit for the whole group is
+   * multiplied by it, so that the workers' shares add up to the limit. 1 under runJob.
+   */
+  share: number
+  /** State kept by this worker process for all the jobs it runs (counters, locks), by name. */
+  store: Map<string, unknown>
+  /**
+   * Ends the attempt without running the rest: the job goes back to its queue and runs again
+   * after `seconds`, as the same attempt (a release is not a try).
+   */
+  release(seconds: number, reason?: string): never
+}
+
+/**
+ * Wraps a job's `handle()` (Laravel's job middleware): call `next()` to go on, `ctx.release()`
+ * to put the job back for later, or throw to fail the attempt. Returning without either ends the
+ * job as done, without running it.
+ */
+export type JobMiddleware<P = unknown> = MiddlewareFunction<P> & {
+  /**
+   * The record key that the middleware's guarantee across workers needs (withoutOverlapping's
+   * key): `Job.dispatch` and `kq dispatch` use it as the message key.
+   */
+  recordKey?(payload: P): string
+}
+
+// Written as a method so that a Job<{id: number}> stays a Job<unknown> (methods' parameters are
+// compared both ways), as it is for handle().
+type MiddlewareFunction<P> = {run(payload: P, ctx: MiddlewareContext, next: () => Promise<void>): Promise<void> | void}['run']
+
 /** The constructor of a job class, as the registry and the worker handle it. */
 export interface JobClass<P = unknown> {
   new (): Job<P>
@@ -67,6 +105,23 @@ export abstract class Job<P = unknown> {
    * Declared, not defined, so that a job without one costs the worker a single property check.
    */
   declare schema?: StandardSchemaV1<unknown, P>
+
+  /**
+   * Seconds the job stays unique after it is dispatched, when it has a `uniqueId`: a job of the
+   * same class and id dispatched before the first has finished, and within this time, is
+   * skipped. @defaultValue until the first finishes (or one hour, see README "Unique jobs")
+   */
+  uniqueFor?: number
+
+  /**
+   * The id that makes a job unique (Laravel's ShouldBeUnique): a second dispatch with the same
+   * id while the first is pending does not run. It is also the message key, so that duplicates
+   * share a partition.
+   */
+  uniqueId?(payload: P): string
+
+  /** Middleware that wrap `handle()`, outermost first (rateLimited, withoutOverlapping...). */
+  middleware?(): Array<JobMiddleware<P>>
 
   /** Does the work. Throw to fail the attempt; throw FatalJobError to fail for good. */
   abstract handle(payload: P, ctx: JobContext): Promise<unknown> | unknown
@@ -115,6 +170,8 @@ export function jobNameOf(jobClass: {jobName?: string; name: string}): string {
 export function jobDefaults(jobClass: JobClass): JobDefaults {
   const instance = new jobClass()
   const {backoff} = instance
+  const recordKey = (typeof instance.middleware === 'function' ? instance.middleware() : []).find((each) => each.recordKey)?.recordKey
+  const uniqueId = typeof instance.uniqueId === 'function' ? instance.uniqueId.bind(instance) : undefined
   return {
     name: jobNameOf(jobClass),
     queue: instance.queue,
@@ -122,5 +179,11 @@ export function jobDefaults(jobClass: JobClass): JobDefaults {
     timeout: instance.timeout,
     backoff: backoff === undefined ? undefined : Array.isArray(backoff) ? backoff : [backoff],
     schema: instance.schema,
+    ...(recordKey && {recordKey}),
+    ...(uniqueId && {unique: {id: uniqueId, seconds: positiveSeconds(instance.uniqueFor)}}),
   }
+}
+
+function positiveSeconds(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined
 }

@@ -71,6 +71,10 @@ export interface WorkerEvents {
     delayMs?: number
     reason?: DeadLetterReason
   }
+  /** A middleware put the job back (rateLimited, withoutOverlapping...): it runs again after `delayMs`, as the same attempt. */
+  'job:released': JobRef & {delayMs: number; reason: string}
+  /** A unique job not run: another job with its unique id was pending when it was dispatched. */
+  'job:skipped': JobRef & {uniqueId: string}
   /**
    * A line a job wrote with ctx.log. `late`: written by an attempt that had already ended (timed
    * out, its job ignoring ctx.signal), so it must not be read as the current attempt's.

@@ -3,18 +3,20 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {type QueueTopics} from '../config/index.js'
 import {deadLetterRecord} from '../dead-letter/record.js'
 import {type JobEnvelope, decodeEnvelope} from '../envelope/index.js'
+import {type UniqueMark} from '../envelope/unique.js'
 import {FAILURE_HEADERS, type FailureContext, describeError} from '../failure/headers.js'
 import {type JobClass, type JobContext} from '../jobs/job.js'
 import {type JobRegistry, UnknownJobError} from '../jobs/registry.js'
 import {type IncomingMessage, type OutgoingMessage, type Publisher} from '../kafka/index.js'
 import {type DeadLetterReason, backoffSeconds, decideAfterFailure, decideForUnknownJob} from '../retry/index.js'
-import {retryRecord} from '../retry/record.js'
+import {releasedRecord, retryRecord} from '../retry/record.js'
 import {checkPayload} from '../schema/validate.js'
 import {type AttemptOutcome, runAttempt} from './attempt.js'
 import {type JobRef, type WorkerEmitter} from './events.js'
 import {FailureWriter} from './failure-writer.js'
 import {resolveJobSettings} from './job-settings.js'
 import {type WorkerOptions} from './options.js'
+import {UniqueLocks} from './unique.js'
 
 export {PublishFailedError} from './failure-writer.js'
 
@@ -22,8 +24,10 @@ export {PublishFailedError} from './failure-writer.js'
  * What became of one attempt, for the worker's counts; `poisoned`: a record that never ran,
  * dead-lettered as not a job kq can run.
  * `interrupted`: a retry in place cut short by a stop; its record must stay unresolved.
+ * `released`: put back by a middleware to run later, as the same attempt; `skipped`: a
+ * duplicate of a unique job, not run.
  */
-export type Handled = 'done' | 'retried' | 'dead-lettered' | 'poisoned' | 'interrupted'
+export type Handled = 'done' | 'retried' | 'dead-lettered' | 'poisoned' | 'interrupted' | 'released' | 'skipped'
 
 export interface ProcessorDeps {
   options: WorkerOptions
@@ -37,6 +41,8 @@ export interface ProcessorDeps {
   worker: string
   /** Fired when the worker is asked to stop: handed to jobs as ctx.stopping. */
   stopping: AbortSignal
+  /** This worker's share (0 to 1) of the partitions of the queue a topic belongs to, for middleware. */
+  share(topic: string): number
 }
 
 /**
@@ -47,6 +53,9 @@ export interface ProcessorDeps {
  */
 export class JobProcessor {
   private readonly writer: FailureWriter
+  /** Middleware state shared by all the jobs this worker runs. */
+  private readonly store = new Map<string, unknown>()
+  private readonly unique = new UniqueLocks()
 
   constructor(private readonly deps: ProcessorDeps) {
     this.writer = new FailureWriter({...deps, brokerTimeout: deps.options.brokerTimeout})
@@ -99,6 +108,11 @@ export class JobProcessor {
     }
 
     const payload = checked === undefined ? envelope.payload : checked.value
+    const unique = this.unique.claimRecord(message, envelope, this.deps.topicsOf(message.topic).topic)
+    if (unique?.claim === 'duplicate') return this.skipDuplicate(message, envelope, unique.mark)
+    // Made only for a job with middleware: most jobs have none, and this runs for every record.
+    const scope =
+      instance.middleware === undefined ? undefined : {key: message.key?.toString() ?? null, share: this.deps.share(message.topic), store: this.store}
 
     // Attempts retried in place, before the one that ends the record.
     const retriedInPlace: Handled[] = []
@@ -120,9 +134,11 @@ export class JobProcessor {
       }
       // Nobody listens to a job's start and end under --quiet: its event is then not even made.
       if (events.listenerCount('job:running') > 0) events.emit('job:running', this.refOf(message, envelope, attempt, maxTries))
-      const outcome = await runAttempt(instance, payload, context, timeout)
+      const outcome = await runAttempt(instance, payload, context, timeout, scope)
       ended = true
+      if (!outcome.ok && outcome.released) return [...retriedInPlace, await this.release(message, envelope, attempt, maxTries, outcome.released)]
       if (outcome.ok) {
+        unique?.end()
         if (events.listenerCount('job:done') > 0) {
           events.emit('job:done', {...this.refOf(message, envelope, attempt, maxTries), durationMs: outcome.durationMs})
         }
@@ -141,6 +157,7 @@ export class JobProcessor {
       })
       const failure = {...ref, durationMs: outcome.durationMs, error: summary(outcome.error)}
       if (decision.action === 'dead-letter') {
+        unique?.end()
         await this.writer.writeDeadLetter(
           message,
           deadLetterRecord({...this.failureContext(message, outcome), reason: decision.reason, attempts: attempt, envelope}),
@@ -182,6 +199,27 @@ export class JobProcessor {
 
       attempt = decision.nextAttempt
     }
+  }
+
+  private skipDuplicate(message: IncomingMessage, envelope: JobEnvelope, mark: UniqueMark): readonly Handled[] {
+    const ref = this.refOf(message, envelope, envelope.attempt, envelope.maxTries ?? this.deps.options.tries)
+    this.deps.events.emit('job:skipped', {...ref, uniqueId: mark.id})
+    return SKIPPED
+  }
+
+  /**
+   * Puts a released job back: on the delay rung for its wait (or the retry topic under a
+   * second), as the same attempt, acknowledged before its record is resolved.
+   */
+  private async release(message: IncomingMessage, envelope: JobEnvelope, attempt: number, maxTries: number, released: {delayMs: number; reason: string}): Promise<Handled> {
+    const record = releasedRecord({...envelope, attempt}, Date.now() + released.delayMs, {
+      source: message,
+      group: this.deps.options.group,
+      maxMessageBytes: this.deps.maxMessageBytes,
+    })
+    await this.writer.writeRetry(message.topic, released.delayMs, record)
+    this.deps.events.emit('job:released', {...this.refOf(message, envelope, attempt, maxTries), ...released})
+    return 'released'
   }
 
   /**
@@ -280,6 +318,7 @@ export class JobProcessor {
 }
 
 const DONE: readonly Handled[] = Object.freeze(['done'])
+const SKIPPED: readonly Handled[] = Object.freeze(['skipped'])
 
 function summary(error: unknown): {name: string; message: string} {
   const {className, message} = describeError(error)
