@@ -3,7 +3,7 @@ import {companionOf} from '../config/topics.js'
 import {topicName} from '../config/values.js'
 import {NOT_BEFORE_HEADER, delayTopicFor} from '../delay/ladder.js'
 import {resolveDelay} from '../delay/parse.js'
-import {type EnvelopeEncoder, HEADERS, envelopeEncoder} from '../envelope/index.js'
+import {type ChainStep, type EnvelopeEncoder, HEADERS, createEnvelope, encodeEnvelope, envelopeEncoder} from '../envelope/index.js'
 import {MAX_UNIQUE_ID_LENGTH, uniqueHeaders} from '../envelope/unique.js'
 import {DelayTopicNotFoundError, TopicNotFoundError, UsageError} from '../errors.js'
 import {type OutgoingMessage, type Publisher, type SendOptions, openPublisher} from '../kafka/index.js'
@@ -30,6 +30,12 @@ export interface Placement {
   dueAt?: string
   /** The wait asked for, in milliseconds; absent when at once. */
   delayMs?: number
+}
+
+/** The rest of a chain, carried by the job that starts it. */
+export interface Chained {
+  chain: ChainStep[]
+  chainCatch?: {job: string; queue: string}
 }
 
 /** One line of a bulk dispatch, checked: its payload's JSON text (parsed once) and its key. */
@@ -106,10 +112,11 @@ export class Dispatcher {
     return {job: job.name, queue, ...placement(topic, options), headers, encoder}
   }
 
-  prepare(job: JobDefaults, payload: unknown, options: DispatchOptions = {}): PreparedJob {
+  /** Checks and encodes one job; `chained`: the rest of the chain it starts, carried in its envelope. */
+  prepare(job: JobDefaults, payload: unknown, options: DispatchOptions = {}, chained?: Chained): PreparedJob {
     const target = this.target(job, options)
     const {key, unique} = keyOf(job, payload, options)
-    const {id, value, headers} = target.encoder.encode(payload)
+    const {id, value, headers} = chained === undefined ? target.encoder.encode(payload) : this.encodeChained(job, target.queue, payload, chained)
     const {queueTopic, topic, dueAt, delayMs} = target
     return {
       id,
@@ -120,6 +127,12 @@ export class Dispatcher {
       ...(dueAt && {dueAt, delayMs}),
       message: {key, value, headers: {...target.headers, ...headers, ...unique, ...notBeforeHeader(target)}},
     }
+  }
+
+  /** The first job of a chain: its envelope made whole, rather than from the encoder's template, which has no chain. */
+  private encodeChained(job: JobDefaults, queue: string, payload: unknown, chained: Chained): {id: string; value: Buffer; headers: Record<string, string>} {
+    const envelope = createEnvelope({job: job.name, queue, payload, maxTries: job.tries, timeout: job.timeout, backoff: job.backoff, ...chained})
+    return {id: envelope.id, ...encodeEnvelope(envelope, {maxBytes: this.config.maxMessageBytes})}
   }
 
   async send(prepared: PreparedJob): Promise<DispatchReceipt> {
@@ -206,7 +219,7 @@ export class Dispatcher {
  * or that is unique gets that key, so that the jobs it must keep apart share a partition; a
  * caller's other key would break that promise, so it is refused.
  */
-function keyOf(job: JobDefaults, payload: unknown, options: DispatchOptions): {key: string | null; unique: Record<string, string>} {
+export function keyOf(job: JobDefaults, payload: unknown, options: DispatchOptions): {key: string | null; unique: Record<string, string>} {
   const uniqueId = job.unique === undefined ? undefined : String(job.unique.id(payload))
   if (uniqueId !== undefined && (uniqueId === '' || uniqueId.length > MAX_UNIQUE_ID_LENGTH)) {
     throw new UsageError(`uniqueId() of ${job.name} returned ${uniqueId === '' ? 'an empty id' : `an id of ${uniqueId.length} characters`}: return a non-empty id of at most ${MAX_UNIQUE_ID_LENGTH}`)

@@ -52,3 +52,9 @@ export interface DispatchReceipt {
   /** When a delayed job may start (ISO 8601); absent for a job that may start at once. */
   dueAt?: string
 }
+
+/** A job and its payload, not yet sent: a step of a chain (`SendInvoice.with(payload)`). */
+export interface PendingJob {
+  job: JobDefaults
+  payload: unknown
+}

@@ -1,4 +1,4 @@
-import {type DispatchOptions, type DispatchReceipt, type JobDefaults} from '../dispatch/types.js'
+import {type DispatchOptions, type DispatchReceipt, type JobDefaults, type PendingJob} from '../dispatch/types.js'
 import {type StandardSchemaV1} from '../schema/standard.js'
 
 /**
@@ -142,6 +142,18 @@ export abstract class Job<P = unknown> {
   ): Promise<DispatchReceipt> {
     const {dispatchJob} = await import('../dispatch/index.js')
     return dispatchJob(jobDefaults(this as unknown as JobClass), payload, options)
+  }
+
+  /**
+   * This job with its payload, not sent: a step of a chain.
+   *
+   *     await chain([ProcessPodcast.with({id: 7}), PublishPodcast.with({id: 7})]).dispatch()
+   */
+  static with<T extends Job<any>>(
+    this: (new () => T) & {jobName?: string; name: string},
+    payload: T extends Job<infer P> ? P : never,
+  ): PendingJob {
+    return {job: jobDefaults(this as unknown as JobClass), payload}
   }
 }
 

@@ -23,6 +23,8 @@ export interface DispatchedJob<P = unknown> {
   delay?: number
   /** When it may start; absent when at once. */
   dueAt?: Date
+  /** The jobs of the chain this job starts, after it, by name; absent for a job in no chain. */
+  chain?: string[]
   /** A unique job's id and how long it stays unique (seconds; absent: until it has run). */
   unique?: {id: string; seconds?: number}
 }
@@ -109,6 +111,7 @@ export class FakeQueue {
       ...(outgoing.delayMs !== undefined && {delay: outgoing.delayMs / 1000}),
       ...(outgoing.dueAt !== undefined && {dueAt: new Date(outgoing.dueAt)}),
       ...(unique !== undefined && {unique}),
+      ...(envelope.chain !== undefined && {chain: envelope.chain.map((step) => step.job)}),
     })
     return {partition: 0, offset: this.#jobs.length - 1}
   }

@@ -9,7 +9,7 @@ import {type JobClass, type JobContext} from '../jobs/job.js'
 import {type JobRegistry, UnknownJobError} from '../jobs/registry.js'
 import {type IncomingMessage, type OutgoingMessage, type Publisher} from '../kafka/index.js'
 import {type DeadLetterReason, backoffSeconds, decideAfterFailure, decideForUnknownJob} from '../retry/index.js'
-import {releasedRecord, retryRecord} from '../retry/record.js'
+import {retryRecord} from '../retry/record.js'
 import {checkPayload} from '../schema/validate.js'
 import {type AttemptOutcome, runAttempt} from './attempt.js'
 import {type JobRef, type WorkerEmitter} from './events.js'
@@ -17,6 +17,8 @@ import {FailureWriter} from './failure-writer.js'
 import {resolveJobSettings} from './job-settings.js'
 import {type WorkerOptions} from './options.js'
 import {UniqueLocks} from './unique.js'
+import {chainCatchJob, nextInChain} from './chain.js'
+import {FollowUps} from './follow-ups.js'
 
 export {PublishFailedError} from './failure-writer.js'
 
@@ -43,6 +45,8 @@ export interface ProcessorDeps {
   stopping: AbortSignal
   /** This worker's share (0 to 1) of the partitions of the queue a topic belongs to, for middleware. */
   share(topic: string): number
+  /** The topic of any queue, for the next job of a chain. */
+  topicOfQueue(queue: string): string
 }
 
 /**
@@ -53,12 +57,14 @@ export interface ProcessorDeps {
  */
 export class JobProcessor {
   private readonly writer: FailureWriter
+  private readonly followUps: FollowUps
   /** Middleware state shared by all the jobs this worker runs. */
   private readonly store = new Map<string, unknown>()
   private readonly unique = new UniqueLocks()
 
   constructor(private readonly deps: ProcessorDeps) {
     this.writer = new FailureWriter({...deps, brokerTimeout: deps.options.brokerTimeout})
+    this.followUps = new FollowUps({...deps, writer: this.writer, group: deps.options.group})
   }
 
   /**
@@ -136,9 +142,14 @@ export class JobProcessor {
       if (events.listenerCount('job:running') > 0) events.emit('job:running', this.refOf(message, envelope, attempt, maxTries))
       const outcome = await runAttempt(instance, payload, context, timeout, scope)
       ended = true
-      if (!outcome.ok && outcome.released) return [...retriedInPlace, await this.release(message, envelope, attempt, maxTries, outcome.released)]
+      if (!outcome.ok && outcome.released) {
+        await this.followUps.release(message, {...envelope, attempt}, this.refOf(message, envelope, attempt, maxTries), outcome.released)
+        return [...retriedInPlace, 'released']
+      }
+
       if (outcome.ok) {
         unique?.end()
+        if (envelope.chain !== undefined) await this.followUps.dispatch(nextInChain(envelope, new Date()))
         if (events.listenerCount('job:done') > 0) {
           events.emit('job:done', {...this.refOf(message, envelope, attempt, maxTries), durationMs: outcome.durationMs})
         }
@@ -162,6 +173,7 @@ export class JobProcessor {
           message,
           deadLetterRecord({...this.failureContext(message, outcome), reason: decision.reason, attempts: attempt, envelope}),
         )
+        await this.followUps.dispatch(chainCatchJob(envelope, outcome.error, new Date()))
         events.emit('job:failed', {...failure, action: 'dead-letter', reason: decision.reason})
         await this.runFailedHook(instance, envelope, payload, outcome, {...context, signal: AbortSignal.timeout(timeout * 1000)})
         return [...retriedInPlace, 'dead-lettered']
@@ -205,21 +217,6 @@ export class JobProcessor {
     const ref = this.refOf(message, envelope, envelope.attempt, envelope.maxTries ?? this.deps.options.tries)
     this.deps.events.emit('job:skipped', {...ref, uniqueId: mark.id})
     return SKIPPED
-  }
-
-  /**
-   * Puts a released job back: on the delay rung for its wait (or the retry topic under a
-   * second), as the same attempt, acknowledged before its record is resolved.
-   */
-  private async release(message: IncomingMessage, envelope: JobEnvelope, attempt: number, maxTries: number, released: {delayMs: number; reason: string}): Promise<Handled> {
-    const record = releasedRecord({...envelope, attempt}, Date.now() + released.delayMs, {
-      source: message,
-      group: this.deps.options.group,
-      maxMessageBytes: this.deps.maxMessageBytes,
-    })
-    await this.writer.writeRetry(message.topic, released.delayMs, record)
-    this.deps.events.emit('job:released', {...this.refOf(message, envelope, attempt, maxTries), ...released})
-    return 'released'
   }
 
   /**

@@ -159,6 +159,7 @@ export class Worker extends WorkerEmitter {
       worker: this.identity,
       stopping: this.stopController.signal,
       share: (topic) => this.shares.get(this.topicsOf(topic).topic) ?? 1,
+      topicOfQueue: (queue) => topicsForQueue(this.config, queue).topic,
     })
     const subscriber = await openWorkerSubscriber(this.config.kafka, this.options, this.roles)
     this.subscriber = subscriber
