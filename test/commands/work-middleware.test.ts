@@ -140,6 +140,20 @@ describe('kq work: job middleware and unique jobs', function () {
     assert.ok(ran[2].at - ran[1].at >= 2000, 'the third job ran before the throttle let it')
   })
 
+  it('kq dispatch refuses another key for a unique job, and --ndjson for it, in one line, sending nothing', async () => {
+    const {queue} = await createWorkedQueue('unique-refused')
+    const keyed = await kq(['dispatch', 'SendInvoice', '{"tag":"t","invoice":"7"}', '--queue', queue, '--key', 'customer-1'], {cwd: app.root})
+    assert.equal(keyed.code, 2)
+    assert.equal(keyed.stderr.trim().split('\n').length, 1, keyed.stderr)
+    assert.match(keyed.stderr, /SendInvoice is keyed by its unique id \("invoice-7"\), so it cannot be sent with key "customer-1": leave the key out/)
+    const ndjson = path.join(app.root, 'unique.ndjson')
+    writeFileSync(ndjson, '{"tag":"t","invoice":"7"}\n')
+    const bulk = await kq(['dispatch', 'SendInvoice', '--ndjson', ndjson, '--queue', queue], {cwd: app.root})
+    assert.equal(bulk.code, 2)
+    assert.match(bulk.stderr, /SendInvoice is unique or keyed by its middleware, which --ndjson does not apply: dispatch its jobs one at a time/)
+    assert.deepEqual(await kcatRecords(queue), [])
+  })
+
   it('runs a unique job once for two dispatches while it is pending, and again when dispatched after uniqueFor', async () => {
     const {queue, group} = await createWorkedQueue('unique', 2)
     // Side by side, so that they are dispatched well within uniqueFor of each other.
