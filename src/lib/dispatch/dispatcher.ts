@@ -231,7 +231,7 @@ export function keyOf(job: JobDefaults, payload: unknown, options: DispatchOptio
     throw new UsageError(`${job.name} is keyed by ${why} (${JSON.stringify(needed)}), so it cannot be sent with key ${JSON.stringify(options.key)}: leave the key out`)
   }
 
-  const unique = uniqueId === undefined ? {} : uniqueHeaders({id: uniqueId, seconds: job.unique?.seconds})
+  const unique = uniqueId === undefined ? {} : uniqueHeaders({id: uniqueId, seconds: job.unique?.seconds, untilProcessing: job.unique?.untilProcessing})
   return {key: options.key ?? needed ?? null, unique}
 }
 

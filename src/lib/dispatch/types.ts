@@ -16,7 +16,7 @@ export interface JobDefaults {
   /** The message key a job's middleware needs (withoutOverlapping); wins over the unique id. */
   recordKey?: (payload: any) => string
   /** A unique job's id from its payload, and how long it stays unique (seconds; none: until done). */
-  unique?: {id: (payload: any) => string; seconds?: number}
+  unique?: {id: (payload: any) => string; seconds?: number; untilProcessing?: boolean}
 }
 
 /** Options of one dispatch, from application code or `kq dispatch`. */

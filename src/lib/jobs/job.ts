@@ -114,6 +114,12 @@ export abstract class Job<P = unknown> {
   uniqueFor?: number
 
   /**
+   * With a `uniqueId`: let the id go when the job starts rather than when it ends (Laravel's
+   * ShouldBeUniqueUntilProcessing), so that a job dispatched while it runs is not skipped.
+   */
+  uniqueUntilProcessing?: boolean
+
+  /**
    * The id that makes a job unique (Laravel's ShouldBeUnique): a second dispatch with the same
    * id while the first is pending does not run. It is also the message key, so that duplicates
    * share a partition.
@@ -192,7 +198,7 @@ export function jobDefaults(jobClass: JobClass): JobDefaults {
     backoff: backoff === undefined ? undefined : Array.isArray(backoff) ? backoff : [backoff],
     schema: instance.schema,
     ...(recordKey && {recordKey}),
-    ...(uniqueId && {unique: {id: uniqueId, seconds: positiveSeconds(instance.uniqueFor)}}),
+    ...(uniqueId && {unique: {id: uniqueId, seconds: positiveSeconds(instance.uniqueFor), untilProcessing: instance.uniqueUntilProcessing === true}}),
   }
 }
 

@@ -25,8 +25,8 @@ export interface DispatchedJob<P = unknown> {
   dueAt?: Date
   /** The jobs of the chain this job starts, after it, by name; absent for a job in no chain. */
   chain?: string[]
-  /** A unique job's id and how long it stays unique (seconds; absent: until it has run). */
-  unique?: {id: string; seconds?: number}
+  /** A unique job's id, how long it stays unique (seconds; absent: until it has run), and whether only until it starts. */
+  unique?: {id: string; seconds?: number; untilProcessing?: boolean}
 }
 
 /** Shown in a failed assertion: enough to see which dispatch was meant. */

@@ -116,6 +116,7 @@ export class JobProcessor {
     const payload = checked === undefined ? envelope.payload : checked.value
     const unique = this.unique.claimRecord(message, envelope, this.deps.topicsOf(message.topic).topic)
     if (unique?.claim === 'duplicate') return this.skipDuplicate(message, envelope, unique.mark)
+    if (unique?.mark.untilProcessing) unique.end()
     // Made only for a job with middleware: most jobs have none, and this runs for every record.
     const scope =
       instance.middleware === undefined ? undefined : {key: message.key?.toString() ?? null, share: this.deps.share(message.topic), store: this.store}

@@ -1,6 +1,7 @@
 import {strict as assert} from 'node:assert'
 
 import {Job, type JobMiddleware, jobDefaults} from '../../../src/lib/jobs/job.js'
+import {uniqueHeaders, uniqueMarkOf} from '../../../src/lib/envelope/unique.js'
 import {withoutOverlapping} from '../../../src/lib/jobs/built-in-middleware.js'
 import {fakeQueue} from '../../../src/testing.js'
 
@@ -19,6 +20,15 @@ class SendInvoice extends Job<Invoice> {
 }
 
 class UniqueUntilDone extends Job<Invoice> {
+  override uniqueId(payload: Invoice): string {
+    return payload.invoiceId
+  }
+
+  override handle(): void {}
+}
+
+class UntilProcessing extends Job<Invoice> {
+  override uniqueUntilProcessing = true
   override uniqueId(payload: Invoice): string {
     return payload.invoiceId
   }
@@ -51,6 +61,22 @@ describe('unique jobs at dispatch', () => {
     } finally {
       queue.restore()
     }
+  })
+
+  it('marks a job unique only until it starts when it says so, and the worker reads the mark back', async () => {
+    const queue = fakeQueue()
+    try {
+      await UntilProcessing.dispatch({invoiceId: '9'})
+      assert.deepEqual(queue.dispatched(UntilProcessing)[0].unique, {id: '9', untilProcessing: true})
+    } finally {
+      queue.restore()
+    }
+
+    assert.deepEqual(uniqueHeaders({id: '9', untilProcessing: true}), {'kq-unique-id': '9', 'kq-unique-until': 'processing'})
+    assert.deepEqual(uniqueMarkOf({'kq-unique-id': '9', 'kq-unique-for': '30', 'kq-unique-until': 'processing'}), {id: '9', seconds: 30, untilProcessing: true})
+    // A bad uniqueFor is ignored, as if unset; an empty id is no mark.
+    assert.deepEqual(uniqueMarkOf({'kq-unique-id': '9', 'kq-unique-for': 'soon'}), {id: '9'})
+    assert.equal(uniqueMarkOf({'kq-unique-id': ''}), undefined)
   })
 
   it('refuses another key for a unique job, and an empty unique id', async () => {
