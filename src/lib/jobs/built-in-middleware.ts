@@ -32,7 +32,8 @@ export function rateLimited<P = unknown>(limit: RateLimit<P>): JobMiddleware<P> 
     const {rate, capacity} = shareOfLimit(count, perMs, ctx.share)
     const {bucket, waitMs} = takeToken(ctx.store.get(name) as Bucket | undefined, rate, capacity, Date.now())
     ctx.store.set(name, bucket)
-    if (waitMs > 0) ctx.release(waitMs / 1000, 'rateLimited')
+    // A worker left with no share (its partitions just moved away) waits a period, not forever.
+    if (waitMs > 0) ctx.release(Math.min(waitMs, perMs) / 1000, 'rateLimited')
     await next()
   }
 }

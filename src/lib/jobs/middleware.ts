@@ -1,3 +1,4 @@
+import {MAX_DELAY_MS} from '../delay/ladder.js'
 import {type JobContext, type JobMiddleware, type MiddlewareContext} from './job.js'
 
 const RELEASE_BRAND = Symbol.for('kq.JobReleased')
@@ -43,7 +44,8 @@ export function middlewareContext(ctx: JobContext, scope: MiddlewareScope): Midd
     },
     ...scope,
     release(seconds: number, reason = 'released'): never {
-      const delayMs = Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : 0
+      // No wait for nonsense (NaN, negative); never longer than a delay kq takes at dispatch.
+      const delayMs = Number.isNaN(seconds) || !(seconds > 0) ? 0 : Math.min(MAX_DELAY_MS, Math.round(seconds * 1000))
       throw new JobReleased(delayMs, reason)
     },
   }

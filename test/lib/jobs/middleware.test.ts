@@ -140,6 +140,32 @@ describe('job middleware', () => {
     assert.ok(second.released.delayMs > 500, `one a second: waits ${second.released.delayMs} ms`)
   })
 
+  it('rateLimited: a worker left with no share of the partitions releases for one period, not forever', async () => {
+    const store = new Map<string, unknown>()
+    assert.equal((await runJob(Limited, {orderId: 1}, {store, share: 0})).ok, true)
+    const second = await runJob(Limited, {orderId: 2}, {store, share: 0})
+    assert.ok(!second.ok && second.released !== undefined)
+    assert.equal(second.released.delayMs, 1000)
+  })
+
+  it('release() waits at most 90 days, and not at all for a nonsense time', async () => {
+    class Releases extends Job<{seconds: number}> {
+      override middleware(): Array<JobMiddleware<{seconds: number}>> {
+        return [(payload, ctx) => ctx.release(payload.seconds)]
+      }
+
+      override handle(): void {}
+    }
+
+    const delays = []
+    for (const seconds of [Number.POSITIVE_INFINITY, Number.NaN, -5, 0.25]) {
+      const run = await runJob(Releases, {seconds})
+      delays.push(run.ok ? undefined : run.released?.delayMs)
+    }
+
+    assert.deepEqual(delays, [90 * 24 * 3600 * 1000, 0, 0, 250])
+  })
+
   it('rateLimited: a key from the payload gives each key its own limit', async () => {
     const store = new Map<string, unknown>()
     const results = []
