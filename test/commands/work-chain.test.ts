@@ -4,14 +4,16 @@ import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {type TestApp, makeTestApp} from '../support/app.js'
-import {kq} from '../support/cli.js'
+import {kq, startKq} from '../support/cli.js'
 import {kcatRecords} from '../support/topics.js'
-import {createWorkedQueue} from '../support/worker.js'
+import {createWorkedQueue, until} from '../support/worker.js'
 
 interface Entry {
   job: string
   attempt: number
   payload: Record<string, unknown>
+  /** Step jobs only: `run` when started, `done` when succeeded. */
+  event?: 'run' | 'done'
 }
 
 /** A JavaScript job that notes its runs in the ledger and, when `fails`, throws. */
@@ -40,6 +42,22 @@ describe('kq work: chains', function () {
     ledger = path.join(app.root, 'ledger.ndjson')
     for (const name of ['Transcode', 'Publish', 'ChainFailed']) app.writeJob(`${name}.js`, ledgerJob(name, ledger))
     app.writeJob('Encode.js', ledgerJob('Encode', ledger, {fails: true}))
+    // A step that takes a while, and notes when it started and when it succeeded.
+    app.writeJob(
+      'Step.js',
+      `import {appendFileSync} from 'node:fs'
+import {Job} from 'kq'
+
+export default class Step extends Job {
+  async handle(payload, ctx) {
+    const note = (event) => appendFileSync(${JSON.stringify(ledger)}, JSON.stringify({job: ctx.job, attempt: ctx.attempt, payload, event}) + '\\n')
+    note('run')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    note('done')
+  }
+}
+`,
+    )
   })
 
   after(() => app.remove())
@@ -52,16 +70,19 @@ describe('kq work: chains', function () {
           .map((line) => JSON.parse(line) as Entry)
       : []
 
-  /** Dispatches a chain from a script of the application, run by plain Node. */
-  async function dispatchChain(queue: string, steps: string, catchJob?: string): Promise<{topic: string}> {
+  /** Dispatches `count` chains (the index of each is `i`) from a script of the application, run by plain Node. */
+  async function dispatchChain(queue: string, steps: string, catchJob?: string, count = 1): Promise<{topic: string}> {
     const script = path.join(app.root, `chain-${queue}.mjs`)
     writeFileSync(
       script,
       `import {chain, closeDispatch} from 'kq'
-${['Transcode', 'Publish', 'Encode', 'ChainFailed'].map((name) => `import ${name} from './src/jobs/${name}.js'`).join('\n')}
+${['Transcode', 'Publish', 'Encode', 'ChainFailed', 'Step'].map((name) => `import ${name} from './src/jobs/${name}.js'`).join('\n')}
 
-const pending = chain([${steps}]).onQueue(${JSON.stringify(queue)})
-const receipt = await ${catchJob ? `pending.catch(${catchJob})` : 'pending'}.dispatch()
+let receipt
+for (let i = 0; i < ${count}; i++) {
+  const pending = chain([${steps}]).onQueue(${JSON.stringify(queue)})
+  receipt = await ${catchJob ? `pending.catch(${catchJob})` : 'pending'}.dispatch()
+}
 console.log(JSON.stringify(receipt))
 await closeDispatch()
 `,
@@ -111,5 +132,36 @@ await closeDispatch()
     const envelope = JSON.parse(letter.payload) as {id: string; chain: Array<{job: string; payload: unknown}>}
     assert.equal(envelope.id, caught.id)
     assert.deepEqual(envelope.chain.map((step) => [step.job, step.payload]), [['Publish', {film: 'c'}]])
+  })
+
+  it('loses no job of a chain when a worker is killed mid-chain, and runs each after the one before it succeeded', async () => {
+    const {queue, group} = await createWorkedQueue('chain-kill', 2)
+    const chains = 12
+    await dispatchChain(queue, 'Step.with({chain: i, step: 1}), Step.with({chain: i, step: 2}), Step.with({chain: i, step: 3})', undefined, chains)
+    const steps = () => entries().filter((entry) => entry.job === 'Step')
+
+    // Kafka's shortest session: the partitions of the killed worker move on sooner.
+    const first = startKq(['work', queue, '--group', group, '--concurrency', '4', '--session-timeout', '6'], {cwd: app.root})
+    await until(() => steps().length >= 2 * chains, 60_000, 'a part of the chains to run')
+    first.child.kill('SIGKILL')
+    await first.exited
+    const doneWhenKilled = steps().filter((entry) => entry.event === 'done').length
+    assert.ok(doneWhenKilled < 3 * chains, 'the killed worker had run every chain to its end')
+    await work(queue, group)
+
+    const ran = steps() as Array<Entry & {payload: {chain: number; step: number}}>
+    for (let index = 0; index < chains; index++) {
+      const mine = ran.filter((entry) => entry.payload.chain === index)
+      for (const step of [1, 2, 3]) {
+        assert.ok(mine.some((entry) => entry.payload.step === step && entry.event === 'done'), `step ${step} of chain ${index} never succeeded`)
+      }
+
+      // Each step first ran after the step before it had succeeded.
+      for (const step of [2, 3]) {
+        const started = mine.findIndex((entry) => entry.payload.step === step && entry.event === 'run')
+        const previousDone = mine.findIndex((entry) => entry.payload.step === step - 1 && entry.event === 'done')
+        assert.ok(previousDone !== -1 && previousDone < started, `step ${step} of chain ${index} ran before step ${step - 1} succeeded`)
+      }
+    }
   })
 })
