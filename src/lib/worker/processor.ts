@@ -3,7 +3,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {type QueueTopics} from '../config/index.js'
 import {deadLetterRecord} from '../dead-letter/record.js'
 import {type JobEnvelope, decodeEnvelope} from '../envelope/index.js'
-import {type UniqueMark} from '../envelope/unique.js'
+import {UNIQUE_HEADERS, type UniqueMark} from '../envelope/unique.js'
 import {FAILURE_HEADERS, type FailureContext, describeError} from '../failure/headers.js'
 import {type JobClass, type JobContext} from '../jobs/job.js'
 import {type JobRegistry, UnknownJobError} from '../jobs/registry.js'
@@ -114,7 +114,8 @@ export class JobProcessor {
     }
 
     const payload = checked === undefined ? envelope.payload : checked.value
-    const unique = this.unique.claimRecord(message, envelope, this.deps.topicsOf(message.topic).topic)
+    // Most jobs are not unique: one header check, and nothing else, for them.
+    const unique = message.headers[UNIQUE_HEADERS.id] === undefined ? undefined : this.unique.claimRecord(message, envelope, this.deps.topicsOf(message.topic).topic)
     if (unique?.claim === 'duplicate') return this.skipDuplicate(message, envelope, unique.mark)
     if (unique?.mark.untilProcessing) unique.end()
     // Made only for a job with middleware: most jobs have none, and this runs for every record.
