@@ -4,15 +4,16 @@ import path from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {type TestApp, makeTestApp} from '../support/app.js'
-import {kq} from '../support/cli.js'
+import {kq, startKq} from '../support/cli.js'
 import {kcatRecords} from '../support/topics.js'
-import {createWorkedQueue, groupProgress} from '../support/worker.js'
+import {createWorkedQueue, groupProgress, until} from '../support/worker.js'
 
 interface Run {
   job: string
   tag: string
   attempt: number
   at: number
+  pid: number
 }
 
 /** A job that notes each run in the ledger, fails when asked, and wraps handle() in `middleware`. */
@@ -33,7 +34,7 @@ ${options.fields ?? ''}
   }
 
   override async handle(payload: Payload, ctx: JobContext): Promise<void> {
-    appendFileSync(${JSON.stringify(ledger)}, JSON.stringify({job: ctx.job, tag: payload.tag, attempt: ctx.attempt, at: Date.now()}) + '\\n')
+    appendFileSync(${JSON.stringify(ledger)}, JSON.stringify({job: ctx.job, tag: payload.tag, attempt: ctx.attempt, at: Date.now(), pid: process.pid}) + '\\n')
     if (payload.fail) throw new Error('downstream refused ' + payload.tag)
   }
 }
@@ -50,6 +51,7 @@ describe('kq work: job middleware and unique jobs', function () {
     app = makeTestApp()
     ledger = path.join(app.root, 'ledger.ndjson')
     app.writeJob('OnePerSecond', ledgerJob('OnePerSecond', ledger, {imports: 'rateLimited', middleware: 'rateLimited({perSecond: 1})'}))
+    app.writeJob('FourPerSecond', ledgerJob('FourPerSecond', ledger, {imports: 'rateLimited', middleware: 'rateLimited({perSecond: 4})'}))
     app.writeJob(
       'Downstream',
       ledgerJob('Downstream', ledger, {imports: 'throttlesExceptions', middleware: 'throttlesExceptions(2, 3)', fields: '  override tries = 1'}),
@@ -120,6 +122,29 @@ describe('kq work: job middleware and unique jobs', function () {
     for (const topic of [queue, `${queue}-retry`, `${queue}-delay-1s`]) {
       for (const {committed, end} of await groupProgress(group, topic)) assert.equal(committed, end, `${topic} is not committed to its end`)
     }
+  })
+
+  it('holds two workers of a group to one rate limit between them, each taking its share', async () => {
+    const {queue, group} = await createWorkedQueue('mw-rate-group', 2)
+    const ndjson = path.join(app.root, 'rate-group.ndjson')
+    writeFileSync(ndjson, Array.from({length: 12}, (_, index) => JSON.stringify({tag: `t${index}`})).join('\n') + '\n')
+    const sent = await kq(['dispatch', 'FourPerSecond', '--ndjson', ndjson, '--queue', queue, '--key-field', 'tag'], {cwd: app.root})
+    assert.equal(sent.code, 0, sent.stderr)
+
+    // Both stay until every job ran: with --stop-when-empty, one that found its partitions empty would leave.
+    const workers = [0, 1].map(() => startKq(['work', queue, '--group', group, '--concurrency', '4'], {cwd: app.root}))
+    await until(() => runs('FourPerSecond').length >= 12, 60_000, 'the twelve jobs to run')
+    for (const worker of workers) worker.child.kill('SIGTERM')
+    assert.deepEqual(await Promise.all(workers.map((worker) => worker.exited)), [0, 0])
+    const ran = runs('FourPerSecond')
+    assert.deepEqual(ran.map((run) => run.tag).sort(), Array.from({length: 12}, (_, index) => `t${index}`).sort())
+    // Four a second for the group: each worker's bucket holds its share of a second's worth (two
+    // each), so twelve jobs take at least two seconds, or one and a half if a worker leaves and
+    // the other takes its share at once. Two workers with the whole limit each would need half a second.
+    const starts = ran.map((run) => run.at).sort((a, b) => a - b)
+    const span = starts.at(-1)! - starts[0]
+    assert.ok(span >= 1400, `twelve jobs at four a second for the group started within ${span} ms`)
+    process.stdout.write(`      12 jobs in ${span} ms, by ${new Set(ran.map((run) => run.pid)).size} worker(s)\n`)
   })
 
   it('after failures in a row, releases the next jobs of the class for the decay time instead of running them', async () => {
