@@ -1,7 +1,9 @@
 import {EventEmitter} from 'node:events'
 
+import {type JobEnvelope} from '../envelope/index.js'
 import {ExitCode} from '../errors.js'
-import {type TopicPartition} from '../kafka/index.js'
+import {describeError} from '../failure/headers.js'
+import {type IncomingMessage, type TopicPartition} from '../kafka/index.js'
 import {type DeadLetterReason} from '../retry/index.js'
 
 /** Which job an event is about. */
@@ -19,6 +21,26 @@ export interface JobRef {
 export interface ErrorSummary {
   name: string
   message: string
+}
+
+/** Which job a record's attempt is, for its events. */
+export function jobRef(record: IncomingMessage, envelope: JobEnvelope, attempt: number, maxTries: number): JobRef {
+  return {
+    job: envelope.job,
+    id: envelope.id,
+    attempt,
+    maxTries,
+    queue: envelope.queue,
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+  }
+}
+
+/** An error as events tell it: its class and message, never its stack. */
+export function errorSummary(error: unknown): ErrorSummary {
+  const {className, message} = describeError(error)
+  return {name: className, message}
 }
 
 export type StopReason = 'signal' | 'restart' | 'max-jobs' | 'max-time' | 'memory' | 'empty' | 'broker-timeout' | 'refused' | 'error'

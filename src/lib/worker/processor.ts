@@ -12,7 +12,7 @@ import {type DeadLetterReason, backoffSeconds, decideAfterFailure, decideForUnkn
 import {retryRecord} from '../retry/record.js'
 import {checkPayload} from '../schema/validate.js'
 import {type AttemptOutcome, runAttempt} from './attempt.js'
-import {type JobRef, type WorkerEmitter} from './events.js'
+import {type WorkerEmitter, errorSummary, jobRef} from './events.js'
 import {FailureWriter} from './failure-writer.js'
 import {resolveJobSettings} from './job-settings.js'
 import {type WorkerOptions} from './options.js'
@@ -141,11 +141,11 @@ export class JobProcessor {
           events.emit('job:log', {job: envelope.job, id: envelope.id, attempt: thisAttempt, message: String(line), late: ended}),
       }
       // Nobody listens to a job's start and end under --quiet: its event is then not even made.
-      if (events.listenerCount('job:running') > 0) events.emit('job:running', this.refOf(message, envelope, attempt, maxTries))
+      if (events.listenerCount('job:running') > 0) events.emit('job:running', jobRef(message, envelope, attempt, maxTries))
       const outcome = await runAttempt(instance, payload, context, timeout, scope)
       ended = true
       if (!outcome.ok && outcome.released) {
-        await this.followUps.release(message, {...envelope, attempt}, this.refOf(message, envelope, attempt, maxTries), outcome.released)
+        await this.followUps.release(message, {...envelope, attempt}, jobRef(message, envelope, attempt, maxTries), outcome.released)
         return [...retriedInPlace, 'released']
       }
 
@@ -153,13 +153,13 @@ export class JobProcessor {
         unique?.end()
         if (envelope.chain !== undefined) await this.followUps.dispatch(nextInChain(envelope, new Date()))
         if (events.listenerCount('job:done') > 0) {
-          events.emit('job:done', {...this.refOf(message, envelope, attempt, maxTries), durationMs: outcome.durationMs})
+          events.emit('job:done', {...jobRef(message, envelope, attempt, maxTries), durationMs: outcome.durationMs})
         }
 
         return retriedInPlace.length === 0 ? DONE : [...retriedInPlace, 'done']
       }
 
-      const ref = this.refOf(message, envelope, attempt, maxTries)
+      const ref = jobRef(message, envelope, attempt, maxTries)
       const decision = decideAfterFailure({
         attempt,
         maxTries,
@@ -168,7 +168,7 @@ export class JobProcessor {
         timedOut: outcome.timedOut,
         now: Date.now(),
       })
-      const failure = {...ref, durationMs: outcome.durationMs, error: summary(outcome.error)}
+      const failure = {...ref, durationMs: outcome.durationMs, error: errorSummary(outcome.error)}
       if (decision.action === 'dead-letter') {
         unique?.end()
         await this.writer.writeDeadLetter(
@@ -216,7 +216,7 @@ export class JobProcessor {
   }
 
   private skipDuplicate(message: IncomingMessage, envelope: JobEnvelope, mark: UniqueMark): readonly Handled[] {
-    const ref = this.refOf(message, envelope, envelope.attempt, envelope.maxTries ?? this.deps.options.tries)
+    const ref = jobRef(message, envelope, envelope.attempt, envelope.maxTries ?? this.deps.options.tries)
     this.deps.events.emit('job:skipped', {...ref, uniqueId: mark.id})
     return SKIPPED
   }
@@ -248,8 +248,8 @@ export class JobProcessor {
       maxMessageBytes: this.deps.maxMessageBytes,
     })
     await this.writer.writeRetry(message.topic, decision.delayMs, record)
-    const ref = this.refOf(message, envelope, envelope.attempt, envelope.maxTries ?? this.deps.options.tries)
-    this.deps.events.emit('job:failed', {...ref, durationMs: 0, error: summary(error), action: 'retry', delayMs: decision.delayMs})
+    const ref = jobRef(message, envelope, envelope.attempt, envelope.maxTries ?? this.deps.options.tries)
+    this.deps.events.emit('job:failed', {...ref, durationMs: 0, error: errorSummary(error), action: 'retry', delayMs: decision.delayMs})
     return ['retried']
   }
 
@@ -267,7 +267,7 @@ export class JobProcessor {
     await this.writer.writeDeadLetter(message, deadLetterRecord({...this.failureContext(message, {error}), reason, attempts, envelope}))
     const {queue} = this.deps.topicsOf(message.topic)
     const {topic, partition, offset} = message
-    this.deps.events.emit('poison', {topic, partition, queue, offset, reason, error: summary(error)})
+    this.deps.events.emit('poison', {topic, partition, queue, offset, reason, error: errorSummary(error)})
   }
 
   private async runFailedHook(
@@ -301,25 +301,7 @@ export class JobProcessor {
       now: new Date(),
     }
   }
-
-  private refOf(message: IncomingMessage, envelope: JobEnvelope, attempt: number, maxTries: number): JobRef {
-    return {
-      job: envelope.job,
-      id: envelope.id,
-      attempt,
-      maxTries,
-      queue: envelope.queue,
-      topic: message.topic,
-      partition: message.partition,
-      offset: message.offset,
-    }
-  }
 }
 
 const DONE: readonly Handled[] = Object.freeze(['done'])
 const SKIPPED: readonly Handled[] = Object.freeze(['skipped'])
-
-function summary(error: unknown): {name: string; message: string} {
-  const {className, message} = describeError(error)
-  return {name: className, message}
-}
