@@ -41,7 +41,10 @@ export {
   encodeEnvelope,
   newJobId,
 } from './lib/envelope/index.js'
-export {FatalJobError, Job, type JobClass, type JobContext} from './lib/jobs/job.js'
+export {FatalJobError, Job, type JobClass, type JobContext, type JobMiddleware, type MiddlewareContext} from './lib/jobs/job.js'
+export {Chain, chain} from './lib/jobs/chain.js'
+export {type ChainFailure} from './lib/worker/chain.js'
+export {type KeyOf, type RateLimit, rateLimited, throttlesExceptions, withoutOverlapping} from './lib/jobs/built-in-middleware.js'
 export {type StandardIssue, type StandardResult, type StandardSchemaV1} from './lib/schema/standard.js'
 export {PayloadInvalidError} from './lib/schema/validate.js'
 export {JobLoadError, JobRegistry, UnknownJobError} from './lib/jobs/registry.js'

@@ -71,6 +71,11 @@ export default class Dispatch extends KqCommand {
     const dispatcher = new Dispatcher(config)
     try {
       if (flags.ndjson !== undefined) {
+        // A bulk line's key is its own (--key, --key-field): it cannot follow a job's rule for it.
+        if (job.recordKey !== undefined || job.unique !== undefined) {
+          throw new UsageError(`${job.name} is unique or keyed by its middleware, which --ndjson does not apply: dispatch its jobs one at a time, or with ${job.name}.dispatch() from code`)
+        }
+
         const target = dispatcher.target(job, options)
         const lines = await readNdjson(target, flags.ndjson, {key: flags.key, keyField: flags['key-field'], schema: job.schema})
         const bar = progressBar(`Dispatching ${job.name}`)

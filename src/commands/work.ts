@@ -19,6 +19,8 @@ const WORKER_EVENTS: Array<keyof WorkerEvents> = [
   'job:running',
   'job:done',
   'job:failed',
+  'job:released',
+  'job:skipped',
   'job:log',
   'poison',
   'warning',

@@ -3,7 +3,8 @@ import {companionOf} from '../config/topics.js'
 import {topicName} from '../config/values.js'
 import {NOT_BEFORE_HEADER, delayTopicFor} from '../delay/ladder.js'
 import {resolveDelay} from '../delay/parse.js'
-import {type EncryptionKey, type EnvelopeEncoder, type Keyring, HEADERS, envelopeEncoder} from '../envelope/index.js'
+import {type ChainStep, type EncryptionKey, type EnvelopeEncoder, type Keyring, HEADERS, createEnvelope, encodeEnvelope, envelopeEncoder} from '../envelope/index.js'
+import {MAX_UNIQUE_ID_LENGTH, uniqueHeaders} from '../envelope/unique.js'
 import {ConfigError, DelayTopicNotFoundError, TopicNotFoundError, UsageError} from '../errors.js'
 import {type OutgoingMessage, type Publisher, type SendOptions, openPublisher} from '../kafka/index.js'
 import {assertPayloadValid} from '../schema/validate.js'
@@ -31,6 +32,12 @@ export interface Placement {
   dueAt?: string
   /** The wait asked for, in milliseconds; absent when at once. */
   delayMs?: number
+}
+
+/** The rest of a chain, carried by the job that starts it. */
+export interface Chained {
+  chain: ChainStep[]
+  chainCatch?: {job: string; queue: string}
 }
 
 /** One line of a bulk dispatch, checked: its payload's JSON text (parsed once) and its key. */
@@ -110,9 +117,11 @@ export class Dispatcher {
     return {job: job.name, queue, ...placement(topic, options), headers, encoder}
   }
 
-  prepare(job: JobDefaults, payload: unknown, options: DispatchOptions = {}): PreparedJob {
+  /** Checks and encodes one job; `chained`: the rest of the chain it starts, carried in its envelope. */
+  prepare(job: JobDefaults, payload: unknown, options: DispatchOptions = {}, chained?: Chained): PreparedJob {
     const target = this.target(job, options)
-    const {id, value, headers} = target.encoder.encode(payload)
+    const {key, unique} = keyOf(job, payload, options)
+    const {id, value, headers} = chained === undefined ? target.encoder.encode(payload) : this.encodeChained(job, target.queue, payload, chained)
     const {queueTopic, topic, dueAt, delayMs} = target
     return {
       id,
@@ -121,8 +130,14 @@ export class Dispatcher {
       queueTopic,
       topic,
       ...(dueAt && {dueAt, delayMs}),
-      message: {key: options.key ?? null, value, headers: {...target.headers, ...headers, ...notBeforeHeader(target)}},
+      message: {key, value, headers: {...target.headers, ...headers, ...unique, ...notBeforeHeader(target)}},
     }
+  }
+
+  /** The first job of a chain: its envelope made whole, rather than from the encoder's template, which has no chain. */
+  private encodeChained(job: JobDefaults, queue: string, payload: unknown, chained: Chained): {id: string; value: Buffer; headers: Record<string, string>} {
+    const envelope = createEnvelope({job: job.name, queue, payload, maxTries: job.tries, timeout: job.timeout, backoff: job.backoff, ...chained})
+    return {id: envelope.id, ...encodeEnvelope(envelope, {maxBytes: this.config.maxMessageBytes})}
   }
 
   async send(prepared: PreparedJob): Promise<DispatchReceipt> {
@@ -222,6 +237,27 @@ export class Dispatcher {
       throw error
     }
   }
+}
+
+/**
+ * A job's message key and unique headers. A job whose middleware needs a key (withoutOverlapping)
+ * or that is unique gets that key, so that the jobs it must keep apart share a partition; a
+ * caller's other key would break that promise, so it is refused.
+ */
+export function keyOf(job: JobDefaults, payload: unknown, options: DispatchOptions): {key: string | null; unique: Record<string, string>} {
+  const uniqueId = job.unique === undefined ? undefined : String(job.unique.id(payload))
+  if (uniqueId !== undefined && (uniqueId === '' || uniqueId.length > MAX_UNIQUE_ID_LENGTH)) {
+    throw new UsageError(`uniqueId() of ${job.name} returned ${uniqueId === '' ? 'an empty id' : `an id of ${uniqueId.length} characters`}: return a non-empty id of at most ${MAX_UNIQUE_ID_LENGTH}`)
+  }
+
+  const needed = job.recordKey === undefined ? uniqueId : String(job.recordKey(payload))
+  if (options.key !== undefined && needed !== undefined && options.key !== needed) {
+    const why = job.recordKey === undefined ? 'its unique id' : 'its withoutOverlapping key'
+    throw new UsageError(`${job.name} is keyed by ${why} (${JSON.stringify(needed)}), so it cannot be sent with key ${JSON.stringify(options.key)}: leave the key out`)
+  }
+
+  const unique = uniqueId === undefined ? {} : uniqueHeaders({id: uniqueId, seconds: job.unique?.seconds, untilProcessing: job.unique?.untilProcessing})
+  return {key: options.key ?? needed ?? null, unique}
 }
 
 /**

@@ -1,6 +1,7 @@
 import {type KqConfig, loadConfig} from '../config/index.js'
 import {Dispatcher} from './dispatcher.js'
-import {type DispatchOptions, type DispatchReceipt, type JobDefaults} from './types.js'
+import {type ChainOptions, dispatchChain} from './chain.js'
+import {type DispatchOptions, type DispatchReceipt, type JobDefaults, type PendingJob} from './types.js'
 
 export {
   Dispatcher,
@@ -11,7 +12,8 @@ export {
   type PreparedJob,
 } from './dispatcher.js'
 export {BulkDispatchInterruptedError, type BulkStop} from './bulk-interrupted.js'
-export type {DispatchOptions, DispatchReceipt, JobDefaults} from './types.js'
+export type {DispatchOptions, DispatchReceipt, JobDefaults, PendingJob} from './types.js'
+export {type ChainOptions, dispatchChain} from './chain.js'
 
 /**
  * The process's one dispatcher, behind `Job.dispatch()`: one idempotent producer shared by every
@@ -34,6 +36,12 @@ export async function dispatchJob(
 ): Promise<DispatchReceipt> {
   shared ??= new Dispatcher(sharedConfig ?? loadConfig())
   return shared.dispatch(job, payload, options)
+}
+
+/** Sends a chain's first job through the process's shared producer (see `chain()`). */
+export async function dispatchChainOfJobs(jobs: PendingJob[], options: ChainOptions = {}): Promise<DispatchReceipt> {
+  shared ??= new Dispatcher(sharedConfig ?? loadConfig())
+  return dispatchChain(shared, jobs, options)
 }
 
 /**

@@ -15,6 +15,10 @@ export interface JobDefaults {
   schema?: StandardSchemaV1
   /** Encrypt the payload with the configuration's KQ_ENCRYPTION_KEY. */
   encrypted?: boolean
+  /** The message key a job's middleware needs (withoutOverlapping); wins over the unique id. */
+  recordKey?: (payload: any) => string
+  /** A unique job's id from its payload, and how long it stays unique (seconds; none: until done). */
+  unique?: {id: (payload: any) => string; seconds?: number; untilProcessing?: boolean}
 }
 
 /** Options of one dispatch, from application code or `kq dispatch`. */
@@ -49,4 +53,10 @@ export interface DispatchReceipt {
   offset: number
   /** When a delayed job may start (ISO 8601); absent for a job that may start at once. */
   dueAt?: string
+}
+
+/** A job and its payload, not yet sent: a step of a chain (`SendInvoice.with(payload)`). */
+export interface PendingJob {
+  job: JobDefaults
+  payload: unknown
 }

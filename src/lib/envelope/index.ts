@@ -3,7 +3,7 @@ import {EnvelopeError} from './errors.js'
 import {describeSize} from './format.js'
 import {newJobId} from './job-id.js'
 import {messageText, parseMessageJson} from './json.js'
-import {type JobEnvelope} from './types.js'
+import {type ChainStep, type JobEnvelope} from './types.js'
 import {assertEnvelope, ENVELOPE_VERSION} from './validate.js'
 
 /**
@@ -24,7 +24,7 @@ export {
 export {EnvelopeError, type EnvelopeProblem} from './errors.js'
 export {isJobId, jobIdTime, newJobId} from './job-id.js'
 export {ENVELOPE_VERSION, MAX_JOB_NAME_LENGTH} from './validate.js'
-export type {JobEnvelope} from './types.js'
+export type {ChainStep, JobEnvelope} from './types.js'
 
 /**
  * Kafka header names kq writes (values are plain UTF-8 strings). `kq-attempt` is written on
@@ -45,6 +45,8 @@ export interface EnvelopeInput<P> {
   maxTries?: number
   timeout?: number
   backoff?: number[]
+  chain?: ChainStep[]
+  chainCatch?: {job: string; queue: string}
 }
 
 export interface CreateEnvelopeOptions {
@@ -70,6 +72,8 @@ export function createEnvelope<P>(input: EnvelopeInput<P>, options: CreateEnvelo
     ...(input.maxTries !== undefined && {maxTries: input.maxTries}),
     ...(input.timeout !== undefined && {timeout: input.timeout}),
     ...(input.backoff !== undefined && {backoff: [...input.backoff]}),
+    ...(input.chain !== undefined && input.chain.length > 0 && {chain: input.chain}),
+    ...(input.chainCatch !== undefined && {chainCatch: input.chainCatch}),
     // Last, so that a console consumer shows the job's name and id before a long payload.
     payload: input.payload,
   }

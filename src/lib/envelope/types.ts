@@ -33,4 +33,20 @@ export interface JobEnvelope<P = unknown> {
   timeout?: number
   /** Seconds to wait before each retry, the last repeating, when the job class sets them. */
   backoff?: number[]
+  /** A chain's jobs still to run after this one, in order: the next is dispatched when this one is done. */
+  chain?: ChainStep[]
+  /** A chain's job to dispatch if one of its jobs fails for good. */
+  chainCatch?: {job: string; queue: string}
+}
+
+/** One job of a chain waiting for the ones before it: what its envelope will be made of. */
+export interface ChainStep {
+  job: string
+  queue: string
+  payload: unknown
+  /** Its message key; left out: none. */
+  key?: string
+  maxTries?: number
+  timeout?: number
+  backoff?: number[]
 }

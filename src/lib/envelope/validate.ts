@@ -87,6 +87,21 @@ const isQueueName = rememberingValid(
   (value) => value.length <= MAX_QUEUE_TOPIC_LENGTH && QUEUE_NAME.test(value) && value !== '.' && value !== '..',
 )
 
+const STEP_SETTINGS: Record<string, (value: unknown) => boolean> = {
+  key: (value) => typeof value === 'string',
+  maxTries: isPositiveInteger,
+  timeout: (value) => isSeconds(value) && value > 0,
+  backoff: (value) => Array.isArray(value) && value.length > 0 && value.every((item) => isSeconds(item)),
+}
+
+/** One job of a chain: a job and queue name, a payload, and valid settings where given. */
+function isChainStep(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
+  const step = value as Record<string, unknown>
+  if (!isJobName(step.job) || !isQueueName(step.queue) || step.payload === undefined) return false
+  return Object.entries(STEP_SETTINGS).every(([name, valid]) => step[name] === undefined || valid(step[name]))
+}
+
 /** In the order they are checked: the first bad one is the one reported. */
 const FIELDS: readonly FieldRule[] = [
   {
@@ -149,6 +164,19 @@ const FIELDS: readonly FieldRule[] = [
     required: false,
     expected: 'an object of "key" (12 hex digits), "iv" (12 bytes), "data" and "tag" (16 bytes), in base64, or left out',
     valid: isSealedPayload,
+  },
+  {
+    name: 'chain',
+    required: false,
+    expected: 'a non-empty array of {job, queue, payload} objects (optionally key, maxTries, timeout, backoff), or left out',
+    valid: (value) => Array.isArray(value) && value.length > 0 && value.every((step) => isChainStep(step)),
+  },
+  {
+    name: 'chainCatch',
+    required: false,
+    expected: 'a {job, queue} object, or left out',
+    valid: (value) =>
+      typeof value === 'object' && value !== null && isJobName((value as {job?: unknown}).job) && isQueueName((value as {queue?: unknown}).queue),
   },
 ]
 

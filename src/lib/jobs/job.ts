@@ -1,4 +1,4 @@
-import {type DispatchOptions, type DispatchReceipt, type JobDefaults} from '../dispatch/types.js'
+import {type DispatchOptions, type DispatchReceipt, type JobDefaults, type PendingJob} from '../dispatch/types.js'
 import {type StandardSchemaV1} from '../schema/standard.js'
 
 /**
@@ -35,6 +35,44 @@ export interface JobContext {
    */
   traceparent?: string
 }
+
+/**
+ * What a middleware sees of an attempt: the job's context, and what it needs to limit, lock or
+ * delay the job across the worker's jobs.
+ */
+export interface MiddlewareContext extends JobContext {
+  /** The record's key (null when it has none): jobs of one key share a partition, and run in order. */
+  key: string | null
+  /**
+   * This worker's share of its queue's partitions, from 0 to 1: a limit for the whole group is
+   * multiplied by it, so that the workers' shares add up to the limit. 1 under runJob.
+   */
+  share: number
+  /** State kept by this worker process for all the jobs it runs (counters, locks), by name. */
+  store: Map<string, unknown>
+  /**
+   * Ends the attempt without running the rest: the job goes back to its queue and runs again
+   * after `seconds`, as the same attempt (a release is not a try).
+   */
+  release(seconds: number, reason?: string): never
+}
+
+/**
+ * Wraps a job's `handle()` (Laravel's job middleware): call `next()` to go on, `ctx.release()`
+ * to put the job back for later, or throw to fail the attempt. Returning without either ends the
+ * job as done, without running it.
+ */
+export type JobMiddleware<P = unknown> = MiddlewareFunction<P> & {
+  /**
+   * The record key that the middleware's guarantee across workers needs (withoutOverlapping's
+   * key): `Job.dispatch` and `kq dispatch` use it as the message key.
+   */
+  recordKey?(payload: P): string
+}
+
+// Written as a method so that a Job<{id: number}> stays a Job<unknown> (methods' parameters are
+// compared both ways), as it is for handle().
+type MiddlewareFunction<P> = {run(payload: P, ctx: MiddlewareContext, next: () => Promise<void>): Promise<void> | void}['run']
 
 /** The constructor of a job class, as the registry and the worker handle it. */
 export interface JobClass<P = unknown> {
@@ -80,6 +118,29 @@ export abstract class Job<P = unknown> {
    */
   declare schema?: StandardSchemaV1<unknown, P>
 
+  /**
+   * Seconds the job stays unique after it is dispatched, when it has a `uniqueId`: a job of the
+   * same class and id dispatched before the first has finished, and within this time, is
+   * skipped. @defaultValue until the first finishes (or one hour, see README "Unique jobs")
+   */
+  uniqueFor?: number
+
+  /**
+   * With a `uniqueId`: let the id go when the job starts rather than when it ends (Laravel's
+   * ShouldBeUniqueUntilProcessing), so that a job dispatched while it runs is not skipped.
+   */
+  uniqueUntilProcessing?: boolean
+
+  /**
+   * The id that makes a job unique (Laravel's ShouldBeUnique): a second dispatch with the same
+   * id while the first is pending does not run. It is also the message key, so that duplicates
+   * share a partition.
+   */
+  uniqueId?(payload: P): string
+
+  /** Middleware that wrap `handle()`, outermost first (rateLimited, withoutOverlapping...). */
+  middleware?(): Array<JobMiddleware<P>>
+
   /** Does the work. Throw to fail the attempt; throw FatalJobError to fail for good. */
   abstract handle(payload: P, ctx: JobContext): Promise<unknown> | unknown
 
@@ -99,6 +160,18 @@ export abstract class Job<P = unknown> {
   ): Promise<DispatchReceipt> {
     const {dispatchJob} = await import('../dispatch/index.js')
     return dispatchJob(jobDefaults(this as unknown as JobClass), payload, options)
+  }
+
+  /**
+   * This job with its payload, not sent: a step of a chain.
+   *
+   *     await chain([ProcessPodcast.with({id: 7}), PublishPodcast.with({id: 7})]).dispatch()
+   */
+  static with<T extends Job<any>>(
+    this: (new () => T) & {jobName?: string; name: string},
+    payload: T extends Job<infer P> ? P : never,
+  ): PendingJob {
+    return {job: jobDefaults(this as unknown as JobClass), payload}
   }
 }
 
@@ -127,6 +200,8 @@ export function jobNameOf(jobClass: {jobName?: string; name: string}): string {
 export function jobDefaults(jobClass: JobClass): JobDefaults {
   const instance = new jobClass()
   const {backoff} = instance
+  const recordKey = (typeof instance.middleware === 'function' ? instance.middleware() : []).find((each) => each.recordKey)?.recordKey
+  const uniqueId = typeof instance.uniqueId === 'function' ? instance.uniqueId.bind(instance) : undefined
   return {
     name: jobNameOf(jobClass),
     queue: instance.queue,
@@ -135,5 +210,11 @@ export function jobDefaults(jobClass: JobClass): JobDefaults {
     backoff: backoff === undefined ? undefined : Array.isArray(backoff) ? backoff : [backoff],
     schema: instance.schema,
     ...(instance.encrypted === true && {encrypted: true}),
+    ...(recordKey && {recordKey}),
+    ...(uniqueId && {unique: {id: uniqueId, seconds: positiveSeconds(instance.uniqueFor), untilProcessing: instance.uniqueUntilProcessing === true}}),
   }
+}
+
+function positiveSeconds(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined
 }

@@ -13,8 +13,9 @@ export const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
  * How each attempt ended, as kq_jobs_total's `status`: `done`; `failed` for every failed attempt,
  * which then either `retried` or `dead_lettered` (so failed = retried + dead_lettered, but for
  * an attempt cut short by a stop). Poison records (never a job) count as dead_lettered.
+ * `released`: put back by a middleware, not a try; `skipped`: a unique job's duplicate, never run.
  */
-export type JobStatus = 'done' | 'failed' | 'retried' | 'dead_lettered'
+export type JobStatus = 'done' | 'failed' | 'retried' | 'dead_lettered' | 'released' | 'skipped'
 
 /**
  * A worker's Prometheus metrics, kept up to date from its events: no counting in the worker
@@ -26,7 +27,7 @@ export function workerMetrics(worker: Worker, options: {processMetrics?: boolean
   if (options.processMetrics !== false) collectDefaultMetrics({register: registry})
   const jobs = new Counter({
     name: 'kq_jobs_total',
-    help: 'Job attempts by how they ended: done, failed (then retried or dead_lettered).',
+    help: 'Job attempts by how they ended: done, failed (then retried or dead_lettered), released by a middleware; and unique jobs skipped as duplicates.',
     labelNames: ['queue', 'job', 'status'] as const,
     registers: [registry],
   })
@@ -73,6 +74,13 @@ export function workerMetrics(worker: Worker, options: {processMetrics?: boolean
     count(event, 'failed')
     count(event, event.action === 'retry' ? 'retried' : 'dead_lettered')
   })
+  // A release ends the attempt that started, but it was no try: its time is not a job's duration.
+  worker.on('job:released', (event) => {
+    running.delete(attemptKey(event))
+    inFlight.set(running.size)
+    count(event, 'released')
+  })
+  worker.on('job:skipped', (event) => count(event, 'skipped'))
   // A poison record is no job: it counts under the queue it came from, with an empty job.
   worker.on('poison', (event) => count({queue: event.queue, job: ''}, 'dead_lettered'))
   return registry

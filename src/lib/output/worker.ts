@@ -19,6 +19,8 @@ const STATUS: Partial<{[E in keyof WorkerEvents]: (payload: WorkerEvents[E]) => 
   'job:running': () => 'running',
   'job:done': () => 'done',
   'job:failed': (payload) => (payload.action === 'retry' ? 'retry' : 'dead-letter'),
+  'job:released': () => 'released',
+  'job:skipped': () => 'skipped',
 }
 
 function timestamp(date: Date): string {
@@ -103,6 +105,12 @@ export function humanRenderer(options: {verbose?: boolean; width?: number; style
         `\n    ${colour(`${payload.error.name}: ${payload.error.message}`)} ${styles.gray(`— ${next}`)}`
       )
     },
+    'job:released': (payload) =>
+      line(jobName(payload), 'RELEASED', styles.yellow('RELEASED')) +
+      `\n    ${styles.gray(`${payload.reason}: runs again in ${seconds(payload.delayMs)}, as the same attempt`)}`,
+    'job:skipped': (payload) =>
+      line(jobName(payload), 'SKIPPED', styles.gray('SKIPPED')) +
+      `\n    ${styles.gray(`a duplicate: unique id ${payload.uniqueId} was pending when it was dispatched`)}`,
     'job:log': (payload) =>
       payload.late
         ? `    ${styles.yellow(`(late: attempt ${payload.attempt} had already ended)`)} ${styles.gray(payload.message)}`

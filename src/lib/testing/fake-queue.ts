@@ -3,6 +3,7 @@ import {AssertionError} from 'node:assert'
 import {RESERVED_HEADER_PREFIX} from '../dispatch/input.js'
 import {type DispatchRecorder, type OutgoingJob, recordDispatches} from '../dispatch/recorder.js'
 import {decodeEnvelope, openPayload} from '../envelope/index.js'
+import {uniqueMarkOf} from '../envelope/unique.js'
 import {type Job, jobNameOf} from '../jobs/job.js'
 import {type JobClassOf, type PayloadOf} from './types.js'
 
@@ -22,6 +23,10 @@ export interface DispatchedJob<P = unknown> {
   delay?: number
   /** When it may start; absent when at once. */
   dueAt?: Date
+  /** The jobs of the chain this job starts, after it, by name; absent for a job in no chain. */
+  chain?: string[]
+  /** A unique job's id, how long it stays unique (seconds; absent: until it has run), and whether only until it starts. */
+  unique?: {id: string; seconds?: number; untilProcessing?: boolean}
 }
 
 /** Shown in a failed assertion: enough to see which dispatch was meant. */
@@ -94,6 +99,7 @@ export class FakeQueue {
       Object.entries(outgoing.message.headers ?? {}).filter(([name]) => !name.toLowerCase().startsWith(RESERVED_HEADER_PREFIX)),
     )
     const {key} = outgoing.message
+    const unique = uniqueMarkOf(outgoing.message.headers ?? {})
     this.#jobs.push({
       job: envelope.job,
       id: envelope.id,
@@ -104,6 +110,8 @@ export class FakeQueue {
       headers,
       ...(outgoing.delayMs !== undefined && {delay: outgoing.delayMs / 1000}),
       ...(outgoing.dueAt !== undefined && {dueAt: new Date(outgoing.dueAt)}),
+      ...(unique !== undefined && {unique}),
+      ...(envelope.chain !== undefined && {chain: envelope.chain.map((step) => step.job)}),
     })
     return {partition: 0, offset: this.#jobs.length - 1}
   }

@@ -1,6 +1,7 @@
 import {randomUUID} from 'node:crypto'
 
 import {type Job, type JobContext, isFatalError, jobNameOf} from '../jobs/job.js'
+import {isRelease, middlewareContext, middlewareOf, runThrough} from '../jobs/middleware.js'
 import {type DeadLetterReason, decideAfterFailure, resolveMaxTries} from '../retry/index.js'
 import {checkPayload} from '../schema/validate.js'
 import {JobTimeoutError} from '../worker/attempt.js'
@@ -23,6 +24,15 @@ export interface RunJobOptions {
   id?: string
   /** @defaultValue the job's `queue`, else 'default' */
   queue?: string
+  /** The message key, as middleware see it (ctx.key). @defaultValue null */
+  key?: string | null
+  /**
+   * Middleware state, as one worker process keeps it across jobs: pass the same Map to several
+   * runs to test a limit or a throttle. @defaultValue a new Map per run
+   */
+  store?: Map<string, unknown>
+  /** The worker's share of the queue's partitions, as middleware see it (ctx.share). @defaultValue 1 */
+  share?: number
 }
 
 /** What became of a run: as the worker would see it, without Kafka. */
@@ -33,21 +43,31 @@ export type JobRun =
       logs: string[]
       durationMs: number
       error: unknown
-      /** False when the payload was refused by the job's schema: handle() never ran. */
+      /** False when handle() never ran: the job's schema refused the payload, or a middleware released the job. */
       ran: boolean
+      /** Set when a middleware released the job: it would run again after the delay, as the same attempt. */
+      released?: {delayMs: number; reason: string}
       timedOut: boolean
       fatal: boolean
       /** What the worker would do next: try again, or dead-letter for this reason. */
-      next: {action: 'retry'; attempt: number; delayMs: number} | {action: 'dead-letter'; reason: DeadLetterReason}
+      next:
+        | {action: 'retry'; attempt: number; delayMs: number}
+        | {action: 'release'; attempt: number; delayMs: number}
+        | {action: 'dead-letter'; reason: DeadLetterReason}
     }
 
 /**
  * Runs `handle()` once, as the worker does an attempt: the payload checked by the job's schema
- * first, a real JobContext whose log lines are collected, the timeout aborting ctx.signal.
- * Never throws for what the job does; the result says what happened.
+ * first, through the job's middleware, with a real JobContext whose log lines are collected,
+ * the timeout aborting ctx.signal. Never throws for what the job does; the result says what happened.
  */
 export async function runJob<T extends Job<any>>(jobClass: JobClassOf<T>, payload: PayloadOf<T>, options: RunJobOptions = {}): Promise<JobRun> {
-  return run(jobClass, payload, options, (job, value, ctx) => job.handle(value, ctx))
+  return run(jobClass, payload, options, (job, value, ctx) => {
+    const middleware = middlewareOf(job, ctx.job)
+    if (middleware.length === 0) return job.handle(value, ctx)
+    const scope = {key: options.key ?? null, share: options.share ?? 1, store: options.store ?? new Map<string, unknown>()}
+    return runThrough(middleware, value, middlewareContext(ctx, scope), () => job.handle(value, ctx))
+  })
 }
 
 /** Runs `failed()` as the worker does after a job's last failed attempt; ok if it has none. */
@@ -109,6 +129,12 @@ async function run(
     await Promise.race([Promise.resolve().then(() => body(job, value, ctx)), timedOut])
     return {ok: true, logs, durationMs: performance.now() - started}
   } catch (error) {
+    const durationMs = performance.now() - started
+    if (isRelease(error)) {
+      const released = {delayMs: error.delayMs, reason: error.reason}
+      return {ok: false, logs, durationMs, error, ran: false, released, timedOut: false, fatal: false, next: {action: 'release', attempt, delayMs: error.delayMs}}
+    }
+
     const timedOut = error instanceof JobTimeoutError
     const fatal = isFatalError(error)
     const backoff = job.backoff === undefined ? [] : Array.isArray(job.backoff) ? job.backoff : [job.backoff]
@@ -117,7 +143,7 @@ async function run(
       decision.action === 'retry'
         ? ({action: 'retry', attempt: decision.nextAttempt, delayMs: decision.delayMs} as const)
         : ({action: 'dead-letter', reason: decision.reason} as const)
-    return {ok: false, logs, durationMs: performance.now() - started, error, ran: true, timedOut, fatal, next}
+    return {ok: false, logs, durationMs, error, ran: true, timedOut, fatal, next}
   } finally {
     clearTimeout(timer)
   }

@@ -1,4 +1,5 @@
 import {type Job, type JobContext, isFatalError} from '../jobs/job.js'
+import {type MiddlewareScope, isRelease, middlewareContext, middlewareOf, runThrough} from '../jobs/middleware.js'
 import {Fifo} from './fifo.js'
 
 /** Thrown into an attempt's signal when it runs past its timeout. */
@@ -82,9 +83,20 @@ export class Deadlines {
 
 const deadlines = new Deadlines()
 
+/** The scope of an attempt run outside a worker that gave none: one process, every partition. */
+const LONE_SCOPE: MiddlewareScope = {key: null, share: 1, store: new Map()}
+
 export type AttemptOutcome =
   | {ok: true; durationMs: number}
-  | {ok: false; durationMs: number; error: unknown; timedOut: boolean; fatal: boolean}
+  | {
+      ok: false
+      durationMs: number
+      error: unknown
+      timedOut: boolean
+      fatal: boolean
+      /** Set when a middleware released the job: it did not fail, it runs again after the delay. */
+      released?: {delayMs: number; reason: string}
+    }
 
 /** The context of one attempt as a job sees it; its signal is made on first use. */
 class AttemptContext implements JobContext {
@@ -136,6 +148,7 @@ export async function runAttempt(
   payload: unknown,
   context: Omit<JobContext, 'signal'>,
   timeoutSeconds: number,
+  scope?: MiddlewareScope,
 ): Promise<AttemptOutcome> {
   const started = performance.now()
   const jobContext = new AttemptContext(context)
@@ -150,7 +163,12 @@ export async function runAttempt(
       })
       let result: unknown
       try {
-        result = job.handle(payload, jobContext)
+        // A job without middleware pays one property check for them.
+        const middleware = job.middleware === undefined ? undefined : middlewareOf(job, context.job)
+        result =
+          middleware === undefined || middleware.length === 0
+            ? job.handle(payload, jobContext)
+            : runThrough(middleware, payload, middlewareContext(jobContext, scope ?? LONE_SCOPE), () => job.handle(payload, jobContext))
       } catch (error) {
         reject(error)
         return
@@ -164,9 +182,14 @@ export async function runAttempt(
     })
     return {ok: true, durationMs: performance.now() - started}
   } catch (error) {
+    const durationMs = performance.now() - started
+    if (isRelease(error)) {
+      return {ok: false, durationMs, error, timedOut: false, fatal: false, released: {delayMs: error.delayMs, reason: error.reason}}
+    }
+
     return {
       ok: false,
-      durationMs: performance.now() - started,
+      durationMs,
       error,
       timedOut: error instanceof JobTimeoutError,
       fatal: isFatalError(error),

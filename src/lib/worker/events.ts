@@ -1,7 +1,9 @@
 import {EventEmitter} from 'node:events'
 
+import {type JobEnvelope} from '../envelope/index.js'
 import {ExitCode} from '../errors.js'
-import {type TopicPartition} from '../kafka/index.js'
+import {describeError} from '../failure/headers.js'
+import {type IncomingMessage, type TopicPartition} from '../kafka/index.js'
 import {type DeadLetterReason} from '../retry/index.js'
 
 /** Which job an event is about. */
@@ -19,6 +21,26 @@ export interface JobRef {
 export interface ErrorSummary {
   name: string
   message: string
+}
+
+/** Which job a record's attempt is, for its events. */
+export function jobRef(record: IncomingMessage, envelope: JobEnvelope, attempt: number, maxTries: number): JobRef {
+  return {
+    job: envelope.job,
+    id: envelope.id,
+    attempt,
+    maxTries,
+    queue: envelope.queue,
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+  }
+}
+
+/** An error as events tell it: its class and message, never its stack. */
+export function errorSummary(error: unknown): ErrorSummary {
+  const {className, message} = describeError(error)
+  return {name: className, message}
 }
 
 export type StopReason = 'signal' | 'restart' | 'max-jobs' | 'max-time' | 'memory' | 'empty' | 'broker-timeout' | 'refused' | 'error'
@@ -71,6 +93,10 @@ export interface WorkerEvents {
     delayMs?: number
     reason?: DeadLetterReason
   }
+  /** A middleware put the job back (rateLimited, withoutOverlapping...): it runs again after `delayMs`, as the same attempt. */
+  'job:released': JobRef & {delayMs: number; reason: string}
+  /** A unique job not run: another job with its unique id was pending when it was dispatched. */
+  'job:skipped': JobRef & {uniqueId: string}
   /**
    * A line a job wrote with ctx.log. `late`: written by an attempt that had already ended (timed
    * out, its job ignoring ctx.signal), so it must not be read as the current attempt's.

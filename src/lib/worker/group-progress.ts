@@ -16,6 +16,18 @@ export class GroupProgress {
     private readonly group: string,
   ) {}
 
+  /** The partition count of each topic that exists; an empty map when Kafka cannot be asked. */
+  async partitionCounts(topics: string[]): Promise<Map<string, number>> {
+    try {
+      const admin = await this.connect()
+      const described = await admin.describeTopics(topics)
+      return new Map([...described].map(([name, description]) => [name, description.partitions]))
+    } catch {
+      this.admin = undefined
+      return new Map()
+    }
+  }
+
   /**
    * True when every assigned partition is worked to its end: the furthest of this worker's own
    * position, the group's committed offset and the partition's start reaches its end offset.

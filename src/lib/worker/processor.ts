@@ -3,6 +3,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {type QueueTopics} from '../config/index.js'
 import {deadLetterRecord} from '../dead-letter/record.js'
 import {type JobEnvelope, type Keyring, decodeEnvelope, openPayload} from '../envelope/index.js'
+import {UNIQUE_HEADERS, type UniqueMark} from '../envelope/unique.js'
 import {FAILURE_HEADERS, type FailureContext, describeError} from '../failure/headers.js'
 import {type JobClass, type JobContext} from '../jobs/job.js'
 import {type JobRegistry, UnknownJobError} from '../jobs/registry.js'
@@ -13,10 +14,13 @@ import {checkPayload} from '../schema/validate.js'
 import {isTracingRegistered, runInSpan} from '../trace/otel.js'
 import {TRACE_HEADERS} from '../trace/traceparent.js'
 import {type AttemptOutcome, runAttempt} from './attempt.js'
-import {type JobRef, type WorkerEmitter} from './events.js'
+import {type WorkerEmitter, errorSummary, jobRef} from './events.js'
 import {FailureWriter} from './failure-writer.js'
 import {resolveJobSettings} from './job-settings.js'
 import {type WorkerOptions} from './options.js'
+import {UniqueLocks} from './unique.js'
+import {chainCatchJob, nextInChain} from './chain.js'
+import {FollowUps} from './follow-ups.js'
 
 export {PublishFailedError} from './failure-writer.js'
 
@@ -24,8 +28,10 @@ export {PublishFailedError} from './failure-writer.js'
  * What became of one attempt, for the worker's counts; `poisoned`: a record that never ran,
  * dead-lettered as not a job kq can run.
  * `interrupted`: a retry in place cut short by a stop; its record must stay unresolved.
+ * `released`: put back by a middleware to run later, as the same attempt; `skipped`: a
+ * duplicate of a unique job, not run.
  */
-export type Handled = 'done' | 'retried' | 'dead-lettered' | 'poisoned' | 'interrupted'
+export type Handled = 'done' | 'retried' | 'dead-lettered' | 'poisoned' | 'interrupted' | 'released' | 'skipped'
 
 export interface ProcessorDeps {
   options: WorkerOptions
@@ -41,6 +47,10 @@ export interface ProcessorDeps {
   worker: string
   /** Fired when the worker is asked to stop: handed to jobs as ctx.stopping. */
   stopping: AbortSignal
+  /** This worker's share (0 to 1) of the partitions of the queue a topic belongs to, for middleware. */
+  share(topic: string): number
+  /** The topic of any queue, for the next job of a chain. */
+  topicOfQueue(queue: string): string
 }
 
 /**
@@ -51,9 +61,14 @@ export interface ProcessorDeps {
  */
 export class JobProcessor {
   private readonly writer: FailureWriter
+  private readonly followUps: FollowUps
+  /** Middleware state shared by all the jobs this worker runs. */
+  private readonly store = new Map<string, unknown>()
+  private readonly unique = new UniqueLocks()
 
   constructor(private readonly deps: ProcessorDeps) {
     this.writer = new FailureWriter({...deps, brokerTimeout: deps.options.brokerTimeout})
+    this.followUps = new FollowUps({...deps, writer: this.writer, group: deps.options.group})
   }
 
   /**
@@ -114,6 +129,13 @@ export class JobProcessor {
     }
 
     const payload = checked === undefined ? given : checked.value
+    // Most jobs are not unique: one header check, and nothing else, for them.
+    const unique = message.headers[UNIQUE_HEADERS.id] === undefined ? undefined : this.unique.claimRecord(message, envelope, this.deps.topicsOf(message.topic).topic)
+    if (unique?.claim === 'duplicate') return this.skipDuplicate(message, envelope, unique.mark)
+    if (unique?.mark.untilProcessing) unique.end()
+    // Made only for a job with middleware: most jobs have none, and this runs for every record.
+    const scope =
+      instance.middleware === undefined ? undefined : {key: message.key?.toString() ?? null, share: this.deps.share(message.topic), store: this.store}
 
     // Attempts retried in place, before the one that ends the record.
     const retriedInPlace: Handled[] = []
@@ -135,21 +157,28 @@ export class JobProcessor {
           events.emit('job:log', {job: envelope.job, id: envelope.id, attempt: thisAttempt, message: String(line), late: ended}),
       }
       // Nobody listens to a job's start and end under --quiet: its event is then not even made.
-      if (events.listenerCount('job:running') > 0) events.emit('job:running', this.refOf(message, envelope, attempt, maxTries))
+      if (events.listenerCount('job:running') > 0) events.emit('job:running', jobRef(message, envelope, attempt, maxTries))
       // A span per attempt only when an OpenTelemetry SDK is registered: else not even a closure.
       const outcome = isTracingRegistered()
-        ? await runInSpan(message, {job: envelope.job, id: envelope.id, attempt}, async (traceparent) => runAttempt(instance, payload, {...context, traceparent}, timeout))
-        : await runAttempt(instance, payload, context, timeout)
+        ? await runInSpan(message, {job: envelope.job, id: envelope.id, attempt}, async (traceparent) => runAttempt(instance, payload, {...context, traceparent}, timeout, scope))
+        : await runAttempt(instance, payload, context, timeout, scope)
       ended = true
+      if (!outcome.ok && outcome.released) {
+        await this.followUps.release(message, {...envelope, attempt}, jobRef(message, envelope, attempt, maxTries), outcome.released)
+        return [...retriedInPlace, 'released']
+      }
+
       if (outcome.ok) {
+        unique?.end()
+        if (envelope.chain !== undefined) await this.followUps.dispatch(nextInChain(envelope, new Date()))
         if (events.listenerCount('job:done') > 0) {
-          events.emit('job:done', {...this.refOf(message, envelope, attempt, maxTries), durationMs: outcome.durationMs})
+          events.emit('job:done', {...jobRef(message, envelope, attempt, maxTries), durationMs: outcome.durationMs})
         }
 
         return retriedInPlace.length === 0 ? DONE : [...retriedInPlace, 'done']
       }
 
-      const ref = this.refOf(message, envelope, attempt, maxTries)
+      const ref = jobRef(message, envelope, attempt, maxTries)
       const decision = decideAfterFailure({
         attempt,
         maxTries,
@@ -158,12 +187,14 @@ export class JobProcessor {
         timedOut: outcome.timedOut,
         now: Date.now(),
       })
-      const failure = {...ref, durationMs: outcome.durationMs, error: summary(outcome.error)}
+      const failure = {...ref, durationMs: outcome.durationMs, error: errorSummary(outcome.error)}
       if (decision.action === 'dead-letter') {
+        unique?.end()
         await this.writer.writeDeadLetter(
           message,
           deadLetterRecord({...this.failureContext(message, outcome), reason: decision.reason, attempts: attempt, envelope}),
         )
+        await this.followUps.dispatch(chainCatchJob(envelope, outcome.error, new Date()))
         events.emit('job:failed', {...failure, action: 'dead-letter', reason: decision.reason})
         await this.runFailedHook(instance, envelope, payload, outcome, {...context, signal: AbortSignal.timeout(timeout * 1000)})
         return [...retriedInPlace, 'dead-lettered']
@@ -203,6 +234,12 @@ export class JobProcessor {
     }
   }
 
+  private skipDuplicate(message: IncomingMessage, envelope: JobEnvelope, mark: UniqueMark): readonly Handled[] {
+    const ref = jobRef(message, envelope, envelope.attempt, envelope.maxTries ?? this.deps.options.tries)
+    this.deps.events.emit('job:skipped', {...ref, uniqueId: mark.id})
+    return SKIPPED
+  }
+
   /**
    * A job this worker does not know: tried again later, by whichever worker takes it then,
    * until the grace time since it first failed is over; then dead-lettered as `unknown-job`.
@@ -230,8 +267,8 @@ export class JobProcessor {
       maxMessageBytes: this.deps.maxMessageBytes,
     })
     await this.writer.writeRetry(message.topic, decision.delayMs, record)
-    const ref = this.refOf(message, envelope, envelope.attempt, envelope.maxTries ?? this.deps.options.tries)
-    this.deps.events.emit('job:failed', {...ref, durationMs: 0, error: summary(error), action: 'retry', delayMs: decision.delayMs})
+    const ref = jobRef(message, envelope, envelope.attempt, envelope.maxTries ?? this.deps.options.tries)
+    this.deps.events.emit('job:failed', {...ref, durationMs: 0, error: errorSummary(error), action: 'retry', delayMs: decision.delayMs})
     return ['retried']
   }
 
@@ -249,7 +286,7 @@ export class JobProcessor {
     await this.writer.writeDeadLetter(message, deadLetterRecord({...this.failureContext(message, {error}), reason, attempts, envelope}))
     const {queue} = this.deps.topicsOf(message.topic)
     const {topic, partition, offset} = message
-    this.deps.events.emit('poison', {topic, partition, queue, offset, reason, error: summary(error)})
+    this.deps.events.emit('poison', {topic, partition, queue, offset, reason, error: errorSummary(error)})
   }
 
   private async runFailedHook(
@@ -283,24 +320,7 @@ export class JobProcessor {
       now: new Date(),
     }
   }
-
-  private refOf(message: IncomingMessage, envelope: JobEnvelope, attempt: number, maxTries: number): JobRef {
-    return {
-      job: envelope.job,
-      id: envelope.id,
-      attempt,
-      maxTries,
-      queue: envelope.queue,
-      topic: message.topic,
-      partition: message.partition,
-      offset: message.offset,
-    }
-  }
 }
 
 const DONE: readonly Handled[] = Object.freeze(['done'])
-
-function summary(error: unknown): {name: string; message: string} {
-  const {className, message} = describeError(error)
-  return {name: className, message}
-}
+const SKIPPED: readonly Handled[] = Object.freeze(['skipped'])

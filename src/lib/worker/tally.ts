@@ -15,7 +15,8 @@ export class Tally {
   }
 
   add(handled: Handled): void {
-    if (handled === 'interrupted') return
+    // Neither ran the job: a release runs it later, a duplicate never.
+    if (handled === 'interrupted' || handled === 'released' || handled === 'skipped') return
     // A poison record is dead-lettered without an attempt: not a job that ran, nor one that failed.
     if (handled === 'poisoned') {
       this.deadLettered++

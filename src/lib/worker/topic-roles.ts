@@ -24,3 +24,31 @@ export function topicRoles(queues: QueueTopics[]): Map<string, TopicRole> {
 
   return roles
 }
+
+/**
+ * This worker's share of each queue's partitions, by queue topic: the partitions it holds of
+ * the topics the queue is worked from, over all of them (a queue's topics have its partition
+ * count). Every partition belongs to one member of the group, so the shares add up to 1. A
+ * queue whose partition count is unknown gets a share of 1.
+ */
+export function partitionShares(
+  roles: ReadonlyMap<string, TopicRole>,
+  assignment: ReadonlyArray<{topic: string}>,
+  partitionCounts: ReadonlyMap<string, number>,
+): Map<string, number> {
+  const held = new Map<string, number>()
+  const topicsOf = new Map<string, number>()
+  for (const role of roles.values()) topicsOf.set(role.topics.topic, (topicsOf.get(role.topics.topic) ?? 0) + 1)
+  for (const {topic} of assignment) {
+    const queueTopic = roles.get(topic)?.topics.topic
+    if (queueTopic !== undefined) held.set(queueTopic, (held.get(queueTopic) ?? 0) + 1)
+  }
+
+  const shares = new Map<string, number>()
+  for (const [queueTopic, topics] of topicsOf) {
+    const partitions = partitionCounts.get(queueTopic)
+    shares.set(queueTopic, partitions === undefined || partitions === 0 ? 1 : Math.min(1, (held.get(queueTopic) ?? 0) / (partitions * topics)))
+  }
+
+  return shares
+}

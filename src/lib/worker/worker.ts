@@ -16,7 +16,7 @@ import {type WorkerOptions, workerOptions} from './options.js'
 import {type Handled, JobProcessor} from './processor.js'
 import {openWorkerSubscriber} from './subscription.js'
 import {Tally} from './tally.js'
-import {type TopicRole, topicRoles} from './topic-roles.js'
+import {type TopicRole, partitionShares, topicRoles} from './topic-roles.js'
 
 /** How long commits may fail before the worker says that it holds new jobs. */
 const COMMIT_WARNING_MS = 3000
@@ -61,6 +61,10 @@ export class Worker extends WorkerEmitter {
   private commitWarning?: NodeJS.Timeout
   /** Settles once run() has connected, or failed to: a stop meanwhile waits for it (see shutDown). */
   private connecting?: Promise<unknown>
+  /** Each queue topic's partition count, read at start, for the middleware's shares of a limit. */
+  private partitionCounts = new Map<string, number>()
+  /** This worker's share of each queue's partitions, by queue topic, as of its last join. */
+  private shares = new Map<string, number>()
 
   constructor(
     private readonly config: KqConfig,
@@ -138,6 +142,9 @@ export class Worker extends WorkerEmitter {
       }),
       this.control.open(),
       this.groupProgress.assertGroupAccess(),
+      this.groupProgress.partitionCounts(this.topics.map((each) => each.topic)).then((counts) => {
+        this.partitionCounts = counts
+      }),
     ])
     const failure = opening.find((each) => each.status === 'rejected')
     if (failure) throw failure.reason
@@ -152,6 +159,8 @@ export class Worker extends WorkerEmitter {
       ...(this.config.encryption && {keyring: this.config.encryption}),
       worker: this.identity,
       stopping: this.stopController.signal,
+      share: (topic) => this.shares.get(this.topicsOf(topic).topic) ?? 1,
+      topicOfQueue: (queue) => topicsForQueue(this.config, queue).topic,
     })
     const subscriber = await openWorkerSubscriber(this.config.kafka, this.options, this.roles)
     this.subscriber = subscriber
@@ -264,6 +273,7 @@ export class Worker extends WorkerEmitter {
       if (this.stopReason !== undefined) return
       const firstJoin = !this.joined
       this.joined = true
+      this.shares = partitionShares(this.roles, assignment, this.partitionCounts)
       void engine.assign(assignment, (ledger) => this.loadFinished(ledger))
       if (this.brokerLostAt !== undefined) {
         this.brokerLostAt = undefined

@@ -76,6 +76,14 @@ export const ACCEPTED: JsonCase[] = [
   {name: 'a later attempt', json: withField('attempt', 7)},
   {name: 'a backoff of zero seconds', json: withField('backoff', [0])},
   {name: 'a leap day', json: withField('dispatchedAt', '2028-02-29T23:59:59.999Z')},
+  {
+    name: 'a chain and its catch job',
+    json: JSON.stringify({
+      ...minimalEnvelope(),
+      chain: [{job: 'Publish', queue: 'media', payload: null, key: 'film-7', maxTries: 2, timeout: 5, backoff: [1], 'x-note': 'kept'}],
+      chainCatch: {job: 'ChainFailed', queue: 'media'},
+    }),
+  },
 ]
 
 export const REJECTED: RejectedCase[] = [
@@ -192,6 +200,21 @@ export const REJECTED: RejectedCase[] = [
     ['a number', 5],
     ['[1, "5"]', [1, '5']],
     ['[null]', [null]],
+    ['null', null],
+  ]),
+  ...invalid('chain', [
+    ['[]', []],
+    ['an object', {job: 'A', queue: 'q', payload: 1}],
+    ['a step without payload', [{job: 'A', queue: 'q'}]],
+    ['a step with a bad job name', [{job: '1A', queue: 'q', payload: 1}]],
+    ['a step with queue ..', [{job: 'A', queue: '..', payload: 1}]],
+    ['a step with maxTries 0', [{job: 'A', queue: 'q', payload: 1, maxTries: 0}]],
+    ['a step with a numeric key', [{job: 'A', queue: 'q', payload: 1, key: 7}]],
+    ['null', null],
+  ]),
+  ...invalid('chainCatch', [
+    ['without a queue', {job: 'A'}],
+    ['a string', 'ChainFailed'],
     ['null', null],
   ]),
 ]

@@ -28,7 +28,16 @@ describe('envelope JSON Schema', () => {
   })
 
   it('names exactly the fields the code knows, and requires the same ones, payload or encrypted', () => {
-    const full = createEnvelope({job: 'A', queue: 'q', payload: 1, maxTries: 2, timeout: 3, backoff: [4]})
+    const full = createEnvelope({
+      job: 'A',
+      queue: 'q',
+      payload: 1,
+      maxTries: 2,
+      timeout: 3,
+      backoff: [4],
+      chain: [{job: 'B', queue: 'q', payload: 2}],
+      chainCatch: {job: 'C', queue: 'q'},
+    })
     assert.deepEqual(Object.keys(schema.properties).sort(), [...Object.keys(full), 'encrypted'].sort())
     const minimal = createEnvelope({job: 'A', queue: 'q', payload: 1})
     assert.deepEqual([...schema.required, 'payload'].sort(), Object.keys(minimal).sort())
@@ -42,6 +51,16 @@ describe('envelope JSON Schema', () => {
       {job: '$x', queue: 'a.b_c-d', payload: ['a', 1, true, null, {nested: {deep: []}}]},
       {job: 'Charge', queue: 'billing', payload: 'text', maxTries: 5, timeout: 0.25, backoff: [0, 1.5, 60]},
       {job: 'J'.repeat(200), queue: 'q'.repeat(243), payload: 0},
+      {
+        job: 'Transcode',
+        queue: 'media',
+        payload: {id: 7},
+        chain: [
+          {job: 'Publish', queue: 'media', payload: null, key: 'film-7', maxTries: 3, timeout: 30, backoff: [1, 5]},
+          {job: 'Notify', queue: 'emails', payload: {id: 7}},
+        ],
+        chainCatch: {job: 'ChainFailed', queue: 'media'},
+      },
     ]
     for (const input of inputs) {
       for (const now of [new Date(0), new Date('2026-11-26T17:30:01.123Z'), new Date()]) {

@@ -34,6 +34,8 @@ const samples: {[E in keyof WorkerEvents]: WorkerEvents[E]} = {
   'job:running': ref,
   'job:done': {...ref, durationMs: 12.5},
   'job:failed': {...ref, durationMs: 3.08, error: {name: 'Error', message: 'SMTP timeout'}, action: 'retry', delayMs: 5000},
+  'job:released': {...ref, delayMs: 1500, reason: 'rateLimited'},
+  'job:skipped': {...ref, uniqueId: 'invoice-7'},
   'job:log': {job: 'ExampleKafkaJob', id: ref.id, attempt: 1, message: 'processed x', late: false},
   poison: {topic: 'default', partition: 0, queue: 'default', offset: 7, reason: 'malformed', error: {name: 'EnvelopeError', message: 'job message is not JSON'}},
   warning: {message: 'failed() of SendEmail threw: nope'},
@@ -110,6 +112,18 @@ describe('humanRenderer', () => {
     assert.equal(detail, '    TypeError: boom — dead-lettered (exhausted)')
     const fatal = render('job:failed', {...ref, durationMs: 2, error: {name: 'FatalJobError', message: 'no'}, action: 'dead-letter', reason: 'fatal'})
     assert.equal(fatal.split('\n')[1], '    FatalJobError: no — dead-lettered (fatal)')
+  })
+
+  it('shows a released job with the middleware that released it and when it runs again', () => {
+    const [line, detail] = render('job:released', {...ref, delayMs: 1500, reason: 'rateLimited'}).split('\n')
+    assert.match(line, / RELEASED$/)
+    assert.equal(detail, '    rateLimited: runs again in 1.5s, as the same attempt')
+  })
+
+  it('shows a skipped duplicate with its unique id', () => {
+    const [line, detail] = render('job:skipped', {...ref, uniqueId: 'invoice-7'}).split('\n')
+    assert.match(line, / SKIPPED$/)
+    assert.match(detail, /unique id invoice-7 was pending/)
   })
 
   it('shows where a job came from when verbose', () => {

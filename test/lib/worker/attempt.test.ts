@@ -246,3 +246,36 @@ describe('attempt deadlines', () => {
     assert.equal(deadlines.pending, 0)
   })
 })
+
+describe('runAttempt, with middleware', () => {
+  it('reports a release as a release, neither a failure nor a timeout, without running the job', async () => {
+    let ran = false
+    const job = new (class extends Job<unknown> {
+      override middleware() {
+        return [(_payload: unknown, ctx: {release(seconds: number, reason?: string): never}) => ctx.release(2.5, 'busy')]
+      }
+
+      handle() {
+        ran = true
+      }
+    })()
+    const outcome = failed(await runAttempt(job, {}, contextFor(), 1, {key: null, share: 1, store: new Map()}))
+    assert.deepEqual(outcome.released, {delayMs: 2500, reason: 'busy'})
+    assert.equal(outcome.fatal, false)
+    assert.equal(outcome.timedOut, false)
+    assert.equal(ran, false)
+  })
+
+  it('fails the attempt of a job whose middleware() does not return a list of functions', async () => {
+    const job = new (class extends Job<unknown> {
+      override middleware() {
+        return ['rateLimited'] as never
+      }
+
+      handle() {}
+    })()
+    const outcome = failed(await runAttempt(job, {}, contextFor(), 1))
+    assert.match(String(outcome.error), /middleware\(\) of SendEmail must return an array of middleware functions/)
+    assert.equal(outcome.released, undefined)
+  })
+})
