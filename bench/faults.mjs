@@ -60,10 +60,12 @@ async function onCluster(name, nodes, scenarios, run) {
 
     if (name === 'single' && only.includes('down')) {
       const {single, bulkRefused, bulkCut} = await dispatchWhileDown(rig, cluster, values.size)
+      // The jobs file lives in a temporary folder of this run: its name says nothing to a reader.
+      const tidy = (text) => text.trim().replace(/\S*\/(jobs-[\w-]+\.ndjson)/g, 'jobs.ndjson')
       notes.push(
-        `- Dispatch to a stopped broker (KAFKA_CONNECT_TIMEOUT=3): exit ${single.code} after ${single.seconds.toFixed(1)} s, \`${single.stderr.trim()}\``,
+        `- Dispatch to a stopped broker (KAFKA_CONNECT_TIMEOUT=3): exit ${single.code} after ${single.seconds.toFixed(1)} s, \`${tidy(single.stderr)}\``,
         `- Bulk dispatch to a stopped broker: exit ${bulkRefused.code} after ${bulkRefused.seconds.toFixed(1)} s`,
-        `- Bulk dispatch of ${bulkCut.lines} lines, its broker killed -9 part way: exit ${bulkCut.code}, ${bulkCut.onTopic} jobs on the topic, \`${bulkCut.stderr.trim()}\``,
+        `- Bulk dispatch of ${bulkCut.lines} lines, its broker killed -9 part way: exit ${bulkCut.code}, ${bulkCut.onTopic} jobs on the topic, \`${tidy(bulkCut.stderr)}\``,
       )
       say(notes.slice(-3).join('\n'))
     }

@@ -48,9 +48,14 @@ export default class Dashboard extends KqCommand {
       onUnexpected: (error) => process.stderr.write(`dashboard: ${process.env.KQ_DEBUG && error instanceof Error ? error.stack : String(error)}\n`),
     })
     if (this.jsonEnabled()) this.logJson({url: dashboard.url})
-    else this.log(`kq dashboard at ${dashboard.url}${options.readOnly ? ' (read-only)' : ''}: Ctrl-C to stop`)
+    else {
+      const notes = [options.readOnly && 'read-only', options.token !== undefined && 'open it once with ?token=<the token> or send Authorization: Bearer']
+      const said = notes.filter(Boolean).join('; ')
+      this.log(`kq dashboard at ${dashboard.url}${said ? ` (${said})` : ''}: Ctrl-C to stop`)
+    }
+
     if (flags.open) {
-      const problem = await openInBrowser(dashboard.url)
+      const problem = await openInBrowser(dashboard.openUrl)
       if (problem) this.warning(problem)
     }
 

@@ -169,8 +169,7 @@ describe('kq on SCRAM over mutual TLS, never showing a secret', function () {
       }
     } finally {
       await dashboard.stop()
-      // Its start line is left out: it prints the page's address with ?token= for the person who started it.
-      captured.push({what: 'dashboard stderr', text: stderr})
+      captured.push({what: 'dashboard stderr', text: stderr}, {what: 'dashboard stdout', text: dashboard.stdout()})
     }
   })
 

@@ -47,6 +47,8 @@ export async function workQueue(app: TestApp, queue: string, group: string): Pro
 export interface TestDashboard {
   url: string
   child: ChildProcess
+  /** What it printed so far. */
+  stdout(): string
   /** Fetches a path of the dashboard; JSON bodies are sent with the page's CSRF header unless told. */
   call(path: string, init?: {method?: string; body?: unknown; headers?: Record<string, string>; csrf?: boolean}): Promise<{status: number; body: any; headers: Headers}>
   stop(): Promise<void>
@@ -69,6 +71,7 @@ export async function startDashboard(args: string[], options: {cwd?: string; env
   return {
     url,
     child: running.child,
+    stdout: running.stdout,
     async call(path, init = {}) {
       const headers: Record<string, string> = {...(init.body !== undefined && {'content-type': 'application/json'}), ...(init.csrf !== false && {'x-kq-csrf': '1'}), ...init.headers}
       const body = init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body)

@@ -13,6 +13,8 @@ import {type DashboardOptions} from './options.js'
 export interface RunningDashboard {
   /** Where to open it, with the token when there is one. */
   url: string
+  /** The address with ?token=, for the browser `--open` starts; never printed. */
+  openUrl: string
   close(): Promise<void>
 }
 
@@ -34,9 +36,11 @@ export async function startDashboard(config: KqConfig, options: DashboardOptions
   })
   const {port} = server.address() as AddressInfo
   const host = options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host
-  const token = options.token === undefined ? '' : `/?token=${encodeURIComponent(options.token)}`
+  const url = `http://${host}:${port}`
   return {
-    url: `http://${host}:${port}${token}`,
+    url,
+    // Only for the browser --open starts: the token is never printed (it is a secret, like a password).
+    openUrl: options.token === undefined ? url : `${url}/?token=${encodeURIComponent(options.token)}`,
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
