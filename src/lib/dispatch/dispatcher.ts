@@ -1,18 +1,20 @@
 import {type KqConfig, topicsForQueue} from '../config/index.js'
 import {companionOf} from '../config/topics.js'
 import {topicName} from '../config/values.js'
-import {NOT_BEFORE_HEADER, delayTopicFor} from '../delay/ladder.js'
-import {resolveDelay} from '../delay/parse.js'
-import {type ChainStep, type EncryptionKey, type EnvelopeEncoder, type Keyring, HEADERS, createEnvelope, encodeEnvelope, envelopeEncoder} from '../envelope/index.js'
+import {type ChainStep, type EncryptionKey, type EnvelopeEncoder, type Keyring, createEnvelope, encodeEnvelope, envelopeEncoder} from '../envelope/index.js'
 import {MAX_UNIQUE_ID_LENGTH, uniqueHeaders} from '../envelope/unique.js'
-import {ConfigError, DelayTopicNotFoundError, TopicNotFoundError, UsageError} from '../errors.js'
-import {type OutgoingMessage, type Publisher, type SendOptions, openPublisher} from '../kafka/index.js'
+import {ConfigError, UsageError} from '../errors.js'
+import {type OutgoingMessage, type Publisher, openPublisher} from '../kafka/index.js'
 import {assertPayloadValid} from '../schema/validate.js'
 import {activeTraceHeaders} from '../trace/otel.js'
-import {type BulkStop, BulkDispatchInterruptedError} from './bulk-interrupted.js'
+import {type BulkLine, type BulkProgress, type BulkResult, type BulkTarget, recordBulk, sendLines} from './bulk.js'
 import {checkHeaders} from './input.js'
-import {type DispatchRecorder, dispatchRecorder} from './recorder.js'
+import {type Placement, assertTopicsExist, notBeforeHeader, placement, sendOptions} from './placement.js'
+import {dispatchRecorder} from './recorder.js'
 import {type DispatchOptions, type DispatchReceipt, type JobDefaults} from './types.js'
+
+export type {BulkLine, BulkProgress, BulkResult, BulkTarget} from './bulk.js'
+export type {Placement} from './placement.js'
 
 /** A job checked and encoded, ready to send: building one is where every bad input is caught. */
 export interface PreparedJob extends Placement {
@@ -22,55 +24,10 @@ export interface PreparedJob extends Placement {
   message: OutgoingMessage
 }
 
-/** Where a job is written, and when it may start. */
-export interface Placement {
-  /** The queue's topic. */
-  queueTopic: string
-  /** Where the job is written: the queue topic, or the delay topic where it waits. */
-  topic: string
-  /** When a delayed job may start (ISO 8601, its `kq-not-before` header); absent when at once. */
-  dueAt?: string
-  /** The wait asked for, in milliseconds; absent when at once. */
-  delayMs?: number
-}
-
 /** The rest of a chain, carried by the job that starts it. */
 export interface Chained {
   chain: ChainStep[]
   chainCatch?: {job: string; queue: string}
-}
-
-/** One line of a bulk dispatch, checked: its payload's JSON text (parsed once) and its key. */
-export interface BulkLine {
-  payloadJson: string
-  key: string | null
-  /** Its line number in the source, for saying how far a dispatch got; absent from code. */
-  line?: number
-}
-
-/** Where a bulk dispatch goes and how its messages are made; fixed for all its lines. */
-export interface BulkTarget extends Placement {
-  job: string
-  queue: string
-  headers: Record<string, string>
-  encoder: EnvelopeEncoder
-}
-
-export interface BulkProgress {
-  sent: number
-  total: number
-}
-
-export interface BulkResult {
-  job: string
-  queue: string
-  /** Where the jobs were written: the queue topic, or the delay topic where they wait. */
-  topic: string
-  /** When the jobs may start, all of them (ISO 8601); absent when at once. */
-  dueAt?: string
-  count: number
-  /** Wall time of the sends, in seconds. */
-  seconds: number
 }
 
 /**
@@ -170,34 +127,7 @@ export class Dispatcher {
     if (recorder !== undefined) return recordBulk(recorder, {...target, ...this.keyring()}, lines)
     const publisher = await this.connect()
     await assertTopicsExist(publisher, target)
-    const started = process.hrtime.bigint()
-    const encode = bulkEncoder(target)
-    const batchOf = (start: number): OutgoingMessage[] => {
-      const end = Math.min(start + options.batchSize, lines.length)
-      const batch: OutgoingMessage[] = new Array(end - start)
-      for (let index = start; index < end; index++) batch[index - start] = encode(lines[index])
-      return batch
-    }
-
-    let batch = batchOf(0)
-    for (let start = 0; start < lines.length; start += options.batchSize) {
-      const sending = publisher.sendBatch(target.topic, batch, sendOptions(target))
-      // Kept until the send settles: a rejection seen only after the encoding is not unhandled.
-      sending.catch(() => {})
-      const next = start + options.batchSize
-      if (next < lines.length) batch = batchOf(next)
-      try {
-        await sending
-      } catch (error) {
-        throw new BulkDispatchInterruptedError(bulkStop(lines, start, next, {source: options.source ?? 'the input', job: target.job}), error)
-      }
-
-      options.onProgress?.({sent: Math.min(next, lines.length), total: lines.length})
-    }
-
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9
-    const {job, queue, topic, dueAt} = target
-    return {job, queue, topic, ...(dueAt && {dueAt}), count: lines.length, seconds}
+    return sendLines(publisher, target, lines, options)
   }
 
   /** For a faked queue, which records payloads as the job will get them: decrypted. */
@@ -260,75 +190,3 @@ export function keyOf(job: JobDefaults, payload: unknown, options: DispatchOptio
   return {key: options.key ?? needed ?? null, unique}
 }
 
-/**
- * Where a job goes and when it may start, by the delay asked for counted from now: a job due
- * in a second or more waits on the delay topic of its rung, one due sooner goes to the queue
- * topic; both carry their due time. A job due now is an ordinary dispatch.
- */
-function placement(queueTopic: string, options: DispatchOptions, now = Date.now()): Placement {
-  const delayMs = resolveDelay(options, now)
-  if (delayMs === 0) return {queueTopic, topic: queueTopic}
-  return {queueTopic, topic: delayTopicFor(queueTopic, delayMs) ?? queueTopic, dueAt: new Date(now + delayMs).toISOString(), delayMs}
-}
-
-/** Where a bulk dispatch stopped when the batch of lines [start, end) failed. */
-function bulkStop(lines: BulkLine[], start: number, end: number, about: {source: string; job: string}): BulkStop {
-  const lineOf = (index: number) => lines[index].line ?? index + 1
-  const last = Math.min(end, lines.length) - 1
-  return {
-    sent: {jobs: start, lastLine: start === 0 ? null : lineOf(start - 1)},
-    uncertain: {jobs: last - start + 1, firstLine: lineOf(start), lastLine: lineOf(last)},
-    unsent: {jobs: lines.length - last - 1, firstLine: last + 1 < lines.length ? lineOf(last + 1) : null},
-    ...about,
-  }
-}
-
-/** A bulk dispatch while the queue is faked: every line recorded, as sendBulk would send it. */
-function recordBulk(recorder: DispatchRecorder, target: BulkTarget & {keyring?: Keyring}, lines: BulkLine[]): BulkResult {
-  const encode = bulkEncoder(target)
-  for (const line of lines) recorder.record({...target, message: encode(line)})
-  const {job, queue, topic, dueAt} = target
-  return {job, queue, topic, ...(dueAt && {dueAt}), count: lines.length, seconds: 0}
-}
-
-/**
- * Makes one bulk line's message: the envelope's text from the encoder's template, and its
- * headers, the shared ones gathered once for all the lines rather than spread into each.
- */
-function bulkEncoder(target: BulkTarget): (line: BulkLine) => OutgoingMessage {
-  const before = Object.entries({...target.headers, [HEADERS.job]: target.job})
-  const after = Object.entries(notBeforeHeader(target))
-  return (line) => {
-    const {id, json} = target.encoder.messageJson(line.payloadJson)
-    const headers: Record<string, string> = {}
-    for (const [name, value] of before) headers[name] = value
-    headers[HEADERS.jobId] = id
-    if (target.encoder.keyId !== undefined) headers[HEADERS.keyId] = target.encoder.keyId
-    for (const [name, value] of after) headers[name] = value
-    return {key: line.key, value: json, headers}
-  }
-}
-
-function notBeforeHeader(placed: Placement): Record<string, string> {
-  return placed.dueAt === undefined ? {} : {[NOT_BEFORE_HEADER]: placed.dueAt}
-}
-
-/** A job waiting on a delay topic goes to the partition number its key has on the queue topic. */
-function sendOptions(placed: Placement): SendOptions {
-  return placed.topic === placed.queueTopic ? {} : {partitionAs: placed.queueTopic}
-}
-
-/**
- * The queue topic must exist, and the delay topic a job waits on: a missing one is named with
- * the command that adds it. kq never lets Kafka auto-create a topic with default settings.
- */
-async function assertTopicsExist(publisher: Publisher, placed: Placement): Promise<void> {
-  await publisher.assertTopicExists(placed.queueTopic)
-  if (placed.topic === placed.queueTopic) return
-  try {
-    await publisher.assertTopicExists(placed.topic)
-  } catch (error) {
-    if (error instanceof TopicNotFoundError) throw new DelayTopicNotFoundError(placed.topic, placed.queueTopic)
-    throw error
-  }
-}
