@@ -59,6 +59,8 @@ export interface KqConfig extends QueueNaming {
   maxMessageBytes: number
   /** The compacted topic that carries restart, pause and continue to the workers. */
   controlTopic: string
+  /** The topic of batch progress (see lib/batch). */
+  batchTopic: string
   /** Port of a worker's Prometheus endpoint; unset: none. */
   metricsPort?: number
   /** Added to the metrics port: a process manager's number for this process, so each has its own. */
@@ -116,6 +118,7 @@ export function loadConfig(options: LoadConfigOptions = {}): KqConfig {
     jobsDir: path.resolve(options.cwd ?? process.cwd(), read('KQ_JOBS_DIR', nonEmpty)),
     maxMessageBytes: read('KQ_MAX_MESSAGE_BYTES', positiveInteger),
     controlTopic: read('KQ_CONTROL_TOPIC', topicName),
+    batchTopic: read('KQ_BATCH_TOPIC', topicName),
     ...(metricsPort && {metricsPort: portNumber(metricsPort)}),
     metricsPortOffset: read('KQ_METRICS_PORT_OFFSET', nonNegativeInteger),
     metricsHost: read('KQ_METRICS_HOST', nonEmpty),

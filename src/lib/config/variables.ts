@@ -47,6 +47,11 @@ export const VARIABLES = [
     description: 'Compacted topic that carries `kq restart`, `kq pause` and `kq continue` to every worker.',
   },
   {
+    name: 'KQ_BATCH_TOPIC',
+    default: 'kq-batches',
+    description: 'Topic of batch progress: each batch\'s total and each of its jobs\' end, read by `kq batch:show` and by the worker that ends a batch.',
+  },
+  {
     name: 'KQ_METRICS_PORT',
     description: "Port of each worker's Prometheus endpoint, /metrics (`kq work --metrics-port`). Unset: none.",
   },

@@ -1,10 +1,10 @@
 import {type KqConfig, topicsForQueue} from '../config/index.js'
 import {companionOf} from '../config/topics.js'
 import {topicName} from '../config/values.js'
-import {type ChainStep, type EncryptionKey, type EnvelopeEncoder, type Keyring, createEnvelope, encodeEnvelope, envelopeEncoder} from '../envelope/index.js'
+import {type BatchRef, type ChainStep, type EncryptionKey, type EnvelopeEncoder, type Keyring, createEnvelope, encodeEnvelope, envelopeEncoder} from '../envelope/index.js'
 import {MAX_UNIQUE_ID_LENGTH, uniqueHeaders} from '../envelope/unique.js'
 import {ConfigError, UsageError} from '../errors.js'
-import {type OutgoingMessage, type Publisher, openPublisher} from '../kafka/index.js'
+import {type OutgoingMessage, type PublishedRecord, type Publisher, openPublisher} from '../kafka/index.js'
 import {assertPayloadValid} from '../schema/validate.js'
 import {activeTraceHeaders} from '../trace/otel.js'
 import {type BulkLine, type BulkProgress, type BulkResult, type BulkTarget, recordBulk, sendLines} from './bulk.js'
@@ -45,20 +45,20 @@ export class Dispatcher {
    * Checks where a job of this kind goes, and when it may start, and builds its encoder: no
    * connection needed. A delay counts from now: every job sent to this target has one due time.
    */
-  target(job: JobDefaults, options: DispatchOptions = {}): BulkTarget {
+  target(job: JobDefaults, options: DispatchOptions = {}, batch?: BatchRef): BulkTarget {
     const queue = topicName({
       raw: options.queue ?? job.queue ?? this.config.queue,
       label: options.queue === undefined ? `queue of ${job.name}` : 'queue',
       fromCommandLine: true,
     })
-    // One encoder per kind of job and queue: its template is checked once, not per dispatch.
+    const template = {job: job.name, queue, maxTries: job.tries, timeout: job.timeout, backoff: job.backoff}
+    const encoderOptions = {maxBytes: this.config.maxMessageBytes, ...(job.encrypted && {encryptWith: this.encryptionKeyFor(job.name)})}
+    // One encoder per kind of job and queue: its template is checked once, not per dispatch. A
+    // batch's jobs are not cached: each batch would leave its own behind.
     const cacheKey = JSON.stringify([job.name, queue, job.tries, job.timeout, job.backoff, job.encrypted])
-    let encoder = this.encoders.get(cacheKey)
+    let encoder = batch === undefined ? this.encoders.get(cacheKey) : envelopeEncoder({...template, batch}, encoderOptions)
     if (encoder === undefined) {
-      encoder = envelopeEncoder(
-        {job: job.name, queue, maxTries: job.tries, timeout: job.timeout, backoff: job.backoff},
-        {maxBytes: this.config.maxMessageBytes, ...(job.encrypted && {encryptWith: this.encryptionKeyFor(job.name)})},
-      )
+      encoder = envelopeEncoder(template, encoderOptions)
       this.encoders.set(cacheKey, encoder)
     }
 
@@ -75,8 +75,8 @@ export class Dispatcher {
   }
 
   /** Checks and encodes one job; `chained`: the rest of the chain it starts, carried in its envelope. */
-  prepare(job: JobDefaults, payload: unknown, options: DispatchOptions = {}, chained?: Chained): PreparedJob {
-    const target = this.target(job, options)
+  prepare(job: JobDefaults, payload: unknown, options: DispatchOptions = {}, chained?: Chained, batch?: BatchRef): PreparedJob {
+    const target = this.target(job, options, batch)
     const {key, unique} = keyOf(job, payload, options)
     const {id, value, headers} = chained === undefined ? target.encoder.encode(payload) : this.encodeChained(job, target.queue, payload, chained)
     const {queueTopic, topic, dueAt, delayMs} = target
@@ -149,6 +149,12 @@ export class Dispatcher {
     const publisher = this.publisher
     this.publisher = undefined
     if (publisher) await (await publisher.catch(() => undefined))?.close()
+  }
+
+  /** Writes one record of kq's own (a batch's record) and waits for every in-sync replica to have it. */
+  async write(topic: string, message: OutgoingMessage): Promise<PublishedRecord> {
+    const publisher = await this.connect()
+    return publisher.send(topic, message)
   }
 
   private async publish(prepared: PreparedJob): Promise<{partition: number; offset: number}> {

@@ -1,5 +1,6 @@
 import {type KqConfig, loadConfig} from '../config/index.js'
 import {Dispatcher} from './dispatcher.js'
+import {type BatchOptions, type BatchReceipt, dispatchBatch} from './batch.js'
 import {type ChainOptions, dispatchChain} from './chain.js'
 import {type DispatchOptions, type DispatchReceipt, type JobDefaults, type PendingJob} from './types.js'
 
@@ -14,6 +15,7 @@ export {
 export {BulkDispatchInterruptedError, type BulkStop} from './bulk-interrupted.js'
 export type {DispatchOptions, DispatchReceipt, JobDefaults, PendingJob} from './types.js'
 export {type ChainOptions, dispatchChain} from './chain.js'
+export {type BatchOptions, type BatchReceipt, dispatchBatch} from './batch.js'
 
 /**
  * The process's one dispatcher, behind `Job.dispatch()`: one idempotent producer shared by every
@@ -42,6 +44,13 @@ export async function dispatchJob(
 export async function dispatchChainOfJobs(jobs: PendingJob[], options: ChainOptions = {}): Promise<DispatchReceipt> {
   shared ??= new Dispatcher(sharedConfig ?? loadConfig())
   return dispatchChain(shared, jobs, options)
+}
+
+/** Sends a batch through the process's shared producer (see `batch()`). */
+export async function dispatchBatchOfJobs(jobs: PendingJob[], options: BatchOptions = {}): Promise<BatchReceipt> {
+  const config = sharedConfig ?? loadConfig()
+  shared ??= new Dispatcher(config)
+  return dispatchBatch(shared, config, jobs, options)
 }
 
 /**

@@ -3,7 +3,7 @@ import {EnvelopeError} from './errors.js'
 import {describeSize} from './format.js'
 import {newJobId} from './job-id.js'
 import {messageText, parseMessageJson} from './json.js'
-import {type ChainStep, type JobEnvelope} from './types.js'
+import {type BatchRef, type ChainStep, type JobEnvelope} from './types.js'
 import {assertEnvelope, ENVELOPE_VERSION} from './validate.js'
 
 /**
@@ -24,7 +24,7 @@ export {
 export {EnvelopeError, type EnvelopeProblem} from './errors.js'
 export {isJobId, jobIdTime, newJobId} from './job-id.js'
 export {ENVELOPE_VERSION, MAX_JOB_NAME_LENGTH} from './validate.js'
-export type {ChainStep, JobEnvelope} from './types.js'
+export type {BatchRef, ChainStep, JobEnvelope} from './types.js'
 
 /**
  * Kafka header names kq writes (values are plain UTF-8 strings). `kq-attempt` is written on
@@ -47,6 +47,7 @@ export interface EnvelopeInput<P> {
   backoff?: number[]
   chain?: ChainStep[]
   chainCatch?: {job: string; queue: string}
+  batch?: BatchRef
 }
 
 export interface CreateEnvelopeOptions {
@@ -74,6 +75,7 @@ export function createEnvelope<P>(input: EnvelopeInput<P>, options: CreateEnvelo
     ...(input.backoff !== undefined && {backoff: [...input.backoff]}),
     ...(input.chain !== undefined && input.chain.length > 0 && {chain: input.chain}),
     ...(input.chainCatch !== undefined && {chainCatch: input.chainCatch}),
+    ...(input.batch !== undefined && {batch: input.batch}),
     // Last, so that a console consumer shows the job's name and id before a long payload.
     payload: input.payload,
   }

@@ -37,6 +37,18 @@ export interface JobEnvelope<P = unknown> {
   chain?: ChainStep[]
   /** A chain's job to dispatch if one of its jobs fails for good. */
   chainCatch?: {job: string; queue: string}
+  /** The batch this job belongs to, and where its created record is on the batch topic. */
+  batch?: BatchRef
+}
+
+/**
+ * A job's batch: its id, and the partition and offset of its created record on the batch topic,
+ * from which the worker that ends a job reads the batch's progress.
+ */
+export interface BatchRef {
+  id: string
+  partition: number
+  offset: number
 }
 
 /** One job of a chain waiting for the ones before it: what its envelope will be made of. */

@@ -178,6 +178,16 @@ const FIELDS: readonly FieldRule[] = [
     valid: (value) =>
       typeof value === 'object' && value !== null && isJobName((value as {job?: unknown}).job) && isQueueName((value as {queue?: unknown}).queue),
   },
+  {
+    name: 'batch',
+    required: false,
+    expected: 'a {id, partition, offset} object (a job id, integers >= 0), or left out',
+    valid: (value) => {
+      if (typeof value !== 'object' || value === null) return false
+      const {id, partition, offset} = value as Record<string, unknown>
+      return isJobId(id) && Number.isSafeInteger(partition) && (partition as number) >= 0 && Number.isSafeInteger(offset) && (offset as number) >= 0
+    },
+  },
 ]
 
 /**

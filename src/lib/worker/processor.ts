@@ -1,6 +1,6 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 
-import {type QueueTopics} from '../config/index.js'
+import {type KafkaConnectionConfig, type QueueTopics} from '../config/index.js'
 import {deadLetterRecord} from '../dead-letter/record.js'
 import {type JobEnvelope, type Keyring, decodeEnvelope, openPayload} from '../envelope/index.js'
 import {UNIQUE_HEADERS, type UniqueMark} from '../envelope/unique.js'
@@ -21,6 +21,7 @@ import {type WorkerOptions} from './options.js'
 import {UniqueLocks} from './unique.js'
 import {chainCatchJob, nextInChain} from './chain.js'
 import {FollowUps} from './follow-ups.js'
+import {BatchEnds} from './batch.js'
 
 export {PublishFailedError} from './failure-writer.js'
 
@@ -51,6 +52,8 @@ export interface ProcessorDeps {
   share(topic: string): number
   /** The topic of any queue, for the next job of a chain. */
   topicOfQueue(queue: string): string
+  /** Where the end of a batch's job is reported: the batch topic, and how to read it back. */
+  batches: {connection: KafkaConnectionConfig; topic: string; readerGroup: string}
 }
 
 /**
@@ -62,6 +65,7 @@ export interface ProcessorDeps {
 export class JobProcessor {
   private readonly writer: FailureWriter
   private readonly followUps: FollowUps
+  private readonly batchEnds: BatchEnds
   /** Middleware state shared by all the jobs this worker runs. */
   private readonly store = new Map<string, unknown>()
   private readonly unique = new UniqueLocks()
@@ -69,6 +73,16 @@ export class JobProcessor {
   constructor(private readonly deps: ProcessorDeps) {
     this.writer = new FailureWriter({...deps, brokerTimeout: deps.options.brokerTimeout})
     this.followUps = new FollowUps({...deps, writer: this.writer, group: deps.options.group})
+    this.batchEnds = new BatchEnds({
+      ...deps.batches,
+      write: async (topic, record) => this.writer.write(topic, record),
+      dispatch: async (followUp) => this.followUps.dispatch(followUp),
+    })
+  }
+
+  /** Closes the batch topic's reader, if a batch's job opened it. */
+  async close(): Promise<void> {
+    await this.batchEnds.close()
   }
 
   /**
@@ -171,6 +185,7 @@ export class JobProcessor {
       if (outcome.ok) {
         unique?.end()
         if (envelope.chain !== undefined) await this.followUps.dispatch(nextInChain(envelope, new Date()))
+        if (envelope.batch !== undefined) await this.batchEnds.jobEnded(envelope, true)
         if (events.listenerCount('job:done') > 0) {
           events.emit('job:done', {...jobRef(message, envelope, attempt, maxTries), durationMs: outcome.durationMs})
         }
@@ -195,6 +210,7 @@ export class JobProcessor {
           deadLetterRecord({...this.failureContext(message, outcome), reason: decision.reason, attempts: attempt, envelope}),
         )
         await this.followUps.dispatch(chainCatchJob(envelope, outcome.error, new Date()))
+        if (envelope.batch !== undefined) await this.batchEnds.jobEnded(envelope, false)
         events.emit('job:failed', {...failure, action: 'dead-letter', reason: decision.reason})
         await this.runFailedHook(instance, envelope, payload, outcome, {...context, signal: AbortSignal.timeout(timeout * 1000)})
         return [...retriedInPlace, 'dead-lettered']
@@ -284,6 +300,8 @@ export class JobProcessor {
     attempts = envelope ? envelope.attempt - 1 : 0,
   ): Promise<void> {
     await this.writer.writeDeadLetter(message, deadLetterRecord({...this.failureContext(message, {error}), reason, attempts, envelope}))
+    // A batch's job that can never run has ended as surely as one that failed for good.
+    if (envelope?.batch !== undefined) await this.batchEnds.jobEnded(envelope, false)
     const {queue} = this.deps.topicsOf(message.topic)
     const {topic, partition, offset} = message
     this.deps.events.emit('poison', {topic, partition, queue, offset, reason, error: errorSummary(error)})

@@ -1,5 +1,6 @@
 import os from 'node:os'
 
+import {batchReaderGroup} from '../batch/topic.js'
 import {type KqConfig, type QueueTopics, topicsForQueue} from '../config/index.js'
 import {AuthorizationError, BrokerUnreachableError, errorMessage} from '../errors.js'
 import {JobRegistry, noJobsWarning} from '../jobs/registry.js'
@@ -49,6 +50,7 @@ export class Worker extends WorkerEmitter {
   private engine?: Engine
   private subscriber?: Subscriber
   private publisher?: Publisher
+  private processor?: JobProcessor
   private control?: WorkerControl
   private readonly groupProgress: GroupProgress
   private joined = false
@@ -161,7 +163,9 @@ export class Worker extends WorkerEmitter {
       stopping: this.stopController.signal,
       share: (topic) => this.shares.get(this.topicsOf(topic).topic) ?? 1,
       topicOfQueue: (queue) => topicsForQueue(this.config, queue).topic,
+      batches: {connection: this.config.kafka, topic: this.config.batchTopic, readerGroup: batchReaderGroup(this.options.group)},
     })
+    this.processor = processor
     const subscriber = await openWorkerSubscriber(this.config.kafka, this.options, this.roles)
     this.subscriber = subscriber
     this.engine = new Engine({
@@ -242,6 +246,7 @@ export class Worker extends WorkerEmitter {
     })
     await this.closeWithin(`leaving group ${this.options.group}`, 'Kafka hands its partitions on once its session times out', async () => this.subscriber?.stop())
     await this.control?.close()
+    await this.closeWithin('closing the batch topic reader', 'it held nothing', async () => this.processor?.close())
     await this.closeWithin('closing the producer', 'the jobs had finished their writes', async () => this.publisher?.close())
     await this.closeWithin('closing the admin connection', 'it held nothing', async () => this.groupProgress.close())
     const summary = this.summary()

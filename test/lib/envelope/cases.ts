@@ -84,6 +84,7 @@ export const ACCEPTED: JsonCase[] = [
       chainCatch: {job: 'ChainFailed', queue: 'media'},
     }),
   },
+  {name: 'a job of a batch', json: withField('batch', {id: '0192f5a0-7c1e-7abc-9def-0123456789ab', partition: 0, offset: 41, 'x-note': 'kept'})},
 ]
 
 export const REJECTED: RejectedCase[] = [
@@ -215,6 +216,14 @@ export const REJECTED: RejectedCase[] = [
   ...invalid('chainCatch', [
     ['without a queue', {job: 'A'}],
     ['a string', 'ChainFailed'],
+    ['null', null],
+  ]),
+  ...invalid('batch', [
+    ['without an offset', {id: '0192f5a0-7c1e-7abc-9def-0123456789ab', partition: 0}],
+    ['with an id that is not a job id', {id: 'batch-1', partition: 0, offset: 0}],
+    ['with a negative partition', {id: '0192f5a0-7c1e-7abc-9def-0123456789ab', partition: -1, offset: 0}],
+    ['with a fractional offset', {id: '0192f5a0-7c1e-7abc-9def-0123456789ab', partition: 0, offset: 1.5}],
+    ['a string', '0192f5a0-7c1e-7abc-9def-0123456789ab'],
     ['null', null],
   ]),
 ]

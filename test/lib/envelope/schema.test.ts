@@ -37,6 +37,7 @@ describe('envelope JSON Schema', () => {
       backoff: [4],
       chain: [{job: 'B', queue: 'q', payload: 2}],
       chainCatch: {job: 'C', queue: 'q'},
+      batch: {id: '0192f5a0-7c1e-7000-8000-000000000001', partition: 0, offset: 0},
     })
     assert.deepEqual(Object.keys(schema.properties).sort(), [...Object.keys(full), 'encrypted'].sort())
     const minimal = createEnvelope({job: 'A', queue: 'q', payload: 1})
@@ -61,6 +62,7 @@ describe('envelope JSON Schema', () => {
         ],
         chainCatch: {job: 'ChainFailed', queue: 'media'},
       },
+      {job: 'ResizeImage', queue: 'media', payload: {id: 8}, batch: {id: '0192f5a0-7c1e-7abc-9def-0123456789ab', partition: 2, offset: 1234}},
     ]
     for (const input of inputs) {
       for (const now of [new Date(0), new Date('2026-11-26T17:30:01.123Z'), new Date()]) {
