@@ -25,6 +25,8 @@ export interface DispatchedJob<P = unknown> {
   dueAt?: Date
   /** The jobs of the chain this job starts, after it, by name; absent for a job in no chain. */
   chain?: string[]
+  /** The id of the batch this job belongs to; absent for a job in none. */
+  batch?: string
   /** A unique job's id, how long it stays unique (seconds; absent: until it has run), and whether only until it starts. */
   unique?: {id: string; seconds?: number; untilProcessing?: boolean}
 }
@@ -112,6 +114,7 @@ export class FakeQueue {
       ...(outgoing.dueAt !== undefined && {dueAt: new Date(outgoing.dueAt)}),
       ...(unique !== undefined && {unique}),
       ...(envelope.chain !== undefined && {chain: envelope.chain.map((step) => step.job)}),
+      ...(envelope.batch !== undefined && {batch: envelope.batch.id}),
     })
     return {partition: 0, offset: this.#jobs.length - 1}
   }
