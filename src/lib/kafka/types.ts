@@ -116,6 +116,8 @@ export interface SendOptions {
    * two topics must have the same partition count (else a KafkaRefusedError says how to fix it).
    */
   partitionAs?: string
+  /** Write to this partition, whatever the key: a record that must follow another on its partition. */
+  partition?: number
 }
 
 export interface PublisherOptions {

@@ -1,7 +1,7 @@
 import {BatchBook, type BatchEndJob, endJobsDue, encodeBatchRecord} from '../batch/records.js'
 import {createEnvelope, type JobEnvelope} from '../envelope/index.js'
 import {type KafkaConnectionConfig} from '../config/index.js'
-import {type PublishedRecord, type OutgoingMessage, type TopicReader, openTopicReader} from '../kafka/index.js'
+import {type OutgoingMessage, type PublishedRecord, type SendOptions, type TopicReader, openTopicReader} from '../kafka/index.js'
 import {type FollowUp} from './chain.js'
 
 export interface BatchEndsDeps {
@@ -11,7 +11,7 @@ export interface BatchEndsDeps {
   /** The prefix of the short-lived groups the batch topic is read through. */
   readerGroup: string
   /** Writes a record, acknowledged by every in-sync replica, and says where it landed. */
-  write(topic: string, record: OutgoingMessage): Promise<PublishedRecord>
+  write(topic: string, record: OutgoingMessage, options?: SendOptions): Promise<PublishedRecord>
   /** Writes a job to its queue, acknowledged by every in-sync replica. */
   dispatch(followUp: FollowUp): Promise<void>
 }
@@ -39,16 +39,20 @@ export class BatchEnds {
     if (ref === undefined) return
     const {topic} = this.deps
     const at = new Date().toISOString()
-    const written = await this.deps.write(topic, encodeBatchRecord({type: 'job', batch: ref.id, at, id: envelope.id, job: envelope.job, ok}))
+    // On the created record's partition, which the batch id's key chose then, even if the topic
+    // has more partitions since.
+    const {partition} = ref
+    const written = await this.deps.write(topic, encodeBatchRecord({type: 'job', batch: ref.id, at, id: envelope.id, job: envelope.job, ok}), {partition})
     const book = new BatchBook()
     const reader = await this.openReader()
-    await reader.read(topic, [{partition: written.partition, from: ref.offset, to: written.offset + 1}], this.deps.readerGroup, (message) => {
+    await reader.read(topic, [{partition, from: ref.offset, to: written.offset + 1}], this.deps.readerGroup, (message) => {
       book.applyMessage(message)
     })
     const due = endJobsDue(book.get(ref.id), envelope.id)
     if (due.length === 0) return
     for (const end of due) await this.deps.dispatch(endJob(end))
-    await this.deps.write(topic, encodeBatchRecord({type: 'finished', batch: ref.id, at: new Date().toISOString(), by: envelope.id, dispatched: due.map(({role}) => role)}))
+    const finished = encodeBatchRecord({type: 'finished', batch: ref.id, at: new Date().toISOString(), by: envelope.id, dispatched: due.map(({role}) => role)})
+    await this.deps.write(topic, finished, {partition})
   }
 
   async close(): Promise<void> {

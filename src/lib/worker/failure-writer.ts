@@ -5,7 +5,7 @@ import {reducedDeadLetter} from '../dead-letter/record.js'
 import {delayTopicFor} from '../delay/ladder.js'
 import {BrokerUnreachableError, RecordTooLargeError} from '../errors.js'
 import {FAILURE_HEADERS, describeError} from '../failure/headers.js'
-import {type IncomingMessage, type OutgoingMessage, type PublishedRecord, type Publisher} from '../kafka/index.js'
+import {type IncomingMessage, type OutgoingMessage, type PublishedRecord, type Publisher, type SendOptions} from '../kafka/index.js'
 import {type WorkerEmitter} from './events.js'
 
 /** Thrown when a retry record or dead letter could not be written: the record must not be resolved. */
@@ -35,11 +35,11 @@ export class FailureWriter {
    * tries again, up to the worker's broker timeout; then, or on any other refusal, it throws,
    * and the record it stands for is left unresolved, to be delivered again.
    */
-  async write(topic: string, record: OutgoingMessage): Promise<PublishedRecord> {
+  async write(topic: string, record: OutgoingMessage, options?: SendOptions): Promise<PublishedRecord> {
     const deadline = Date.now() + this.deps.brokerTimeout * 1000
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.deps.publisher.send(topic, record)
+        return await this.deps.publisher.send(topic, record, options)
       } catch (error) {
         if (!(error instanceof BrokerUnreachableError) || Date.now() > deadline) {
           throw new PublishFailedError(`cannot write to ${topic}: ${describeError(error).message}`, {cause: error})

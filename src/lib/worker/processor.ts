@@ -75,7 +75,7 @@ export class JobProcessor {
     this.followUps = new FollowUps({...deps, writer: this.writer, group: deps.options.group})
     this.batchEnds = new BatchEnds({
       ...deps.batches,
-      write: async (topic, record) => this.writer.write(topic, record),
+      write: async (topic, record, options) => this.writer.write(topic, record, options),
       dispatch: async (followUp) => this.followUps.dispatch(followUp),
     })
   }

@@ -122,6 +122,14 @@ export function describeAdapterContract(name: string, adapter: KafkaAdapter): vo
       )
     })
 
+    it('writes to the partition it is given, whatever the key would choose', async () => {
+      const topic = await newTopic(3)
+      const chosen = await publisher.send(topic, {key: 'k', value: 'chosen'})
+      const other = (chosen.partition + 1) % 3
+      assert.equal((await publisher.send(topic, {key: 'k', value: 'placed'}, {partition: other})).partition, other)
+      assert.deepEqual((await kcatRecords(topic)).find((record) => record.payload === 'placed')?.partition, other)
+    })
+
     it('keeps the order of a batch within a partition', async () => {
       const topic = await newTopic(2)
       const values = Array.from({length: 200}, (_, index) => `v${index}`)

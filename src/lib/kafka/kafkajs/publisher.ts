@@ -68,7 +68,7 @@ class KafkaPublisher implements Publisher {
    */
   async send(topic: string, message: OutgoingMessage, options: SendOptions = {}): Promise<PublishedRecord> {
     const kafkaMessage = toKafkaMessage(message)
-    const partition = await this.choosePartition(topic, kafkaMessage, options)
+    const partition = options.partition ?? (await this.choosePartition(topic, kafkaMessage, options))
     return new Promise((resolve, reject) => {
       this.waiting.push({topic, message: {...kafkaMessage, partition}, resolve, reject})
       if (!this.flushing) void this.flush()
