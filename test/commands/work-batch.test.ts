@@ -166,6 +166,15 @@ await closeDispatch()
     assert.deepEqual([batch.status, batch.pending, batch.done], ['succeeded', 0, total])
   })
 
+  it('lists no batches, and makes no topic, where no batch was ever dispatched', async () => {
+    const fresh = {KQ_BATCH_TOPIC: uniqueTopic('batches')}
+    const {code, stdout, stderr} = await kq(['batch:list'], {cwd: app.root, env: fresh})
+    assert.equal(code, 0, stderr)
+    assert.equal(stdout.trim(), 'No batches.')
+    const topics = await kq(['topic:list', '--json'], {cwd: app.root})
+    assert.ok(!topics.stdout.includes(fresh.KQ_BATCH_TOPIC), 'batch:list made the batch topic')
+  })
+
   it('refuses a batch:show of an id that is not a batch id, before reading anything', async () => {
     const {code, stdout, stderr} = await kq(['batch:show', 'album-1'], {cwd: app.root, env: {...env, KAFKA_BROKERS: '127.0.0.1:1'}})
     assert.notEqual(code, 0)

@@ -30,14 +30,14 @@ export interface RoleChange {
 }
 
 /** The scope of a request, with each queue's topics named as the rest of kq names them. */
-export function roleScope(config: Pick<KqConfig, 'queue' | 'topic' | 'consumerGroup' | 'controlTopic'>, request: RoleRequest): RoleScope {
+export function roleScope(config: Pick<KqConfig, 'queue' | 'topic' | 'consumerGroup' | 'controlTopic' | 'batchTopic'>, request: RoleRequest): RoleScope {
   const problem = principalProblem(request.principal)
   if (problem !== undefined) throw new UsageError(problem)
   const queues = (request.queues.length > 0 ? request.queues : [config.queue]).map((queue) =>
     topicsForQueue(config, topicName({raw: queue, label: '--queue', fromCommandLine: true})),
   )
   const group = request.group === undefined ? config.consumerGroup : identifier({raw: request.group, label: '--group', fromCommandLine: true})
-  return {principal: request.principal, queues, group, controlTopic: config.controlTopic}
+  return {principal: request.principal, queues, group, controlTopic: config.controlTopic, batchTopic: config.batchTopic}
 }
 
 /**

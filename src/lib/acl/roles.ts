@@ -4,6 +4,7 @@
  * the dead-letter cursor group, the control reader groups), so a renamed topic or group cannot
  * leave the grants behind. Pure: no I/O.
  */
+import {batchReaderGroup} from '../batch/groups.js'
 import {type QueueTopics} from '../config/topics.js'
 import {controlReaderGroup} from '../control/groups.js'
 import {deadLetterCursorGroup} from '../dead-letter/backlog.js'
@@ -22,6 +23,8 @@ export interface RoleScope {
   group: string
   /** The control topic of restart, pause and continue (KQ_CONTROL_TOPIC). */
   controlTopic: string
+  /** The topic of batch progress (KQ_BATCH_TOPIC). */
+  batchTopic: string
 }
 
 /** A binding, with the kq command or code path that needs it. */
@@ -54,9 +57,10 @@ const group = (name: string, operations: AclOperation[], why: string, pattern: '
  * start an idempotent producer (KIP-679), and kq runs KRaft clusters only.
  */
 const NEEDS: Record<Role, (scope: RoleScope) => Need[]> = {
-  dispatcher: ({queues}) => [
+  dispatcher: ({queues, ...scope}) => [
     topics(queues.map((queue) => queue.topic), ['write', 'describe'], 'kq dispatch, Job.dispatch()'),
     topics(queues.flatMap((queue) => queue.delayTopics), ['write', 'describe'], 'kq dispatch --delay (a job waits on a delay topic)'),
+    topics([scope.batchTopic], ['write', 'create', 'describe'], 'batch().dispatch(): a batch\'s created record'),
   ],
   worker: (scope) => [
     topics(scope.queues.map((queue) => queue.topic), ['read', 'describe'], 'kq work: run jobs'),
@@ -66,6 +70,8 @@ const NEEDS: Record<Role, (scope: RoleScope) => Need[]> = {
     group(scope.group, ['read', 'describe'], 'kq work: join the workers’ group, commit'),
     topics([scope.controlTopic], ['read', 'describe'], 'kq work: obey restart, pause, continue'),
     group(controlReaderGroup(scope.group), ['read'], 'kq work: read the control topic', 'prefixed'),
+    topics([scope.batchTopic], ['read', 'write', 'describe'], 'kq work: report a batch\'s job ended, dispatch its end jobs'),
+    group(batchReaderGroup(scope.group), ['read'], 'kq work: read a batch back', 'prefixed'),
   ],
   operator: (scope) => [
     topics(
@@ -79,6 +85,8 @@ const NEEDS: Record<Role, (scope: RoleScope) => Need[]> = {
     group(deadLetterCursorGroup(scope.group), ['read', 'describe'], 'kq dlt:*: read dead letters, move the cursor', 'prefixed'),
     topics([scope.controlTopic], ['read', 'write', 'create', 'describe'], 'kq pause, continue, restart; status shows paused queues'),
     group(controlReaderGroup(scope.group), ['read'], 'kq status: read the control topic', 'prefixed'),
+    topics([scope.batchTopic], ['read', 'describe'], 'kq batch:show, batch:list'),
+    group(batchReaderGroup(scope.group), ['read'], 'kq batch:show, batch:list: read the batch topic', 'prefixed'),
   ],
 }
 

@@ -5,7 +5,8 @@ import {type BatchProgress} from './records.js'
 import {readBatches} from './topic.js'
 
 export {BatchBook, type BatchProgress, type BatchRecord, type BatchResult, endJobsDue, endJobId} from './records.js'
-export {batchReaderGroup, ensureBatchTopic, readBatches} from './topic.js'
+export {batchReaderGroup} from './groups.js'
+export {ensureBatchTopic, readBatches} from './topic.js'
 
 /**
  * Where a batch is: `running` while jobs are pending, `ending` once all have ended and before its

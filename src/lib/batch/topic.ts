@@ -3,15 +3,8 @@ import {TopicNotFoundError} from '../errors.js'
 import {type TopicAdmin, type TopicReader, openTopicReader} from '../kafka/index.js'
 import {durabilityConfigs} from '../topics/durability.js'
 import {assertReplicationFits} from '../topics/provision.js'
+import {batchReaderGroup} from './groups.js'
 import {BatchBook} from './records.js'
-
-/**
- * The prefix of the short-lived groups through which a worker of `workersGroup`, or `kq
- * batch:show`, reads the batch topic: one name to grant a prefixed ACL on.
- */
-export function batchReaderGroup(workersGroup: string): string {
-  return `${workersGroup}-batches`
-}
 
 /**
  * Creates the batch topic unless it exists: KAFKA_PARTITIONS partitions (a batch's records

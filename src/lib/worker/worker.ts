@@ -1,6 +1,6 @@
 import os from 'node:os'
 
-import {batchReaderGroup} from '../batch/topic.js'
+import {batchReaderGroup} from '../batch/groups.js'
 import {type KqConfig, type QueueTopics, topicsForQueue} from '../config/index.js'
 import {AuthorizationError, BrokerUnreachableError, errorMessage} from '../errors.js'
 import {JobRegistry, noJobsWarning} from '../jobs/registry.js'

@@ -6,7 +6,7 @@ import {topicsForQueue} from '../../../src/lib/config/index.js'
 import {UsageError} from '../../../src/lib/errors.js'
 
 const naming = {queue: 'default', topic: 'default'}
-const scope = {principal: 'User:alice', queues: [topicsForQueue(naming, 'orders')], group: 'orders-workers', controlTopic: 'kq-control'}
+const scope = {principal: 'User:alice', queues: [topicsForQueue(naming, 'orders')], group: 'orders-workers', controlTopic: 'kq-control', batchTopic: 'kq-batches'}
 const delays = topicsForQueue(naming, 'orders').delayTopics
 
 /** The bindings of a role as `resource pattern name OPERATION` lines, sorted. */
@@ -21,11 +21,12 @@ function on(lines: string[], name: string): string[] {
 }
 
 describe('the ACLs of each kq role', () => {
-  it('lets a dispatcher write and describe the queue topic and its delay topics, and nothing else', () => {
+  it('lets a dispatcher write and describe the queue topic and its delay topics, make and write the batch topic, and nothing else', () => {
     const lines = grants('dispatcher')
     assert.deepEqual(on(lines, 'orders'), ['describe', 'write'])
     for (const topic of delays) assert.deepEqual(on(lines, topic), ['describe', 'write'])
-    assert.equal(lines.length, 2 * (1 + delays.length))
+    assert.deepEqual(on(lines, 'kq-batches'), ['create', 'describe', 'write'])
+    assert.equal(lines.length, 2 * (1 + delays.length) + 3)
     assert.ok(lines.every((line) => line.startsWith('topic literal ')))
     assert.ok(!lines.some((line) => / read$/.test(line)), 'a dispatcher reads nothing')
   })
@@ -39,6 +40,8 @@ describe('the ACLs of each kq role', () => {
     assert.deepEqual(on(lines, 'orders-workers'), ['describe', 'read'])
     assert.deepEqual(on(lines, 'kq-control'), ['describe', 'read'])
     assert.ok(lines.includes('group prefixed orders-workers-control read'), 'the control reader groups')
+    assert.deepEqual(on(lines, 'kq-batches'), ['describe', 'read', 'write'])
+    assert.ok(lines.includes('group prefixed orders-workers-batches read'), 'the batch reader groups')
     assert.ok(!lines.some((line) => line.includes('orders-dlt read')), 'a worker never reads dead letters')
   })
 
@@ -51,6 +54,8 @@ describe('the ACLs of each kq role', () => {
     assert.deepEqual(on(lines, 'orders-workers'), ['describe'])
     assert.ok(lines.includes('group prefixed orders-workers-dlt read'), 'the dead-letter cursor and its readers')
     assert.deepEqual(on(lines, 'kq-control'), ['create', 'describe', 'read', 'write'])
+    assert.deepEqual(on(lines, 'kq-batches'), ['describe', 'read'])
+    assert.ok(lines.includes('group prefixed orders-workers-batches read'), 'the batch reader groups')
     assert.ok(!lines.some((line) => /^topic literal orders(-retry|-delay-\S+)? read$/.test(line)), 'an operator never reads jobs')
   })
 
@@ -64,16 +69,17 @@ describe('the ACLs of each kq role', () => {
   })
 
   it('names the topics of the default queue after KAFKA_TOPIC, and takes the group and control topic from the configuration', () => {
-    const config = {queue: 'default', topic: 'jobs', consumerGroup: 'kq-workers', controlTopic: 'ops-control'}
+    const config = {queue: 'default', topic: 'jobs', consumerGroup: 'kq-workers', controlTopic: 'ops-control', batchTopic: 'ops-batches'}
     const defaulted = roleScope(config, {role: 'worker', principal: 'User:w', queues: []})
     assert.equal(defaulted.queues[0].topic, 'jobs')
     assert.equal(defaulted.group, 'kq-workers')
     assert.ok(grants('worker', defaulted).includes('topic literal ops-control read'))
+    assert.ok(grants('worker', defaulted).includes('topic literal ops-batches write'))
     assert.ok(grants('worker', defaulted).includes('topic literal jobs-retry write'))
   })
 
   it('refuses a principal without its type, and a queue that is no topic name, as usage errors', () => {
-    const config = {queue: 'default', topic: 'default', consumerGroup: 'kq-workers', controlTopic: 'kq-control'}
+    const config = {queue: 'default', topic: 'default', consumerGroup: 'kq-workers', controlTopic: 'kq-control', batchTopic: 'kq-batches'}
     assert.throws(() => roleScope(config, {role: 'worker', principal: 'alice', queues: []}), (error: Error) => {
       assert.ok(error instanceof UsageError)
       assert.match(error.message, /^--principal must be Kafka's principal form, TYPE:NAME such as User:alice/)
