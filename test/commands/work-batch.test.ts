@@ -26,8 +26,8 @@ interface BatchJson {
 
 /**
  * A JavaScript job that notes each of its runs in the ledger, fsync'd so that a line is there
- * however the process ends afterwards; `sleepMs` in its payload makes it take that long, `fail`
- * makes it fail for good.
+ * however the process ends afterwards; `sleepMs` in its payload makes it take that long,
+ * `failOnce` fails its first try (a retry), `fail` makes it fail for good (two tries).
  */
 function ledgerJob(name: string, ledger: string): string {
   return `import {fsyncSync, openSync, writeSync} from 'node:fs'
@@ -35,10 +35,11 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {Job} from 'kq'
 
 export default class ${name} extends Job {
-  tries = 1
+  tries = 2
+  backoff = [0.1]
   async handle(payload, ctx) {
     if (payload?.sleepMs) await sleep(payload.sleepMs)
-    if (payload?.fail) throw new Error('the image is corrupt')
+    if (payload?.fail || (payload?.failOnce && ctx.attempt === 1)) throw new Error('the image is corrupt')
     const file = openSync(${JSON.stringify(ledger)}, 'a')
     writeSync(file, JSON.stringify({job: ctx.job, id: ctx.id, attempt: ctx.attempt, payload}) + '\\n')
     fsyncSync(file)
@@ -106,15 +107,16 @@ await closeDispatch()
     return JSON.parse(stdout) as BatchJson
   }
 
-  it('runs every job of a batch, then its then and finally jobs once, and batch:show and batch:list say so', async () => {
+  it('runs every job of a batch, a retried one too, then its then and finally jobs once, and batch:show and batch:list say so', async () => {
     const {queue, group} = await createWorkedQueue('batch-ok', 2)
-    const receipt = await dispatchBatch(queue, 'Array.from({length: 6}, (_, i) => Resize.with({image: i}))', ".name('album 1').then(AlbumReady).catch(AlbumFailed).finally(AlbumClosed)")
+    const receipt = await dispatchBatch(queue, 'Array.from({length: 6}, (_, i) => Resize.with({image: i, failOnce: i === 0}))', ".name('album 1').then(AlbumReady).catch(AlbumFailed).finally(AlbumClosed)")
     assert.equal(receipt.total, 6)
     assert.equal((await show(receipt.id)).pending, 6)
 
     await work(queue, group)
     const ran = entries().filter((entry) => entry.job !== 'Resize' || receipt.jobs.some((job) => job.id === entry.id))
     assert.deepEqual(ran.filter((entry) => entry.job === 'Resize').map((entry) => entry.payload.image).sort(), [0, 1, 2, 3, 4, 5])
+    assert.equal(ran.find((entry) => entry.payload.image === 0)?.attempt, 2, 'the job that failed once counted when its retry succeeded')
     const ends = ran.filter((entry) => entry.job !== 'Resize' && entry.payload.batch === receipt.id)
     assert.deepEqual(ends.map((entry) => entry.job), ['AlbumReady', 'AlbumClosed'])
     assert.deepEqual(ends[0].payload, {batch: receipt.id, name: 'album 1', total: 6, failed: 0, failedJobs: []})
