@@ -63,6 +63,7 @@ export default class Status extends KqCommand {
       queues,
       group: config.consumerGroup,
       controlTopic: config.controlTopic,
+      batchTopic: config.batchTopic,
       minInsyncReplicas: config.minInsyncReplicas,
       thresholds: {maxLag: flags['max-lag'], maxDead: flags['max-dead']},
     })

@@ -292,7 +292,7 @@ describe('kq status', function () {
   it('prints the documented JSON shape with --json', async () => {
     const {queue, group} = await createWorkedQueue('status-json')
     const snapshot = await status([queue, '--group', group, '--json'])
-    assert.deepEqual(Object.keys(snapshot), ['time', 'group', 'deadLetterGroup', 'rateWindowSeconds', 'thresholds', 'queues', 'alert'])
+    assert.deepEqual(Object.keys(snapshot), ['time', 'group', 'deadLetterGroup', 'rateWindowSeconds', 'thresholds', 'queues', 'alert', 'batches'])
     assert.deepEqual(snapshot.queues.map((each) => Object.keys(each)), [
       [
         'queue',

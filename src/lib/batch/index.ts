@@ -6,7 +6,7 @@ import {readBatches} from './topic.js'
 
 export {BatchBook, type BatchProgress, type BatchRecord, type BatchResult, endJobsDue, endJobId} from './records.js'
 export {batchReaderGroup} from './groups.js'
-export {ensureBatchTopic, readBatches} from './topic.js'
+export {BatchFollower, ensureBatchTopic, readBatches} from './topic.js'
 
 /**
  * Where a batch is: `running` while jobs are pending, `ending` once all have ended and before its

@@ -1,4 +1,4 @@
-import {type KqConfig} from '../config/index.js'
+import {type KafkaConnectionConfig, type KqConfig} from '../config/index.js'
 import {TopicNotFoundError} from '../errors.js'
 import {type TopicAdmin, type TopicReader, openTopicReader} from '../kafka/index.js'
 import {durabilityConfigs} from '../topics/durability.js'
@@ -33,17 +33,37 @@ export async function ensureBatchTopic(
  * exist yet (no batch was ever dispatched) holds none.
  */
 export async function readBatches(config: Pick<KqConfig, 'kafka' | 'batchTopic' | 'consumerGroup'>): Promise<BatchBook> {
-  const book = new BatchBook()
-  const reader = await openTopicReader(config.kafka)
-  try {
-    if (!(await topicExists(reader, config.batchTopic))) return book
-    const ranges = (await reader.topicOffsets(config.batchTopic))
-      .filter(({low, high}) => high > low)
-      .map(({partition, low, high}) => ({partition, from: low, to: high}))
-    if (ranges.length > 0) await reader.read(config.batchTopic, ranges, batchReaderGroup(config.consumerGroup), (message) => book.applyMessage(message))
-    return book
-  } finally {
-    await reader.close().catch(() => {})
+  return new BatchFollower(config.kafka, config.batchTopic, batchReaderGroup(config.consumerGroup)).refresh()
+}
+
+/**
+ * The batch topic followed across reads: each refresh reads only the records written since the
+ * last, so that `kq status --watch` pays for the whole topic once, then one offsets request a
+ * refresh while nothing changes.
+ */
+export class BatchFollower {
+  readonly book = new BatchBook()
+  private readonly next = new Map<number, number>()
+
+  constructor(
+    private readonly connection: KafkaConnectionConfig,
+    private readonly topic: string,
+    private readonly readerGroup: string,
+  ) {}
+
+  async refresh(): Promise<BatchBook> {
+    const reader = await openTopicReader(this.connection)
+    try {
+      if (this.next.size === 0 && !(await topicExists(reader, this.topic))) return this.book
+      const ranges = (await reader.topicOffsets(this.topic))
+        .map(({partition, low, high}) => ({partition, from: Math.max(low, this.next.get(partition) ?? low), to: high}))
+        .filter(({from, to}) => to > from)
+      if (ranges.length > 0) await reader.read(this.topic, ranges, this.readerGroup, (message) => this.book.applyMessage(message))
+      for (const {partition, to} of ranges) this.next.set(partition, to)
+      return this.book
+    } finally {
+      await reader.close().catch(() => {})
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 
+import {BatchFollower, batchReaderGroup, statusOf} from '../batch/index.js'
 import {type KafkaConnectionConfig} from '../config/index.js'
 import {type QueueNaming} from '../config/topics.js'
 import {deadLetterCursorGroup} from '../dead-letter/backlog.js'
@@ -21,6 +22,7 @@ export class StatusMonitor {
   private admin?: Promise<TopicAdmin>
   private samples = new Map<string, CommitSample>()
   private crossed: Crossing[] = []
+  private batches?: BatchFollower
 
   constructor(
     private readonly connection: KafkaConnectionConfig,
@@ -48,12 +50,17 @@ export class StatusMonitor {
    */
   async snapshot(): Promise<{snapshot: StatusSnapshot; changes: Crossings}> {
     const {controlTopic} = this.request
-    const [reading, paused] = await Promise.all([
+    if (this.request.batchTopic !== undefined) {
+      this.batches ??= new BatchFollower(this.connection, this.request.batchTopic, batchReaderGroup(this.request.group))
+    }
+
+    const [reading, paused, batches] = await Promise.all([
       this.reading(async (admin) => {
         const {queues, existing} = await findQueues(admin, this.naming, this.request.queues)
         return readStatus(admin, queues, existing, {workers: this.request.group, deadLetters: this.deadLetterGroup})
       }),
       controlTopic === undefined ? undefined : readPausedQueues(this.connection, controlTopic, controlReaderGroup(this.request.group)),
+      this.batches?.refresh(),
     ])
     if (paused) reading.paused = paused
     const {snapshot, samples} = buildSnapshot(reading, {
@@ -63,6 +70,13 @@ export class StatusMonitor {
       minInsyncReplicas: this.request.minInsyncReplicas,
     })
     this.samples = samples
+    if (batches !== undefined) {
+      snapshot.batches = batches
+        .all()
+        .map((batch) => ({...batch, status: statusOf(batch)}))
+        .filter(({status}) => status === 'running' || status === 'ending')
+    }
+
     const crossed = crossingsOf(snapshot.queues)
     const changes = alertChanges(this.crossed, crossed)
     this.crossed = crossed

@@ -1,3 +1,4 @@
+import {type BatchSummary} from '../batch/index.js'
 import {type DeadLetterBacklog} from '../dead-letter/backlog.js'
 import {type GroupMember} from '../kafka/index.js'
 
@@ -10,6 +11,8 @@ export interface StatusRequest {
   thresholds: Thresholds
   /** Where `kq pause` writes (KQ_CONTROL_TOPIC); unset: paused queues are not looked for. */
   controlTopic?: string
+  /** The batch topic (KQ_BATCH_TOPIC); unset: batches are not looked for. */
+  batchTopic?: string
   /** KAFKA_MIN_INSYNC_REPLICAS, what the queue topics are judged against; unset: 2 from 3 replicas up. */
   minInsyncReplicas?: number
 }
@@ -100,4 +103,6 @@ export interface StatusSnapshot {
   queues: QueueStatus[]
   /** True when any queue is past a threshold: the command then exits 3. */
   alert: boolean
+  /** The batches not yet ended, oldest first; absent when batches were not looked for. */
+  batches?: BatchSummary[]
 }

@@ -1,5 +1,6 @@
 import {type ChalkInstance} from 'chalk'
 
+import {type BatchSummary} from '../batch/index.js'
 import {type GroupMember, type TopicPartition} from '../kafka/index.js'
 import {type QueueStatus, type StatusSnapshot, type WatchRefresh, alertText} from '../monitoring/index.js'
 import {formatDrain} from './durations.js'
@@ -41,6 +42,7 @@ export function renderStatus(snapshot: StatusSnapshot, options: StatusRenderOpti
     if (snapshot.group.members.length > 0) sections.push(memberTable(snapshot.group.members, styles))
   }
 
+  if (snapshot.batches !== undefined && snapshot.batches.length > 0) sections.push(batchLines(snapshot.batches))
   return sections.join('\n\n')
 }
 
@@ -145,3 +147,15 @@ export function renderRefresh(
 /** ANSI: hide the cursor while frames are redrawn, and show it again after. */
 export const HIDE_CURSOR = '\u001B[?25l'
 export const SHOW_CURSOR = '\u001B[?25h'
+
+/** The batches not yet ended, one line each; `kq batch:show` has the rest. */
+function batchLines(batches: BatchSummary[]): string {
+  const shown = batches.slice(0, MAX_BATCH_LINES).map((batch) => {
+    const name = batch.name === undefined ? '' : ` (${batch.name})`
+    return `  ${batch.id}${name}: ${batch.pending ?? '?'} of ${batch.total ?? '?'} pending, ${batch.failed} failed${batch.status === 'ending' ? ', ending' : ''}`
+  })
+  const more = batches.length > MAX_BATCH_LINES ? [`  and ${batches.length - MAX_BATCH_LINES} more: kq batch:list --running`] : []
+  return [`Batches running: ${batches.length}`, ...shown, ...more].join('\n')
+}
+
+const MAX_BATCH_LINES = 10

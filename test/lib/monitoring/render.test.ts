@@ -128,6 +128,29 @@ describe('status: rendering', () => {
     ])
   })
 
+  it('lists the batches not yet ended under the queues, ten at most, and nothing when none runs', () => {
+    const running = (index: number) => ({
+      id: `0192f5a0-7c1e-7abc-9def-0123456789${String(index).padStart(2, '0')}`,
+      total: 5,
+      pending: 2,
+      done: 3,
+      failed: 0,
+      allowFailures: false,
+      callbacks: {},
+      failedJobs: [],
+      status: 'running' as const,
+    })
+    const text = renderStatus({...snapshot, batches: [{...running(0), name: 'album 1', failed: 1, pending: 0, status: 'ending'}, running(1)]}, {styles: PLAIN, brief: true})
+    assert.deepEqual(text.split('\n').slice(-3), [
+      'Batches running: 2',
+      '  0192f5a0-7c1e-7abc-9def-012345678900 (album 1): 0 of 5 pending, 1 failed, ending',
+      '  0192f5a0-7c1e-7abc-9def-012345678901: 2 of 5 pending, 0 failed',
+    ])
+    const many = renderStatus({...snapshot, batches: Array.from({length: 12}, (_, index) => running(index))}, {styles: PLAIN, brief: true})
+    assert.match(many, /\n {2}and 2 more: kq batch:list --running$/)
+    assert.doesNotMatch(renderStatus({...snapshot, batches: []}, {styles: PLAIN, brief: true}), /Batches/)
+  })
+
   it('says what an empty or unknown group means, and when there are no queues', () => {
     const empty = {...snapshot, rateWindowSeconds: null, queues: [], group: {id: 'kq-workers', state: 'Empty', members: []}}
     assert.equal(renderStatus(empty, {styles: PLAIN}), 'Group kq-workers: Empty (no workers running).\n\nNo queues yet: create one with `kq topic:create`.')
