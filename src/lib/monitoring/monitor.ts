@@ -1,7 +1,8 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 
-import {BatchFollower, batchReaderGroup, statusOf} from '../batch/index.js'
+import {type BatchBook, BatchFollower, batchReaderGroup, statusOf} from '../batch/index.js'
 import {type KafkaConnectionConfig} from '../config/index.js'
+import {AuthorizationError} from '../errors.js'
 import {type QueueNaming} from '../config/topics.js'
 import {deadLetterCursorGroup} from '../dead-letter/backlog.js'
 import {controlReaderGroup, readPausedQueues} from '../control/index.js'
@@ -60,7 +61,7 @@ export class StatusMonitor {
         return readStatus(admin, queues, existing, {workers: this.request.group, deadLetters: this.deadLetterGroup})
       }),
       controlTopic === undefined ? undefined : readPausedQueues(this.connection, controlTopic, controlReaderGroup(this.request.group)),
-      this.batches?.refresh(),
+      this.readBatches(),
     ])
     if (paused) reading.paused = paused
     const {snapshot, samples} = buildSnapshot(reading, {
@@ -81,6 +82,19 @@ export class StatusMonitor {
     const changes = alertChanges(this.crossed, crossed)
     this.crossed = crossed
     return {snapshot, changes}
+  }
+
+  /**
+   * The batches, unless there is no batch topic to follow, or the principal may not read it: a
+   * role granted before batches existed still gets its status, without them.
+   */
+  private async readBatches(): Promise<BatchBook | undefined> {
+    try {
+      return await this.batches?.refresh()
+    } catch (error) {
+      if (error instanceof AuthorizationError) return undefined
+      throw error
+    }
   }
 
   /** A snapshot with rates over `seconds`: a mark, a wait, then the snapshot. No wait for 0. */
