@@ -1,11 +1,12 @@
+import {spawn} from 'node:child_process'
 import {writeFileSync} from 'node:fs'
+import {createInterface} from 'node:readline'
 import path from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {withTopicAdmin} from '../../src/lib/kafka/index.js'
 import {type TestApp, makeTestApp} from '../support/app.js'
 import {type CliResult, kq, uniqueTopic} from '../support/cli.js'
-import {kcat} from '../support/kcat.js'
 import {type WorkerProcess, spawnKq, spawnWorker} from '../support/worker-process.js'
 import {FAULT_JOB, type LedgerLine, readLedger} from './ledger.js'
 import {type Tally, tally} from './tally.js'
@@ -150,16 +151,30 @@ export class FaultRig {
     this.app.remove()
   }
 
+  /**
+   * Every record of a topic as kcat reads it, streamed line by line: a soak's topic holds
+   * millions of records, more than a buffered child's output may hold.
+   */
   private async kcatRecords(topic: string): Promise<Array<{payload: string; headers: Record<string, string>}>> {
-    const output = await kcat(['-b', this.brokers, '-C', '-t', topic, '-o', 'beginning', '-e', '-J', '-q'])
-    return output
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) => {
-        const raw = JSON.parse(line) as {payload: string; headers?: string[]}
-        const headers: Record<string, string> = {}
-        for (let index = 0; index + 1 < (raw.headers?.length ?? 0); index += 2) headers[raw.headers![index]] = raw.headers![index + 1]
-        return {payload: raw.payload, headers}
-      })
+    const child = spawn('kcat', ['-b', this.brokers, '-C', '-t', topic, '-o', 'beginning', '-e', '-J', '-q'])
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
+    const exited = new Promise<number | null>((resolve) => {
+      child.on('close', (code) => resolve(code))
+    })
+    const records: Array<{payload: string; headers: Record<string, string>}> = []
+    for await (const line of createInterface({input: child.stdout})) {
+      if (line.trim() === '') continue
+      const raw = JSON.parse(line) as {payload: string; headers?: string[]}
+      const headers: Record<string, string> = {}
+      for (let index = 0; index + 1 < (raw.headers?.length ?? 0); index += 2) headers[raw.headers![index]] = raw.headers![index + 1]
+      records.push({payload: raw.payload, headers})
+    }
+
+    const code = await exited
+    if (code !== 0) throw new Error(`kcat could not read ${topic} (exit ${code}): ${stderr.trim()}`)
+    return records
   }
 }
