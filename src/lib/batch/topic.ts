@@ -1,6 +1,5 @@
 import {type KafkaConnectionConfig, type KqConfig} from '../config/index.js'
-import {TopicNotFoundError} from '../errors.js'
-import {type TopicAdmin, type TopicReader, openTopicReader} from '../kafka/index.js'
+import {type TopicAdmin, openTopicReader, topicExists} from '../kafka/index.js'
 import {durabilityConfigs} from '../topics/durability.js'
 import {assertReplicationFits} from '../topics/provision.js'
 import {batchReaderGroup} from './groups.js'
@@ -64,15 +63,5 @@ export class BatchFollower {
     } finally {
       await reader.close().catch(() => {})
     }
-  }
-}
-
-async function topicExists(reader: TopicReader, topic: string): Promise<boolean> {
-  try {
-    await reader.assertTopicExists(topic)
-    return true
-  } catch (error) {
-    if (error instanceof TopicNotFoundError) return false
-    throw error
   }
 }

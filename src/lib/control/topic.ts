@@ -1,6 +1,5 @@
 import {type KafkaConnectionConfig, type KqConfig} from '../config/index.js'
-import {TopicNotFoundError} from '../errors.js'
-import {type IncomingMessage, type TopicAdmin, type TopicReader, openTopicReader} from '../kafka/index.js'
+import {type IncomingMessage, type TopicAdmin, type TopicReader, openTopicReader, topicExists} from '../kafka/index.js'
 import {type ControlRecord, ControlState} from './records.js'
 import {durabilityConfigs} from '../topics/durability.js'
 import {assertReplicationFits} from '../topics/provision.js'
@@ -52,7 +51,7 @@ export async function readControl(
   groupPrefix: string,
   each: (message: IncomingMessage) => void,
 ): Promise<number> {
-  if (from === 0 && !(await controlTopicExists(reader, topic))) return 0
+  if (from === 0 && !(await topicExists(reader, topic))) return 0
   const end = (await reader.topicOffsets(topic)).find((offsets) => offsets.partition === 0)?.high ?? 0
   if (end > from) await reader.read(topic, [{partition: 0, from, to: end}], groupPrefix, each)
   return end
@@ -67,15 +66,5 @@ export async function readPausedQueues(connection: KafkaConnectionConfig, topic:
     return state.paused
   } finally {
     await reader.close().catch(() => {})
-  }
-}
-
-async function controlTopicExists(reader: TopicReader, topic: string): Promise<boolean> {
-  try {
-    await reader.assertTopicExists(topic)
-    return true
-  } catch (error) {
-    if (error instanceof TopicNotFoundError) return false
-    throw error
   }
 }

@@ -1,4 +1,5 @@
 import {type KafkaConnectionConfig} from '../config/index.js'
+import {TopicNotFoundError} from '../errors.js'
 import {
   type AclAdmin,
   type KafkaAdapter,
@@ -62,5 +63,19 @@ export async function withAclAdmin<T>(connection: KafkaConnectionConfig, work: (
     return await work(admin)
   } finally {
     await admin.close().catch(() => {})
+  }
+}
+
+/**
+ * Whether a topic exists, asked by listing: a broker with auto.create.topics.enable must never
+ * make one with default settings because kq looked for it.
+ */
+export async function topicExists(reader: Pick<TopicReader, 'assertTopicExists'>, topic: string): Promise<boolean> {
+  try {
+    await reader.assertTopicExists(topic)
+    return true
+  } catch (error) {
+    if (error instanceof TopicNotFoundError) return false
+    throw error
   }
 }
