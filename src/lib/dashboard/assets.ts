@@ -1,14 +1,17 @@
 import {createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
+import path from 'node:path'
 import {fileURLToPath} from 'node:url'
+
+import {packageFile} from '../package-files.js'
 
 /**
  * The page's files: kq's own (assets/dashboard in the package) and the browser builds of the
  * libraries it uses, read from their installed packages. Nothing is fetched at run time.
  */
 
-/** The page's own files, next to the package's dist/ folder. */
-const PAGE_DIR = new URL('../../../../assets/dashboard/', import.meta.url)
+/** The page's own files, in the package's assets/ folder. */
+const PAGE_DIR = packageFile('assets', 'dashboard')
 
 /** Served at /vendor/<name>: each library's browser build, resolved the way Node resolves it. */
 const VENDOR: Record<string, string> = {
@@ -41,8 +44,8 @@ export interface PageAssets {
 /** Reads every file once, at start: a missing one fails the start, not a page view. */
 export function loadPageAssets(): PageAssets {
   const files = new Map<string, Asset>()
-  const add = (path: string, file: string) => files.set(path, {body: readFileSync(file, 'utf8'), type: TYPES[file.split('.').pop()!] ?? 'text/plain'})
-  for (const name of ['index.html', 'app.js', 'charts.js', 'app.css']) add(name === 'index.html' ? '/' : `/${name}`, fileURLToPath(new URL(name, PAGE_DIR)))
+  const add = (urlPath: string, file: string) => files.set(urlPath, {body: readFileSync(file, 'utf8'), type: TYPES[file.split('.').pop()!] ?? 'text/plain'})
+  for (const name of ['index.html', 'app.js', 'charts.js', 'app.css']) add(name === 'index.html' ? '/' : `/${name}`, path.join(PAGE_DIR, name))
   for (const [name, specifier] of Object.entries(VENDOR)) add(`/vendor/${name}`, fileURLToPath(import.meta.resolve(specifier)))
   // The import map is the page's one inline script: allowed by its hash, so that no injected one runs.
   const importMap = /<script type="importmap">([\s\S]*?)<\/script>/.exec(files.get('/')!.body)?.[1] ?? ''

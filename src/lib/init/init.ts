@@ -2,12 +2,12 @@ import {constants} from 'node:fs'
 import {access, copyFile, mkdir, stat} from 'node:fs/promises'
 import {createRequire} from 'node:module'
 import path from 'node:path'
-import {fileURLToPath} from 'node:url'
 
 import {ExitCode, KqError, errorMessage} from '../errors.js'
+import {packageFile} from '../package-files.js'
 
 /** The example configuration shipped with kq, copied into an application as its first `.env`. */
-export const ENV_EXAMPLE = fileURLToPath(new URL('../../../../.env.example', import.meta.url))
+export const ENV_EXAMPLE = packageFile('.env.example')
 
 export interface InitResult {
   /** The application's folder, absolute. */
