@@ -10,8 +10,20 @@ const root = new URL('..', import.meta.url)
 const quick = quickAnswer({args: process.argv.slice(2), root, env: process.env, stdout: process.stdout})
 if (quick !== undefined) {
   process.stdout.write(quick)
-} else {
+} else if (!(await dispatchedWithoutOclif())) {
   await run()
+}
+
+// One job sent by `kq dispatch`, when its command line is one oclif would read the same way
+// (src/shared/fast-dispatch-args.ts): the same steps, output and exit codes, without oclif's load.
+async function dispatchedWithoutOclif() {
+  if (process.argv[2] !== 'dispatch') return false
+  const {fastDispatchRequest} = await import('../dist/src/shared/fast-dispatch-args.js')
+  const request = fastDispatchRequest(process.argv.slice(2), process.env, process.stdout)
+  if (request === undefined) return false
+  const {runFastDispatch} = await import('../dist/bundle/shared/fast-dispatch.js')
+  process.exitCode = await runFastDispatch(request)
+  return true
 }
 
 // `kq` alone on a terminal opens the menu (the hidden `menu` command); anywhere else, and with

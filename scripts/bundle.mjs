@@ -22,6 +22,7 @@ await build({
   entryPoints: [
     path.join(compiled, 'index.js'),
     path.join(compiled, 'testing.js'),
+    path.join(compiled, 'shared', 'fast-dispatch.js'),
     ...scripts('commands'),
     ...scripts('hooks'),
   ],

@@ -1,16 +1,14 @@
 import {Flags} from '@oclif/core'
 
 import {KqCommand} from '../base-command.js'
+import {type Role} from '../lib/acl/roles.js'
+import {type KqConfig} from '../lib/config/index.js'
 import {type BulkResult, type DispatchReceipt, Dispatcher} from '../lib/dispatch/index.js'
-import {parseDelayFlags, parseHeaderFlags, parsePayload} from '../lib/dispatch/input.js'
-import {readNdjson, readPayloadText} from '../lib/dispatch/sources.js'
+import {readNdjson} from '../lib/dispatch/sources.js'
 import {UsageError} from '../lib/errors.js'
-import {jobDefaults} from '../lib/jobs/job.js'
-import {JobRegistry} from '../lib/jobs/registry.js'
-import {renderBulkSummary, renderReceipt} from '../lib/output/dispatch.js'
+import {renderBulkSummary} from '../lib/output/dispatch.js'
 import {progressBar} from '../lib/output/progress.js'
-import {askForJob, askForPayload, isInteractive} from '../lib/prompts/index.js'
-import {traceHeadersFromEnvironment} from '../lib/trace/traceparent.js'
+import {prepareDispatch, sendOneJob} from '../shared/dispatch-steps.js'
 import {brokersFlag, jobsDirFlag, textArgument} from '../shared/flags.js'
 
 export type DispatchResult = DispatchReceipt | (BulkResult & {rate: number})
@@ -62,50 +60,39 @@ export default class Dispatch extends KqCommand {
       throw new UsageError('give the jobs either as a payload argument or with --ndjson, not both')
     }
 
-    const options = {queue: flags.queue, key: flags.key, headers: {...traceHeadersFromEnvironment(process.env), ...parseHeaderFlags(flags.header)}, ...parseDelayFlags(flags)}
-    const config = this.loadConfig(flags)
-    const registry = await JobRegistry.scan(config.jobsDir)
-    const name = args.job ?? (await this.askOrRefuse('job name', async () => askForJob(registry)))
-    const job = jobDefaults(await registry.load(name))
-    this.actingAs('dispatcher', config, [options.queue ?? job.queue ?? config.queue])
-    const dispatcher = new Dispatcher(config)
+    const prepared = await prepareDispatch(args.job, flags, this)
+    const dispatcher = new Dispatcher(prepared.config)
     try {
-      if (flags.ndjson !== undefined) {
-        // A bulk line's key is its own (--key, --key-field): it cannot follow a job's rule for it.
-        if (job.recordKey !== undefined || job.unique !== undefined) {
-          throw new UsageError(`${job.name} is unique or keyed by its middleware, which --ndjson does not apply: dispatch its jobs one at a time, or with ${job.name}.dispatch() from code`)
-        }
-
-        const target = dispatcher.target(job, options)
-        const lines = await readNdjson(target, flags.ndjson, {key: flags.key, keyField: flags['key-field'], schema: job.schema})
-        const bar = progressBar(`Dispatching ${job.name}`)
-        const result = await dispatcher
-          .sendBulk(target, lines, {
-            batchSize: flags['batch-size'],
-            source: flags.ndjson,
-            onProgress: ({sent, total}) => bar.update(sent, total),
-          })
-          .finally(() => bar.finish())
-        this.log(renderBulkSummary(result))
-        return {...result, rate: Math.round(result.count / Math.max(result.seconds, 1e-9))}
+      if (flags.ndjson === undefined) return await sendOneJob(prepared, dispatcher, {payload: args.payload, file: flags.file}, this)
+      const {job, options} = prepared
+      // A bulk line's key is its own (--key, --key-field): it cannot follow a job's rule for it.
+      if (job.recordKey !== undefined || job.unique !== undefined) {
+        throw new UsageError(`${job.name} is unique or keyed by its middleware, which --ndjson does not apply: dispatch its jobs one at a time, or with ${job.name}.dispatch() from code`)
       }
 
-      const given = await readPayloadText(args.payload, flags.file)
-      const payload = given
-        ? parsePayload(given.text, given.label)
-        : await this.askOrRefuse('payload', () => askForPayload(job.name))
-      // dispatch() checks the payload against the job's schema before it connects.
-      const receipt = await dispatcher.dispatch(job, payload, options)
-      this.log(renderReceipt(receipt))
-      return receipt
+      const target = dispatcher.target(job, options)
+      const lines = await readNdjson(target, flags.ndjson, {key: flags.key, keyField: flags['key-field'], schema: job.schema})
+      const bar = progressBar(`Dispatching ${job.name}`)
+      const result = await dispatcher
+        .sendBulk(target, lines, {
+          batchSize: flags['batch-size'],
+          source: flags.ndjson,
+          onProgress: ({sent, total}) => bar.update(sent, total),
+        })
+        .finally(() => bar.finish())
+      this.log(renderBulkSummary(result))
+      return {...result, rate: Math.round(result.count / Math.max(result.seconds, 1e-9))}
     } finally {
       await dispatcher.close()
     }
   }
 
-  /** On a terminal, asks; elsewhere a missing argument is a usage error, never a hang on stdin. */
-  private async askOrRefuse<T>(what: string, ask: () => Promise<T>): Promise<T> {
-    if (isInteractive()) return ask()
-    throw new UsageError(`missing ${what}: kq dispatch <Job> '<json>' (or --file, --ndjson, - for stdin)`)
+  // Public for the dispatch steps (DispatchConsole), which the path without oclif shares.
+  override loadConfig(flags: Record<string, unknown>): KqConfig {
+    return super.loadConfig(flags)
+  }
+
+  override actingAs(role: Role, config: KqConfig, queues: string[]): void {
+    super.actingAs(role, config, queues)
   }
 }

@@ -1,14 +1,12 @@
 import {Args, Flags, type Interfaces} from '@oclif/core'
 
 import {ROLES} from '../lib/acl/roles.js'
-import {type VariableName} from '../lib/config/index.js'
 import {identifier} from '../lib/config/values.js'
 import {DEAD_LETTER_REASONS, type Selection, parseSince} from '../lib/dead-letter/selection.js'
 import {UsageError} from '../lib/errors.js'
 import {parseBackoffList} from '../lib/retry/index.js'
 import {
   WORKER_SETTINGS,
-  WORKER_SETTING_NAMES,
   type WorkerSettingName,
   type WorkerSettingValues,
   defaultText,
@@ -16,9 +14,11 @@ import {
   settingOf,
 } from '../lib/worker/settings.js'
 
+export {CONFIG_FLAGS} from './config-flags.js'
+
 /**
  * Flags shared by several commands, defined once. Those that override a configuration variable
- * are listed in CONFIG_FLAGS so the base command can pass them to the config loader.
+ * are listed in CONFIG_FLAGS (config-flags.ts) so the base command can pass them to the config loader.
  */
 export const brokersFlag = Flags.string({
   char: 'b',
@@ -34,20 +34,6 @@ export const replicationFactorFlag = Flags.integer({
   description: 'Replication factor of each topic (overrides KAFKA_REPLICATION_FACTOR).',
   min: 1,
 })
-
-export const CONFIG_FLAGS: Readonly<Record<string, VariableName>> = {
-  brokers: 'KAFKA_BROKERS',
-  partitions: 'KAFKA_PARTITIONS',
-  'replication-factor': 'KAFKA_REPLICATION_FACTOR',
-  'jobs-dir': 'KQ_JOBS_DIR',
-  // And the worker settings whose default is a variable, such as --group.
-  ...Object.fromEntries(
-    WORKER_SETTING_NAMES.flatMap((name) => {
-      const {env} = settingOf(name)
-      return env === undefined ? [] : [[flagName(name), env]]
-    }),
-  ),
-}
 
 export const localKafkaDirFlag = Flags.string({
   description: "Folder of the local cluster's state, data and logs.",

@@ -1,3 +1,4 @@
+import {type KqConfig} from '../config/index.js'
 import {type Role} from './roles.js'
 
 /** Who a command runs as, in kq's role vocabulary: enough to write the grant that lets it. */
@@ -7,6 +8,12 @@ export interface Acting {
   principal?: string
   queues: string[]
   group?: string
+}
+
+/** Who a command acting in `role` on `queues` runs as, under this configuration. */
+export function actingFor(role: Role, config: KqConfig, queues: string[], group = config.consumerGroup): Acting {
+  const {sasl} = config.kafka
+  return {role, queues, group, ...(sasl && {principal: `User:${sasl.username}`})}
 }
 
 /** The `kq acl:grant` line that gives a command's principal what its role needs. */

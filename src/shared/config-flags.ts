@@ -1,0 +1,34 @@
+import {type ConfigOverride, type LoadConfigOptions, type VariableName} from '../lib/config/index.js'
+import {WORKER_SETTING_NAMES, flagName, settingOf} from '../lib/worker/settings.js'
+
+/**
+ * The flags that override a configuration variable, by flag name. Apart from flags.ts (which
+ * defines the flags with oclif) so that `kq dispatch`'s path without oclif reads them too.
+ */
+export const CONFIG_FLAGS: Readonly<Record<string, VariableName>> = {
+  brokers: 'KAFKA_BROKERS',
+  partitions: 'KAFKA_PARTITIONS',
+  'replication-factor': 'KAFKA_REPLICATION_FACTOR',
+  'jobs-dir': 'KQ_JOBS_DIR',
+  // And the worker settings whose default is a variable, such as --group.
+  ...Object.fromEntries(
+    WORKER_SETTING_NAMES.flatMap((name) => {
+      const {env} = settingOf(name)
+      return env === undefined ? [] : [[flagName(name), env]]
+    }),
+  ),
+}
+
+/** Where a command's configuration is read from: the env file flag, and the configuration flags given. */
+export function configOptions(
+  flags: Record<string, unknown>,
+  extra: Partial<Record<VariableName, ConfigOverride>> = {},
+): LoadConfigOptions {
+  const overrides: Partial<Record<VariableName, ConfigOverride>> = {...extra}
+  for (const [flag, variable] of Object.entries(CONFIG_FLAGS)) {
+    const value = flags[flag]
+    if (value !== undefined) overrides[variable] = {value: String(value), flag: `--${flag}`}
+  }
+
+  return {envFile: flags.dotenv as string | undefined, overrides}
+}

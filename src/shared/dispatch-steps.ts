@@ -1,0 +1,76 @@
+import {type KqConfig} from '../lib/config/index.js'
+import {type DispatchOptions, type DispatchReceipt, type Dispatcher, type JobDefaults} from '../lib/dispatch/index.js'
+import {parseDelayFlags, parseHeaderFlags, parsePayload} from '../lib/dispatch/input.js'
+import {readPayloadText} from '../lib/dispatch/sources.js'
+import {UsageError} from '../lib/errors.js'
+import {jobDefaults} from '../lib/jobs/job.js'
+import {JobRegistry} from '../lib/jobs/registry.js'
+import {renderReceipt} from '../lib/output/dispatch.js'
+import {askForJob, askForPayload, isInteractive} from '../lib/prompts/index.js'
+import {type Role} from '../lib/acl/roles.js'
+import {traceHeadersFromEnvironment} from '../lib/trace/traceparent.js'
+
+/**
+ * `kq dispatch`'s steps, shared by the oclif command and by the path that sends one job without
+ * loading oclif (fast-dispatch.ts): both run this code, so they cannot answer differently.
+ */
+
+export interface DispatchFlags {
+  file?: string
+  ndjson?: string
+  key?: string
+  header?: string[]
+  queue?: string
+  delay?: string
+  at?: string
+  brokers?: string
+  'jobs-dir'?: string
+  dotenv?: string
+}
+
+/** What the steps need from the command running them. */
+export interface DispatchConsole {
+  /** Loads the configuration for these flags, warning about what is amiss in it. */
+  loadConfig(flags: Record<string, unknown>): KqConfig
+  /** Says which kq role this run acts in, for the grant advice of an authorization error. */
+  actingAs(role: Role, config: KqConfig, queues: string[]): void
+  log(message: string): void
+}
+
+export interface PreparedDispatch {
+  config: KqConfig
+  job: JobDefaults
+  options: DispatchOptions
+}
+
+/** Everything checked before anything connects: flags, configuration, the job (asked for on a terminal). */
+export async function prepareDispatch(jobName: string | undefined, flags: DispatchFlags, io: DispatchConsole): Promise<PreparedDispatch> {
+  const options = {queue: flags.queue, key: flags.key, headers: {...traceHeadersFromEnvironment(process.env), ...parseHeaderFlags(flags.header)}, ...parseDelayFlags(flags)}
+  const config = io.loadConfig(flags as Record<string, unknown>)
+  const registry = await JobRegistry.scan(config.jobsDir)
+  const name = jobName ?? (await askOrRefuse('job name', async () => askForJob(registry)))
+  const job = jobDefaults(await registry.load(name))
+  io.actingAs('dispatcher', config, [options.queue ?? job.queue ?? config.queue])
+  return {config, job, options}
+}
+
+/** One job: its payload read (argument, --file, stdin, or asked for), checked, sent, and its receipt printed. */
+export async function sendOneJob(
+  {job, options}: PreparedDispatch,
+  dispatcher: Dispatcher,
+  source: {payload?: string; file?: string},
+  io: DispatchConsole,
+): Promise<DispatchReceipt> {
+  const given = await readPayloadText(source.payload, source.file)
+  const payload = given ? parsePayload(given.text, given.label) : await askOrRefuse('payload', () => askForPayload(job.name))
+  // dispatch() checks the payload against the job's schema before it connects.
+  const receipt = await dispatcher.dispatch(job, payload, options)
+  io.log(renderReceipt(receipt))
+  return receipt
+}
+
+/** On a terminal, asks; elsewhere a missing argument is a usage error, never a hang on stdin. */
+async function askOrRefuse<T>(what: string, ask: () => Promise<T>): Promise<T> {
+  if (isInteractive()) return ask()
+  throw new UsageError(`missing ${what}: kq dispatch <Job> '<json>' (or --file, --ndjson, - for stdin)`)
+}

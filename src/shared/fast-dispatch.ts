@@ -1,0 +1,49 @@
+import {type Acting, actingFor} from '../lib/acl/grant-line.js'
+import {loadConfig} from '../lib/config/index.js'
+import {Dispatcher} from '../lib/dispatch/index.js'
+import {configOptions} from './config-flags.js'
+import {type DispatchConsole, prepareDispatch, sendOneJob} from './dispatch-steps.js'
+import {type FastDispatchRequest} from './fast-dispatch-args.js'
+import {describeFailure, failureJson, printFailure} from './failure.js'
+import {warning} from './warning.js'
+
+/**
+ * Sends the one job of a command line fastDispatchRequest() accepted, without oclif: the same
+ * steps as the dispatch command (dispatch-steps.ts), the same output, the same failures and exit
+ * codes. Returns the exit code.
+ */
+export async function runFastDispatch(request: FastDispatchRequest): Promise<number> {
+  let acting: Acting | undefined
+  const io: DispatchConsole = {
+    loadConfig(flags) {
+      const config = loadConfig(configOptions(flags))
+      if (!request.json) for (const message of config.warnings ?? []) warning(message)
+      return config
+    },
+    actingAs(role, config, queues) {
+      acting = actingFor(role, config, queues)
+    },
+    log(message) {
+      if (!request.json) process.stdout.write(`${message}\n`)
+    },
+  }
+
+  try {
+    const prepared = await prepareDispatch(request.job, request.flags, io)
+    const dispatcher = new Dispatcher(prepared.config)
+    const receipt = await sendOneJob(prepared, dispatcher, {payload: request.payload, file: request.flags.file}, io).finally(() => dispatcher.close())
+    if (request.json) printJson(receipt)
+    return 0
+  } catch (error) {
+    const failed = error instanceof Error ? error : new Error(String(error))
+    const failure = describeFailure(failed, acting)
+    if (request.json) printJson(failureJson(failure))
+    else printFailure(failure, failed)
+    return failure.exitCode
+  }
+}
+
+/** As oclif prints a command's JSON off a terminal. */
+function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, undefined, 2)}\n`)
+}
