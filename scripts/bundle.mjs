@@ -1,13 +1,22 @@
 // Build step, after tsc: bundles what runs at run time (the library's entry points, every command
 // and hook) into dist/bundle, kq's own modules merged into a few shared chunks. Node then loads a
 // handful of files where it loaded over a hundred, and module loading was most of a short
-// command's time (`kq dispatch` spent more in it than on Kafka). Packages stay external, so each
-// is loaded only by the commands that use it, and once; the chunks are split by who uses them,
-// so a command loads no code it cannot reach. Types and tests keep using dist/src.
-import {readdirSync} from 'node:fs'
+// command's time (`kq dispatch` spent more in it than on Kafka). kafkajs is bundled too, into the
+// chunk of the Kafka adapter that alone imports it: its 171 files were the rest of that time.
+// Other packages stay external, so each is loaded only by the commands that use it. Chunks are
+// split by who uses them, so a command loads no code it cannot reach. Types and tests keep using
+// dist/src. dist/bundle/packages.json says which packages each file holds, for the tests that
+// check what a command loads.
+import {readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {build} from 'esbuild'
+
+const BUNDLED_PACKAGES = ['kafkajs']
+const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+const external = [...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies ?? {})].filter(
+  (name) => !BUNDLED_PACKAGES.includes(name),
+)
 
 const compiled = new URL('../dist/src/', import.meta.url).pathname
 
@@ -18,7 +27,10 @@ function scripts(folder) {
     .map((entry) => path.join(entry.parentPath ?? entry.path, entry.name))
 }
 
-await build({
+const outdir = new URL('../dist/bundle/', import.meta.url).pathname
+// Chunk names carry a hash: the last build's would stay beside this one's.
+rmSync(outdir, {recursive: true, force: true})
+const {metafile} = await build({
   entryPoints: [
     path.join(compiled, 'index.js'),
     path.join(compiled, 'testing.js'),
@@ -27,13 +39,24 @@ await build({
     ...scripts('hooks'),
   ],
   outbase: compiled,
-  outdir: new URL('../dist/bundle/', import.meta.url).pathname,
+  outdir,
   bundle: true,
   splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  packages: 'external',
+  external,
+  // kafkajs is CommonJS: its require() of Node's own modules needs a require in an ES module.
+  banner: {js: "import {createRequire as kqCreateRequire} from 'node:module'; const require = kqCreateRequire(import.meta.url);"},
   chunkNames: 'chunks/[name]-[hash]',
+  metafile: true,
   logLevel: 'warning',
 })
+
+const packagesByFile = {}
+for (const [file, {inputs}] of Object.entries(metafile.outputs)) {
+  const packages = new Set(Object.keys(inputs).flatMap((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1] ?? []))
+  if (packages.size > 0) packagesByFile[path.relative(outdir, file)] = [...packages].sort()
+}
+
+writeFileSync(path.join(outdir, 'packages.json'), `${JSON.stringify(packagesByFile, undefined, 2)}\n`)

@@ -1,9 +1,16 @@
 /**
  * Preloaded with `node --import` by tests that check what a command loads: on exit it prints,
  * on stderr, how many files of each watched package were loaded, as CommonJS or as ES modules.
+ * A package bundled into kq (dist/bundle/packages.json says which file holds it) counts once for
+ * each loaded file that holds it.
  */
+import {existsSync, readFileSync} from 'node:fs'
 import {createRequire, register} from 'node:module'
+import path from 'node:path'
+import {fileURLToPath} from 'node:url'
 import {MessageChannel, receiveMessageOnPort} from 'node:worker_threads'
+
+import {REPO_ROOT} from './paths.js'
 
 const require = createRequire(import.meta.url)
 const WATCHED = ['kafkajs', 'cli-table3', '@inquirer', '@oclif/core', 'prom-client', '@opentelemetry', 'hono', '@hono', 'preact', 'uplot']
@@ -14,11 +21,26 @@ const {port1, port2} = new MessageChannel()
 register('./record-esm-loads.js', {parentURL: import.meta.url, data: {port: port2}, transferList: [port2]})
 port1.unref()
 
+const bundle = path.join(REPO_ROOT, 'dist', 'bundle')
+const bundledPackages: Record<string, string[]> = existsSync(path.join(bundle, 'packages.json'))
+  ? JSON.parse(readFileSync(path.join(bundle, 'packages.json'), 'utf8'))
+  : {}
+
+/** The packages a loaded file is, or holds: `node_modules/<name>/...`, or a bundle file's. */
+function packagesOf(file: string): string[] {
+  const filePath = file.startsWith('file:') ? fileURLToPath(file) : file
+  // The innermost node_modules: a package's own dependency is that dependency.
+  const installed = [...filePath.matchAll(/\/node_modules\/((?:@[^/]+\/)?[^/]+)\//g)].at(-1)?.[1]
+  if (installed !== undefined) return [installed]
+  return filePath.startsWith(bundle + path.sep) ? (bundledPackages[path.relative(bundle, filePath)] ?? []) : []
+}
+
 process.on('exit', () => {
   const files = Object.keys(require.cache)
   for (let message = receiveMessageOnPort(port1); message; message = receiveMessageOnPort(port1)) files.push(String(message.message))
+  const unique = [...new Set(files)]
   for (const name of WATCHED) {
-    const count = new Set(files.filter((file) => file.includes(`/node_modules/${name}/`))).size
+    const count = unique.filter((file) => packagesOf(file).some((found) => found === name || found.startsWith(`${name}/`))).length
     process.stderr.write(`loaded ${name}: ${count}\n`)
   }
 })
