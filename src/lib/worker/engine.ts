@@ -1,9 +1,10 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {FAILURE_HEADERS} from '../failure/headers.js'
-import {HOLD_MS, delayTopicFor, dueAtOf, leavesRungAt} from '../delay/ladder.js'
-import {type FetchedRecords, type IncomingMessage, type TopicPartition} from '../kafka/index.js'
+import {HOLD_MS} from '../delay/ladder.js'
+import {type FetchedRecords, type TopicPartition} from '../kafka/index.js'
 import {Committer} from './committer.js'
+import {LadderMover, dueAt, leavesRung} from './delay-routing.js'
 import {FetchFlow} from './fetch-flow.js'
 import {Held} from './held.js'
 import {PartitionLedger} from './ledger.js'
@@ -42,9 +43,8 @@ export class Engine {
   private readonly flow: FetchFlow
   private readonly held: Held<Entry>
   private readonly committer: Committer
+  private readonly ladder: LadderMover
   private running = 0
-  /** Records being written to a delay rung. */
-  private moving = 0
   private stopping = false
   /**
    * Set while commits fail (the broker or the group is away): nothing new starts, since what
@@ -62,6 +62,14 @@ export class Engine {
     })
     this.scheduler = new Scheduler(Math.max(1, ...[...deps.roles.values()].map((role) => role.level + 1)))
     this.held = new Held((entry) => this.due(entry))
+    this.ladder = new LadderMover({
+      group: deps.group,
+      roles: deps.roles,
+      processor: deps.processor,
+      moved: (ledger, offset) => this.finish(ledger, offset),
+      failed: (error) => deps.failed(error),
+      settled: () => this.checkIdle(),
+    })
     this.committer = new Committer(() => this.ledgers.values(), deps.commit, {
       failing: (failing, error) => {
         this.commitsFailing = failing
@@ -99,7 +107,7 @@ export class Engine {
       if (ledger.wasTaken(offset)) continue
       if (role.kind === 'delay') {
         // A rung is first-in, first-due: until its first record's time is up, none after it is due.
-        const leaves = leavesRungAt(role.rung!, record.timestamp, this.dueOf(record, role))
+        const leaves = leavesRung(record, role)
         if (leaves > now) {
           this.flow.pauseUntil(ledger, leaves)
           this.pump()
@@ -139,40 +147,11 @@ export class Engine {
       return
     }
 
-    const remaining = this.dueOf(record, role) - now
-    if (remaining > HOLD_MS) void this.moveDown(entry, remaining)
+    const remaining = dueAt(record, role) - now
+    if (remaining > HOLD_MS) void this.ladder.moveDown(entry, remaining)
     else if (remaining > 0) this.held.add(entry, now + remaining)
     // take() starts what it queued once, after the whole run: not once a record.
     else this.scheduler.add(entry)
-  }
-
-  /** When a record may run: its not-before header, or for a delay record without one, its rung's time. */
-  private dueOf(record: IncomingMessage, role: TopicRole): number {
-    const due = dueAtOf(record.headers)
-    return due === 0 && role.rung ? record.timestamp + role.rung.ms : due
-  }
-
-  /**
-   * Writes a record that is not due yet to the rung for the time it has left, then finishes it
-   * here. The copy is marked as this group's, so that other groups reading the same rung leave it.
-   */
-  private async moveDown(entry: Entry, remaining: number): Promise<void> {
-    const {record, ledger} = entry
-    const target = delayTopicFor(this.deps.roles.get(record.topic)!.topics.topic, remaining)!
-    this.moving++
-    try {
-      await this.deps.processor.write(target, {
-        key: record.key,
-        value: record.value ?? '',
-        headers: {...record.headers, [FAILURE_HEADERS.consumerGroup]: this.deps.group},
-      })
-      this.finish(ledger, record.offset)
-    } catch (error) {
-      this.deps.failed(error)
-    } finally {
-      this.moving--
-      this.checkIdle()
-    }
   }
 
   /** A held record whose time has come. */
@@ -300,7 +279,7 @@ export class Engine {
 
   /** Resolves once no job runs and no record is being moved. */
   async idle(): Promise<void> {
-    if (this.running > 0 || this.moving > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve))
+    if (this.running > 0 || this.ladder.moving > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve))
   }
 
   /** Commits what finished jobs left uncommitted; throws when Kafka refuses. */
@@ -310,7 +289,7 @@ export class Engine {
 
   /** True when nothing is running, waiting, held or being moved. */
   get quiet(): boolean {
-    return this.running === 0 && this.moving === 0 && this.scheduler.waiting === 0 && this.held.size === 0
+    return this.running === 0 && this.ladder.moving === 0 && this.scheduler.waiting === 0 && this.held.size === 0
   }
 
   /** This worker's position on each partition it owns: everything below it is finished. */
@@ -321,7 +300,7 @@ export class Engine {
   }
 
   private checkIdle(): void {
-    if (this.running > 0 || this.moving > 0 || this.idleWaiters.length === 0) return
+    if (this.running > 0 || this.ladder.moving > 0 || this.idleWaiters.length === 0) return
     const waiters = this.idleWaiters
     this.idleWaiters = []
     for (const resolve of waiters) resolve()

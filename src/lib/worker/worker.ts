@@ -2,22 +2,21 @@ import os from 'node:os'
 
 import {batchReaderGroup} from '../batch/groups.js'
 import {type KqConfig, type QueueTopics, topicsForQueue} from '../config/index.js'
-import {AuthorizationError, BrokerUnreachableError, errorMessage} from '../errors.js'
+import {errorMessage} from '../errors.js'
 import {JobRegistry, noJobsWarning} from '../jobs/registry.js'
 import {type Publisher, type Subscriber, type TopicPartition, openPublisher} from '../kafka/index.js'
 import {assertQueueTopics} from '../topics/assert.js'
-import {decodeFinished} from './committer.js'
 import {settlesWithin} from './deadline.js'
 import {WorkerControl} from './control.js'
 import {Engine} from './engine.js'
 import {type StopReason, WorkerEmitter, type WorkerSummary} from './events.js'
+import {GroupMembership} from './group-membership.js'
 import {GroupProgress} from './group-progress.js'
-import {type PartitionLedger} from './ledger.js'
 import {type WorkerOptions, workerOptions} from './options.js'
 import {type Handled, JobProcessor} from './processor.js'
 import {openWorkerSubscriber} from './subscription.js'
 import {Tally} from './tally.js'
-import {type TopicRole, partitionShares, topicRoles} from './topic-roles.js'
+import {type TopicRole, topicRoles} from './topic-roles.js'
 
 /** How long commits may fail before the worker says that it holds new jobs. */
 const COMMIT_WARNING_MS = 3000
@@ -53,20 +52,15 @@ export class Worker extends WorkerEmitter {
   private processor?: JobProcessor
   private control?: WorkerControl
   private readonly groupProgress: GroupProgress
-  private joined = false
+  private readonly membership: GroupMembership
   private stopReason?: StopReason
   private stopped?: Promise<WorkerSummary>
   private resolveStopped?: (summary: WorkerSummary) => void
-  private brokerLostAt?: number
-  /** Kafka refused the consumer for want of an ACL: waiting would not make it allowed. */
-  private refusal?: AuthorizationError
   private commitWarning?: NodeJS.Timeout
   /** Settles once run() has connected, or failed to: a stop meanwhile waits for it (see shutDown). */
   private connecting?: Promise<unknown>
   /** Each queue topic's partition count, read at start, for the middleware's shares of a limit. */
   private partitionCounts = new Map<string, number>()
-  /** This worker's share of each queue's partitions, by queue topic, as of its last join. */
-  private shares = new Map<string, number>()
 
   constructor(
     private readonly config: KqConfig,
@@ -79,6 +73,18 @@ export class Worker extends WorkerEmitter {
     this.topics = this.options.queues.map((queue) => topicsForQueue(config, queue))
     this.roles = topicRoles(this.topics)
     this.groupProgress = new GroupProgress(config.kafka, this.options.group)
+    this.membership = new GroupMembership({
+      group: this.options.group,
+      roles: this.roles,
+      queueTopics: this.topics.map((each) => each.topic),
+      progress: this.groupProgress,
+      fromBeginning: this.options.fromBeginning,
+      brokerTimeoutMs: this.options.brokerTimeout * 1000,
+      events: this,
+      stopping: () => this.stopReason !== undefined,
+      stop: (reason) => void this.stop(reason),
+      after: (ms, action) => this.after(ms, action),
+    })
   }
 
   /** Works until stopped; resolves with what was done and the exit code it deserves. */
@@ -105,7 +111,7 @@ export class Worker extends WorkerEmitter {
     if (this.stopReason !== undefined) return this.stopped
 
     const {subscriber, engine} = connected
-    this.watchGroup(subscriber, engine)
+    this.membership.watch(subscriber, engine, this.partitionCounts)
     this.control!.start(engine, subscriber)
     this.emit('started', {
       queues: this.options.queues,
@@ -117,7 +123,7 @@ export class Worker extends WorkerEmitter {
     this.startLimits()
     await subscriber.run(engine)
     const summary = await this.stopped
-    if (this.refusal !== undefined) throw this.refusal
+    if (this.membership.refusal !== undefined) throw this.membership.refusal
     return summary
   }
 
@@ -161,7 +167,7 @@ export class Worker extends WorkerEmitter {
       ...(this.config.encryption && {keyring: this.config.encryption}),
       worker: this.identity,
       stopping: this.stopController.signal,
-      share: (topic) => this.shares.get(this.topicsOf(topic).topic) ?? 1,
+      share: (topic) => this.membership.share(this.topicsOf(topic).topic),
       topicOfQueue: (queue) => topicsForQueue(this.config, queue).topic,
       batches: {connection: this.config.kafka, topic: this.config.batchTopic, readerGroup: batchReaderGroup(this.options.group)},
     })
@@ -271,63 +277,6 @@ export class Worker extends WorkerEmitter {
     if (memory !== undefined && process.memoryUsage.rss() > memory * 1024 * 1024) void this.stop('memory')
   }
 
-  private watchGroup(subscriber: Subscriber, engine: Engine): void {
-    // Before partitions move, commit what is finished, while they are still this worker's.
-    subscriber.on('rebalancing', () => engine.commitNow())
-    subscriber.on('joined', ({assignment}) => {
-      if (this.stopReason !== undefined) return
-      const firstJoin = !this.joined
-      this.joined = true
-      this.shares = partitionShares(this.roles, assignment, this.partitionCounts)
-      void engine.assign(assignment, (ledger) => this.loadFinished(ledger))
-      if (this.brokerLostAt !== undefined) {
-        this.brokerLostAt = undefined
-        this.emit('broker:restored', {})
-      }
-
-      this.emit('assigned', {partitions: assignment})
-      if (firstJoin && !this.options.fromBeginning) void this.warnOfSkippedJobs(assignment)
-    })
-    subscriber.on('crashed', ({error}) => {
-      if (this.stopReason !== undefined) return
-      // A group it may join but not read (DESCRIBE without READ) is refused only on joining.
-      if (error instanceof AuthorizationError) {
-        this.refusal = error
-        void this.stop('refused')
-        return
-      }
-
-      if (this.brokerLostAt === undefined) {
-        this.brokerLostAt = Date.now()
-        const message = error instanceof BrokerUnreachableError ? `${error.brokers.join(',')}: ${error.reason}` : error.message
-        this.emit('broker:lost', {error: {name: error.name, message}})
-        this.after(this.options.brokerTimeout * 1000, () => {
-          if (this.brokerLostAt !== undefined) void this.stop('broker-timeout')
-        })
-      }
-    })
-  }
-
-  /** What the partition's last owner finished above its committed watermark (see Committer). */
-  private async loadFinished(ledger: PartitionLedger): Promise<void> {
-    const committed = await this.groupProgress.committed(ledger.topic, ledger.partition)
-    if (committed?.offset !== undefined && committed.offset >= 0) {
-      ledger.finishedBefore = decodeFinished(committed.offset, committed.metadata)
-    }
-  }
-
-  /** Warns when a new group started at the end of a queue topic, skipping jobs already there. */
-  private async warnOfSkippedJobs(assignment: TopicPartition[]): Promise<void> {
-    const skipped = await this.groupProgress.skippedAtStart(this.topics.map((each) => each.topic), assignment)
-    for (const {topic, jobs} of skipped) {
-      this.emit('warning', {
-        message:
-          `group ${this.options.group} had no committed offset on ${topic}, so it started at the end: ` +
-          `${jobs} job(s) already there are skipped; run once with --from-beginning to work them`,
-      })
-    }
-  }
-
   private startLimits(): void {
     if (this.options.maxTime !== undefined) this.after(this.options.maxTime * 1000, () => void this.stop('max-time'))
     if (this.options.stopWhenEmpty) this.pollForEmpty()
@@ -337,7 +286,7 @@ export class Worker extends WorkerEmitter {
   private pollForEmpty(): void {
     this.after(200, async () => {
       if (this.stopReason !== undefined) return
-      if (this.joined && this.engine?.quiet && (await this.isEmpty())) {
+      if (this.membership.joined && this.engine?.quiet && (await this.isEmpty())) {
         void this.stop('empty')
         return
       }

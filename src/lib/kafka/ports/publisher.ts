@@ -1,0 +1,32 @@
+import {type OutgoingMessage, type PublishedRecord} from './records.js'
+
+/** The port that writes records: what dispatching a job and a worker's retries, dead letters and moves need. */
+
+export interface SendOptions {
+  /**
+   * Choose each message's partition as a send to this topic would, and write to the partition
+   * of that number: a delayed job waits on the partition its key has on the queue topic. The
+   * two topics must have the same partition count (else a KafkaRefusedError says how to fix it).
+   */
+  partitionAs?: string
+  /** Write to this partition, whatever the key: a record that must follow another on its partition. */
+  partition?: number
+}
+
+export interface PublisherOptions {
+  /**
+   * Longest wait for Kafka to acknowledge a send, its retries included; then it fails with
+   * SendTimeoutError. @defaultValue none: kafkajs's own retries and timeouts decide
+   */
+  sendTimeoutMs?: number
+}
+
+export interface Publisher {
+  /** Throws TopicNotFoundError unless the topic exists; a found topic is remembered. */
+  assertTopicExists(topic: string): Promise<void>
+  /** Sends one message and waits for every in-sync replica to have it (acks=all). */
+  send(topic: string, message: OutgoingMessage, options?: SendOptions): Promise<PublishedRecord>
+  /** Sends messages in one request, keeping their order per partition; acks=all. */
+  sendBatch(topic: string, messages: OutgoingMessage[], options?: SendOptions): Promise<void>
+  close(): Promise<void>
+}
