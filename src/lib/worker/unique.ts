@@ -1,3 +1,4 @@
+import {REPLAY_HEADERS} from '../dead-letter/letters.js'
 import {type UniqueMark, uniqueMarkOf} from '../envelope/unique.js'
 
 /** How long a unique id is held when its job says not (`uniqueFor`), and how long an ended one is remembered. */
@@ -38,12 +39,18 @@ export class UniqueLocks {
     const mark = uniqueMarkOf(record.headers)
     if (mark === undefined) return undefined
     const partition = `${queueTopic}:${record.partition}`
-    const claim = this.claim(partition, mark, job.id, Date.parse(job.dispatchedAt), Date.now())
+    const replayed = record.headers[REPLAY_HEADERS.replayedFrom] !== undefined
+    const claim = this.claim(partition, mark, job.id, Date.parse(job.dispatchedAt), Date.now(), replayed)
     return {mark, claim, end: () => this.ended(partition, mark, job.id, Date.now())}
   }
 
-  /** `run` (the job now holds its id), or `duplicate` (another job held it when this one was dispatched). */
-  claim(partition: string, mark: UniqueMark, jobId: string, dispatchedAt: number, now: number): 'run' | 'duplicate' {
+  /**
+   * `run` (the job now holds its id), or `duplicate` (another job held it when this one was
+   * dispatched). A `replayed` job (kq dlt:replay) always runs: someone asked for it again, after
+   * its first run ended, and its dispatch time is that of its first dispatch, earlier than any
+   * job that holds its id now. It holds the id from now, as a job dispatched now would.
+   */
+  claim(partition: string, mark: UniqueMark, jobId: string, dispatchedAt: number, now: number, replayed = false): 'run' | 'duplicate' {
     if (++this.claimsSincePrune >= 1000) this.prune(now)
     let locks = this.byPartition.get(partition)
     if (locks === undefined) {
@@ -52,9 +59,9 @@ export class UniqueLocks {
     }
 
     const held = locks.get(mark.id)
-    if (held !== undefined && held.jobId !== jobId && dispatchedAt < endOf(held)) return 'duplicate'
+    if (!replayed && held !== undefined && held.jobId !== jobId && dispatchedAt < endOf(held)) return 'duplicate'
     // A retry of the job that holds the id keeps its lock from its first dispatch.
-    const from = held?.jobId === jobId ? held.from : dispatchedAt
+    const from = replayed ? now : held?.jobId === jobId ? held.from : dispatchedAt
     locks.set(mark.id, {jobId, from, ended: Number.POSITIVE_INFINITY, lastsMs: mark.seconds === undefined ? DEFAULT_UNIQUE_MS : mark.seconds * 1000})
     return 'run'
   }

@@ -52,4 +52,15 @@ describe('UniqueLocks', () => {
     locks.ended(P, {id: 'invoice-7'}, 'job-b', 2000)
     assert.equal(locks.claim(P, {id: 'invoice-7'}, 'job-c', 3000, 3000), 'duplicate')
   })
+
+  it('runs a replayed job though a later job of its id holds it now, and holds the id from the replay on', () => {
+    const locks = new UniqueLocks()
+    locks.claim(P, {id: 'invoice-7'}, 'job-a', 1000, 1000)
+    locks.ended(P, {id: 'invoice-7'}, 'job-a', 2000)
+    locks.claim(P, {id: 'invoice-7'}, 'job-b', 3000, 3000)
+    // job-a, dead-lettered, is replayed with its first dispatch time, before job-b's.
+    assert.equal(locks.claim(P, {id: 'invoice-7'}, 'job-a', 1000, 10_000), 'duplicate')
+    assert.equal(locks.claim(P, {id: 'invoice-7'}, 'job-a', 1000, 10_000, true), 'run')
+    assert.equal(locks.claim(P, {id: 'invoice-7'}, 'job-c', 10_001, 10_002), 'duplicate')
+  })
 })
