@@ -42,7 +42,7 @@ export interface PageAssets {
 export function loadPageAssets(): PageAssets {
   const files = new Map<string, Asset>()
   const add = (path: string, file: string) => files.set(path, {body: readFileSync(file, 'utf8'), type: TYPES[file.split('.').pop()!] ?? 'text/plain'})
-  for (const name of ['index.html', 'app.js', 'charts.js', 'app.css']) add(name === 'index.html' ? '/' : `/${name}`, fileURLToPath(new URL(name, PAGE_DIR)))
+  for (const name of ['index.html', 'app.js', 'common.js', 'batches.js', 'charts.js', 'app.css']) add(name === 'index.html' ? '/' : `/${name}`, fileURLToPath(new URL(name, PAGE_DIR)))
   for (const [name, specifier] of Object.entries(VENDOR)) add(`/vendor/${name}`, fileURLToPath(import.meta.resolve(specifier)))
   // The import map is the page's one inline script: allowed by its hash, so that no injected one runs.
   const importMap = /<script type="importmap">([\s\S]*?)<\/script>/.exec(files.get('/')!.body)?.[1] ?? ''
