@@ -14,6 +14,8 @@ export interface FollowUp {
   queue: string
   key: string | null
   envelope: JobEnvelope
+  /** Headers besides the envelope's own (a unique job's). */
+  headers?: Record<string, string>
 }
 
 /**

@@ -60,7 +60,7 @@ export async function preRun(message: IncomingMessage, envelope: JobEnvelope, in
 
   const unique = message.headers[UNIQUE_HEADERS.id] === undefined ? undefined : deps.unique.claimRecord(message, envelope, deps.queueTopicOf(message.topic))
   if (unique?.claim === 'duplicate') return {verdict: 'skip', mark: unique.mark}
-  if (unique?.mark.untilProcessing) unique.end()
+  if (unique?.mark.untilProcessing) unique.release()
   const scope = instance.middleware === undefined ? undefined : {key: message.key?.toString() ?? null, share: deps.share(message.topic), store: deps.store}
   return {verdict: 'run', payload: checked === undefined ? given : checked.value, chain, unique, scope}
 }
