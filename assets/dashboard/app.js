@@ -1,55 +1,11 @@
 // The kq dashboard page: Preact components written with htm, so the browser runs this file as
 // it is (no build step), and everything it shows comes from the JSON API described in the README.
-import {h, render} from 'preact'
+import {render} from 'preact'
 import {useEffect, useState} from 'preact/hooks'
-import htm from 'htm'
 
+import {BatchPage, BatchesPage} from './batches.js'
 import {Sparkline, history, remember} from './charts.js'
-
-const html = htm.bind(h)
-
-/** How often the page asks again: live enough, and light on Kafka. */
-const POLL_MS = 3000
-
-async function api(path, body) {
-  const init = body === undefined ? {} : {method: 'POST', body: JSON.stringify(body)}
-  // The CSRF header: the server refuses an action without it, which a cross-site form cannot send.
-  const response = await fetch(path, {...init, headers: {'Content-Type': 'application/json', 'X-KQ-CSRF': '1'}})
-  const answer = await response.json().catch(() => ({error: `HTTP ${response.status}`}))
-  if (!response.ok) throw new Error(answer.error ?? `HTTP ${response.status}`)
-  return answer
-}
-
-/** Calls `load` now and every POLL_MS while the component is shown. */
-function usePolling(load, deps = []) {
-  const [state, setState] = useState({data: null, error: null})
-  useEffect(() => {
-    let live = true
-    const tick = () =>
-      load().then(
-        (data) => live && setState({data, error: null}),
-        (error) => live && setState((previous) => ({data: previous.data, error: error.message})),
-      )
-    tick()
-    const timer = setInterval(tick, POLL_MS)
-    return () => {
-      live = false
-      clearInterval(timer)
-    }
-  }, deps)
-  return state
-}
-
-const count = (value) => (value === null || value === undefined ? '–' : Math.round(value).toLocaleString())
-
-function duration(seconds) {
-  if (seconds === null || seconds === undefined) return '–'
-  if (seconds < 60) return `${Math.round(seconds)} s`
-  if (seconds < 3600) return `${Math.round(seconds / 60)} min`
-  return `${(seconds / 3600).toFixed(1)} h`
-}
-
-const when = (iso) => new Date(iso).toLocaleString()
+import {Problem, api, count, duration, html, usePolling, when} from './common.js'
 
 function useRoute() {
   const [hash, setHash] = useState(location.hash)
@@ -269,10 +225,6 @@ function stepDetail(step, queue) {
   return parts
 }
 
-function Problem({error}) {
-  return error ? html`<div class="error" role="alert">${error}</div>` : null
-}
-
 function App() {
   const {page, rest} = useRoute()
   const [meta, setMeta] = useState(null)
@@ -283,12 +235,14 @@ function App() {
   const readOnly = meta?.readOnly ?? true
   const content =
     page === 'workers' ? html`<${WorkersPage} />`
+    : page === 'batches' && rest.length >= 1 ? html`<${BatchPage} id=${rest[0]} key=${rest[0]} />`
+    : page === 'batches' ? html`<${BatchesPage} />`
     : page === 'failed' && rest.length >= 2 ? html`<${DeadLetterPage} queue=${rest[0]} id=${rest[1]} readOnly=${readOnly} />`
     : page === 'jobs' ? html`<${JobsPage} id=${rest[0]} key=${rest[0] ?? ''} />`
     : page === 'failed' ? html`<${FailedPage} queue=${rest[0]} readOnly=${readOnly} key=${rest[0] ?? ''} />`
     : html`<${QueuesPage} />`
   return html`
-    <header><h1>kq</h1><nav>${link('queues', 'Queues')}${link('workers', 'Workers')}${link('failed', 'Failed jobs')}${link('jobs', 'Jobs')}</nav>
+    <header><h1>kq</h1><nav>${link('queues', 'Queues')}${link('workers', 'Workers')}${link('failed', 'Failed jobs')}${link('batches', 'Batches')}${link('jobs', 'Jobs')}</nav>
       <span class="meta">${meta ? `kq ${meta.version}${meta.readOnly ? ' · read-only' : ''}` : ''}</span></header>
     <main>${meta && content}</main>`
 }

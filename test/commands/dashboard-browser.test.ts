@@ -4,8 +4,9 @@ import path from 'node:path'
 
 import {type Browser, chromium} from 'playwright-core'
 
-import {type TestApp} from '../support/app.js'
-import {type TestDashboard, dispatchFlaky, makeFlakyApp, startDashboard, workQueue} from '../support/dashboard.js'
+import {type TestApp, makeTestApp} from '../support/app.js'
+import {uniqueTopic} from '../support/cli.js'
+import {RESIZE_JOB, type TestDashboard, dispatchFlaky, dispatchResizeBatch, makeFlakyApp, startDashboard, workQueue} from '../support/dashboard.js'
 import {createWorkedQueue} from '../support/worker.js'
 
 /** Debian's chromium package: the tests never download a browser. */
@@ -78,5 +79,29 @@ describe('kq dashboard in a browser', function () {
     await page.getByRole('link', {name: 'Workers'}).click()
     await page.getByText(`Group ${group}`).waitFor()
     assert.deepEqual(problems, [])
+  })
+
+  it('lists a batch on the Batches page and opens it', async () => {
+    const env = {KQ_BATCH_TOPIC: uniqueTopic('dash-e2e-batches')}
+    const batchApp = makeTestApp({jobs: {'Resize.js': RESIZE_JOB}})
+    const {queue} = await createWorkedQueue('dash-e2e-batch')
+    const id = await dispatchResizeBatch(batchApp, queue, 'album 9', env)
+    const batches = await startDashboard([], {cwd: batchApp.root, env})
+    try {
+      const page = await browser.newPage()
+      const problems: string[] = []
+      page.on('pageerror', (error) => problems.push(error.message))
+      await page.goto(batches.url)
+      await page.getByRole('link', {name: 'Batches'}).click()
+      const row = page.locator(`table[aria-label="Batches"] tr[data-batch="${id}"]`)
+      await row.getByText('album 9').waitFor()
+      assert.equal(await row.locator('td.pending').textContent(), '2')
+      await row.click()
+      await page.getByText('total 2, pending 2, done 0, failed 0').waitFor()
+      assert.deepEqual(problems, [])
+    } finally {
+      await batches.stop()
+      batchApp.remove()
+    }
   })
 })

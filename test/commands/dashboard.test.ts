@@ -4,10 +4,10 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 
-import {type TestApp} from '../support/app.js'
-import {kq, startKq} from '../support/cli.js'
+import {type TestApp, makeTestApp} from '../support/app.js'
+import {kq, startKq, uniqueTopic} from '../support/cli.js'
 import {newJobId} from '../../src/lib/envelope/index.js'
-import {type TestDashboard, dispatchFlaky, makeFlakyApp, startDashboard, workQueue} from '../support/dashboard.js'
+import {RESIZE_JOB, type TestDashboard, dispatchFlaky, dispatchResizeBatch, makeFlakyApp, startDashboard, workQueue} from '../support/dashboard.js'
 import {REPO_ROOT} from '../support/paths.js'
 import {createWorkedQueue} from '../support/worker.js'
 
@@ -232,6 +232,8 @@ describe('kq dashboard', function () {
         const cookie = visit.headers.get('set-cookie') ?? ''
         assert.match(cookie, /HttpOnly; SameSite=Strict/)
         assert.equal((await dashboard.call('/api/meta', {headers: {cookie: cookie.split(';')[0]}})).status, 200)
+        assert.equal((await dashboard.call('/api/batches')).status, 401)
+        assert.equal((await dashboard.call(`/api/batches/${newJobId()}`)).status, 401)
       } finally {
         await dashboard.stop()
       }
@@ -266,6 +268,52 @@ describe('kq dashboard', function () {
         assert.equal(loaded(stderr, 'hono'), 0, args.join(' '))
         assert.equal(loaded(stderr, '@hono'), 0, args.join(' '))
       }
+    })
+  })
+
+  describe('with a batch dispatched', () => {
+    // A batch topic of this block's own: other files' batches are not listed here.
+    const env = {KQ_BATCH_TOPIC: uniqueTopic('dash-batches')}
+    let app: TestApp
+    let dashboard: TestDashboard
+    let id: string
+
+    before(async () => {
+      app = makeTestApp({jobs: {'Resize.js': RESIZE_JOB}})
+      const {queue} = await createWorkedQueue('dash-batch')
+      id = await dispatchResizeBatch(app, queue, 'album 7', env, 3)
+      dashboard = await startDashboard([], {cwd: app.root, env})
+    })
+
+    after(async () => {
+      await dashboard?.stop()
+      app?.remove()
+    })
+
+    it('lists the batch with its progress, and shows it by id, as kq batch:list and batch:show read them', async () => {
+      const listed = await dashboard.call('/api/batches')
+      assert.equal(listed.status, 200)
+      assert.deepEqual(
+        listed.body.batches.map((batch: Record<string, unknown>) => [batch.id, batch.name, batch.status, batch.total, batch.pending, batch.done, batch.failed]),
+        [[id, 'album 7', 'running', 3, 3, 0, 0]],
+      )
+      assert.deepEqual((await dashboard.call('/api/batches?running=true')).body.batches.map((batch: {id: string}) => batch.id), [id])
+
+      const shown = await dashboard.call(`/api/batches/${id}`)
+      assert.equal(shown.status, 200)
+      const {stdout} = await kq(['batch:show', id, '--json'], {cwd: app.root, env})
+      assert.deepEqual(shown.body, JSON.parse(stdout))
+    })
+
+    it('answers a malformed batch id with 400, an unknown one with 404 and a bad running flag with 400, each one JSON line', async () => {
+      const malformed = await dashboard.call('/api/batches/not-an-id')
+      assert.deepEqual([malformed.status, Object.keys(malformed.body)], [400, ['error']])
+      assert.match(malformed.body.error, /is not a batch id/)
+      const unknown = await dashboard.call(`/api/batches/${newJobId()}`)
+      assert.equal(unknown.status, 404)
+      assert.match(unknown.body.error, /^no batch /)
+      const flag = await dashboard.call('/api/batches?running=maybe')
+      assert.deepEqual([flag.status, flag.body], [400, {error: 'running must be true or false'}])
     })
   })
 })

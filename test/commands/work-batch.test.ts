@@ -3,8 +3,13 @@ import {execFile} from 'node:child_process'
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
+import {endJobId} from '../../src/lib/batch/index.js'
+import {encodeEnvelope, newJobId} from '../../src/lib/envelope/index.js'
+import {openPublisher} from '../../src/lib/kafka/index.js'
+import {endJobFollowUp} from '../../src/lib/worker/batch.js'
 import {type TestApp, makeTestApp} from '../support/app.js'
 import {kq, startKq, uniqueTopic} from '../support/cli.js'
+import {testConnection} from '../support/topics.js'
 import {createWorkedQueue, until} from '../support/worker.js'
 
 interface Entry {
@@ -170,6 +175,33 @@ await closeDispatch()
     assert.equal(entries().filter((entry) => entry.job === 'AlbumReady' && entry.payload.batch === receipt.id).length, 1)
     const batch = await show(receipt.id)
     assert.deepEqual([batch.status, batch.pending, batch.done], ['succeeded', 0, total])
+  })
+
+  it('runs an end job once when it is dispatched twice, as a worker killed between dispatching it and writing the finished record does', async () => {
+    const {queue, group} = await createWorkedQueue('batch-twice', 3)
+    const batchId = newJobId()
+    const end = endJobFollowUp({role: 'then', job: 'AlbumReady', queue, id: endJobId(batchId, 'then'), payload: {batch: batchId, total: 1, failed: 0, failedJobs: []}})
+    // Each copy made as the worker makes it: a new dispatch time, the same id, key and headers.
+    const copy = () => {
+      const {envelope, key, headers} = endJobFollowUp({role: 'then', job: 'AlbumReady', queue, id: end.envelope.id, payload: end.envelope.payload as never})
+      const encoded = encodeEnvelope(envelope)
+      return {key, value: encoded.value, headers: {...headers, ...encoded.headers}}
+    }
+
+    const publisher = await openPublisher(testConnection())
+    try {
+      const first = await publisher.send(queue, copy())
+      const second = await publisher.send(queue, copy())
+      assert.equal(second.partition, first.partition)
+    } finally {
+      await publisher.close()
+    }
+
+    const {code, stdout, stderr} = await kq(['work', queue, '--group', group, '--stop-when-empty', '--json'], {cwd: app.root, env, timeoutMs: 100_000})
+    assert.equal(code, 0, stderr)
+    assert.deepEqual(entries().filter((entry) => entry.payload.batch === batchId).map((entry) => entry.id), [end.envelope.id])
+    const skipped = stdout.split('\n').filter((line) => line.includes('"job:skipped"')).map((line) => JSON.parse(line) as {id: string})
+    assert.deepEqual(skipped.map((event) => event.id), [end.envelope.id])
   })
 
   it('lists no batches, and makes no topic, where no batch was ever dispatched', async () => {

@@ -1,6 +1,7 @@
 import {strict as assert} from 'node:assert'
 import {randomBytes} from 'node:crypto'
-import {existsSync, readFileSync} from 'node:fs'
+import {execFile} from 'node:child_process'
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 
 import {encryptionKey} from '../../src/lib/envelope/index.js'
@@ -52,6 +53,22 @@ describe('encrypted jobs (encrypted = true)', function () {
 
   before(() => {
     app = makeTestApp({jobs: {Charge: CHARGE_JOB}, files: {'cards.ndjson': '{"card":"4242-bulk-one"}\n{"card":"4242-bulk-two"}\n'}})
+    // Plain JavaScript, for a dispatching script run by Node: one encrypted job, one not.
+    for (const [name, encrypted] of [['Vault', true], ['Receipt', false]] as const) {
+      app.writeJob(
+        `${name}.js`,
+        `import {appendFileSync} from 'node:fs'
+import {Job} from 'kq'
+
+export default class ${name} extends Job {
+  encrypted = ${encrypted}
+  async handle(payload, ctx) {
+    appendFileSync(new URL('../../chain-ran.ndjson', import.meta.url), JSON.stringify({job: ctx.job, payload}) + '\\n')
+  }
+}
+`,
+      )
+    }
   })
 
   after(() => app?.remove())
@@ -125,5 +142,43 @@ describe('encrypted jobs (encrypted = true)', function () {
     assert.equal(letters[0].headers['kq-dlt-reason'], 'undecryptable')
     assert.match(letters[0].headers['kq-error-message'], /does not authenticate under key/)
     assert.equal(letters[0].payload, tampered)
+  })
+
+  it('encrypts the payloads a chain carries for its encrypted jobs, in every job of the chain, and runs the chain to its end', async () => {
+    const {queue, group} = await createWorkedQueue('encrypted-chain')
+    const script = path.join(app.root, 'chain.mjs')
+    writeFileSync(
+      script,
+      `import {chain, closeDispatch} from 'kq'
+import Vault from './src/jobs/Vault.js'
+import Receipt from './src/jobs/Receipt.js'
+
+await chain([Vault.with({card: '4242-step-1'}), Receipt.with({note: 'public-2'}), Vault.with({card: '4242-step-3'})]).onQueue(${JSON.stringify(queue)}).dispatch()
+await closeDispatch()
+`,
+    )
+    const env = {...process.env, KAFKA_BROKERS: testBrokers(), KQ_ENCRYPTION_KEY: first}
+    const stderr = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, [script], {cwd: app.root, env, timeout: 30_000}, (error, _out, err) => (error ? reject(new Error(err)) : resolve(err)))
+    })
+    assert.equal(stderr, '')
+
+    // The first job carries the whole chain: neither encrypted job's payload is readable in it.
+    const [carrier] = await kcatRecords(queue)
+    assert.ok(!carrier.payload.includes('4242'), carrier.payload)
+    assert.deepEqual(JSON.parse(carrier.payload).chain.map((step: {job: string; payload?: unknown}) => [step.job, step.payload]), [['Receipt', {note: 'public-2'}], ['Vault', undefined]])
+
+    await work(queue, group, {key: first})
+    const chainRan = readFileSync(path.join(app.root, 'chain-ran.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line))
+    assert.deepEqual(chainRan, [
+      {job: 'Vault', payload: {card: '4242-step-1'}},
+      {job: 'Receipt', payload: {note: 'public-2'}},
+      {job: 'Vault', payload: {card: '4242-step-3'}},
+    ])
+    // The jobs the worker dispatched along the chain hide them as well.
+    const records = await kcatRecords(queue)
+    assert.equal(records.length, 3)
+    for (const record of records) assert.ok(!record.payload.includes('4242'), record.payload)
+    assert.equal(records[2].headers['kq-key-id'], firstId)
   })
 })

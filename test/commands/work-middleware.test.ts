@@ -1,5 +1,5 @@
 import {strict as assert} from 'node:assert'
-import {existsSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
@@ -61,6 +61,25 @@ describe('kq work: job middleware and unique jobs', function () {
       ledgerJob('SendInvoice', ledger, {
         fields: '  override uniqueFor = 2\n  override uniqueId(payload: Payload): string {\n    return `invoice-${payload.invoice}`\n  }',
       }),
+    )
+    // Unique, one try, and fails while the switch file is there: dead-lettered, then replayed once fixed.
+    app.writeJob(
+      'SettleInvoice',
+      `import {appendFileSync, existsSync} from 'node:fs'
+import {Job, type JobContext} from 'kq'
+
+export default class SettleInvoice extends Job<{tag: string; invoice: string}> {
+  override tries = 1
+  override uniqueId(payload: {invoice: string}): string {
+    return \`invoice-\${payload.invoice}\`
+  }
+
+  override async handle(payload: {tag: string}, ctx: JobContext): Promise<void> {
+    appendFileSync(${JSON.stringify(ledger)}, JSON.stringify({job: ctx.job, tag: payload.tag, attempt: ctx.attempt, at: Date.now(), pid: process.pid}) + '\\n')
+    if (existsSync(${JSON.stringify(path.join(app.root, 'settle-fails'))})) throw new Error('the bank is down')
+  }
+}
+`,
     )
   })
 
@@ -201,5 +220,38 @@ describe('kq work: job middleware and unique jobs', function () {
     const partitions = new Set(records.filter((record) => record.headers['kq-unique-id'] === 'invoice-7').map((record) => record.partition))
     assert.equal(partitions.size, 1)
     for (const record of records) assert.equal(record.headers['kq-unique-for'], '2')
+  })
+
+  it('runs a replayed unique job, though a later job of its unique id has run since on the same worker', async () => {
+    const {queue, group} = await createWorkedQueue('unique-replay')
+    const switchFile = path.join(app.root, 'settle-fails')
+    writeFileSync(switchFile, '')
+    const worker = startKq(['work', queue, '--group', group, '--concurrency', '1', '--json'], {cwd: app.root})
+    const events = () =>
+      worker
+        .stdout()
+        .split('\n')
+        // The last line may be one the worker is still writing.
+        .slice(0, -1)
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+    const tags = () => runs('SettleInvoice').map((run) => run.tag)
+    try {
+      await dispatch('SettleInvoice', {tag: 'first', invoice: '9'}, queue)
+      await until(() => events().some((event) => event.event === 'job:failed' && event.action === 'dead-letter'), 60_000, 'the first job to be dead-lettered')
+      rmSync(switchFile)
+      await dispatch('SettleInvoice', {tag: 'second', invoice: '9'}, queue)
+      await until(() => tags().includes('second'), 60_000, 'the second job to run')
+
+      const replay = await kq(['dlt:replay', queue, '--group', group, '--yes'], {cwd: app.root})
+      assert.equal(replay.code, 0, replay.stderr)
+      // The same worker, which saw the second job take the unique id, runs the replay rather than skip it.
+      await until(() => tags().length === 3 || events().some((event) => event.event === 'job:skipped'), 60_000, 'the replayed job to run or be skipped')
+      assert.deepEqual(tags(), ['first', 'second', 'first'])
+      assert.equal(new Set(runs('SettleInvoice').map((run) => run.pid)).size, 1)
+    } finally {
+      worker.child.kill('SIGTERM')
+      await worker.exited
+    }
   })
 })

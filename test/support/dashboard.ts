@@ -1,4 +1,6 @@
-import {type ChildProcess} from 'node:child_process'
+import {type ChildProcess, execFile} from 'node:child_process'
+import {writeFileSync} from 'node:fs'
+import path from 'node:path'
 
 import {type TestApp, makeTestApp} from './app.js'
 import {kq, startKq} from './cli.js'
@@ -41,6 +43,37 @@ export async function workQueue(app: TestApp, queue: string, group: string): Pro
   const {code, stdout, stderr} = await kq(['work', queue, '--group', group, '--stop-when-empty'], {cwd: app.root})
   if (code !== 0) throw new Error(`work failed: ${stderr}`)
   return stdout
+}
+
+/** A job of a batch, in plain JavaScript for a dispatching script run by Node; it does nothing. */
+export const RESIZE_JOB = `import {Job} from 'kq'
+
+export default class Resize extends Job {
+  async handle() {}
+}
+`
+
+/**
+ * Dispatches a batch of `count` Resize jobs named `name` to a queue, from a script of the
+ * application (which must have RESIZE_JOB as Resize.js); returns its id. No worker runs it.
+ */
+export async function dispatchResizeBatch(app: TestApp, queue: string, name: string, env: NodeJS.ProcessEnv, count = 2): Promise<string> {
+  const script = path.join(app.root, 'batch.mjs')
+  writeFileSync(
+    script,
+    `import {batch, closeDispatch} from 'kq'
+import Resize from './src/jobs/Resize.js'
+
+const jobs = Array.from({length: ${count}}, (_, image) => Resize.with({image}))
+const receipt = await batch(jobs).onQueue(${JSON.stringify(queue)}).name(${JSON.stringify(name)}).dispatch()
+console.log(JSON.stringify({id: receipt.id}))
+await closeDispatch()
+`,
+  )
+  const stdout = await new Promise<string>((resolve, reject) => {
+    execFile(process.execPath, [script], {cwd: app.root, timeout: 30_000, env: {...process.env, ...env}}, (error, out, err) => (error ? reject(new Error(`batch dispatch failed: ${err}`)) : resolve(out)))
+  })
+  return (JSON.parse(stdout) as {id: string}).id
 }
 
 /** A running `kq dashboard` on a free port, and how to reach and stop it. */

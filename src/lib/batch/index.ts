@@ -1,7 +1,7 @@
 import {type KqConfig} from '../config/index.js'
 import {isJobId} from '../envelope/index.js'
 import {UsageError} from '../errors.js'
-import {type BatchProgress} from './records.js'
+import {type BatchBook, type BatchProgress} from './records.js'
 import {readBatches} from './topic.js'
 
 export {BatchBook, type BatchProgress, type BatchRecord, type BatchResult, endJobsDue, endJobId} from './records.js'
@@ -26,7 +26,11 @@ export function statusOf(batch: BatchProgress): BatchStatus {
 
 /** Every batch on the batch topic, oldest first; `running` keeps those not yet ended. */
 export async function listBatches(config: KqConfig, options: {running?: boolean} = {}): Promise<BatchSummary[]> {
-  const book = await readBatches(config)
+  return summariesOf(await readBatches(config), options)
+}
+
+/** The batches a book holds, oldest first, with their status; `running` keeps those not yet ended. */
+export function summariesOf(book: BatchBook, options: {running?: boolean} = {}): BatchSummary[] {
   const all = book.all().map((batch) => ({...batch, status: statusOf(batch)}))
   return options.running ? all.filter((batch) => batch.status === 'running' || batch.status === 'ending') : all
 }

@@ -45,7 +45,7 @@ export interface PageAssets {
 export function loadPageAssets(): PageAssets {
   const files = new Map<string, Asset>()
   const add = (urlPath: string, file: string) => files.set(urlPath, {body: readFileSync(file, 'utf8'), type: TYPES[file.split('.').pop()!] ?? 'text/plain'})
-  for (const name of ['index.html', 'app.js', 'charts.js', 'app.css']) add(name === 'index.html' ? '/' : `/${name}`, path.join(PAGE_DIR, name))
+  for (const name of ['index.html', 'app.js', 'common.js', 'batches.js', 'charts.js', 'app.css']) add(name === 'index.html' ? '/' : `/${name}`, path.join(PAGE_DIR, name))
   for (const [name, specifier] of Object.entries(VENDOR)) add(`/vendor/${name}`, fileURLToPath(import.meta.resolve(specifier)))
   // The import map is the page's one inline script: allowed by its hash, so that no injected one runs.
   const importMap = /<script type="importmap">([\s\S]*?)<\/script>/.exec(files.get('/')!.body)?.[1] ?? ''

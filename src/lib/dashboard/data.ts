@@ -1,3 +1,4 @@
+import {type BatchBook, BatchFollower, type BatchSummary, assertBatchId, batchReaderGroup, statusOf, summariesOf} from '../batch/index.js'
 import {type KqConfig} from '../config/index.js'
 import {findDeadLetters} from '../dead-letter/find.js'
 import {type DeadLetterDetail, REPLAY_HEADERS, detailOf, positionOf, summaryOf} from '../dead-letter/letters.js'
@@ -14,9 +15,9 @@ import {type DeadLetterRow, type QueueRow, type WorkerRow} from './types.js'
 const SNAPSHOT_REUSE_MS = 1500
 
 /**
- * What the dashboard shows and does, through the same library code as `kq status` and the
- * `dlt:*` commands: a StatusMonitor for queues and workers, a DeadLetterStore (and its
- * crash-safe cursor) for dead letters. Knows nothing of HTTP.
+ * What the dashboard shows and does, through the same library code as `kq status`, the `dlt:*`
+ * and `batch:*` commands: a StatusMonitor for queues and workers, a DeadLetterStore (and its
+ * crash-safe cursor) for dead letters, a BatchFollower for batches. Knows nothing of HTTP.
  */
 export class DashboardData {
   private readonly monitor: StatusMonitor
@@ -25,7 +26,11 @@ export class DashboardData {
   // One dead-letter operation at a time: a replay and a listing never share the reader.
   private queue: Promise<unknown> = Promise.resolve()
 
+  private readonly batchFollower: BatchFollower
+  private batchReads: Promise<unknown> = Promise.resolve()
+
   constructor(private readonly config: KqConfig) {
+    this.batchFollower = new BatchFollower(config.kafka, config.batchTopic, batchReaderGroup(config.consumerGroup))
     this.monitor = new StatusMonitor(config.kafka, config, {group: config.consumerGroup, controlTopic: config.controlTopic, thresholds: {}})
   }
 
@@ -95,6 +100,29 @@ export class DashboardData {
   /** Job `id`'s records and where it is now, within the bounds of findJobHistory. */
   async job(id: string, queue?: string): Promise<JobHistory> {
     return findJobHistory(this.config, id, queue === undefined ? {} : {queue})
+  }
+
+  /** Every batch on the batch topic, newest first, as `kq batch:list` reads them; `running`: those not yet ended. */
+  async batches(running: boolean): Promise<{batches: BatchSummary[]}> {
+    return {batches: summariesOf(await this.batchBook(), {running}).reverse()}
+  }
+
+  /** One batch, as `kq batch:show` reads it. */
+  async batch(id: string): Promise<BatchSummary> {
+    assertBatchId(id)
+    const batch = (await this.batchBook()).get(id)
+    if (batch === undefined) throw new NotFoundError(`no batch ${id} on ${this.config.batchTopic} (a batch is kept as long as the topic's retention)`)
+    return {...batch, status: statusOf(batch)}
+  }
+
+  /**
+   * The batch topic read up to now: from its start on the first call, then only what was
+   * written since, as `kq status --watch` reads it. One read at a time: each goes on from the last.
+   */
+  private async batchBook(): Promise<BatchBook> {
+    const read = this.batchReads.catch(() => {}).then(async () => this.batchFollower.refresh())
+    this.batchReads = read
+    return read
   }
 
   async replay(target: Target): Promise<ReplayResult> {

@@ -54,6 +54,13 @@ export function limitOf(value: unknown): number {
   return limit
 }
 
+/** A yes-or-no query parameter: left out (or empty) is no. */
+export function flagOf(value: unknown, name: string): boolean {
+  if (value === undefined || value === '' || value === 'false' || value === '0') return false
+  if (value === 'true' || value === '1') return true
+  throw new UsageError(`${name} must be true or false`)
+}
+
 /** What an action acts on: exactly one of some ids, the dead letters matching a filter, or all. */
 export type Target = {queue: string; selection: Selection}
 

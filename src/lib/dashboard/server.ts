@@ -5,7 +5,7 @@ import {type AccessPolicy, CSRF_HEADER, TOKEN_COOKIE, judgeRequest} from './acce
 import {type PageAssets} from './assets.js'
 import {type DashboardData} from './data.js'
 import {errorResponse} from './errors.js'
-import {filterOf, limitOf, optionalQueue, queueField, targetOf} from './query.js'
+import {filterOf, flagOf, limitOf, optionalQueue, queueField, targetOf} from './query.js'
 
 export interface AppOptions extends AccessPolicy {
   /** kq's version, shown on the page. */
@@ -60,6 +60,8 @@ export function dashboardApp(data: DashboardData, assets: PageAssets, options: A
   })
   app.get('/api/dead-letters/:queue/:id', async (c) => c.json(await data.deadLetter(queueField(c.req.param('queue')), c.req.param('id'))))
   app.get('/api/jobs/:id', async (c) => c.json(await data.job(c.req.param('id'), optionalQueue(c.req.query('queue')))))
+  app.get('/api/batches', async (c) => c.json(await data.batches(flagOf(c.req.query('running'), 'running'))))
+  app.get('/api/batches/:id', async (c) => c.json(await data.batch(c.req.param('id'))))
   app.post('/api/dead-letters/replay', async (c) => c.json(await data.replay(targetOf(await jsonBody(c)))))
   app.post('/api/dead-letters/purge', async (c) => c.json(await data.purge(targetOf(await jsonBody(c)))))
 

@@ -1,4 +1,4 @@
-import {type ChainStep} from '../envelope/index.js'
+import {type OpenChainStep} from '../envelope/index.js'
 import {UsageError} from '../errors.js'
 import {assertPayloadValid} from '../schema/validate.js'
 import {type Dispatcher, keyOf} from './dispatcher.js'
@@ -25,7 +25,7 @@ export async function dispatchChain(dispatcher: Dispatcher, jobs: PendingJob[], 
     await assertPayloadValid(job.schema, payload, job.name)
   }
 
-  const chain: ChainStep[] = rest.map(({job, payload}) => {
+  const chain: OpenChainStep[] = rest.map(({job, payload}) => {
     const {queue} = dispatcher.target(job, {queue: options.queue})
     const {key} = keyOf(job, payload, {})
     return {
@@ -36,6 +36,8 @@ export async function dispatchChain(dispatcher: Dispatcher, jobs: PendingJob[], 
       ...(job.tries !== undefined && {maxTries: job.tries}),
       ...(job.timeout !== undefined && {timeout: job.timeout}),
       ...(job.backoff !== undefined && {backoff: job.backoff}),
+      // Carried in every job before it: an encrypted job's payload is encrypted in each.
+      ...(job.encrypted === true && {seal: true}),
     }
   })
   const chainCatch = options.catch === undefined ? undefined : {job: options.catch.name, queue: dispatcher.target(options.catch, {queue: options.queue}).queue}

@@ -1,7 +1,7 @@
 import {type KqConfig, topicsForQueue} from '../config/index.js'
 import {companionOf} from '../config/topics.js'
 import {topicName} from '../config/values.js'
-import {type BatchRef, type ChainStep, type EncryptionKey, type EnvelopeEncoder, type Keyring, createEnvelope, encodeEnvelope, envelopeEncoder} from '../envelope/index.js'
+import {type BatchRef, type EncryptionKey, type EnvelopeEncoder, type Keyring, type OpenChainStep, createEnvelope, encodeEnvelope, envelopeEncoder, newJobId, sealChainSteps, sealEnvelopePayload} from '../envelope/index.js'
 import {MAX_UNIQUE_ID_LENGTH, uniqueHeaders} from '../envelope/unique.js'
 import {ConfigError, UsageError} from '../errors.js'
 import {type OutgoingMessage, type PublishedRecord, type Publisher, openPublisher} from '../kafka/index.js'
@@ -24,9 +24,9 @@ export interface PreparedJob extends Placement {
   message: OutgoingMessage
 }
 
-/** The rest of a chain, carried by the job that starts it. */
+/** The rest of a chain, carried by the job that starts it; a step marked `seal` is sent encrypted. */
 export interface Chained {
-  chain: ChainStep[]
+  chain: OpenChainStep[]
   chainCatch?: {job: string; queue: string}
 }
 
@@ -91,10 +91,17 @@ export class Dispatcher {
     }
   }
 
-  /** The first job of a chain: its envelope made whole, rather than from the encoder's template, which has no chain. */
+  /**
+   * The first job of a chain: its envelope made whole, rather than from the encoder's template,
+   * which has no chain. Its payload, and each step's of an encrypted job, are encrypted here.
+   */
   private encodeChained(job: JobDefaults, queue: string, payload: unknown, chained: Chained): {id: string; value: Buffer; headers: Record<string, string>} {
-    const envelope = createEnvelope({job: job.name, queue, payload, maxTries: job.tries, timeout: job.timeout, backoff: job.backoff, ...chained})
-    return {id: envelope.id, ...encodeEnvelope(envelope, {maxBytes: this.config.maxMessageBytes})}
+    const now = new Date()
+    const id = newJobId(now.getTime())
+    const chain = sealChainSteps(chained.chain, id, (step) => this.encryptionKeyFor(step))
+    const made = createEnvelope({job: job.name, queue, payload, maxTries: job.tries, timeout: job.timeout, backoff: job.backoff, ...chained, chain}, {id, now: () => now})
+    const envelope = job.encrypted === true ? sealEnvelopePayload(made, this.encryptionKeyFor(job.name)) : made
+    return {id, ...encodeEnvelope(envelope, {maxBytes: this.config.maxMessageBytes})}
   }
 
   async send(prepared: PreparedJob): Promise<DispatchReceipt> {

@@ -2,7 +2,7 @@ import {type EncryptionKey, type Keyring, openSealedPayload, sealPayload, sealed
 import {EnvelopeError} from './errors.js'
 import {describeSize} from './format.js'
 import {newJobId} from './job-id.js'
-import {messageText, parseMessageJson} from './json.js'
+import {messageText, parseMessageJson, toJson} from './json.js'
 import {type BatchRef, type ChainStep, type JobEnvelope} from './types.js'
 import {assertEnvelope, ENVELOPE_VERSION} from './validate.js'
 
@@ -22,6 +22,7 @@ export {
   parseKeyText,
 } from './encryption.js'
 export {EnvelopeError, type EnvelopeProblem} from './errors.js'
+export {type OpenChainStep, openChainSteps, sealChainSteps, sealEnvelopePayload} from './sealing.js'
 export {isJobId, jobIdTime, newJobId} from './job-id.js'
 export {ENVELOPE_VERSION, MAX_JOB_NAME_LENGTH} from './validate.js'
 export type {BatchRef, ChainStep, JobEnvelope} from './types.js'
@@ -98,32 +99,6 @@ export interface EncodedEnvelope {
 export function encodeEnvelope(envelope: JobEnvelope, options: {maxBytes?: number} = {}): EncodedEnvelope {
   assertEnvelope(envelope, 'job envelope')
   return finishEncoding(envelope.job, envelope.id, envelope.attempt, toJson(envelope), options.maxBytes, envelope.encrypted?.key)
-}
-
-/** JSON text of a value, or an EnvelopeError on the payload when it is not plain data. */
-function toJson(value: unknown): string {
-  let json: string | undefined
-  try {
-    json = JSON.stringify(value)
-  } catch (error) {
-    // JSON.stringify fails on BigInt values and cycles (TypeError), and on nesting deeper than
-    // the stack (RangeError).
-    const firstLine = (error instanceof Error ? error.message : String(error)).split('\n', 1)[0]
-    const reason = error instanceof RangeError ? 'nested too deeply' : firstLine.charAt(0).toLowerCase() + firstLine.slice(1)
-    throw new EnvelopeError(
-      'invalid-field',
-      `job envelope field "payload" cannot be written as JSON (${reason}): make it plain data`,
-      {field: 'payload', cause: error},
-    )
-  }
-
-  if (json === undefined) {
-    throw new EnvelopeError('invalid-field', 'job envelope field "payload" must be a JSON value, got undefined', {
-      field: 'payload',
-    })
-  }
-
-  return json
 }
 
 /** The value as bytes and the headers, refusing a value the broker would refuse for its size. */

@@ -146,3 +146,29 @@ function sequenceRule(lead: number): {length: number; low: number; high: number}
   if (lead === 0xf4) return {length: 4, low: 0x80, high: 0x8f}
   return undefined
 }
+
+/** JSON text of a value, or an EnvelopeError on the payload when it is not plain data. */
+export function toJson(value: unknown): string {
+  let json: string | undefined
+  try {
+    json = JSON.stringify(value)
+  } catch (error) {
+    // JSON.stringify fails on BigInt values and cycles (TypeError), and on nesting deeper than
+    // the stack (RangeError).
+    const firstLine = (error instanceof Error ? error.message : String(error)).split('\n', 1)[0]
+    const reason = error instanceof RangeError ? 'nested too deeply' : firstLine.charAt(0).toLowerCase() + firstLine.slice(1)
+    throw new EnvelopeError(
+      'invalid-field',
+      `job envelope field "payload" cannot be written as JSON (${reason}): make it plain data`,
+      {field: 'payload', cause: error},
+    )
+  }
+
+  if (json === undefined) {
+    throw new EnvelopeError('invalid-field', 'job envelope field "payload" must be a JSON value, got undefined', {
+      field: 'payload',
+    })
+  }
+
+  return json
+}

@@ -55,7 +55,13 @@ export interface BatchRef {
 export interface ChainStep {
   job: string
   queue: string
+  /** Its input; undefined when `encrypted` holds it. */
   payload: unknown
+  /**
+   * The payload encrypted, instead of `payload`, for a job class with `encrypted = true`: bound
+   * to the id of the job that carries the step and the step's place in its chain (see sealing.ts).
+   */
+  encrypted?: SealedPayload
   /** Its message key; left out: none. */
   key?: string
   maxTries?: number

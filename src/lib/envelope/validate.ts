@@ -94,11 +94,12 @@ const STEP_SETTINGS: Record<string, (value: unknown) => boolean> = {
   backoff: (value) => Array.isArray(value) && value.length > 0 && value.every((item) => isSeconds(item)),
 }
 
-/** One job of a chain: a job and queue name, a payload, and valid settings where given. */
+/** One job of a chain: a job and queue name, a payload or an encrypted one (never both), and valid settings where given. */
 function isChainStep(value: unknown): boolean {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
   const step = value as Record<string, unknown>
-  if (!isJobName(step.job) || !isQueueName(step.queue) || step.payload === undefined) return false
+  if (!isJobName(step.job) || !isQueueName(step.queue)) return false
+  if (step.encrypted === undefined ? step.payload === undefined : step.payload !== undefined || !isSealedPayload(step.encrypted)) return false
   return Object.entries(STEP_SETTINGS).every(([name, valid]) => step[name] === undefined || valid(step[name]))
 }
 
@@ -168,7 +169,7 @@ const FIELDS: readonly FieldRule[] = [
   {
     name: 'chain',
     required: false,
-    expected: 'a non-empty array of {job, queue, payload} objects (optionally key, maxTries, timeout, backoff), or left out',
+    expected: 'a non-empty array of {job, queue, payload or encrypted} objects (optionally key, maxTries, timeout, backoff), or left out',
     valid: (value) => Array.isArray(value) && value.length > 0 && value.every((step) => isChainStep(step)),
   },
   {

@@ -1,5 +1,6 @@
 import {BatchBook, type BatchEndJob, endJobsDue, encodeBatchRecord} from '../batch/records.js'
 import {createEnvelope, type JobEnvelope} from '../envelope/index.js'
+import {uniqueHeaders} from '../envelope/unique.js'
 import {type KafkaConnectionConfig} from '../config/index.js'
 import {type OutgoingMessage, type PublishedRecord, type SendOptions, type TopicReader, openTopicReader} from '../kafka/index.js'
 import {type FollowUp} from './chain.js'
@@ -50,7 +51,7 @@ export class BatchEnds {
     })
     const due = endJobsDue(book.get(ref.id), envelope.id)
     if (due.length === 0) return
-    for (const end of due) await this.deps.dispatch(endJob(end))
+    for (const end of due) await this.deps.dispatch(endJobFollowUp(end))
     const finished = encodeBatchRecord({type: 'finished', batch: ref.id, at: new Date().toISOString(), by: envelope.id, dispatched: due.map(({role}) => role)})
     await this.deps.write(topic, finished, {partition})
   }
@@ -72,6 +73,12 @@ export class BatchEnds {
   }
 }
 
-function endJob({job, queue, id, payload}: BatchEndJob): FollowUp {
-  return {queue, key: null, envelope: createEnvelope({job, queue, payload}, {id})}
+/**
+ * An end job as it is dispatched: a unique job whose unique id, and so its key and partition,
+ * is its own id, made from the batch id. When it is dispatched twice (see README "Batches"),
+ * both copies come to one partition, in order, and the worker that ran the first skips the
+ * second as a copy of a job that ran to its end there.
+ */
+export function endJobFollowUp({job, queue, id, payload}: BatchEndJob): FollowUp {
+  return {queue, key: id, envelope: createEnvelope({job, queue, payload}, {id}), headers: uniqueHeaders({id})}
 }

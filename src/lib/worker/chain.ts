@@ -1,4 +1,4 @@
-import {type JobEnvelope, createEnvelope} from '../envelope/index.js'
+import {type EncryptionKey, type JobEnvelope, type OpenChainStep, createEnvelope, newJobId, sealChainSteps, sealEnvelopePayload} from '../envelope/index.js'
 import {describeError} from '../failure/headers.js'
 
 /** What a chain's catch job gets: which job of the chain failed for good, and how. */
@@ -14,25 +14,41 @@ export interface FollowUp {
   queue: string
   key: string | null
   envelope: JobEnvelope
+  /** Headers besides the envelope's own (a unique job's). */
+  headers?: Record<string, string>
 }
 
 /**
  * The chain's next job once `done` has succeeded: a new job (new id, attempt 1) carrying the
- * rest of the chain and its catch job. Undefined at the chain's end. Pure: the clock is passed in.
+ * rest of the chain and its catch job. `steps` are done's chain, decrypted (openChainSteps);
+ * an encrypted step's payload is encrypted again, under `key`, for the job that carries it now.
+ * Undefined at the chain's end. Pure but for the IVs: the clock is passed in.
  */
-export function nextInChain(done: JobEnvelope, now: Date): FollowUp | undefined {
-  const [next, ...rest] = done.chain ?? []
+export function nextInChain(done: JobEnvelope, steps: readonly OpenChainStep[], now: Date, key?: EncryptionKey): FollowUp | undefined {
+  const [next, ...rest] = steps
   if (next === undefined) return undefined
-  const {job, queue, payload, key, maxTries, timeout, backoff} = next
-  const envelope = createEnvelope({job, queue, payload, maxTries, timeout, backoff, chain: rest, chainCatch: done.chainCatch}, {now: () => now})
-  return {queue, key: key ?? null, envelope}
+  const keyFor = (): EncryptionKey => {
+    // openChainSteps found the keyring for every encrypted step: the current key is there.
+    if (key === undefined) throw new Error('an encrypted chain step needs KQ_ENCRYPTION_KEY')
+    return key
+  }
+
+  const {job, queue, payload, key: recordKey, maxTries, timeout, backoff, seal} = next
+  const id = newJobId(now.getTime())
+  const made = createEnvelope({job, queue, payload, maxTries, timeout, backoff, chain: sealChainSteps(rest, id, keyFor), chainCatch: done.chainCatch}, {id, now: () => now})
+  return {queue, key: recordKey ?? null, envelope: seal === true ? sealEnvelopePayload(made, keyFor()) : made}
 }
 
-/** The chain's catch job after `failed` failed for good; undefined for a chain without one, or a job in none. */
-export function chainCatchJob(failed: JobEnvelope, error: unknown, now: Date): FollowUp | undefined {
+/**
+ * The chain's catch job after `failed` failed for good, given the payload the failed job ran
+ * with (decrypted); undefined for a chain without one, or a job in none. The failure holds that
+ * payload: when it came encrypted, the catch job is encrypted too, under `key`.
+ */
+export function chainCatchJob(failed: JobEnvelope, payload: unknown, error: unknown, now: Date, key?: EncryptionKey): FollowUp | undefined {
   if (failed.chainCatch === undefined) return undefined
   const {className, message} = describeError(error)
-  const payload: ChainFailure = {job: failed.job, id: failed.id, payload: failed.payload, error: {name: className, message}}
+  const failure: ChainFailure = {job: failed.job, id: failed.id, payload, error: {name: className, message}}
   const {job, queue} = failed.chainCatch
-  return {queue, key: null, envelope: createEnvelope({job, queue, payload}, {now: () => now})}
+  const made = createEnvelope({job, queue, payload: failure}, {now: () => now})
+  return {queue, key: null, envelope: failed.encrypted !== undefined && key !== undefined ? sealEnvelopePayload(made, key) : made}
 }

@@ -40,6 +40,6 @@ export class FollowUps {
   async dispatch(followUp: FollowUp | undefined): Promise<void> {
     if (followUp === undefined) return
     const {value, headers} = encodeEnvelope(followUp.envelope, {maxBytes: this.deps.maxMessageBytes})
-    await this.deps.writer.write(this.deps.topicOfQueue(followUp.queue), {key: followUp.key, value, headers})
+    await this.deps.writer.write(this.deps.topicOfQueue(followUp.queue), {key: followUp.key, value, headers: {...followUp.headers, ...headers}})
   }
 }

@@ -2,15 +2,13 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import {type KafkaConnectionConfig, type QueueTopics} from '../config/index.js'
 import {deadLetterRecord} from '../dead-letter/record.js'
-import {type JobEnvelope, type Keyring, decodeEnvelope, openPayload} from '../envelope/index.js'
-import {UNIQUE_HEADERS, type UniqueMark} from '../envelope/unique.js'
-import {FAILURE_HEADERS, type FailureContext, describeError} from '../failure/headers.js'
+import {type JobEnvelope, type Keyring, decodeEnvelope} from '../envelope/index.js'
+import {describeError} from '../failure/headers.js'
 import {type JobClass, type JobContext} from '../jobs/job.js'
 import {type JobRegistry, UnknownJobError} from '../jobs/registry.js'
 import {type IncomingMessage, type OutgoingMessage, type Publisher} from '../kafka/index.js'
-import {type DeadLetterReason, backoffSeconds, decideAfterFailure, decideForUnknownJob} from '../retry/index.js'
+import {backoffSeconds, decideAfterFailure} from '../retry/index.js'
 import {retryRecord} from '../retry/record.js'
-import {checkPayload} from '../schema/validate.js'
 import {isTracingRegistered, runInSpan} from '../trace/otel.js'
 import {TRACE_HEADERS} from '../trace/traceparent.js'
 import {type AttemptOutcome, runAttempt} from './attempt.js'
@@ -22,6 +20,8 @@ import {UniqueLocks} from './unique.js'
 import {chainCatchJob, nextInChain} from './chain.js'
 import {FollowUps} from './follow-ups.js'
 import {BatchEnds} from './batch.js'
+import {NotRun} from './not-run.js'
+import {type PreRunDeps, preRun} from './pre-run.js'
 
 export {PublishFailedError} from './failure-writer.js'
 
@@ -66,11 +66,17 @@ export class JobProcessor {
   private readonly writer: FailureWriter
   private readonly followUps: FollowUps
   private readonly batchEnds: BatchEnds
-  /** Middleware state shared by all the jobs this worker runs. */
-  private readonly store = new Map<string, unknown>()
-  private readonly unique = new UniqueLocks()
+  private readonly preRunDeps: PreRunDeps
+  private readonly notRun: NotRun
 
   constructor(private readonly deps: ProcessorDeps) {
+    this.preRunDeps = {
+      keyring: deps.keyring,
+      unique: new UniqueLocks(),
+      store: new Map(),
+      share: (topic) => deps.share(topic),
+      queueTopicOf: (topic) => deps.topicsOf(topic).topic,
+    }
     this.writer = new FailureWriter({...deps, brokerTimeout: deps.options.brokerTimeout})
     this.followUps = new FollowUps({...deps, writer: this.writer, group: deps.options.group})
     this.batchEnds = new BatchEnds({
@@ -78,6 +84,7 @@ export class JobProcessor {
       write: async (topic, record, options) => this.writer.write(topic, record, options),
       dispatch: async (followUp) => this.followUps.dispatch(followUp),
     })
+    this.notRun = new NotRun({...deps, writer: this.writer, batchEnds: this.batchEnds})
   }
 
   /** Closes the batch topic's reader, if a batch's job opened it. */
@@ -94,7 +101,7 @@ export class JobProcessor {
     try {
       envelope = decodeEnvelope(message.value, {maxBytes: this.deps.maxMessageBytes})
     } catch (error) {
-      await this.poison(message, 'malformed', error)
+      await this.notRun.poison(message, 'malformed', error)
       return ['poisoned']
     }
 
@@ -104,8 +111,8 @@ export class JobProcessor {
       try {
         jobClass = await this.deps.registry.load(envelope.job)
       } catch (error) {
-        if (error instanceof UnknownJobError) return this.unknownJob(message, envelope, error)
-        await this.poison(message, 'unknown-job', error, envelope)
+        if (error instanceof UnknownJobError) return [await this.notRun.unknownJob(message, envelope, error)]
+        await this.notRun.poison(message, 'unknown-job', error, envelope)
         return ['poisoned']
       }
     }
@@ -120,36 +127,21 @@ export class JobProcessor {
     try {
       instance = new jobClass()
     } catch (error) {
-      await this.poison(message, 'unknown-job', error, envelope)
+      await this.notRun.poison(message, 'unknown-job', error, envelope)
       return ['poisoned']
     }
 
-    // An encrypted payload that does not decrypt (no key, or changed since) never runs.
-    let given = envelope.payload
-    if (envelope.encrypted !== undefined) {
-      try {
-        given = openPayload(envelope, this.deps.keyring)
-      } catch (error) {
-        await this.poison(message, 'undecryptable', error, envelope)
-        return ['poisoned']
-      }
-    }
-
-    // A payload the job's schema refuses never runs; a job without a schema pays one property check.
-    const checked = instance.schema === undefined ? undefined : await checkPayload(instance.schema, given, envelope.job)
-    if (checked?.ok === false) {
-      await this.poison(message, 'invalid-payload', checked.error, envelope)
+    const cleared = await preRun(message, envelope, instance, this.preRunDeps)
+    if (cleared.verdict === 'poison') {
+      await this.notRun.poison(message, cleared.reason, cleared.error, envelope)
       return ['poisoned']
     }
 
-    const payload = checked === undefined ? given : checked.value
-    // Most jobs are not unique: one header check, and nothing else, for them.
-    const unique = message.headers[UNIQUE_HEADERS.id] === undefined ? undefined : this.unique.claimRecord(message, envelope, this.deps.topicsOf(message.topic).topic)
-    if (unique?.claim === 'duplicate') return this.skipDuplicate(message, envelope, unique.mark)
-    if (unique?.mark.untilProcessing) unique.end()
-    // Made only for a job with middleware: most jobs have none, and this runs for every record.
-    const scope =
-      instance.middleware === undefined ? undefined : {key: message.key?.toString() ?? null, share: this.deps.share(message.topic), store: this.store}
+    if (cleared.verdict === 'skip') {
+      this.notRun.skipDuplicate(message, envelope, cleared.mark)
+      return SKIPPED
+    }
+    const {payload, unique, scope} = cleared
 
     // Attempts retried in place, before the one that ends the record.
     const retriedInPlace: Handled[] = []
@@ -184,7 +176,7 @@ export class JobProcessor {
 
       if (outcome.ok) {
         unique?.end()
-        if (envelope.chain !== undefined) await this.followUps.dispatch(nextInChain(envelope, new Date()))
+        if (cleared.chain !== undefined) await this.followUps.dispatch(nextInChain(envelope, cleared.chain, new Date(), this.deps.keyring?.current))
         if (envelope.batch !== undefined) await this.batchEnds.jobEnded(envelope, true)
         if (events.listenerCount('job:done') > 0) {
           events.emit('job:done', {...jobRef(message, envelope, attempt, maxTries), durationMs: outcome.durationMs})
@@ -207,9 +199,9 @@ export class JobProcessor {
         unique?.end()
         await this.writer.writeDeadLetter(
           message,
-          deadLetterRecord({...this.failureContext(message, outcome), reason: decision.reason, attempts: attempt, envelope}),
+          deadLetterRecord({...this.notRun.failureContext(message, outcome), reason: decision.reason, attempts: attempt, envelope}),
         )
-        await this.followUps.dispatch(chainCatchJob(envelope, outcome.error, new Date()))
+        await this.followUps.dispatch(chainCatchJob(envelope, payload, outcome.error, new Date(), this.deps.keyring?.current))
         if (envelope.batch !== undefined) await this.batchEnds.jobEnded(envelope, false)
         events.emit('job:failed', {...failure, action: 'dead-letter', reason: decision.reason})
         await this.runFailedHook(instance, envelope, payload, outcome, {...context, signal: AbortSignal.timeout(timeout * 1000)})
@@ -220,12 +212,12 @@ export class JobProcessor {
         let record: OutgoingMessage
         try {
           record = retryRecord(envelope, {attempt: decision.nextAttempt, dueAt: decision.dueAt}, {
-            ...this.failureContext(message, outcome),
+            ...this.notRun.failureContext(message, outcome),
             maxMessageBytes: this.deps.maxMessageBytes,
           })
         } catch (error) {
           // The job cannot be written back (its payload no longer encodes): keep it as it came.
-          await this.poison(message, 'malformed', error, envelope, attempt)
+          await this.notRun.poison(message, 'malformed', error, envelope, attempt)
           return ['dead-lettered']
         }
 
@@ -250,63 +242,6 @@ export class JobProcessor {
     }
   }
 
-  private skipDuplicate(message: IncomingMessage, envelope: JobEnvelope, mark: UniqueMark): readonly Handled[] {
-    const ref = jobRef(message, envelope, envelope.attempt, envelope.maxTries ?? this.deps.options.tries)
-    this.deps.events.emit('job:skipped', {...ref, uniqueId: mark.id})
-    return SKIPPED
-  }
-
-  /**
-   * A job this worker does not know: tried again later, by whichever worker takes it then,
-   * until the grace time since it first failed is over; then dead-lettered as `unknown-job`.
-   * Always through a retry record, even with --retry-in-place: this worker will not learn the
-   * job by waiting.
-   */
-  private async unknownJob(message: IncomingMessage, envelope: JobEnvelope, error: UnknownJobError): Promise<readonly Handled[]> {
-    const now = Date.now()
-    const firstFailed = Date.parse(message.headers[FAILURE_HEADERS.firstFailedAt] ?? '')
-    const decision = decideForUnknownJob({
-      attempt: envelope.attempt,
-      firstFailedAt: Number.isNaN(firstFailed) ? now : firstFailed,
-      graceMs: this.deps.options.unknownJobGrace * 1000,
-      now,
-    })
-    if (decision.action === 'dead-letter') {
-      const grace = this.deps.options.unknownJobGrace
-      const given = grace > 0 ? Object.assign(new Error(`${error.message} (tried for ${grace}s: is every worker deployed with it?)`), {name: error.name}) : error
-      await this.poison(message, 'unknown-job', given, envelope)
-      return ['poisoned']
-    }
-
-    const record = retryRecord(envelope, {attempt: decision.nextAttempt, dueAt: decision.dueAt}, {
-      ...this.failureContext(message, {error}),
-      maxMessageBytes: this.deps.maxMessageBytes,
-    })
-    await this.writer.writeRetry(message.topic, decision.delayMs, record)
-    const ref = jobRef(message, envelope, envelope.attempt, envelope.maxTries ?? this.deps.options.tries)
-    this.deps.events.emit('job:failed', {...ref, durationMs: 0, error: errorSummary(error), action: 'retry', delayMs: decision.delayMs})
-    return ['retried']
-  }
-
-  /**
-   * A record kq cannot run as a job: straight to the dead-letter topic, and the worker goes on.
-   * `attempts` are those made: unless one just ran, none on this delivery, only those before it.
-   */
-  private async poison(
-    message: IncomingMessage,
-    reason: DeadLetterReason,
-    error: unknown,
-    envelope?: JobEnvelope,
-    attempts = envelope ? envelope.attempt - 1 : 0,
-  ): Promise<void> {
-    await this.writer.writeDeadLetter(message, deadLetterRecord({...this.failureContext(message, {error}), reason, attempts, envelope}))
-    // A batch's job that can never run has ended as surely as one that failed for good.
-    if (envelope?.batch !== undefined) await this.batchEnds.jobEnded(envelope, false)
-    const {queue} = this.deps.topicsOf(message.topic)
-    const {topic, partition, offset} = message
-    this.deps.events.emit('poison', {topic, partition, queue, offset, reason, error: errorSummary(error)})
-  }
-
   private async runFailedHook(
     instance: InstanceType<JobClass>,
     envelope: JobEnvelope,
@@ -327,16 +262,6 @@ export class JobProcessor {
   /** Writes a record, acknowledged by every in-sync replica (see FailureWriter.write). */
   async write(topic: string, record: OutgoingMessage): Promise<void> {
     await this.writer.write(topic, record)
-  }
-
-  private failureContext(message: IncomingMessage, outcome: {error?: unknown}): FailureContext {
-    return {
-      source: message,
-      error: outcome.error,
-      group: this.deps.options.group,
-      worker: this.deps.worker,
-      now: new Date(),
-    }
   }
 }
 

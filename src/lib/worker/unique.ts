@@ -1,3 +1,4 @@
+import {REPLAY_HEADERS} from '../dead-letter/letters.js'
 import {type UniqueMark, uniqueMarkOf} from '../envelope/unique.js'
 
 /** How long a unique id is held when its job says not (`uniqueFor`), and how long an ended one is remembered. */
@@ -12,6 +13,16 @@ interface Lock {
   ended: number
   /** How long the lock lasts at most, from `from`. */
   lastsMs: number
+  /** The job ran to its end here (done or dead-lettered), rather than let its id go as it started. */
+  ran: boolean
+}
+
+/** How a record came, beyond its job id and dispatch time. */
+export interface Arrival {
+  /** Put back by kq dlt:replay (it carries kq-replayed-from). @defaultValue false */
+  replayed?: boolean
+  /** The envelope's attempt. @defaultValue 1 */
+  attempt?: number
 }
 
 /**
@@ -32,18 +43,33 @@ export class UniqueLocks {
    */
   claimRecord(
     record: {headers: Record<string, string>; partition: number},
-    job: {id: string; dispatchedAt: string},
+    job: {id: string; dispatchedAt: string; attempt: number},
     queueTopic: string,
-  ): {mark: UniqueMark; claim: 'run' | 'duplicate'; end(): void} | undefined {
+  ): {mark: UniqueMark; claim: 'run' | 'duplicate'; end(): void; release(): void} | undefined {
     const mark = uniqueMarkOf(record.headers)
     if (mark === undefined) return undefined
     const partition = `${queueTopic}:${record.partition}`
-    const claim = this.claim(partition, mark, job.id, Date.parse(job.dispatchedAt), Date.now())
-    return {mark, claim, end: () => this.ended(partition, mark, job.id, Date.now())}
+    const replayed = record.headers[REPLAY_HEADERS.replayedFrom] !== undefined
+    const claim = this.claim(partition, mark, job.id, Date.parse(job.dispatchedAt), Date.now(), {replayed, attempt: job.attempt})
+    return {
+      mark,
+      claim,
+      end: () => this.ended(partition, mark, job.id, Date.now()),
+      release: () => this.ended(partition, mark, job.id, Date.now(), false),
+    }
   }
 
-  /** `run` (the job now holds its id), or `duplicate` (another job held it when this one was dispatched). */
-  claim(partition: string, mark: UniqueMark, jobId: string, dispatchedAt: number, now: number): 'run' | 'duplicate' {
+  /**
+   * `run` (the job now holds its id), or `duplicate` (another job held it when this one was
+   * dispatched). A `replayed` job (kq dlt:replay) always runs: someone asked for it again, after
+   * its first run ended, and its dispatch time is that of its first dispatch, earlier than any
+   * job that holds its id now. It holds the id from now, as a job dispatched now would.
+   * A first attempt of the very job that ran to its end here is a copy of it, not a retry, and
+   * is a duplicate too: a batch's end job dispatched twice, or a record read again after its
+   * offset failed to commit.
+   */
+  claim(partition: string, mark: UniqueMark, jobId: string, dispatchedAt: number, now: number, arrival: Arrival = {}): 'run' | 'duplicate' {
+    const {replayed = false, attempt = 1} = arrival
     if (++this.claimsSincePrune >= 1000) this.prune(now)
     let locks = this.byPartition.get(partition)
     if (locks === undefined) {
@@ -52,17 +78,23 @@ export class UniqueLocks {
     }
 
     const held = locks.get(mark.id)
-    if (held !== undefined && held.jobId !== jobId && dispatchedAt < endOf(held)) return 'duplicate'
+    if (!replayed && held !== undefined && held.jobId !== jobId && dispatchedAt < endOf(held)) return 'duplicate'
+    if (!replayed && held?.jobId === jobId && held.ran && attempt === 1) return 'duplicate'
     // A retry of the job that holds the id keeps its lock from its first dispatch.
-    const from = held?.jobId === jobId ? held.from : dispatchedAt
-    locks.set(mark.id, {jobId, from, ended: Number.POSITIVE_INFINITY, lastsMs: mark.seconds === undefined ? DEFAULT_UNIQUE_MS : mark.seconds * 1000})
+    const from = replayed ? now : held?.jobId === jobId ? held.from : dispatchedAt
+    locks.set(mark.id, {jobId, from, ended: Number.POSITIVE_INFINITY, lastsMs: mark.seconds === undefined ? DEFAULT_UNIQUE_MS : mark.seconds * 1000, ran: false})
     return 'run'
   }
 
-  /** The job that holds its id finished (done or dead-lettered): jobs dispatched from now on run. */
-  ended(partition: string, mark: UniqueMark, jobId: string, now: number): void {
+  /**
+   * The job that holds its id finished (done or dead-lettered; `ran` false: it let its id go as
+   * it started, uniqueUntilProcessing): jobs dispatched from now on run.
+   */
+  ended(partition: string, mark: UniqueMark, jobId: string, now: number, ran = true): void {
     const held = this.byPartition.get(partition)?.get(mark.id)
-    if (held?.jobId === jobId) held.ended = Math.min(held.ended, now)
+    if (held?.jobId !== jobId) return
+    held.ended = Math.min(held.ended, now)
+    held.ran ||= ran
   }
 
   /** Ids held, in all. */

@@ -84,6 +84,10 @@ export const ACCEPTED: JsonCase[] = [
       chainCatch: {job: 'ChainFailed', queue: 'media'},
     }),
   },
+  {
+    name: 'a chain step with its payload encrypted',
+    json: JSON.stringify({...minimalEnvelope(), chain: [{job: 'Charge', queue: 'billing', encrypted: SEALED}]}),
+  },
   {name: 'a job of a batch', json: withField('batch', {id: '0192f5a0-7c1e-7abc-9def-0123456789ab', partition: 0, offset: 41, 'x-note': 'kept'})},
 ]
 
@@ -211,6 +215,8 @@ export const REJECTED: RejectedCase[] = [
     ['a step with queue ..', [{job: 'A', queue: '..', payload: 1}]],
     ['a step with maxTries 0', [{job: 'A', queue: 'q', payload: 1, maxTries: 0}]],
     ['a step with a numeric key', [{job: 'A', queue: 'q', payload: 1, key: 7}]],
+    ['a step with both payload and encrypted', [{job: 'A', queue: 'q', payload: 1, encrypted: SEALED}]],
+    ['a step encrypted without its tag', [{job: 'A', queue: 'q', encrypted: {...SEALED, tag: undefined}}]],
     ['null', null],
   ]),
   ...invalid('chainCatch', [

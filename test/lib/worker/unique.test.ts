@@ -52,4 +52,29 @@ describe('UniqueLocks', () => {
     locks.ended(P, {id: 'invoice-7'}, 'job-b', 2000)
     assert.equal(locks.claim(P, {id: 'invoice-7'}, 'job-c', 3000, 3000), 'duplicate')
   })
+
+  it('runs a replayed job though a later job of its id holds it now, and holds the id from the replay on', () => {
+    const locks = new UniqueLocks()
+    locks.claim(P, {id: 'invoice-7'}, 'job-a', 1000, 1000)
+    locks.ended(P, {id: 'invoice-7'}, 'job-a', 2000)
+    locks.claim(P, {id: 'invoice-7'}, 'job-b', 3000, 3000)
+    // job-a, dead-lettered, is replayed with its first dispatch time, before job-b's.
+    assert.equal(locks.claim(P, {id: 'invoice-7'}, 'job-a', 1000, 10_000), 'duplicate')
+    assert.equal(locks.claim(P, {id: 'invoice-7'}, 'job-a', 1000, 10_000, {replayed: true}), 'run')
+    assert.equal(locks.claim(P, {id: 'invoice-7'}, 'job-c', 10_001, 10_002), 'duplicate')
+  })
+
+  it('skips a first attempt of a job that already ran to its end here, but not its retry, nor one that let its id go as it started', () => {
+    const locks = new UniqueLocks()
+    locks.claim(P, {id: 'batch-end'}, 'job-a', 1000, 1000)
+    // Delivered again while it runs (a record read again): the same job, not a copy of a finished one.
+    assert.equal(locks.claim(P, {id: 'batch-end'}, 'job-a', 1000, 1500), 'run')
+    locks.ended(P, {id: 'batch-end'}, 'job-a', 2000)
+    assert.equal(locks.claim(P, {id: 'batch-end'}, 'job-a', 1000, 3000), 'duplicate')
+    assert.equal(locks.claim(P, {id: 'batch-end'}, 'job-a', 1000, 3000, {attempt: 2}), 'run')
+
+    locks.claim(P, {id: 'report'}, 'job-b', 1000, 1000)
+    locks.ended(P, {id: 'report'}, 'job-b', 1000, false)
+    assert.equal(locks.claim(P, {id: 'report'}, 'job-b', 1000, 3000), 'run')
+  })
 })
