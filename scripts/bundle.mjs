@@ -13,6 +13,36 @@ import path from 'node:path'
 import {build} from 'esbuild'
 
 const BUNDLED_PACKAGES = ['kafkajs']
+
+/**
+ * Modules of kafkajs that kq's bundle replaces with its own, faster ones, each tested to give the
+ * same result (test/lib/kafka/kafkajs/codec/): a record's encoding, which falls back to kafkajs's
+ * for what kq never sends, the record batch's CRC-32C, and the grouping of a batch's messages by
+ * partition (quadratic in kafkajs). Most of a bulk dispatch's CPU was there.
+ */
+const codec = new URL('../dist/src/lib/kafka/kafkajs/codec/', import.meta.url).pathname
+const KAFKAJS_REPLACED = {
+  'src/protocol/recordBatch/record/v0/index.js': (original) =>
+    `const {encodeRecord} = require(${JSON.stringify(path.join(codec, 'record.js'))})\n` +
+    `const kafkajsRecord = require(${JSON.stringify(`${original}?kafkajs`)})\n` +
+    'module.exports = (input) => encodeRecord(input) ?? kafkajsRecord(input)\n',
+  'src/protocol/recordBatch/crc32C/crc32C.js': () => `module.exports = require(${JSON.stringify(path.join(codec, 'crc32c.js'))}).crc32c\n`,
+  'src/producer/groupMessagesPerPartition.js': () =>
+    `module.exports = require(${JSON.stringify(path.join(codec, 'group-by-partition.js'))}).groupMessagesPerPartition\n`,
+}
+
+/** Loads kq's module in place of each kafkajs module above; `<file>?kafkajs` is still kafkajs's own. */
+const replaceKafkajsModules = {
+  name: 'replace-kafkajs-modules',
+  setup(build) {
+    build.onResolve({filter: /\?kafkajs$/}, (args) => ({path: args.path.slice(0, -'?kafkajs'.length), suffix: '?kafkajs'}))
+    build.onLoad({filter: /[/\\]node_modules[/\\]kafkajs[/\\]src[/\\]/}, (args) => {
+      const replaced = Object.entries(KAFKAJS_REPLACED).find(([file]) => args.path.endsWith(path.join('kafkajs', file)))
+      if (replaced === undefined || args.suffix === '?kafkajs') return undefined
+      return {contents: replaced[1](args.path), loader: 'js', resolveDir: path.dirname(args.path)}
+    })
+  },
+}
 const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
 const external = [...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies ?? {})].filter(
   (name) => !BUNDLED_PACKAGES.includes(name),
@@ -49,9 +79,16 @@ const {metafile} = await build({
   // kafkajs is CommonJS: its require() of Node's own modules needs a require in an ES module.
   banner: {js: "import {createRequire as kqCreateRequire} from 'node:module'; const require = kqCreateRequire(import.meta.url);"},
   chunkNames: 'chunks/[name]-[hash]',
+  plugins: [replaceKafkajsModules],
   metafile: true,
   logLevel: 'warning',
 })
+
+// A kafkajs release that moved these files would otherwise leave its own in place, unnoticed.
+const inputs = Object.keys(metafile.inputs)
+for (const file of ['record.js', 'crc32c.js', 'group-by-partition.js']) {
+  if (!inputs.some((input) => input.endsWith(path.join('codec', file)))) throw new Error(`kq's ${file} did not replace kafkajs's: see KAFKAJS_REPLACED in scripts/bundle.mjs`)
+}
 
 const packagesByFile = {}
 for (const [file, {inputs}] of Object.entries(metafile.outputs)) {
