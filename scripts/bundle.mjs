@@ -16,8 +16,8 @@ const BUNDLED_PACKAGES = ['kafkajs']
 
 /**
  * Modules of kafkajs that kq's bundle replaces with its own, faster ones, each tested to give the
- * same result (test/lib/kafka/kafkajs/codec/): a record's encoding and decoding, each falling back
- * to kafkajs's for what kq never meets, a fetch's records read without an exception at the cut
+ * same result (test/lib/kafka/kafkajs/codec/): a record's and a record batch's encoding and a
+ * record's decoding, each falling back to kafkajs's for what kq never meets, a fetch's records read without an exception at the cut
  * batch that ends nearly every fetch, the record batch's CRC-32C, and the grouping of a batch's
  * messages by partition (quadratic in kafkajs). Most of a bulk dispatch's CPU was there, and a
  * fifth of a worker's.
@@ -37,6 +37,11 @@ const KAFKAJS_REPLACED = {
     "  RecordBatchDecoder: require('../../../recordBatch/v0/decoder'),\n" +
     "  MAGIC_BYTE: require('../../../recordBatch/v0').MAGIC_BYTE,\n" +
     '})\n',
+  'src/protocol/recordBatch/v0/index.js': (original) =>
+    `const kafkajs = require(${JSON.stringify(`${original}?kafkajs`)})\n` +
+    "const Long = require('../../../utils/long')\n" +
+    `const {encodeRecordBatch} = require(${JSON.stringify(path.join(codec, 'record-batch.js'))})\n` +
+    'module.exports = {...kafkajs, RecordBatch: async (input) => encodeRecordBatch(input, (value) => Long.fromValue(value)) ?? kafkajs.RecordBatch(input)}\n',
   'src/protocol/recordBatch/crc32C/crc32C.js': () => `module.exports = require(${JSON.stringify(path.join(codec, 'crc32c.js'))}).crc32c\n`,
   'src/producer/groupMessagesPerPartition.js': () =>
     `module.exports = require(${JSON.stringify(path.join(codec, 'group-by-partition.js'))}).groupMessagesPerPartition\n`,
@@ -97,7 +102,7 @@ const {metafile} = await build({
 
 // A kafkajs release that moved these files would otherwise leave its own in place, unnoticed.
 const inputs = Object.keys(metafile.inputs)
-for (const file of ['record.js', 'decode-record.js', 'decode-messages.js', 'crc32c.js', 'group-by-partition.js']) {
+for (const file of ['record.js', 'record-batch.js', 'decode-record.js', 'decode-messages.js', 'crc32c.js', 'group-by-partition.js']) {
   if (!inputs.some((input) => input.endsWith(path.join('codec', file)))) throw new Error(`kq's ${file} did not replace kafkajs's: see KAFKAJS_REPLACED in scripts/bundle.mjs`)
 }
 

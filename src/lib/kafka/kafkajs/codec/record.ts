@@ -1,3 +1,5 @@
+import {Encoded} from './encoded.js'
+
 /**
  * One Kafka record (message format v2) encoded in a single buffer of its exact size: what
  * kafkajs's Record() makes, byte for byte, for the messages kq sends (keys, values and header
@@ -7,12 +9,6 @@
  * code then encodes (see scripts/bundle.mjs: this replaces kafkajs's in kq's bundle).
  */
 
-/** What kafkajs's RecordBatch reads of a record: an encoder's buffer. */
-export interface EncodedRecord {
-  buf: Buffer
-  offset: number
-  readonly buffer: Buffer
-}
 
 export interface RecordInput {
   offsetDelta?: number
@@ -25,7 +21,7 @@ export interface RecordInput {
 type Bytes = Buffer | string | null
 
 /** The record's bytes, or undefined when kafkajs must encode it (a type kq never sends). */
-export function encodeRecord({offsetDelta = 0, timestampDelta = 0, key, value, headers = {}}: RecordInput): EncodedRecord | undefined {
+export function encodeRecord({offsetDelta = 0, timestampDelta = 0, key, value, headers = {}}: RecordInput): Encoded | undefined {
   if (!Number.isSafeInteger(timestampDelta) || !Number.isInteger(offsetDelta) || offsetDelta < 0 || offsetDelta > 0x3f_ff_ff_ff) return undefined
   const keyBytes = bytesOf(key)
   const valueBytes = bytesOf(value)
@@ -45,7 +41,7 @@ export function encodeRecord({offsetDelta = 0, timestampDelta = 0, key, value, h
   at = writeField(buf, at, valueBytes)
   at = writeVarInt(buf, at, headerList.length / 2)
   for (const field of headerList) at = writeField(buf, at, field)
-  return {buf, offset: at, buffer: buf}
+  return new Encoded(buf)
 }
 
 /** A key or value as kafkajs takes it: null or undefined is no bytes; undefined here: not ours to encode. */
