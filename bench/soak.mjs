@@ -10,8 +10,8 @@
 //
 // Pick a rate the worker keeps up with on the machine, about half its no-op drain rate (see
 // bench/results/worker.md: ~52,000 jobs/s with --quiet on a quiet 2-core machine, less with this
-// script dispatching beside it); the default is 10,000. The test suite runs one minute at 200 jobs/s without judging
-// timings (test/faults/soak.test.ts). Needs a built kq and Java; starts its own local Kafka.
+// script dispatching beside it); the default is 10,000. The test suite runs half a minute at 200
+// jobs/s without judging timings (test/faults/soak.test.ts). Needs a built kq and Java; starts its own local Kafka.
 import {writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'

@@ -19,6 +19,14 @@ export class FaultCluster {
     return new FaultCluster(kafka.brokers, kafka.dir, kafka.stop)
   }
 
+  /**
+   * A cluster the run shares and stops at its end: removing it leaves it running. Each scenario
+   * starts again the nodes it killed.
+   */
+  static shared(kafka: {brokers: string; dir: string}): FaultCluster {
+    return new FaultCluster(kafka.brokers, kafka.dir, async () => {})
+  }
+
   /** Kills these nodes' JVMs with SIGKILL: no shutdown, no flush, as a machine that dies. */
   async kill(nodeIds: number[]): Promise<void> {
     const {nodes} = await localKafkaStatus({dir: this.dir})
@@ -50,7 +58,7 @@ export class FaultCluster {
     return (await localKafkaStatus({dir: this.dir})).nodes.map((node) => node.id)
   }
 
-  /** Stops the cluster and deletes its folder. */
+  /** Stops the cluster and deletes its folder (a shared one is left running). */
   async remove(): Promise<void> {
     await this.stopAll()
   }

@@ -1,6 +1,7 @@
 import {strict as assert} from 'node:assert'
 
 import {ExitCode} from '../../src/lib/errors.js'
+import {sharedTrio} from '../support/trio.js'
 import {dispatchWhileDown, loseLeader, loseQuorum, restartBroker} from './broker-faults.js'
 import {FaultCluster} from './cluster.js'
 import {faultTable} from './report.js'
@@ -106,7 +107,7 @@ describe('fault suite: nothing lost when workers and brokers die', function () {
 
     before(async function () {
       this.timeout(300_000)
-      cluster = await FaultCluster.start('faults-trio', 3)
+      cluster = FaultCluster.shared(await sharedTrio())
       rig = new FaultRig(cluster.brokers)
     })
 

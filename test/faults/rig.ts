@@ -7,6 +7,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {withTopicAdmin} from '../../src/lib/kafka/index.js'
 import {type TestApp, makeTestApp} from '../support/app.js'
 import {type CliResult, kq, uniqueTopic} from '../support/cli.js'
+import {KCAT_QUICK_END} from '../support/kcat.js'
 import {type WorkerProcess, spawnKq, spawnWorker} from '../support/worker-process.js'
 import {FAULT_JOB, type LedgerLine, readLedger} from './ledger.js'
 import {type Tally, tally} from './tally.js'
@@ -156,7 +157,7 @@ export class FaultRig {
    * millions of records, more than a buffered child's output may hold.
    */
   private async kcatRecords(topic: string): Promise<Array<{payload: string; headers: Record<string, string>}>> {
-    const child = spawn('kcat', ['-b', this.brokers, '-C', '-t', topic, '-o', 'beginning', '-e', '-J', '-q'])
+    const child = spawn('kcat', ['-b', this.brokers, '-C', '-t', topic, '-o', 'beginning', '-e', '-J', '-q', ...KCAT_QUICK_END])
     let stderr = ''
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString()

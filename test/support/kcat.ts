@@ -6,7 +6,8 @@ import {execFile} from 'node:child_process'
  */
 export async function kcat(args: string[], input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = execFile('kcat', args, {timeout: 60_000, maxBuffer: 64 * 1024 * 1024}, (error, stdout, stderr) => {
+    const consumer = args.includes('-C')
+    const child = execFile('kcat', consumer ? [...args, ...KCAT_QUICK_END] : args, {timeout: 60_000, maxBuffer: 64 * 1024 * 1024}, (error, stdout, stderr) => {
       if (error) {
         const missing = (error as NodeJS.ErrnoException).code === 'ENOENT'
         reject(new Error(missing ? 'kcat is not installed: run `npm run setup` (apt-get install kcat)' : `kcat ${withoutSecrets(args).join(' ')} failed: ${stderr}`))
@@ -17,6 +18,13 @@ export async function kcat(args: string[], input?: string): Promise<string> {
     if (input !== undefined) child.stdin?.end(input)
   })
 }
+
+/**
+ * For a consumer that reads to the end (-C -e): the broker holds a fetch at the end of a
+ * partition for fetch.wait.max.ms (librdkafka's default 500 ms) before kcat learns it is there,
+ * once a partition, which made each read take a second or more. What is read is the same.
+ */
+export const KCAT_QUICK_END = ['-X', 'fetch.wait.max.ms=20']
 
 /** kcat's arguments with the values of its secret properties hidden, for messages. */
 export function withoutSecrets(args: string[]): string[] {

@@ -6,6 +6,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {withTopicAdmin} from '../../src/lib/kafka/index.js'
 import {type TestApp, makeTestApp} from './app.js'
 import {runKq, uniqueTopic} from './cli.js'
+import {KCAT_QUICK_END} from './kcat.js'
 import {testBrokers, testConnection} from './topics.js'
 
 /** One line a test job wrote: what ran, which attempt, and when (ms since the epoch). */
@@ -134,7 +135,7 @@ export async function groupProgress(group: string, topic: string): Promise<Array
 
 /** One record's value, byte for byte, as kcat reads it. */
 export async function kcatValue(topic: string, partition: number, offset: number | string): Promise<Buffer> {
-  const args = ['-b', testBrokers(), '-C', '-t', topic, '-p', String(partition), '-o', String(offset), '-c', '1', '-e', '-q', '-f', '%s']
+  const args = ['-b', testBrokers(), '-C', '-t', topic, '-p', String(partition), '-o', String(offset), '-c', '1', '-e', '-q', '-f', '%s', ...KCAT_QUICK_END]
   return new Promise((resolve, reject) => {
     execFile('kcat', args, {encoding: 'buffer', timeout: 30_000}, (error, stdout, stderr) => {
       if (error) reject(new Error(`kcat ${args.join(' ')} failed: ${stderr.toString()}`))

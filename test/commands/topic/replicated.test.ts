@@ -1,18 +1,15 @@
 import {strict as assert} from 'node:assert'
-import path from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {type TopicCreateResult} from '../../../src/commands/topic/create.js'
 import {type TopicListResult} from '../../../src/commands/topic/list.js'
 import {delayTopicsOf} from '../../../src/lib/delay/ladder.js'
 import {ExitCode} from '../../../src/lib/errors.js'
-import {stopLocalKafka} from '../../../src/lib/local-kafka/index.js'
 import {type StatusSnapshot} from '../../../src/lib/monitoring/types.js'
 import {jobSource, makeTestApp} from '../../support/app.js'
 import {kq, runKq, uniqueTopic} from '../../support/cli.js'
 import {type KcatTopic, kcatMetadata} from '../../support/kcat.js'
-import {JAR_CACHE, TEST_KAFKA_ROOT} from '../../support/paths.js'
-import {freePortRange} from '../../support/ports.js'
+import {type Trio, sharedTrio} from '../../support/trio.js'
 
 /**
  * kcat asks one broker; each learns of a new topic a moment after the controller does. Ask
@@ -35,28 +32,21 @@ async function kcatTopicOnEveryBroker(brokers: string, name: string): Promise<Kc
 
 describe('kq topic:create on a three-broker cluster (kafka:up --nodes 3)', function () {
   this.timeout(300_000)
-  const dir = path.join(TEST_KAFKA_ROOT, `three-${process.pid}`)
+  let trio: Trio
   let brokers: string
 
   before(async () => {
-    await stopLocalKafka({dir, purge: true})
-    const port = await freePortRange(6)
-    const {code, stdout, stderr} = await kq(
-      ['kafka:up', '--nodes', '3', '--port', String(port), '--dir', dir, '--cache-dir', JAR_CACHE, '--heap', '384', '--json'],
-      {timeoutMs: 180_000},
-    )
-    assert.equal(code, 0, stderr)
-    const started = JSON.parse(stdout)
-    assert.equal(started.nodes.length, 3)
-    brokers = started.bootstrap
+    trio = await sharedTrio()
+    brokers = trio.brokers
   })
 
-  after(async () => {
-    await stopLocalKafka({dir, purge: true})
+  it('starts three nodes with kafka:up --nodes 3 --json, every one in the bootstrap list', () => {
+    assert.equal(trio.started.nodes.length, 3)
+    assert.deepEqual(trio.started.bootstrap.split(',').sort(), trio.started.nodes.map((node) => node.address).sort())
   })
 
   it('lists three running nodes in kafka:status', async () => {
-    const {code, stdout} = await kq(['kafka:status', '--dir', dir])
+    const {code, stdout} = await kq(['kafka:status', '--dir', trio.dir])
     assert.equal(code, 0)
     assert.match(stdout, /is running at 127\.0\.0\.1:\d+,127\.0\.0\.1:\d+,127\.0\.0\.1:\d+ \(3 nodes/)
     assert.equal(stdout.match(/^\d\s+127\.0\.0\.1:\d+\s+\d+\s+running\s/gm)?.length, 3)
