@@ -2,16 +2,20 @@
 // The `--` stops Node 20 from reading an --env-file among kq's arguments as its own option.
 import {readFileSync} from 'node:fs'
 
-import {LARAVEL_TOPIC, joinSpacedCommand} from '../dist/src/shared/command-line.js'
-import {quickAnswer} from '../dist/src/shared/quick-answers.js'
+// Each path imports only what it uses: a one-job dispatch is timed against a plain kafkajs script.
+const root = new URL('..', import.meta.url)
+if (!(await answeredQuickly()) && !(await dispatchedWithoutOclif())) {
+  await run()
+}
 
 // `kq --version` and `kq --help` without loading oclif, when they can be (quick-answers.ts).
-const root = new URL('..', import.meta.url)
-const quick = quickAnswer({args: process.argv.slice(2), root, env: process.env, stdout: process.stdout})
-if (quick !== undefined) {
+async function answeredQuickly() {
+  if (process.argv.length !== 3 || !process.argv[2].startsWith('-')) return false
+  const {quickAnswer} = await import('../dist/src/shared/quick-answers.js')
+  const quick = quickAnswer({args: process.argv.slice(2), root, env: process.env, stdout: process.stdout})
+  if (quick === undefined) return false
   process.stdout.write(quick)
-} else if (!(await dispatchedWithoutOclif())) {
-  await run()
+  return true
 }
 
 // One job sent by `kq dispatch`, when its command line is one oclif would read the same way
@@ -35,6 +39,7 @@ async function dispatchedWithoutOclif() {
 // which hides every other command. Nothing of the menu or inquirer loads for any other call.
 async function run() {
   const menu = process.argv.length === 2 && process.stdin.isTTY && process.stdout.isTTY
+  const {LARAVEL_TOPIC, joinSpacedCommand} = await import('../dist/src/shared/command-line.js')
   const topics = [...Object.keys(JSON.parse(readFileSync(new URL('package.json', root), 'utf8')).oclif.topics), LARAVEL_TOPIC]
   const args = menu ? ['menu'] : joinSpacedCommand(process.argv.slice(2), topics)
   const {execute} = await import('@oclif/core')

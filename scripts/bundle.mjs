@@ -91,6 +91,10 @@ const {metafile} = await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
+  // Whitespace and syntax only: names stay readable in stack traces. Parsing the kafkajs chunk
+  // is a good part of a one-job dispatch's start, and this takes it from ~725 KB to ~450 KB.
+  minifyWhitespace: true,
+  minifySyntax: true,
   external,
   // kafkajs is CommonJS: its require() of Node's own modules needs a require in an ES module.
   banner: {js: "import {createRequire as kqCreateRequire} from 'node:module'; const require = kqCreateRequire(import.meta.url);"},
