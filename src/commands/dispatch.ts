@@ -3,15 +3,13 @@ import {Flags} from '@oclif/core'
 import {KqCommand} from '../base-command.js'
 import {type Role} from '../lib/acl/roles.js'
 import {type KqConfig} from '../lib/config/index.js'
-import {type BulkResult, type DispatchReceipt, Dispatcher} from '../lib/dispatch/index.js'
-import {readNdjson} from '../lib/dispatch/sources.js'
+import {DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE} from '../lib/dispatch/batch-size.js'
+import {type DispatchReceipt, Dispatcher} from '../lib/dispatch/index.js'
 import {UsageError} from '../lib/errors.js'
-import {renderBulkSummary} from '../lib/output/dispatch.js'
-import {progressBar} from '../lib/output/progress.js'
-import {prepareDispatch, sendOneJob} from '../shared/dispatch-steps.js'
+import {type BulkReceipt, prepareDispatch, sendBulkJobs, sendOneJob} from '../shared/dispatch-steps.js'
 import {brokersFlag, jobsDirFlag, textArgument} from '../shared/flags.js'
 
-export type DispatchResult = DispatchReceipt | (BulkResult & {rate: number})
+export type DispatchResult = DispatchReceipt | BulkReceipt
 
 export default class Dispatch extends KqCommand {
   static override summary = 'Send a job to its queue.'
@@ -49,7 +47,7 @@ export default class Dispatch extends KqCommand {
     // Not oclif's `exclusive`: its refusal of both takes two lines; parseDelayFlags says it in one.
     delay: Flags.string({description: 'Start no earlier than this long from now: seconds (90, 1.5) or 500ms, 30s, 10m, 2h, 1d, 1h30m; at most 90d.'}),
     at: Flags.string({description: 'Start no earlier than this ISO-8601 time, with its timezone: 2026-12-01T09:00:00Z.'}),
-    'batch-size': Flags.integer({description: 'With --ndjson: jobs per send.', default: 1000, min: 1, max: 100_000}),
+    'batch-size': Flags.integer({description: 'With --ndjson: jobs per send.', default: DEFAULT_BATCH_SIZE, min: 1, max: MAX_BATCH_SIZE}),
     brokers: brokersFlag,
     'jobs-dir': jobsDirFlag,
   }
@@ -64,24 +62,7 @@ export default class Dispatch extends KqCommand {
     const dispatcher = new Dispatcher(prepared.config)
     try {
       if (flags.ndjson === undefined) return await sendOneJob(prepared, dispatcher, {payload: args.payload, file: flags.file}, this)
-      const {job, options} = prepared
-      // A bulk line's key is its own (--key, --key-field): it cannot follow a job's rule for it.
-      if (job.recordKey !== undefined || job.unique !== undefined) {
-        throw new UsageError(`${job.name} is unique or keyed by its middleware, which --ndjson does not apply: dispatch its jobs one at a time, or with ${job.name}.dispatch() from code`)
-      }
-
-      const target = dispatcher.target(job, options)
-      const lines = await readNdjson(target, flags.ndjson, {key: flags.key, keyField: flags['key-field'], schema: job.schema})
-      const bar = progressBar(`Dispatching ${job.name}`)
-      const result = await dispatcher
-        .sendBulk(target, lines, {
-          batchSize: flags['batch-size'],
-          source: flags.ndjson,
-          onProgress: ({sent, total}) => bar.update(sent, total),
-        })
-        .finally(() => bar.finish())
-      this.log(renderBulkSummary(result))
-      return {...result, rate: Math.round(result.count / Math.max(result.seconds, 1e-9))}
+      return await sendBulkJobs(prepared, dispatcher, {...flags, ndjson: flags.ndjson}, this)
     } finally {
       await dispatcher.close()
     }

@@ -1,11 +1,13 @@
 import {type KqConfig} from '../lib/config/index.js'
-import {type DispatchOptions, type DispatchReceipt, type Dispatcher, type JobDefaults} from '../lib/dispatch/index.js'
+import {DEFAULT_BATCH_SIZE} from '../lib/dispatch/batch-size.js'
+import {type BulkResult, type DispatchOptions, type DispatchReceipt, type Dispatcher, type JobDefaults} from '../lib/dispatch/index.js'
 import {parseDelayFlags, parseHeaderFlags, parsePayload} from '../lib/dispatch/input.js'
-import {readPayloadText} from '../lib/dispatch/sources.js'
+import {readNdjson, readPayloadText} from '../lib/dispatch/sources.js'
 import {UsageError} from '../lib/errors.js'
 import {jobDefaults} from '../lib/jobs/job.js'
 import {JobRegistry} from '../lib/jobs/registry.js'
-import {renderReceipt} from '../lib/output/dispatch.js'
+import {renderBulkSummary, renderReceipt} from '../lib/output/dispatch.js'
+import {progressBar} from '../lib/output/progress.js'
 import {askForJob, askForPayload, isInteractive} from '../lib/prompts/index.js'
 import {type Role} from '../lib/acl/roles.js'
 import {traceHeadersFromEnvironment} from '../lib/trace/traceparent.js'
@@ -19,6 +21,8 @@ export interface DispatchFlags {
   file?: string
   ndjson?: string
   key?: string
+  'key-field'?: string
+  'batch-size'?: number
   header?: string[]
   queue?: string
   delay?: string
@@ -67,6 +71,29 @@ export async function sendOneJob(
   const receipt = await dispatcher.dispatch(job, payload, options)
   io.log(renderReceipt(receipt))
   return receipt
+}
+
+export type BulkReceipt = BulkResult & {rate: number}
+
+/** The jobs of an NDJSON file or stdin: every line checked, then sent in batches, with a progress bar on a terminal. */
+export async function sendBulkJobs({job, options}: PreparedDispatch, dispatcher: Dispatcher, flags: DispatchFlags & {ndjson: string}, io: DispatchConsole): Promise<BulkReceipt> {
+  // A bulk line's key is its own (--key, --key-field): it cannot follow a job's rule for it.
+  if (job.recordKey !== undefined || job.unique !== undefined) {
+    throw new UsageError(`${job.name} is unique or keyed by its middleware, which --ndjson does not apply: dispatch its jobs one at a time, or with ${job.name}.dispatch() from code`)
+  }
+
+  const target = dispatcher.target(job, options)
+  const lines = await readNdjson(target, flags.ndjson, {key: flags.key, keyField: flags['key-field'], schema: job.schema})
+  const bar = progressBar(`Dispatching ${job.name}`)
+  const result = await dispatcher
+    .sendBulk(target, lines, {
+      batchSize: flags['batch-size'] ?? DEFAULT_BATCH_SIZE,
+      source: flags.ndjson,
+      onProgress: ({sent, total}) => bar.update(sent, total),
+    })
+    .finally(() => bar.finish())
+  io.log(renderBulkSummary(result))
+  return {...result, rate: Math.round(result.count / Math.max(result.seconds, 1e-9))}
 }
 
 /** On a terminal, asks; elsewhere a missing argument is a usage error, never a hang on stdin. */

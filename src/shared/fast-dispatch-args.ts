@@ -1,12 +1,14 @@
+import {MAX_BATCH_SIZE} from '../lib/dispatch/batch-size.js'
 import {type DispatchFlags} from './dispatch-steps.js'
 
 /**
- * Which `kq dispatch` command lines may skip oclif: one job, given as arguments and the plain
- * flags below. Loading oclif was most of a one-shot dispatch's time, and scripts and cron send
- * one job at a time. Anything else (help, --ndjson, a flag spelt any other way, a missing job,
- * `--`) returns undefined and goes through oclif as before, so nothing here decides a usage
- * error: this only recognises command lines oclif would read the same way. Kept apart from the
- * path it selects, so that bin/run.js can ask without loading it. Type-only import above.
+ * Which `kq dispatch` command lines may skip oclif: one job, given as arguments, or the jobs of
+ * an NDJSON file or stdin, with the plain flags below. Loading oclif was most of a one-shot
+ * dispatch's time, and scripts and cron send one job at a time. Anything else (help, a flag spelt
+ * any other way, a missing job, flags oclif would refuse together, `--`) returns undefined and
+ * goes through oclif as before, so nothing here decides a usage error: this only recognises
+ * command lines oclif would read the same way. Kept apart from the path it selects, so that
+ * bin/run.js can ask without loading it: the import above is of a type and a constant.
  */
 
 export interface FastDispatchRequest {
@@ -16,7 +18,7 @@ export interface FastDispatchRequest {
   json: boolean
 }
 
-type ValueFlag = Exclude<keyof DispatchFlags, 'ndjson'>
+type ValueFlag = Exclude<keyof DispatchFlags, 'batch-size'>
 
 /** The dispatch command's flags that take a value, by every spelling oclif accepts for them. */
 const VALUE_FLAGS: Readonly<Record<string, ValueFlag>> = {
@@ -24,6 +26,8 @@ const VALUE_FLAGS: Readonly<Record<string, ValueFlag>> = {
   '-f': 'file',
   '--key': 'key',
   '-k': 'key',
+  '--ndjson': 'ndjson',
+  '--key-field': 'key-field',
   '--header': 'header',
   '-H': 'header',
   '--queue': 'queue',
@@ -47,6 +51,7 @@ export function fastDispatchRequest(
   if (argv[0] !== 'dispatch' || env.KQ_CONTENT_TYPE !== undefined) return undefined
   const positional: string[] = []
   const flags: DispatchFlags = {}
+  let batchSize: string | undefined
   let json = false
   for (let index = 1; index < argv.length; index++) {
     const token = argv[index]
@@ -62,10 +67,17 @@ export function fastDispatchRequest(
     }
 
     const equals = token.startsWith('--') ? token.indexOf('=') : -1
-    const name = VALUE_FLAGS[equals === -1 ? token : token.slice(0, equals)]
+    const spelling = equals === -1 ? token : token.slice(0, equals)
     const value = equals === -1 ? argv[++index] : token.slice(equals + 1)
-    // A value that looks like a flag, or none, is oclif's to judge.
-    if (name === undefined || value === undefined || value === '' || value.startsWith('-')) return undefined
+    if (spelling === '--batch-size') {
+      if (batchSize !== undefined) return undefined
+      batchSize = value
+      continue
+    }
+
+    const name = VALUE_FLAGS[spelling]
+    // A value that looks like a flag, or none, is oclif's to judge; `--ndjson -` reads stdin.
+    if (name === undefined || value === undefined || value === '' || (value.startsWith('-') && !(name === 'ndjson' && value === '-'))) return undefined
     if (name === 'header') {
       flags.header = [...(flags.header ?? []), value]
     } else {
@@ -74,7 +86,15 @@ export function fastDispatchRequest(
     }
   }
 
-  if (positional.length === 0 || positional.length > 2) return undefined
+  if (positional.length === 0 || positional.length > (flags.ndjson === undefined ? 2 : 1)) return undefined
   if (json && stdout.isTTY) return undefined
+  if (flags.ndjson === undefined ? flags['key-field'] !== undefined || batchSize !== undefined : !bulkFlagsAccepted(flags, batchSize)) return undefined
+  if (batchSize !== undefined) flags['batch-size'] = Number(batchSize)
   return {job: positional[0], payload: positional[1], flags, json}
+}
+
+/** Whether oclif takes these flags beside --ndjson: it refuses --file or --key with --key-field, and a batch size out of range. */
+function bulkFlagsAccepted(flags: DispatchFlags, batchSize: string | undefined): boolean {
+  if (flags.file !== undefined || (flags.key !== undefined && flags['key-field'] !== undefined)) return false
+  return batchSize === undefined || (/^[1-9]\d{0,5}$/.test(batchSize) && Number(batchSize) <= MAX_BATCH_SIZE)
 }

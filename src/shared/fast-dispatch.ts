@@ -2,13 +2,13 @@ import {type Acting, actingFor} from '../lib/acl/grant-line.js'
 import {loadConfig} from '../lib/config/index.js'
 import {Dispatcher} from '../lib/dispatch/index.js'
 import {configOptions} from './config-flags.js'
-import {type DispatchConsole, prepareDispatch, sendOneJob} from './dispatch-steps.js'
+import {type DispatchConsole, prepareDispatch, sendBulkJobs, sendOneJob} from './dispatch-steps.js'
 import {type FastDispatchRequest} from './fast-dispatch-args.js'
 import {describeFailure, failureJson, printFailure} from './failure.js'
 import {warning} from './warning.js'
 
 /**
- * Sends the one job of a command line fastDispatchRequest() accepted, without oclif: the same
+ * Sends the job, or the NDJSON jobs, of a command line fastDispatchRequest() accepted, without oclif: the same
  * steps as the dispatch command (dispatch-steps.ts), the same output, the same failures and exit
  * codes. Returns the exit code.
  */
@@ -31,7 +31,10 @@ export async function runFastDispatch(request: FastDispatchRequest): Promise<num
   try {
     const prepared = await prepareDispatch(request.job, request.flags, io)
     const dispatcher = new Dispatcher(prepared.config)
-    const receipt = await sendOneJob(prepared, dispatcher, {payload: request.payload, file: request.flags.file}, io).finally(() => dispatcher.close())
+    const {flags} = request
+    const send = async () =>
+      flags.ndjson === undefined ? sendOneJob(prepared, dispatcher, {payload: request.payload, file: flags.file}, io) : sendBulkJobs(prepared, dispatcher, {...flags, ndjson: flags.ndjson}, io)
+    const receipt = await send().finally(async () => dispatcher.close())
     if (request.json) printJson(receipt)
     return 0
   } catch (error) {

@@ -22,13 +22,32 @@ describe('which kq dispatch command lines skip oclif', () => {
     assert.deepEqual(request(['dispatch', 'SendEmail', '-', '--at', '2026-12-01T09:00:00Z'])?.payload, '-')
   })
 
+  it('reads the jobs of an NDJSON file or stdin, with a key field and a batch size oclif would take', () => {
+    assert.deepEqual(request(['dispatch', 'SendEmail', '--ndjson', 'jobs.ndjson', '--key-field', 'userId', '--batch-size=500', '--json']), {
+      job: 'SendEmail',
+      payload: undefined,
+      flags: {ndjson: 'jobs.ndjson', 'key-field': 'userId', 'batch-size': 500},
+      json: true,
+    })
+    assert.deepEqual(request(['dispatch', 'SendEmail', '--ndjson', '-', '-k', 'all', '--batch-size', '100000'])?.flags, {ndjson: '-', key: 'all', 'batch-size': 100_000})
+  })
+
   it('leaves to oclif every other command and every line it might read otherwise', () => {
     const declined = [
       ['work', 'SendEmail', '{}'],
       ['dispatch'],
       ['dispatch', '--help'],
       ['dispatch', 'SendEmail', '{}', '-h'],
-      ['dispatch', 'SendEmail', '--ndjson', 'jobs.ndjson'],
+      ['dispatch', 'SendEmail', '{}', '--ndjson', 'jobs.ndjson'],
+      ['dispatch', 'SendEmail', '--ndjson', 'jobs.ndjson', '--file', 'mail.json'],
+      ['dispatch', 'SendEmail', '--ndjson', 'jobs.ndjson', '--key', 'a', '--key-field', 'userId'],
+      ['dispatch', 'SendEmail', '{}', '--key-field', 'userId'],
+      ['dispatch', 'SendEmail', '{}', '--batch-size', '10'],
+      ['dispatch', 'SendEmail', '--ndjson', 'jobs.ndjson', '--batch-size', '0'],
+      ['dispatch', 'SendEmail', '--ndjson', 'jobs.ndjson', '--batch-size', '100001'],
+      ['dispatch', 'SendEmail', '--ndjson', 'jobs.ndjson', '--batch-size', '1e3'],
+      ['dispatch', 'SendEmail', '--ndjson', 'jobs.ndjson', '--batch-size', '10', '--batch-size', '20'],
+      ['dispatch', 'SendEmail', '--ndjson', '--key', 'a'],
       ['dispatch', 'SendEmail', '{}', 'extra'],
       ['dispatch', 'SendEmail', '{}', '--queue', 'a', '--queue', 'b'],
       ['dispatch', 'SendEmail', '{}', '--json', '--json'],

@@ -19,6 +19,9 @@ function comparable({code, stdout, stderr}: CliResult): CliResult {
       .replaceAll(/[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}/g, '<id>')
       .replaceAll(/("?(?:partition|offset)"?[:\s]+)\d+/g, '$1<n>')
       .replaceAll(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, '<time>')
+      // A bulk dispatch's time and rate.
+      .replaceAll(/in [\d.]+s \([\d,]+ jobs\/s\)/g, 'in <s>')
+      .replaceAll(/("(?:seconds|rate)": )[\d.e-]+/g, '$1<n>')
   return {code, stdout: vary(stdout), stderr: vary(stderr)}
 }
 
@@ -30,7 +33,12 @@ describe('kq dispatch without oclif', function () {
   before(async () => {
     app = makeTestApp({
       jobs: {SendEmail: jobSource('SendEmail'), Signup: schemaJobSource('Signup', '/dev/null')},
-      files: {'mail.json': '{"to":"a@example.com"}'},
+      files: {
+        'mail.json': '{"to":"a@example.com"}',
+        'mails.ndjson': '{"to":"a@example.com","user":"1"}\n\n{"to":"b@example.com","user":"2"}\n',
+        'bad.ndjson': '{"to":"a@example.com"}\n{"to":\n',
+        'signups.ndjson': '{"name":"Ada"}\n{"name":42}\n',
+      },
     })
     queue = await createQueue('fast-dispatch', 3)
   })
@@ -67,6 +75,28 @@ describe('kq dispatch without oclif', function () {
     assert.equal((await kcatRecords(queue)).length, 4)
   })
 
+  it('sends the jobs of an NDJSON file or stdin and prints what oclif prints, as text and as JSON', async () => {
+    const lines = [
+      ['SendEmail', '--ndjson', 'mails.ndjson', '--queue', queue, '--key-field', 'user'],
+      ['SendEmail', '--ndjson', '-', `--queue=${queue}`, '--batch-size', '1', '--json'],
+    ]
+    const before = (await kcatRecords(queue)).length
+    for (const args of lines) {
+      const {fast, oclif} = await bothWays(args, '{"to":"c@example.com"}\n{"to":"d@example.com"}')
+      assert.equal(fast.code, 0, fast.stderr)
+      assert.deepEqual(comparable(fast), comparable(oclif), args.join(' '))
+    }
+
+    // Each path sent both lines of each source, the file's keyed by their user field.
+    const records = await kcatRecords(queue)
+    assert.equal(records.length, before + 8)
+    assert.deepEqual(
+      ['1', '2'].map((key) => records.filter((record) => record.key === key).length),
+      [2, 2],
+    )
+    assert.equal(records.filter((record) => record.payload.includes('d@example.com')).length, 2)
+  })
+
   it('fails as oclif does: the same one line, exit code and JSON error, nothing sent', async () => {
     const env = envFile({KAFKA_PARTITIONS: 'many'})
     const lines = [
@@ -79,6 +109,9 @@ describe('kq dispatch without oclif', function () {
       ['SendEmail', '{}', '--queue', queue, '--dotenv', env],
       ['Signup', '{"name":42}', '--queue', queue],
       ['SendEmail', '--file', 'missing.json', '--queue', queue],
+      ['SendEmail', '--ndjson', 'bad.ndjson', '--queue', queue],
+      ['Signup', '--ndjson', 'signups.ndjson', '--queue', queue, '--json'],
+      ['SendEmail', '--ndjson', 'missing.ndjson', '--queue', queue, '--key-field', 'user'],
     ]
     const before = (await kcatRecords(queue)).length
     for (const args of lines) {
