@@ -1,6 +1,6 @@
 import {type BatchOptions, type BatchReceipt} from '../dispatch/batch.js'
 import {type PendingJob} from '../dispatch/types.js'
-import {type JobClass, jobDefaults} from './job.js'
+import {type JobClass, dispatching, jobDefaults} from './job.js'
 
 /**
  * Jobs that run side by side, with jobs dispatched once all of them are done (Laravel's
@@ -53,7 +53,7 @@ export class Batch {
 
   /** Writes the batch's record, then sends its jobs; resolves with the batch id and each job's receipt. */
   async dispatch(): Promise<BatchReceipt> {
-    const {dispatchBatchOfJobs} = await import('../dispatch/index.js')
+    const {dispatchBatchOfJobs} = await dispatching()
     return dispatchBatchOfJobs(this.jobs, this.#options)
   }
 }

@@ -1,6 +1,6 @@
 import {type ChainOptions} from '../dispatch/chain.js'
 import {type DispatchReceipt, type PendingJob} from '../dispatch/types.js'
-import {type JobClass, jobDefaults} from './job.js'
+import {type JobClass, dispatching, jobDefaults} from './job.js'
 
 /**
  * Jobs that run one after another (Laravel's `Bus::chain`): each is dispatched by the worker
@@ -31,7 +31,7 @@ export class Chain {
 
   /** Sends the first job, carrying the rest; resolves with where it landed. */
   async dispatch(): Promise<DispatchReceipt> {
-    const {dispatchChainOfJobs} = await import('../dispatch/index.js')
+    const {dispatchChainOfJobs} = await dispatching()
     return dispatchChainOfJobs(this.jobs, this.#options)
   }
 }

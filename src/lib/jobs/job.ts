@@ -158,7 +158,7 @@ export abstract class Job<P = unknown> {
     payload: T extends Job<infer P> ? P : never,
     options: DispatchOptions = {},
   ): Promise<DispatchReceipt> {
-    const {dispatchJob} = await import('../dispatch/index.js')
+    const {dispatchJob} = await dispatching()
     return dispatchJob(jobDefaults(this as unknown as JobClass), payload, options)
   }
 
@@ -173,6 +173,18 @@ export abstract class Job<P = unknown> {
   ): PendingJob {
     return {job: jobDefaults(this as unknown as JobClass), payload}
   }
+}
+
+let dispatchModule: Promise<typeof import('../dispatch/index.js')> | undefined
+
+/**
+ * The dispatcher, loaded on the first dispatch: it imports this module, so it cannot be imported
+ * here up front. Kept once loaded: importing a loaded module again still takes a trip through
+ * Node's loader, a measurable share of an awaited dispatch.
+ */
+export async function dispatching(): Promise<typeof import('../dispatch/index.js')> {
+  dispatchModule ??= import('../dispatch/index.js')
+  return dispatchModule
 }
 
 const FATAL_BRAND = Symbol.for('kq.FatalJobError')
