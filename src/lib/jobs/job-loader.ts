@@ -1,4 +1,5 @@
 import {readFile} from 'node:fs/promises'
+import {createRequire} from 'node:module'
 import path from 'node:path'
 import {pathToFileURL} from 'node:url'
 
@@ -15,14 +16,16 @@ import {type JobClass, isJobClass, jobNameOf} from './job.js'
  * subclass. The registry decides which file a name means; this module only loads it.
  */
 
-let jiti: Promise<Jiti> | undefined
+let jiti: Jiti | undefined
 
 /**
  * One jiti for the process, made on the first load: commands that never load a job (and
  * `kq --help`) do not pay for it. Its file cache keeps compiled TypeScript between runs.
+ * Required rather than imported: jiti is CommonJS, and an import has Node scan its 190 KB for
+ * export names first, which took longer than the rest of loading it.
  */
-function loader(): Promise<Jiti> {
-  jiti ??= import('jiti').then(({createJiti}) => createJiti(import.meta.url, {fsCache: true, interopDefault: true}))
+function loader(): Jiti {
+  jiti ??= (createRequire(import.meta.url)('jiti') as typeof import('jiti')).createJiti(import.meta.url, {fsCache: true, interopDefault: true})
   return jiti
 }
 
@@ -41,7 +44,7 @@ async function importJobFile(file: string): Promise<unknown> {
     }
   }
 
-  return (await loader()).import(file)
+  return loader().import(file)
 }
 
 /**
