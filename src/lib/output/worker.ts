@@ -48,11 +48,12 @@ export function humanRenderer(options: {verbose?: boolean; width?: number; style
   const clock = options.now
   const nowMs = clock ? () => clock().getTime() : Date.now
   // A worker draining a backlog prints thousands of lines a second, most of them alike: each
-  // second, a line's start (time, job name, dots) is built once per name and status width.
+  // second, a line's start (time, job name, dots) is built once per name and status width, and
+  // found again without building a key.
   let shownSecond = Number.NaN
   let shownTime = ''
-  const starts = new Map<string, string>()
-  const line = (name: string, status: string, styled: string) => {
+  const starts = new Map<string, string[]>()
+  const line = (name: string, statusWidth: number, styled: string) => {
     const ms = nowMs()
     const second = Math.floor(ms / 1000)
     if (second !== shownSecond) {
@@ -61,12 +62,17 @@ export function humanRenderer(options: {verbose?: boolean; width?: number; style
       starts.clear()
     }
 
-    const key = `${status.length} ${name}`
-    let start = starts.get(key)
+    let byWidth = starts.get(name)
+    if (byWidth === undefined) {
+      byWidth = []
+      starts.set(name, byWidth)
+    }
+
+    let start = byWidth[statusWidth]
     if (start === undefined) {
       const left = `  ${shownTime} ${name} `
-      start = `${left}${styles.gray('.'.repeat(Math.max(3, width - left.length - status.length - 1)))} `
-      starts.set(key, start)
+      start = `${left}${styles.gray('.'.repeat(Math.max(3, width - left.length - statusWidth - 1)))} `
+      byWidth[statusWidth] = start
     }
 
     return start + styled
@@ -87,11 +93,11 @@ export function humanRenderer(options: {verbose?: boolean; width?: number; style
     assigned: (payload) =>
       `  ${styles.gray(`Partitions: ${describePartitions(payload.partitions, 'none (more workers than partitions in this group)')}`)}`,
     'job:running': (payload) =>
-      line(jobName(payload), 'RUNNING', running) +
+      line(jobName(payload), 'RUNNING'.length, running) +
       (options.verbose ? styles.gray(` ${payload.id} ${payload.topic}[${payload.partition}]@${payload.offset}`) : ''),
     'job:done': (payload) => {
       const took = `${payload.durationMs.toFixed(2)}ms`
-      return line(jobName(payload), `${took} DONE`, `${gray(took)} ${done}`)
+      return line(jobName(payload), took.length + ' DONE'.length, `${gray(took)} ${done}`)
     },
     'job:failed': (payload) => {
       const took = `${payload.durationMs.toFixed(2)}ms`
@@ -101,22 +107,22 @@ export function humanRenderer(options: {verbose?: boolean; width?: number; style
           ? `retrying in ${seconds(payload.delayMs ?? 0)}`
           : `dead-lettered (${payload.reason})`
       return (
-        line(jobName(payload), `${took} FAIL`, `${styles.gray(took)} ${colour('FAIL')}`) +
+        line(jobName(payload), took.length + ' FAIL'.length, `${styles.gray(took)} ${colour('FAIL')}`) +
         `\n    ${colour(`${payload.error.name}: ${payload.error.message}`)} ${styles.gray(`— ${next}`)}`
       )
     },
     'job:released': (payload) =>
-      line(jobName(payload), 'RELEASED', styles.yellow('RELEASED')) +
+      line(jobName(payload), 'RELEASED'.length, styles.yellow('RELEASED')) +
       `\n    ${styles.gray(`${payload.reason}: runs again in ${seconds(payload.delayMs)}, as the same attempt`)}`,
     'job:skipped': (payload) =>
-      line(jobName(payload), 'SKIPPED', styles.gray('SKIPPED')) +
+      line(jobName(payload), 'SKIPPED'.length, styles.gray('SKIPPED')) +
       `\n    ${styles.gray(`a duplicate: unique id ${payload.uniqueId} was pending when it was dispatched`)}`,
     'job:log': (payload) =>
       payload.late
         ? `    ${styles.yellow(`(late: attempt ${payload.attempt} had already ended)`)} ${styles.gray(payload.message)}`
         : `    ${styles.gray(payload.message)}`,
     poison: (payload) =>
-      line(`(${payload.reason} record ${payload.topic}[${payload.partition}]@${payload.offset})`, 'DEAD-LETTERED', styles.red('DEAD-LETTERED')) +
+      line(`(${payload.reason} record ${payload.topic}[${payload.partition}]@${payload.offset})`, 'DEAD-LETTERED'.length, styles.red('DEAD-LETTERED')) +
       `\n    ${styles.red(`${payload.error.name}: ${payload.error.message}`)}`,
     warning: (payload) => `  ${styles.bgYellow.black(' WARN ')} ${payload.message}`,
     paused: (payload) =>

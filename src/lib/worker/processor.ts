@@ -12,7 +12,7 @@ import {retryRecord} from '../retry/record.js'
 import {isTracingRegistered, runInSpan} from '../trace/otel.js'
 import {TRACE_HEADERS} from '../trace/traceparent.js'
 import {type AttemptOutcome, runAttempt} from './attempt.js'
-import {type WorkerEmitter, errorSummary, jobRef} from './events.js'
+import {type WorkerEmitter, errorSummary, jobDone, jobRef} from './events.js'
 import {FailureWriter} from './failure-writer.js'
 import {resolveJobSettings} from './job-settings.js'
 import {type WorkerOptions} from './options.js'
@@ -179,7 +179,7 @@ export class JobProcessor {
         if (cleared.chain !== undefined) await this.followUps.dispatch(nextInChain(envelope, cleared.chain, new Date(), this.deps.keyring?.current))
         if (envelope.batch !== undefined) await this.batchEnds.jobEnded(envelope, true)
         if (events.listenerCount('job:done') > 0) {
-          events.emit('job:done', {...jobRef(message, envelope, attempt, maxTries), durationMs: outcome.durationMs})
+          events.emit('job:done', jobDone(message, envelope, attempt, maxTries, outcome.durationMs))
         }
 
         return retriedInPlace.length === 0 ? DONE : [...retriedInPlace, 'done']
