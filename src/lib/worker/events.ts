@@ -38,21 +38,13 @@ export function jobRef(record: IncomingMessage, envelope: JobEnvelope, attempt: 
 }
 
 /**
- * A `job:done` event, made whole in one literal: a worker draining a backlog makes one a job, and
- * a spread of jobRef() made two objects and gave listeners a second shape to read.
+ * A `job:done` event: jobRef() with its duration added, one object. A worker draining a backlog
+ * makes one a job, and a spread of jobRef() made two.
  */
 export function jobDone(record: IncomingMessage, envelope: JobEnvelope, attempt: number, maxTries: number, durationMs: number): WorkerEvents['job:done'] {
-  return {
-    job: envelope.job,
-    id: envelope.id,
-    attempt,
-    maxTries,
-    queue: envelope.queue,
-    topic: record.topic,
-    partition: record.partition,
-    offset: record.offset,
-    durationMs,
-  }
+  const event = jobRef(record, envelope, attempt, maxTries) as WorkerEvents['job:done']
+  event.durationMs = durationMs
+  return event
 }
 
 /** An error as events tell it: its class and message, never its stack. */
