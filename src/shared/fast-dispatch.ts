@@ -1,7 +1,6 @@
 import {type Acting, actingFor} from '../lib/acl/grant-line.js'
-import {loadConfig} from '../lib/config/index.js'
 import {Dispatcher} from '../lib/dispatch/index.js'
-import {configOptions} from './config-flags.js'
+import {loadCommandConfig} from './config-flags.js'
 import {type DispatchConsole, prepareDispatch, sendOneJob} from './dispatch-steps.js'
 import {type FastDispatchRequest} from './fast-dispatch-args.js'
 import {describeFailure, failureJson, printFailure} from './failure.js'
@@ -16,9 +15,9 @@ export async function runFastDispatch(request: FastDispatchRequest): Promise<num
   let acting: Acting | undefined
   const io: DispatchConsole = {
     loadConfig(flags) {
-      const config = loadConfig(configOptions(flags))
-      if (!request.json) for (const message of config.warnings ?? []) warning(message)
-      return config
+      return loadCommandConfig(flags, (message) => {
+        if (!request.json) warning(message)
+      })
     },
     actingAs(role, config, queues) {
       acting = actingFor(role, config, queues)
