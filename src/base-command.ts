@@ -1,7 +1,7 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
-import {configOptions} from './shared/config-flags.js'
-import {type ConfigOverride, type KqConfig, type LoadConfigOptions, type VariableName, loadConfig} from './lib/config/index.js'
+import {configOptions, loadCommandConfig} from './shared/config-flags.js'
+import {type ConfigOverride, type KqConfig, type LoadConfigOptions, type VariableName} from './lib/config/index.js'
 import {type Acting, actingFor} from './lib/acl/grant-line.js'
 import {type Role} from './lib/acl/roles.js'
 import {KqError} from './lib/errors.js'
@@ -40,10 +40,8 @@ export abstract class KqCommand extends Command {
     flags: Record<string, unknown>,
     extra: Partial<Record<VariableName, ConfigOverride>> = {},
   ): KqConfig {
-    const config = loadConfig(this.configOptions(flags, extra))
-    // Before the command does anything: a misspelt setting must be seen before topics are made.
-    for (const message of config.warnings ?? []) this.warning(message)
-    return config
+    // Warned before the command does anything: a misspelt setting must be seen before topics are made.
+    return loadCommandConfig(flags, (message) => this.warning(message), extra)
   }
 
   /** Where the configuration is read from: the env file flag, and the configuration flags given. */

@@ -1,4 +1,4 @@
-import {type ConfigOverride, type LoadConfigOptions, type VariableName} from '../lib/config/index.js'
+import {type ConfigOverride, type KqConfig, type LoadConfigOptions, type VariableName, loadConfig} from '../lib/config/index.js'
 import {WORKER_SETTING_NAMES, flagName, settingOf} from '../lib/worker/settings.js'
 
 /**
@@ -31,4 +31,15 @@ export function configOptions(
   }
 
   return {envFile: flags.dotenv as string | undefined, overrides}
+}
+
+/** A command's configuration for its flags; each warning about it (a misspelt setting...) goes to `warn` first. */
+export function loadCommandConfig(
+  flags: Record<string, unknown>,
+  warn: (message: string) => void,
+  extra: Partial<Record<VariableName, ConfigOverride>> = {},
+): KqConfig {
+  const config = loadConfig(configOptions(flags, extra))
+  for (const message of config.warnings ?? []) warn(message)
+  return config
 }

@@ -1,24 +1,23 @@
 import {type Acting, actingFor} from '../lib/acl/grant-line.js'
-import {loadConfig} from '../lib/config/index.js'
 import {Dispatcher} from '../lib/dispatch/index.js'
-import {configOptions} from './config-flags.js'
+import {loadCommandConfig} from './config-flags.js'
 import {type DispatchConsole, prepareDispatch, sendBulkJobs, sendOneJob} from './dispatch-steps.js'
 import {type FastDispatchRequest} from './fast-dispatch-args.js'
 import {describeFailure, failureJson, printFailure} from './failure.js'
 import {warning} from './warning.js'
 
 /**
- * Sends the job, or the NDJSON jobs, of a command line fastDispatchRequest() accepted, without oclif: the same
- * steps as the dispatch command (dispatch-steps.ts), the same output, the same failures and exit
- * codes. Returns the exit code.
+ * Sends the job, or the NDJSON jobs, of a command line fastDispatchRequest() accepted, without
+ * oclif: the same steps as the dispatch command (dispatch-steps.ts), the same output, the same
+ * failures and exit codes. Returns the exit code.
  */
 export async function runFastDispatch(request: FastDispatchRequest): Promise<number> {
   let acting: Acting | undefined
   const io: DispatchConsole = {
     loadConfig(flags) {
-      const config = loadConfig(configOptions(flags))
-      if (!request.json) for (const message of config.warnings ?? []) warning(message)
-      return config
+      return loadCommandConfig(flags, (message) => {
+        if (!request.json) warning(message)
+      })
     },
     actingAs(role, config, queues) {
       acting = actingFor(role, config, queues)

@@ -14,6 +14,7 @@ import {GroupMembership} from './group-membership.js'
 import {GroupProgress} from './group-progress.js'
 import {type WorkerOptions, workerOptions} from './options.js'
 import {type Handled, JobProcessor} from './processor.js'
+import {StopConditions} from './stop-conditions.js'
 import {openWorkerSubscriber} from './subscription.js'
 import {Tally} from './tally.js'
 import {type TopicRole, topicRoles} from './topic-roles.js'
@@ -53,6 +54,7 @@ export class Worker extends WorkerEmitter {
   private control?: WorkerControl
   private readonly groupProgress: GroupProgress
   private readonly membership: GroupMembership
+  private readonly limits: StopConditions
   private stopReason?: StopReason
   private stopped?: Promise<WorkerSummary>
   private resolveStopped?: (summary: WorkerSummary) => void
@@ -84,6 +86,13 @@ export class Worker extends WorkerEmitter {
       stopping: () => this.stopReason !== undefined,
       stop: (reason) => void this.stop(reason),
       after: (ms, action) => this.after(ms, action),
+    })
+    this.limits = new StopConditions({
+      options: this.options,
+      stop: (reason) => void this.stop(reason),
+      stopping: () => this.stopReason !== undefined,
+      after: (ms, action) => this.after(ms, action),
+      drained: async () => this.membership.joined && this.engine?.quiet === true && this.isEmpty(),
     })
   }
 
@@ -120,7 +129,7 @@ export class Worker extends WorkerEmitter {
       concurrency: this.options.concurrency,
       worker: this.identity,
     })
-    this.startLimits()
+    this.limits.start()
     await subscriber.run(engine)
     const summary = await this.stopped
     if (this.membership.refusal !== undefined) throw this.membership.refusal
@@ -272,27 +281,7 @@ export class Worker extends WorkerEmitter {
 
   private count(handled: Handled): void {
     this.tally.add(handled)
-    const {maxJobs, memory} = this.options
-    if (maxJobs !== undefined && this.tally.ran >= maxJobs) void this.stop('max-jobs')
-    if (memory !== undefined && process.memoryUsage.rss() > memory * 1024 * 1024) void this.stop('memory')
-  }
-
-  private startLimits(): void {
-    if (this.options.maxTime !== undefined) this.after(this.options.maxTime * 1000, () => void this.stop('max-time'))
-    if (this.options.stopWhenEmpty) this.pollForEmpty()
-  }
-
-  /** Checks five times a second, while nothing runs or waits, whether every assigned partition is worked out. */
-  private pollForEmpty(): void {
-    this.after(200, async () => {
-      if (this.stopReason !== undefined) return
-      if (this.membership.joined && this.engine?.quiet && (await this.isEmpty())) {
-        void this.stop('empty')
-        return
-      }
-
-      this.pollForEmpty()
-    })
+    this.limits.afterJob(this.tally.ran)
   }
 
   private async isEmpty(): Promise<boolean> {

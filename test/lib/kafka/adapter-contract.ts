@@ -163,6 +163,24 @@ export function describeAdapterContract(name: string, adapter: KafkaAdapter): vo
       assert.deepEqual(read.map((each) => each.payload).sort(), ['a', 'b', 'c', 'd', 'first', 'in flight'])
     })
 
+    it('writes the next record of a partition whose last record Kafka wrote in a request it refused in part', async () => {
+      const topic = await newTopic()
+      const compacted = uniqueTopic('contract-compacted')
+      await admin.createTopics([{name: compacted, partitions: 1, replicationFactor: 1, configs: {'cleanup.policy': 'compact'}}])
+      await publisher.send(compacted, {key: 'k', value: 'known'})
+      const first = publisher.send(topic, {value: 'first'}, {partition: 0})
+      // Sent together while the first is in flight, they share one request: Kafka writes the
+      // first of them and refuses the second (a compacted topic takes no record without a key).
+      const beside = publisher.send(topic, {value: 'beside a refused record'}, {partition: 0})
+      const refused = publisher.send(compacted, {value: 'no key'}, {partition: 0})
+      await first
+      await assert.rejects(refused)
+      await beside.catch(() => {})
+      const next = await publisher.send(topic, {value: 'next'}, {partition: 0})
+      const read = await kcatRecords(topic)
+      assert.equal(read.find((each) => each.offset === next.offset)?.payload, 'next', JSON.stringify(read.map((each) => [each.offset, each.payload])))
+    })
+
     it("reads the min.insync.replicas in force: the topic's own, else the brokers' (1 on the test broker)", async () => {
       const own = uniqueTopic('contract-insync')
       await admin.createTopics([{name: own, partitions: 1, replicationFactor: 1, configs: {'min.insync.replicas': '2'}}])

@@ -4,6 +4,7 @@ import {type KafkaConnectionConfig} from '../../config/index.js'
 import {KafkaRefusedError, RecordTooLargeError, SendTimeoutError, TopicNotFoundError} from '../../errors.js'
 import {type KafkaClient, connectWithin, createKafka} from './client.js'
 import {sendEveryPartition} from './complete-send.js'
+import {RenewingProducer} from './renewing-producer.js'
 import {translateKafkaError} from './errors.js'
 import {type OutgoingMessage, type PublishedRecord, type Publisher, type PublisherOptions, type SendOptions} from '../types.js'
 
@@ -35,7 +36,7 @@ class KafkaPublisher implements Publisher {
 
   constructor(
     private readonly client: KafkaClient,
-    private readonly producer: Producer,
+    private readonly producer: RenewingProducer<Producer>,
     private readonly admin: Admin,
     private readonly brokers: string[],
     private readonly options: PublisherOptions,
@@ -84,9 +85,11 @@ class KafkaPublisher implements Publisher {
         const records = await this.call(`sending to ${topics.join(', ')}`, () =>
           this.acknowledged(
             topics.join(', '),
-            sendEveryPartition(
-              this.producer,
-              topics.map((topic) => ({topic, messages: batch.filter((each) => each.topic === topic).map((each) => each.message)})),
+            this.producer.run((producer) =>
+              sendEveryPartition(
+                producer,
+                topics.map((topic) => ({topic, messages: batch.filter((each) => each.topic === topic).map((each) => each.message)})),
+              ),
             ),
           ),
         )
@@ -115,7 +118,7 @@ class KafkaPublisher implements Publisher {
       batch.map(async (each) => {
         try {
           const [record] = await this.call(`sending to ${each.topic}`, () =>
-            this.acknowledged(each.topic, this.producer.send({acks: -1, topic: each.topic, messages: [each.message]})),
+            this.acknowledged(each.topic, this.producer.run((producer) => producer.send({acks: -1, topic: each.topic, messages: [each.message]}))),
           )
           each.resolve({topic: each.topic, partition: each.message.partition, offset: Number(record?.baseOffset ?? -1)})
         } catch (error) {
@@ -171,7 +174,7 @@ class KafkaPublisher implements Publisher {
       return {key: message.key, value: message.value, headers: message.headers, partition}
     })
     await this.call(`sending ${messages.length} messages to ${topic}`, () =>
-      this.acknowledged(topic, sendEveryPartition(this.producer, [{topic, messages: kafkaMessages}])),
+      this.acknowledged(topic, this.producer.run((producer) => sendEveryPartition(producer, [{topic, messages: kafkaMessages}]))),
     )
   }
 
@@ -217,14 +220,16 @@ class KafkaPublisher implements Publisher {
 export async function openPublisher(connection: KafkaConnectionConfig, options: PublisherOptions = {}): Promise<Publisher> {
   const client = createKafka(connection)
   const {kafka} = client
-  const producer = kafka.producer({
-    idempotent: true,
-    allowAutoTopicCreation: false,
-    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
-    // Bounded, unlike kafkajs's default for idempotent producers (retry forever): a broker
-    // that stays down must end in an error the user sees, not a hang.
-    retry: {retries: 8, initialRetryTime: 250, maxRetryTime: 3000},
-  })
+  const newProducer = () =>
+    kafka.producer({
+      idempotent: true,
+      allowAutoTopicCreation: false,
+      createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
+      // Bounded, unlike kafkajs's default for idempotent producers (retry forever): a broker
+      // that stays down must end in an error the user sees, not a hang.
+      retry: {retries: 8, initialRetryTime: 250, maxRetryTime: 3000},
+    })
+  const producer = newProducer()
   const admin = kafka.admin()
   await connectWithin(
     client,
@@ -237,5 +242,6 @@ export async function openPublisher(connection: KafkaConnectionConfig, options: 
     },
     'starting the producer (an idempotent producer needs WRITE on the topics, or IDEMPOTENT_WRITE on the cluster before Kafka 3.0)',
   )
-  return new KafkaPublisher(client, producer, admin, connection.brokers, options)
+  // After a failed send the next goes through a new producer: see RenewingProducer.
+  return new KafkaPublisher(client, new RenewingProducer(producer, newProducer), admin, connection.brokers, options)
 }

@@ -1,0 +1,49 @@
+import {type StopReason} from './events.js'
+import {type WorkerOptions} from './options.js'
+
+export interface StopConditionsDeps {
+  options: Pick<WorkerOptions, 'maxJobs' | 'memory' | 'maxTime' | 'stopWhenEmpty'>
+  stop(reason: StopReason): void
+  /** True once the worker is stopping, for whatever reason. */
+  stopping(): boolean
+  /** Runs an action after a delay, on a timer the worker clears when it stops. */
+  after(ms: number, action: () => void | Promise<void>): void
+  /** True when nothing runs or waits here and every assigned partition is worked out. */
+  drained(): Promise<boolean>
+}
+
+/**
+ * When a worker stops on its own, as Laravel's `queue:work` limits: --max-jobs, --memory after a
+ * job, --max-time, and --stop-when-empty. The worker's lifecycle only asks it after each job and
+ * once at start.
+ */
+export class StopConditions {
+  constructor(private readonly deps: StopConditionsDeps) {}
+
+  /** At start: the time limit, and the watch for an empty queue. */
+  start(): void {
+    const {maxTime, stopWhenEmpty} = this.deps.options
+    if (maxTime !== undefined) this.deps.after(maxTime * 1000, () => this.deps.stop('max-time'))
+    if (stopWhenEmpty) this.pollForEmpty()
+  }
+
+  /** After each job: `ran` jobs so far. */
+  afterJob(ran: number): void {
+    const {maxJobs, memory} = this.deps.options
+    if (maxJobs !== undefined && ran >= maxJobs) this.deps.stop('max-jobs')
+    if (memory !== undefined && process.memoryUsage.rss() > memory * 1024 * 1024) this.deps.stop('memory')
+  }
+
+  /** Checks five times a second, while nothing runs or waits, whether every assigned partition is worked out. */
+  private pollForEmpty(): void {
+    this.deps.after(200, async () => {
+      if (this.deps.stopping()) return
+      if (await this.deps.drained()) {
+        this.deps.stop('empty')
+        return
+      }
+
+      this.pollForEmpty()
+    })
+  }
+}
