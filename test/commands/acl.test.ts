@@ -1,14 +1,11 @@
 import {strict as assert} from 'node:assert'
-import path from 'node:path'
 
 import {type RoleChange} from '../../src/lib/acl/index.js'
 import {ExitCode} from '../../src/lib/errors.js'
 import {type AclBinding} from '../../src/lib/kafka/index.js'
-import {type LocalSecurity, stopLocalKafka} from '../../src/lib/local-kafka/index.js'
 import {type TestApp, makeTestApp} from '../support/app.js'
 import {kq} from '../support/cli.js'
-import {JAR_CACHE, TEST_KAFKA_ROOT} from '../support/paths.js'
-import {freePortRange} from '../support/ports.js'
+import {SECURED_USERS, type SecuredKafka, type User, sharedSecuredKafka} from '../support/secured-kafka.js'
 
 /** Fails every try of a payload with `fail`; a failed try waits a second on a delay topic. */
 const AUDIT_JOB = `import {Job} from 'kq'
@@ -23,38 +20,37 @@ export default class Audit extends Job<{fail?: boolean}> {
 }
 `
 
-type User = {name: string; password: string}
-
 /**
- * kq acl:* against a real Kafka with SCRAM logins and the StandardAuthorizer (kafka:up --sasl
- * scram-sha-512), where a principal may do nothing until granted. Each role is checked by running
- * the kq commands of that role as its principal, through the real code paths.
+ * kq acl:* against a real Kafka with SCRAM logins and the StandardAuthorizer (the run's secured
+ * Kafka: kafka:up --sasl scram-sha-512 --tls --mtls), where a principal may do nothing until
+ * granted. Each role is checked by running the kq commands of that role as its principal, through
+ * the real code paths.
  */
 describe('kq acl:grant, acl:list and acl:revoke on a Kafka with ACLs', function () {
-  this.timeout(180_000)
-  const dir = path.join(TEST_KAFKA_ROOT, `acl-${process.pid}`)
-  const dave = {name: 'dave', password: 'dave-dispatches'}
-  const wanda = {name: 'wanda', password: 'wanda-works'}
-  const olga = {name: 'olga', password: 'olga-operates'}
+  this.timeout(240_000)
+  const {dave, wanda, olga} = SECURED_USERS
   const queue = 'audit'
   const group = 'audit-workers'
-  let brokers: string
-  let security: LocalSecurity
+  let kafka: SecuredKafka
   let app: TestApp
 
   const as = (user: User, args: string[]) =>
     kq(args, {
       cwd: app.root,
       env: {
-        KAFKA_BROKERS: brokers,
+        KAFKA_BROKERS: kafka.brokers,
         KAFKA_SASL_MECHANISM: 'scram-sha-512',
         KAFKA_SASL_USERNAME: user.name,
         KAFKA_SASL_PASSWORD: user.password,
+        KAFKA_SSL: 'true',
+        KAFKA_SSL_CA_FILE: kafka.tls.caFile,
+        KAFKA_SSL_CERT_FILE: kafka.tls.certFile,
+        KAFKA_SSL_KEY_FILE: kafka.tls.keyFile,
         KAFKA_CONNECT_TIMEOUT: '8',
       },
     })
   const admin = async (args: string[]) => {
-    const result = await as(security.admin, args)
+    const result = await as(kafka.security.admin, args)
     assert.equal(result.code, 0, result.stderr)
     return result
   }
@@ -62,21 +58,12 @@ describe('kq acl:grant, acl:list and acl:revoke on a Kafka with ACLs', function 
   const work = (user: User) => as(user, ['work', queue, '--group', group, '--from-beginning', '--stop-when-empty', '--broker-timeout', '5'])
 
   before(async () => {
-    await stopLocalKafka({dir, purge: true})
-    const port = await freePortRange(2)
-    const users = [dave, wanda, olga].flatMap((user) => ['--sasl-user', `${user.name}:${user.password}`])
-    const up = ['kafka:up', '--sasl', 'scram-sha-512', ...users, '--port', String(port), '--dir', dir, '--cache-dir', JAR_CACHE, '--json']
-    const {code, stdout, stderr} = await kq(up, {timeoutMs: 180_000})
-    assert.equal(code, 0, stderr)
-    const started = JSON.parse(stdout)
-    brokers = started.bootstrap
-    security = started.security
+    kafka = await sharedSecuredKafka()
     app = makeTestApp({jobs: {Audit: AUDIT_JOB}})
     await admin(['topic:create', queue, '--group', group])
   })
 
-  after(async () => {
-    await stopLocalKafka({dir, purge: true})
+  after(() => {
     app?.remove()
   })
 

@@ -5,12 +5,10 @@ import path from 'node:path'
 
 import {VARIABLES} from '../../src/lib/config/index.js'
 import {ExitCode} from '../../src/lib/errors.js'
-import {type LocalSecurity, type LocalTlsFiles, stopLocalKafka} from '../../src/lib/local-kafka/index.js'
 import {type TestApp, makeTestApp} from '../support/app.js'
 import {type CliResult, kq} from '../support/cli.js'
 import {startDashboard} from '../support/dashboard.js'
-import {JAR_CACHE, TEST_KAFKA_ROOT} from '../support/paths.js'
-import {freePortRange} from '../support/ports.js'
+import {SECURED_USERS, type SecuredKafka, type User, sharedSecuredKafka} from '../support/secured-kafka.js'
 
 /** Fails a payload with `fail`, at once: its dead letter carries kq's failure headers. Encrypted. */
 const AUDIT_JOB = `import {Job} from 'kq'
@@ -25,30 +23,26 @@ export default class Audit extends Job<{fail?: boolean}> {
 }
 `
 
-type User = {name: string; password: string}
-
 /** None of the test run's own settings (its shared broker): the application's .env says all. */
 const CLEAN_ENV = Object.fromEntries(VARIABLES.map(({name}) => [name, '']))
 
 /**
- * A production-like local Kafka on one node (SCRAM-SHA-512 logins, ACLs, TLS on the client port
- * with client certificates required) and a client key under a passphrase. kq dispatches and works
- * jobs through it, is refused as it should be, and shows its configuration, a dead letter and a
- * process manager's files; then everything it printed or wrote is searched for the secrets.
+ * A production-like local Kafka on one node (the run's secured Kafka: SCRAM-SHA-512 logins, ACLs,
+ * TLS on the client port with client certificates required) and a client key under a passphrase.
+ * kq dispatches and works jobs through it, is refused as it should be, and shows its
+ * configuration, a dead letter and a process manager's files; then everything it printed or wrote
+ * is searched for the secrets.
  */
 describe('kq on SCRAM over mutual TLS, never showing a secret', function () {
   this.timeout(240_000)
-  const dir = path.join(TEST_KAFKA_ROOT, `secrets-${process.pid}`)
-  const wanda = {name: 'wanda', password: 'wanda-scram-secret-5f1c'}
-  const nora = {name: 'nora', password: 'nora-scram-secret-9a2e'}
+  const {wanda, nora} = SECURED_USERS
   const wrongPassword = 'wrong-password-77d0'
   const passphrase = 'client-key-passphrase-c3b8'
   const encryptionKey = randomBytes(32).toString('base64')
   const dashboardToken = 'dashboard-token-3e9f'
   const queue = 'ledger'
   const group = 'ledger-workers'
-  let security: LocalSecurity
-  let tls: LocalTlsFiles
+  let security: SecuredKafka['security']
   let app: TestApp
   /** Every output of kq in this file but kafka:up's, which hands out the admin password on purpose. */
   const captured: Array<{what: string; text: string}> = []
@@ -66,21 +60,16 @@ describe('kq on SCRAM over mutual TLS, never showing a secret', function () {
   }
 
   before(async () => {
-    await stopLocalKafka({dir, purge: true})
-    const port = await freePortRange(2)
-    const users = [wanda, nora].flatMap((user) => ['--sasl-user', `${user.name}:${user.password}`])
-    const up = ['kafka:up', '--sasl', 'scram-sha-512', '--tls', '--mtls', ...users, '--port', String(port), '--dir', dir, '--cache-dir', JAR_CACHE, '--json']
-    const {code, stdout, stderr} = await kq(up, {timeoutMs: 240_000})
-    assert.equal(code, 0, stderr)
-    const started = JSON.parse(stdout)
-    ;({security, tls} = started)
+    const kafka = await sharedSecuredKafka()
+    security = kafka.security
+    const {tls} = kafka
     app = makeTestApp({jobs: {Audit: AUDIT_JOB}})
     // The client key as production keeps it: encrypted, with its passphrase in the configuration.
     const keyFile = path.join(app.root, 'client-key.pem')
     const key = createPrivateKey(readFileSync(tls.keyFile, 'utf8'))
     writeFileSync(keyFile, key.export({type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase}))
     const settings = {
-      KAFKA_BROKERS: started.bootstrap,
+      KAFKA_BROKERS: kafka.brokers,
       KAFKA_QUEUE: queue,
       KAFKA_CONSUMER_GROUP: group,
       KAFKA_CONNECT_TIMEOUT: '8',
@@ -99,8 +88,7 @@ describe('kq on SCRAM over mutual TLS, never showing a secret', function () {
     await admin(['topic:create', '--group', group])
   })
 
-  after(async () => {
-    await stopLocalKafka({dir, purge: true})
+  after(() => {
     app?.remove()
   })
 

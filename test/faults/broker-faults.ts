@@ -11,7 +11,7 @@ const PATIENT = ['--broker-timeout', '300']
 /** The single broker killed -9 mid-drain and restarted, then stopped cleanly and restarted. */
 export async function restartBroker(rig: FaultRig, cluster: FaultCluster, size: FaultSize): Promise<FaultResult> {
   const started = Date.now()
-  const {jobs} = SIZES[size]
+  const {jobs, downSeconds} = SIZES[size]
   const {queue, group} = await rig.newQueue('fault-broker', {partitions: 3})
   await rig.dispatch(queue, {count: jobs, failOnce: 0.05})
   const ledger = rig.ledgerFile()
@@ -19,11 +19,11 @@ export async function restartBroker(rig: FaultRig, cluster: FaultCluster, size: 
   const worker = rig.startWorker(queue, group, {ledger, env, args: PATIENT})
   await untilDone(rig, ledger, Math.floor(jobs / 3), [worker])
   await cluster.kill(await cluster.nodeIds())
-  await sleep(5000)
+  await sleep(downSeconds * 1000)
   await cluster.restart()
   await untilDone(rig, ledger, Math.floor((jobs * 2) / 3), [worker])
   await cluster.stopCleanly()
-  await sleep(5000)
+  await sleep(downSeconds * 1000)
   await cluster.restart()
   // The same worker goes on: what a restart costs is what runs again, not a stop meanwhile.
   await untilDone(rig, ledger, jobs, [worker])
@@ -67,7 +67,7 @@ export async function loseLeader(rig: FaultRig, cluster: FaultCluster, size: Fau
 /** Three nodes: two killed -9 for a while (no controller quorum), then brought back, mid-drain. */
 export async function loseQuorum(rig: FaultRig, cluster: FaultCluster, size: FaultSize): Promise<FaultResult> {
   const started = Date.now()
-  const {jobs} = SIZES[size]
+  const {jobs, quorumLostSeconds} = SIZES[size]
   const {queue, group} = await rig.newQueue('fault-quorum', {partitions: 3, replication: 3})
   await rig.dispatch(queue, {count: jobs, failOnce: 0.05})
   const ledger = rig.ledgerFile()
@@ -76,11 +76,11 @@ export async function loseQuorum(rig: FaultRig, cluster: FaultCluster, size: Fau
   await untilDone(rig, ledger, Math.floor(jobs / 3), [worker])
   const [, ...others] = await cluster.nodeIds()
   await cluster.kill(others)
-  await sleep(10_000)
+  await sleep(quorumLostSeconds * 1000)
   await cluster.restart()
   await untilDone(rig, ledger, jobs, [worker])
   await worker.stop('SIGTERM')
-  return drainAndTally(rig, {queue, group, ledger}, {scenario: '3 nodes: 2 killed -9 for 10 s (quorum lost), then back, mid-drain', started, env})
+  return drainAndTally(rig, {queue, group, ledger}, {scenario: `3 nodes: 2 killed -9 for ${quorumLostSeconds} s (quorum lost), then back, mid-drain`, started, env})
 }
 
 /** What `kq dispatch` said and did while its broker was down, or died under it. */

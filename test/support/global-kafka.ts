@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import {type TestKafka, startTestKafka} from './kafka.js'
+import {stopSharedSecuredKafka} from './secured-kafka.js'
 import {stopSharedTrio} from './trio.js'
 
 let kafka: TestKafka | undefined
@@ -20,5 +21,5 @@ export async function mochaGlobalSetup(): Promise<void> {
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {
-  await Promise.all([kafka?.stop(), stopSharedTrio()])
+  await Promise.all([kafka?.stop(), stopSharedTrio(), stopSharedSecuredKafka()])
 }

@@ -2,6 +2,7 @@ import path from 'node:path'
 
 import {stopLocalKafka} from '../../src/lib/local-kafka/index.js'
 import {kq} from './cli.js'
+import {discardLocalKafka} from './kafka.js'
 import {JAR_CACHE, TEST_KAFKA_ROOT} from './paths.js'
 import {freePortRange} from './ports.js'
 
@@ -37,7 +38,7 @@ export async function sharedTrio(): Promise<Trio> {
 export async function stopSharedTrio(): Promise<void> {
   if (trio === undefined) return
   const {dir} = await trio.catch(() => ({dir: trioDir()}))
-  await stopLocalKafka({dir, purge: true})
+  await discardLocalKafka(dir)
 }
 
 const trioDir = () => path.join(TEST_KAFKA_ROOT, `trio-${process.pid}`)

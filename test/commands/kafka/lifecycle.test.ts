@@ -43,8 +43,10 @@ describe('kq kafka:up, kafka:status and kafka:down', function () {
     await stopLocalKafka({dir, purge: true})
   })
 
-  it('starts a real broker, returns once it answers, and prints its address', async () => {
-    const {code, stdout} = await run(['kafka:up', '--port', String(port), '--cache-dir', JAR_CACHE])
+  // No --port: the port KAFKA_BROKERS names on this machine, so that .env and the local broker
+  // agree (--port itself is checked where a taken port is refused, below).
+  it('starts a real broker where KAFKA_BROKERS points, returns once it answers, and prints its address', async () => {
+    const {code, stdout} = await run(['kafka:up', '--cache-dir', JAR_CACHE], {KAFKA_BROKERS: `127.0.0.1:${port}`})
     assert.equal(code, 0)
     assert.match(stdout, new RegExp(`Kafka ${escaped(DEFAULT_KAFKA_VERSION)} is running at 127\\.0\\.0\\.1:${port} \\(1 node`))
     assert.match(stdout, new RegExp(`export KAFKA_BROKERS=127\\.0\\.0\\.1:${port}`))
@@ -98,6 +100,21 @@ describe('kq kafka:up, kafka:status and kafka:down', function () {
     const {code, stdout} = await run(['kafka:down'])
     assert.equal(code, 0)
     assert.equal(stdout, 'Local Kafka is not running.\n')
+  })
+
+  // On the stopped broker's formatted storage, so that the hanging start skips the storage tool.
+  it('gives up after --timeout, names the log, and leaves nothing running', async () => {
+    // The JVM honours JAVA_TOOL_OPTIONS: waiting for a debugger, the broker never answers.
+    // The jar cache named: Maven, a JVM too, would wait for the debugger as well.
+    const {code, stderr} = await run(['kafka:up', '--timeout', '2', '--cache-dir', JAR_CACHE], {
+      JAVA_TOOL_OPTIONS: '-agentlib:jdwp=transport=dt_socket,server=y,suspend=y,address=127.0.0.1:0',
+    })
+    assert.equal(code, ExitCode.LocalKafka)
+    const logFile = path.join(dir, 'node-1', 'server.log')
+    assert.match(stderr, new RegExp(`Error: local Kafka did not answer within 2s: it was stopped; see ${logFile}`))
+    assert.match(readFileSync(logFile, 'utf8'), /Listening for transport dt_socket/)
+    const status = JSON.parse((await run(['kafka:status', '--json'])).stdout)
+    assert.equal(status.health, 'stopped')
   })
 
   it('starts again on the same data, with its messages', async () => {
@@ -194,45 +211,10 @@ describe('kq kafka:up when it cannot start', function () {
     assert.ok(log && existsSync(log), `Maven's log ${log} is missing`)
   })
 
-  it('gives up after --timeout, names the log, and leaves nothing running', async () => {
-    const port = String(await freePortRange(2))
-    // Formatted storage first, so the hanging start below skips the storage tool.
-    assert.equal((await run(['kafka:up', '--port', port, '--cache-dir', JAR_CACHE])).code, 0)
-    assert.equal((await run(['kafka:down'])).code, 0)
-    // The JVM honours JAVA_TOOL_OPTIONS: waiting for a debugger, the broker never answers.
-    const {code, stderr} = await run(['kafka:up', '--timeout', '2'], {
-      JAVA_TOOL_OPTIONS: '-agentlib:jdwp=transport=dt_socket,server=y,suspend=y,address=127.0.0.1:0',
-    })
-    assert.equal(code, ExitCode.LocalKafka)
-    const logFile = path.join(dir, 'node-1', 'server.log')
-    assert.match(stderr, new RegExp(`Error: local Kafka did not answer within 2s: it was stopped; see ${logFile}`))
-    assert.match(readFileSync(logFile, 'utf8'), /Listening for transport dt_socket/)
-    const status = JSON.parse((await run(['kafka:status', '--json'])).stdout)
-    assert.equal(status.health, 'stopped')
-  })
-
   it('refuses a malformed --kafka-version as a usage error', async () => {
     const {code, stderr} = await run(['kafka:up', '--kafka-version', 'latest'])
     assert.equal(code, ExitCode.Usage)
     assert.equal(stderr, 'Error: --kafka-version must look like 4.4.0, got "latest"\n')
-  })
-})
-
-describe('kq kafka:up with KAFKA_BROKERS on this machine', function () {
-  this.timeout(180_000)
-  const dir = path.join(TEST_KAFKA_ROOT, `from-env-${process.pid}`)
-
-  after(async () => {
-    await stopLocalKafka({dir, purge: true})
-  })
-
-  it('listens where KAFKA_BROKERS points, so .env and the local broker agree', async () => {
-    const port = await freePortRange(2)
-    const {code, stdout} = await kq(['kafka:up', '--dir', dir, '--cache-dir', JAR_CACHE], {
-      env: {KAFKA_BROKERS: `127.0.0.1:${port}`},
-    })
-    assert.equal(code, 0)
-    assert.match(stdout, new RegExp(`is running at 127\\.0\\.0\\.1:${port} `))
   })
 })
 

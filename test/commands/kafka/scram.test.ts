@@ -5,6 +5,7 @@ import {ExitCode} from '../../../src/lib/errors.js'
 import {type LocalSecurity, stopLocalKafka} from '../../../src/lib/local-kafka/index.js'
 import {kq} from '../../support/cli.js'
 import {kcat} from '../../support/kcat.js'
+import {discardLocalKafka} from '../../support/kafka.js'
 import {JAR_CACHE, TEST_KAFKA_ROOT} from '../../support/paths.js'
 import {freePortRange} from '../../support/ports.js'
 
@@ -47,7 +48,7 @@ describe('kafka:up --sasl scram-sha-512', function () {
   })
 
   after(async () => {
-    await stopLocalKafka({dir, purge: true})
+    await discardLocalKafka(dir)
   })
 
   it('reports the mechanism and the admin login in --json and in text', async () => {

@@ -10,6 +10,7 @@ import {type TestApp, jobSource, makeTestApp} from '../../support/app.js'
 import {ensureKafkaJars} from '../../../src/lib/local-kafka/runtime.js'
 import {kq} from '../../support/cli.js'
 import {kcat} from '../../support/kcat.js'
+import {discardLocalKafka} from '../../support/kafka.js'
 import {JAR_CACHE, TEST_KAFKA_ROOT} from '../../support/paths.js'
 import {freePortRange} from '../../support/ports.js'
 
@@ -93,7 +94,7 @@ describe('kq against a Kafka with SASL logins and ACLs (kafka:up --sasl)', funct
   })
 
   after(async () => {
-    await stopLocalKafka({dir, purge: true})
+    await discardLocalKafka(dir)
     app?.remove()
   })
 

@@ -4,6 +4,7 @@ import path from 'node:path'
 import {ExitCode} from '../../../src/lib/errors.js'
 import {type LocalSecurity, type LocalTlsFiles, stopLocalKafka} from '../../../src/lib/local-kafka/index.js'
 import {kq} from '../../support/cli.js'
+import {discardLocalKafka} from '../../support/kafka.js'
 import {JAR_CACHE, TEST_KAFKA_ROOT} from '../../support/paths.js'
 import {freePortRange} from '../../support/ports.js'
 
@@ -45,7 +46,7 @@ describe('kafka:up --tls --mtls with SCRAM on 3 nodes', function () {
   })
 
   after(async () => {
-    await stopLocalKafka({dir, purge: true})
+    await discardLocalKafka(dir)
   })
 
   it('prints the .env lines that connect, with the files under the cluster folder', () => {

@@ -8,6 +8,7 @@ import {DEFAULT_KAFKA_VERSION, stopLocalKafka} from '../../../src/lib/local-kafk
 import {type StatusSnapshot} from '../../../src/lib/monitoring/types.js'
 import {kq, runKq, uniqueTopic} from '../../support/cli.js'
 import {kcat} from '../../support/kcat.js'
+import {discardLocalKafka} from '../../support/kafka.js'
 import {JAR_CACHE, TEST_KAFKA_ROOT} from '../../support/paths.js'
 import {freePortRange} from '../../support/ports.js'
 import {type WorkerApp, makeWorkerApp} from '../../support/worker.js'
@@ -42,7 +43,7 @@ describe(`kq on Kafka ${KAFKA_3} (the suite runs on ${DEFAULT_KAFKA_VERSION})`, 
   })
 
   after(async () => {
-    await stopLocalKafka({dir, purge: true})
+    await discardLocalKafka(dir)
     app?.remove()
   })
 
