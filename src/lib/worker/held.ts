@@ -44,6 +44,17 @@ export class Held<T> {
     while (count < this.items.length && this.items[count].due <= now) count++
     const due = this.items.splice(0, count)
     this.schedule()
-    for (const {item} of due) this.onDue(item)
+    // Every due record is handed over, even past one whose hand-over threw: taken off the list,
+    // one left behind would never run.
+    let failure: unknown
+    for (const {item} of due) {
+      try {
+        this.onDue(item)
+      } catch (error) {
+        failure ??= error
+      }
+    }
+
+    if (failure !== undefined) throw failure
   }
 }

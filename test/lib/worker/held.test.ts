@@ -37,4 +37,32 @@ describe('held records', () => {
     await sleep(40)
     assert.deepEqual(released, [])
   })
+
+  it('hands over every due record even past one whose hand-over throws, then lets the error out', async () => {
+    const released: string[] = []
+    const held = new Held<string>((item) => {
+      if (item === 'refused') throw new Error('the consumer group is gone')
+      released.push(item)
+    })
+    // The error leaves a timer: it is caught here instead of failing the run.
+    const mochaListeners = process.listeners('uncaughtException')
+    process.removeAllListeners('uncaughtException')
+    const uncaught: unknown[] = []
+    process.on('uncaughtException', (error) => uncaught.push(error))
+    try {
+      const due = Date.now() + 10
+      for (const item of ['first', 'refused', 'second', 'third']) held.add(item, due)
+      await sleep(60)
+    } finally {
+      process.removeAllListeners('uncaughtException')
+      for (const listener of mochaListeners) process.on('uncaughtException', listener)
+    }
+
+    assert.deepEqual(released, ['first', 'second', 'third'])
+    assert.equal(held.size, 0)
+    assert.deepEqual(
+      uncaught.map((error) => (error as Error).message),
+      ['the consumer group is gone'],
+    )
+  })
 })
