@@ -1,9 +1,10 @@
-import {type Consumer, type EachBatchPayload, type KafkaMessage} from 'kafkajs'
+import {type Consumer, type ConsumerCrashEvent, type ConsumerRunConfig, type EachBatchPayload, type KafkaMessage} from 'kafkajs'
 
+import {BrokerUnreachableError} from '../../errors.js'
 import {type KafkaConnectionConfig} from '../../config/index.js'
 import {partitionAssigners} from './assigner.js'
 import {connectWithin, createKafka} from './client.js'
-import {translateKafkaError} from './errors.js'
+import {isCoordinatorPending, translateKafkaError} from './errors.js'
 import {
   type IncomingMessage,
   type PartitionPosition,
@@ -41,7 +42,7 @@ export function incoming(topic: string, partition: number, message: KafkaMessage
   }
 }
 
-class KafkaSubscriber implements Subscriber {
+export class KafkaSubscriber implements Subscriber {
   private assignment: TopicPartition[] = []
   /**
    * Between a crash and the next join kafkajs has no group to pause or resume, and says so by
@@ -49,6 +50,10 @@ class KafkaSubscriber implements Subscriber {
    * starts from a fresh assignment, so pause and resume have nothing to do.
    */
   private inGroup = false
+  /** Whether this member ever joined: it may use the group, so a lost coordinator is not a refusal. */
+  private joinedOnce = false
+  /** What run() started kafkajs with, to start it again (see restartsItself). */
+  private running?: ConsumerRunConfig
   /** Commits Kafka acknowledged, as kafkajs reports them: how commit() knows one was made. */
   private commitsMade = 0
 
@@ -60,9 +65,15 @@ class KafkaSubscriber implements Subscriber {
   ) {
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.inGroup = true
+      this.joinedOnce = true
     })
-    consumer.on(consumer.events.CRASH, () => {
+    // kafkajs stops its consumer before it reports the crash: the group is gone from then on.
+    consumer.on(consumer.events.STOP, () => {
       this.inGroup = false
+    })
+    consumer.on(consumer.events.CRASH, (event) => {
+      this.inGroup = false
+      if (this.restartsItself(event)) this.restartSoon()
     })
     consumer.on(consumer.events.COMMIT_OFFSETS, () => {
       this.commitsMade++
@@ -70,7 +81,7 @@ class KafkaSubscriber implements Subscriber {
   }
 
   async run(sink: RecordSink): Promise<void> {
-    await this.consumer.run({
+    this.running = {
       // kq commits its own watermarks (see Subscriber.commit); kafkajs's resolved offset is
       // only where its next fetch starts.
       autoCommit: false,
@@ -87,7 +98,30 @@ class KafkaSubscriber implements Subscriber {
         const room = sink.room()
         if (room) await room
       },
-    })
+    }
+    await this.consumer.run(this.running)
+  }
+
+  /**
+   * Whether a crash kafkajs will not restart from is one this subscriber restarts from itself:
+   * Kafka naming no coordinator for a group this member had joined. kafkajs gives up on it
+   * (non-retriable), but after a join it means a broker restarting, still loading the group's
+   * offsets, not a missing ACL. The worker's --broker-timeout still bounds the wait.
+   */
+  private restartsItself({payload}: ConsumerCrashEvent): boolean {
+    return !payload.restart && !this.lifecycle.stopping && this.joinedOnce && this.running !== undefined && isCoordinatorPending(payload.error)
+  }
+
+  private restartSoon(): void {
+    setTimeout(async () => {
+      if (this.lifecycle.stopping || this.running === undefined) return
+      try {
+        await this.consumer.connect()
+        if (!this.lifecycle.stopping) await this.consumer.run(this.running)
+      } catch {
+        this.restartSoon()
+      }
+    }, RESTART_WAIT_MS).unref()
   }
 
   pause(partitions: TopicPartition[]): void {
@@ -148,10 +182,14 @@ class KafkaSubscriber implements Subscriber {
       }
 
       case 'crashed': {
-        this.consumer.on(events.CRASH, ({payload}) => {
+        this.consumer.on(events.CRASH, (event) => {
+          const {payload} = event
+          const restarting = this.restartsItself(event)
           ;(listener as (value: SubscriberEvents['crashed']) => void)({
-            error: translateKafkaError(payload.error, {brokers: this.brokers, action: 'consuming'}),
-            restarting: payload.restart,
+            error: restarting
+              ? new BrokerUnreachableError(this.brokers, 'Kafka named no coordinator for the consumer group, as while a broker restarts', {cause: payload.error})
+              : translateKafkaError(payload.error, {brokers: this.brokers, action: 'consuming'}),
+            restarting: restarting || payload.restart,
           })
         })
         break
@@ -166,6 +204,9 @@ class KafkaSubscriber implements Subscriber {
     }
   }
 }
+
+/** How long after a crash the subscriber starts its consumer again when kafkajs will not. */
+const RESTART_WAIT_MS = 1000
 
 function byTopic(partitions: TopicPartition[]): Array<{topic: string; partitions: number[]}> {
   const topics = new Map<string, number[]>()
