@@ -25,7 +25,10 @@ export async function drainAndTally(
 ): Promise<FaultResult> {
   const {queue, group, ledger} = target
   const last = rig.startWorker(queue, group, {ledger, concurrency: options.concurrency, env: options.env, args: ['--stop-when-empty']})
-  const ended = await Promise.race([last.exited, sleep(300_000).then(() => undefined)])
+  // The deadline is cancelled once the worker exits: a pending timer would hold the test run open.
+  const deadline = new AbortController()
+  const ended = await Promise.race([last.exited, sleep(300_000, undefined, {signal: deadline.signal}).catch(() => undefined)])
+  deadline.abort()
   const notes = [...(options.notes ?? [])]
   if (ended === undefined) notes.push('the last worker did not drain within 300 s')
   else if (ended.code !== 0) notes.push(`the last worker exited ${ended.code}: ${last.stderr.trim().split('\n').at(-1)}`)
