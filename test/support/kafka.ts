@@ -76,3 +76,27 @@ export async function startJarKafka(
 export async function discardLocalKafka(dir: string): Promise<void> {
   await stopLocalKafka({dir, purge: true, timeoutMs: 1000})
 }
+
+/** A cluster started once in a run, by the first file that asks, and discarded by the global teardown. */
+export interface SharedKafka<T> {
+  get(): Promise<T>
+  /** Stops it if a file started it, and deletes its folder. */
+  stop(): Promise<void>
+}
+
+/** `start` gets the cluster's folder, emptied of any earlier run's. */
+export function sharedKafka<T>(name: string, start: (dir: string) => Promise<T>): SharedKafka<T> {
+  const dir = path.join(TEST_KAFKA_ROOT, `${name}-${process.pid}`)
+  let started: Promise<T> | undefined
+  return {
+    async get() {
+      started ??= stopLocalKafka({dir, purge: true}).then(async () => start(dir))
+      return started
+    },
+    async stop() {
+      if (started === undefined) return
+      await started.catch(() => {})
+      await discardLocalKafka(dir)
+    },
+  }
+}

@@ -1,9 +1,7 @@
-import path from 'node:path'
-
-import {type LocalSecurity, type LocalTlsFiles, stopLocalKafka} from '../../src/lib/local-kafka/index.js'
+import {type LocalSecurity, type LocalTlsFiles} from '../../src/lib/local-kafka/index.js'
 import {kq} from './cli.js'
-import {discardLocalKafka} from './kafka.js'
-import {JAR_CACHE, TEST_KAFKA_ROOT} from './paths.js'
+import {sharedKafka} from './kafka.js'
+import {JAR_CACHE} from './paths.js'
 import {freePortRange} from './ports.js'
 
 export type User = {name: string; password: string}
@@ -28,8 +26,6 @@ export interface SecuredKafka {
   tls: LocalTlsFiles
 }
 
-let secured: Promise<SecuredKafka> | undefined
-
 /**
  * The run's one production-like Kafka on one node: SCRAM-SHA-512 logins, ACLs, TLS on the client
  * port with client certificates required (kafka:up --sasl scram-sha-512 --tls --mtls). Started
@@ -38,22 +34,15 @@ let secured: Promise<SecuredKafka> | undefined
  * group and principals, so one file's grants change nothing another checks.
  */
 export async function sharedSecuredKafka(): Promise<SecuredKafka> {
-  secured ??= startSecured()
-  return secured
+  return secured.get()
 }
 
 /** Stops the secured Kafka if a file started it, and deletes its folder. */
 export async function stopSharedSecuredKafka(): Promise<void> {
-  if (secured === undefined) return
-  const {dir} = await secured.catch(() => ({dir: securedDir()}))
-  await discardLocalKafka(dir)
+  await secured.stop()
 }
 
-const securedDir = () => path.join(TEST_KAFKA_ROOT, `secured-${process.pid}`)
-
-async function startSecured(): Promise<SecuredKafka> {
-  const dir = securedDir()
-  await stopLocalKafka({dir, purge: true})
+const secured = sharedKafka('secured', async (dir): Promise<SecuredKafka> => {
   const port = await freePortRange(2)
   const users = Object.values(SECURED_USERS).flatMap((user) => ['--sasl-user', `${user.name}:${user.password}`])
   const up = ['kafka:up', '--sasl', 'scram-sha-512', '--tls', '--mtls', ...users, '--port', String(port), '--dir', dir, '--cache-dir', JAR_CACHE, '--json']
@@ -61,4 +50,4 @@ async function startSecured(): Promise<SecuredKafka> {
   if (code !== 0) throw new Error(`kafka:up --sasl scram-sha-512 --tls --mtls failed (${code}): ${stderr}`)
   const started = JSON.parse(stdout) as {bootstrap: string; security: LocalSecurity; tls: LocalTlsFiles}
   return {dir, brokers: started.bootstrap, security: started.security, tls: started.tls}
-}
+})

@@ -1,9 +1,6 @@
-import path from 'node:path'
-
-import {stopLocalKafka} from '../../src/lib/local-kafka/index.js'
 import {kq} from './cli.js'
-import {discardLocalKafka} from './kafka.js'
-import {JAR_CACHE, TEST_KAFKA_ROOT} from './paths.js'
+import {sharedKafka} from './kafka.js'
+import {JAR_CACHE} from './paths.js'
 import {freePortRange} from './ports.js'
 
 /** What `kq kafka:up --nodes 3 --json` answered when it started the run's three-node cluster. */
@@ -19,8 +16,6 @@ export interface Trio {
   started: TrioStarted
 }
 
-let trio: Promise<Trio> | undefined
-
 /**
  * The run's one three-node Kafka, for every file that needs replication or a node to kill:
  * three JVMs take the better part of a minute to start on a busy machine, once is enough.
@@ -30,22 +25,15 @@ let trio: Promise<Trio> | undefined
  * cluster of its own: a survivor of a lost quorum is not a cluster the next file can trust.
  */
 export async function sharedTrio(): Promise<Trio> {
-  trio ??= startTrio()
-  return trio
+  return trio.get()
 }
 
 /** Stops the three-node cluster if a file started it, and deletes its folder. */
 export async function stopSharedTrio(): Promise<void> {
-  if (trio === undefined) return
-  const {dir} = await trio.catch(() => ({dir: trioDir()}))
-  await discardLocalKafka(dir)
+  await trio.stop()
 }
 
-const trioDir = () => path.join(TEST_KAFKA_ROOT, `trio-${process.pid}`)
-
-async function startTrio(): Promise<Trio> {
-  const dir = trioDir()
-  await stopLocalKafka({dir, purge: true})
+const trio = sharedKafka('trio', async (dir): Promise<Trio> => {
   const port = await freePortRange(6)
   const up = await kq(['kafka:up', '--nodes', '3', '--port', String(port), '--dir', dir, '--cache-dir', JAR_CACHE, '--heap', '384', '--json'], {
     timeoutMs: 180_000,
@@ -57,4 +45,4 @@ async function startTrio(): Promise<Trio> {
     brokers: started.bootstrap,
     started,
   }
-}
+})
