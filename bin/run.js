@@ -42,6 +42,12 @@ async function run() {
   const {LARAVEL_TOPIC, joinSpacedCommand} = await import('../dist/src/shared/command-line.js')
   const topics = [...Object.keys(JSON.parse(readFileSync(new URL('package.json', root), 'utf8')).oclif.topics), LARAVEL_TOPIC]
   const args = menu ? ['menu'] : joinSpacedCommand(process.argv.slice(2), topics)
+  // oclif checks Node against its own engines range at load, loading semver to do it: a tenth of
+  // a command's start-up on a small machine, for a range kq's own package.json already narrows.
+  const engineWarning = process.env.OCLIF_DISABLE_ENGINE_WARNING
+  process.env.OCLIF_DISABLE_ENGINE_WARNING = 'true'
   const {execute} = await import('@oclif/core')
+  if (engineWarning === undefined) delete process.env.OCLIF_DISABLE_ENGINE_WARNING
+  else process.env.OCLIF_DISABLE_ENGINE_WARNING = engineWarning
   await execute({dir: import.meta.url, args})
 }
