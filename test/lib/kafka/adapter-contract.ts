@@ -89,6 +89,50 @@ export function describeAdapterContract(name: string, adapter: KafkaAdapter): vo
       assert.ok(offsets.every(({low, high}) => Number.isInteger(low) && Number.isInteger(high)))
     })
 
+    it('reads the offsets of many topics at once, each partition its own, and leaves out a topic that does not exist', async () => {
+      const [three, one] = [await newTopic(3), await newTopic(1)]
+      const missing = uniqueTopic('contract-missing')
+      for (const partition of [0, 2, 2, 2]) await publisher.send(three, {value: 'x'}, {partition})
+      for (let index = 0; index < 5; index++) await publisher.send(one, {value: 'x'})
+      const offsets = await admin.offsetsOfTopics([three, missing, one])
+      assert.deepEqual(
+        [...offsets],
+        [
+          [
+            three,
+            [
+              {partition: 0, low: 0, high: 1},
+              {partition: 1, low: 0, high: 0},
+              {partition: 2, low: 0, high: 3},
+            ],
+          ],
+          [one, [{partition: 0, low: 0, high: 5}]],
+        ],
+      )
+      assert.deepEqual(offsets.get(three), await admin.topicOffsets(three), 'the same as asked one topic at a time')
+      assert.deepEqual(await admin.offsetsOfTopics([]), new Map())
+    })
+
+    it("reads a group's committed offsets on many topics at once, with their metadata, -1 where it has none", async () => {
+      const [started, committed, untouched] = [await newTopic(2), await newTopic(1), await newTopic(1)]
+      const group = uniqueTopic('contract-group')
+      await admin.startGroupAtBeginning(group, [started])
+      for (const value of ['a', 'b']) await publisher.send(committed, {value})
+      const member = await collect(committed, {group})
+      await until(() => member.records.length === 2, 'two records')
+      await member.subscriber.commit([{topic: committed, partition: 0, offset: 1, metadata: 'kq1:test'}])
+      await member.subscriber.stop()
+      const found = await admin.committedOnTopics(group, [started, committed, untouched, uniqueTopic('contract-missing')])
+      assert.deepEqual(Object.fromEntries(found), {
+        [started]: [
+          {partition: 0, offset: 0, metadata: null},
+          {partition: 1, offset: 0, metadata: null},
+        ],
+        [committed]: [{partition: 0, offset: 1, metadata: 'kq1:test'}],
+        [untouched]: [{partition: 0, offset: -1, metadata: null}],
+      })
+    })
+
     it('starts an idle group at the beginning of new topics, and refuses a group with members with GroupHasMembersError', async () => {
       const topics = [await newTopic(2), await newTopic(1)]
       const idle = uniqueTopic('contract-group')

@@ -8,6 +8,7 @@ import {memberProcessOf} from './assigner.js'
 import {openAdmin} from './client.js'
 import {isTopicRefusal, isTransientKafkaError, translateKafkaError} from './errors.js'
 import {commitGroupStart} from './group-start.js'
+import {withOffsetLookup} from './offset-lookup.js'
 import {fetchTopicOffsets} from './offsets.js'
 import {
   type ClusterInfo,
@@ -132,6 +133,11 @@ class KafkaTopicAdmin implements TopicAdmin {
       .sort((a, b) => a.partition - b.partition)
   }
 
+  async offsetsOfTopics(names: string[]): Promise<Map<string, PartitionOffsets[]>> {
+    if (names.length === 0) return new Map()
+    return this.call(`reading offsets of ${describeTopicCount(names)}`, () => withOffsetLookup(this.kafka, names, (lookup) => lookup.endOffsets()))
+  }
+
   async startGroupAtBeginning(groupId: string, topics: string[]): Promise<void> {
     if (topics.length === 0) return
     // All settle before a failure is thrown: a request left running after the admin closes
@@ -155,15 +161,8 @@ class KafkaTopicAdmin implements TopicAdmin {
   }
 
   async committedOnTopics(groupId: string, names: string[]): Promise<Map<string, CommittedOffset[]>> {
-    const topics = await this.call(`reading offsets of group ${groupId}`, () => this.admin.fetchOffsets({groupId, topics: names}))
-    return new Map(
-      topics.map(({topic, partitions}) => [
-        topic,
-        partitions
-          .map(({partition, offset, metadata}) => ({partition, offset: Number(offset), metadata: metadata ?? null}))
-          .sort((a, b) => a.partition - b.partition),
-      ]),
-    )
+    if (names.length === 0) return new Map()
+    return this.call(`reading offsets of group ${groupId}`, () => withOffsetLookup(this.kafka, names, (lookup) => lookup.committed(groupId)))
   }
 
   async describeGroup(groupId: string): Promise<GroupDescription> {
@@ -208,6 +207,11 @@ class KafkaTopicAdmin implements TopicAdmin {
       }
     }
   }
+}
+
+/** A topic's name, or how many there are: an error message names one topic, not hundreds. */
+function describeTopicCount(names: string[]): string {
+  return names.length === 1 ? names[0] : `${names.length} topics`
 }
 
 /**

@@ -59,6 +59,11 @@ export interface TopicAdmin {
   createTopics(specs: TopicSpec[]): Promise<void>
   topicOffsets(name: string): Promise<PartitionOffsets[]>
   /**
+   * The offsets of many topics, asked in a few requests whatever their number; a topic that
+   * does not exist (or no longer) is absent from the map.
+   */
+  offsetsOfTopics(names: string[]): Promise<Map<string, PartitionOffsets[]>>
+  /**
    * Commits the start offset on every partition of new topics for a group, so that the group's
    * first worker starts at the beginning of them. Throws GroupHasMembersError while the group
    * has members; waits a bounded time for a coordinator that is not ready yet (a fresh cluster).
@@ -68,7 +73,7 @@ export interface TopicAdmin {
   committedOffsets(groupId: string, topic: string): Promise<Array<{partition: number; offset: number}>>
   /** The same, with the metadata string Kafka stores beside each commit. */
   committedOffsetsWithMetadata(groupId: string, topic: string): Promise<CommittedOffset[]>
-  /** The same for several topics in one request, by topic. */
+  /** The same for many topics in a few requests, by topic; a topic that does not exist is absent. */
   committedOnTopics(groupId: string, topics: string[]): Promise<Map<string, CommittedOffset[]>>
   /** The group's state and members, with the partitions each member holds. */
   describeGroup(groupId: string): Promise<GroupDescription>
