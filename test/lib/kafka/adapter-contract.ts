@@ -94,9 +94,10 @@ export function describeAdapterContract(name: string, adapter: KafkaAdapter): vo
       const missing = uniqueTopic('contract-missing')
       for (const partition of [0, 2, 2, 2]) await publisher.send(three, {value: 'x'}, {partition})
       for (let index = 0; index < 5; index++) await publisher.send(one, {value: 'x'})
-      const offsets = await admin.offsetsOfTopics([three, missing, one])
+      const {ends, committed} = await admin.offsetsOfTopics([three, missing, one])
+      assert.deepEqual(committed, new Map(), 'no group asked about')
       assert.deepEqual(
-        [...offsets],
+        [...ends],
         [
           [
             three,
@@ -109,21 +110,21 @@ export function describeAdapterContract(name: string, adapter: KafkaAdapter): vo
           [one, [{partition: 0, low: 0, high: 5}]],
         ],
       )
-      assert.deepEqual(offsets.get(three), await admin.topicOffsets(three), 'the same as asked one topic at a time')
-      assert.deepEqual(await admin.offsetsOfTopics([]), new Map())
+      assert.deepEqual(ends.get(three), await admin.topicOffsets(three), 'the same as asked one topic at a time')
+      assert.deepEqual(await admin.offsetsOfTopics([], {committedBy: ['any']}), {ends: new Map(), committed: new Map([['any', new Map()]])})
     })
 
-    it("reads a group's committed offsets on many topics at once, with their metadata, -1 where it has none", async () => {
+    it("reads groups' committed offsets on many topics at once, with their metadata, -1 where a group has none", async () => {
       const [started, committed, untouched] = [await newTopic(2), await newTopic(1), await newTopic(1)]
-      const group = uniqueTopic('contract-group')
+      const [group, other] = [uniqueTopic('contract-group'), uniqueTopic('contract-group')]
       await admin.startGroupAtBeginning(group, [started])
       for (const value of ['a', 'b']) await publisher.send(committed, {value})
       const member = await collect(committed, {group})
       await until(() => member.records.length === 2, 'two records')
       await member.subscriber.commit([{topic: committed, partition: 0, offset: 1, metadata: 'kq1:test'}])
       await member.subscriber.stop()
-      const found = await admin.committedOnTopics(group, [started, committed, untouched, uniqueTopic('contract-missing')])
-      assert.deepEqual(Object.fromEntries(found), {
+      const found = await admin.offsetsOfTopics([started, committed, untouched, uniqueTopic('contract-missing')], {committedBy: [group, other]})
+      assert.deepEqual(Object.fromEntries(found.committed.get(group) ?? []), {
         [started]: [
           {partition: 0, offset: 0, metadata: null},
           {partition: 1, offset: 0, metadata: null},
@@ -131,6 +132,16 @@ export function describeAdapterContract(name: string, adapter: KafkaAdapter): vo
         [committed]: [{partition: 0, offset: 1, metadata: 'kq1:test'}],
         [untouched]: [{partition: 0, offset: -1, metadata: null}],
       })
+      assert.deepEqual(Object.fromEntries(found.committed.get(other) ?? []), {
+        [started]: [
+          {partition: 0, offset: -1, metadata: null},
+          {partition: 1, offset: -1, metadata: null},
+        ],
+        [committed]: [{partition: 0, offset: -1, metadata: null}],
+        [untouched]: [{partition: 0, offset: -1, metadata: null}],
+      })
+      assert.deepEqual(found.committed.get(group)?.get(committed), await admin.committedOffsetsWithMetadata(group, committed), 'the same as asked one topic at a time')
+      assert.deepEqual(found.ends.get(committed), [{partition: 0, low: 0, high: 2}])
     })
 
     it('starts an idle group at the beginning of new topics, and refuses a group with members with GroupHasMembersError', async () => {

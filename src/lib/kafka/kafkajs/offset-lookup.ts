@@ -3,8 +3,8 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {type Assigner, type Broker, type Cluster, type Consumer, type Kafka} from 'kafkajs'
 
 import {KqError} from '../../errors.js'
-import {type CommittedOffset, type PartitionOffsets} from '../types.js'
-import {isTopicRefusal} from './errors.js'
+import {type CommittedOffset, type PartitionOffsets, type TopicsOffsets} from '../types.js'
+import {isTopicRefusal, isUnknownTopic} from './errors.js'
 
 /**
  * End offsets and a group's committed offsets of many topics, in one metadata request and then
@@ -23,17 +23,26 @@ export class OffsetLookup {
 
   constructor(private readonly cluster: Cluster) {}
 
-  /** Loads the metadata of the wanted topics; those Kafka will not describe (deleted, not allowed) are left out. */
-  async load(names: string[]): Promise<void> {
+  /**
+   * Loads the metadata of the wanted topics. Those Kafka does not list are left out (deleted since
+   * the caller listed them), after a few tries: on a cluster of several brokers, the one asked may
+   * not have heard yet of a topic just created.
+   */
+  async load(names: string[], tries = 4): Promise<void> {
     let wanted = [...new Set(names)]
-    try {
-      await this.cluster.addMultipleTargetTopics(wanted)
-    } catch (error) {
-      if (!isTopicRefusal(error)) throw error
-      // kafkajs fails the whole request for one missing topic: ask again for those still listed.
-      const listed = new Set((await this.cluster.metadata()).topicMetadata.map(({topic}) => topic))
-      wanted = wanted.filter((name) => listed.has(name))
-      await this.cluster.addMultipleTargetTopics(wanted)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.cluster.addMultipleTargetTopics(wanted)
+        break
+      } catch (error) {
+        if (!isTopicRefusal(error)) throw error
+        // kafkajs fails the whole request for one missing topic: ask which are listed.
+        const listed = new Set((await this.cluster.metadata()).topicMetadata.map(({topic}) => topic))
+        const found = wanted.filter((name) => listed.has(name))
+        if (found.length === wanted.length) throw error
+        if (attempt >= tries) wanted = found
+        else await sleep(100 * 2 ** (attempt - 1))
+      }
     }
 
     for (const topic of wanted) {
@@ -41,6 +50,12 @@ export class OffsetLookup {
       if (partitions.length === 0) throw new LostTopicError(topic)
       this.partitions.set(topic, partitions.sort((a, b) => a - b))
     }
+  }
+
+  /** The groups' committed offsets, then the end offsets: see TopicAdmin.offsetsOfTopics. */
+  async read(groups: string[]): Promise<TopicsOffsets> {
+    const committed = new Map(await Promise.all(groups.map(async (group) => [group, await this.committed(group)] as const)))
+    return {ends: await this.endOffsets(), committed}
   }
 
   async endOffsets(): Promise<Map<string, PartitionOffsets[]>> {
@@ -124,14 +139,14 @@ async function openLookup(kafka: Kafka): Promise<{lookup: OffsetLookup; consumer
  * was read fails the requests about every topic, and kafkajs cannot be told to forget it: the
  * whole lookup starts again with a new cluster, which leaves the topic out.
  */
-export async function withOffsetLookup<T>(kafka: Kafka, names: string[], use: (lookup: OffsetLookup) => Promise<T>, attempts = 5): Promise<T> {
+export async function withOffsetLookup<T>(kafka: Kafka, names: string[], use: (lookup: OffsetLookup) => Promise<T>, attempts = 3): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     const {lookup, consumer} = await openLookup(kafka)
     try {
       await lookup.load(names)
       return await use(lookup)
     } catch (error) {
-      const again = isTopicRefusal(error) || error instanceof LostTopicError
+      const again = isUnknownTopic(error) || error instanceof LostTopicError
       if (!again) throw error
       if (attempt >= attempts) {
         if (error instanceof LostTopicError) {

@@ -19,6 +19,7 @@ import {
   type TopicDescription,
   type TopicPartition,
   type TopicSpec,
+  type TopicsOffsets,
 } from '../types.js'
 
 class KafkaTopicAdmin implements TopicAdmin {
@@ -133,9 +134,10 @@ class KafkaTopicAdmin implements TopicAdmin {
       .sort((a, b) => a.partition - b.partition)
   }
 
-  async offsetsOfTopics(names: string[]): Promise<Map<string, PartitionOffsets[]>> {
-    if (names.length === 0) return new Map()
-    return this.call(`reading offsets of ${describeTopicCount(names)}`, () => withOffsetLookup(this.kafka, names, (lookup) => lookup.endOffsets()))
+  async offsetsOfTopics(names: string[], options: {committedBy?: string[]} = {}): Promise<TopicsOffsets> {
+    const groups = options.committedBy ?? []
+    if (names.length === 0) return {ends: new Map(), committed: new Map(groups.map((group) => [group, new Map()]))}
+    return this.call(`reading offsets of ${describeTopicCount(names)}`, () => withOffsetLookup(this.kafka, names, (lookup) => lookup.read(groups)))
   }
 
   async startGroupAtBeginning(groupId: string, topics: string[]): Promise<void> {
@@ -161,8 +163,15 @@ class KafkaTopicAdmin implements TopicAdmin {
   }
 
   async committedOnTopics(groupId: string, names: string[]): Promise<Map<string, CommittedOffset[]>> {
-    if (names.length === 0) return new Map()
-    return this.call(`reading offsets of group ${groupId}`, () => withOffsetLookup(this.kafka, names, (lookup) => lookup.committed(groupId)))
+    const topics = await this.call(`reading offsets of group ${groupId}`, () => this.admin.fetchOffsets({groupId, topics: names}))
+    return new Map(
+      topics.map(({topic, partitions}) => [
+        topic,
+        partitions
+          .map(({partition, offset, metadata}) => ({partition, offset: Number(offset), metadata: metadata ?? null}))
+          .sort((a, b) => a.partition - b.partition),
+      ]),
+    )
   }
 
   async describeGroup(groupId: string): Promise<GroupDescription> {

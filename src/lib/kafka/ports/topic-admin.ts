@@ -44,6 +44,14 @@ export interface GroupDescription {
   members: GroupMember[]
 }
 
+/** The offsets of many topics, read together. */
+export interface TopicsOffsets {
+  /** Each topic's offsets, by topic. */
+  ends: Map<string, PartitionOffsets[]>
+  /** Each group's committed offsets, by group, then by topic; -1 where it has none. */
+  committed: Map<string, Map<string, CommittedOffset[]>>
+}
+
 export interface TopicAdmin {
   cluster(): Promise<ClusterInfo>
   /** Every topic name, internal ones included, sorted. */
@@ -59,10 +67,12 @@ export interface TopicAdmin {
   createTopics(specs: TopicSpec[]): Promise<void>
   topicOffsets(name: string): Promise<PartitionOffsets[]>
   /**
-   * The offsets of many topics, asked in a few requests whatever their number; a topic that
-   * does not exist (or no longer) is absent from the map.
+   * The offsets of many topics, asked in a few requests whatever their number: their start and
+   * end offsets and, for each group in `committedBy`, its committed offsets on them, read before
+   * the end offsets (so that a lag computed from them can come out high, never negative). A topic
+   * that does not exist (or no longer) is absent.
    */
-  offsetsOfTopics(names: string[]): Promise<Map<string, PartitionOffsets[]>>
+  offsetsOfTopics(names: string[], options?: {committedBy?: string[]}): Promise<TopicsOffsets>
   /**
    * Commits the start offset on every partition of new topics for a group, so that the group's
    * first worker starts at the beginning of them. Throws GroupHasMembersError while the group
@@ -73,7 +83,7 @@ export interface TopicAdmin {
   committedOffsets(groupId: string, topic: string): Promise<Array<{partition: number; offset: number}>>
   /** The same, with the metadata string Kafka stores beside each commit. */
   committedOffsetsWithMetadata(groupId: string, topic: string): Promise<CommittedOffset[]>
-  /** The same for many topics in a few requests, by topic; a topic that does not exist is absent. */
+  /** The same for several topics in one request, by topic. */
   committedOnTopics(groupId: string, topics: string[]): Promise<Map<string, CommittedOffset[]>>
   /** The group's state and members, with the partitions each member holds. */
   describeGroup(groupId: string): Promise<GroupDescription>
