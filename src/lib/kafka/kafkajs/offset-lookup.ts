@@ -7,8 +7,8 @@ import {type CommittedOffset, type PartitionOffsets, type TopicsOffsets} from '.
 import {isTopicRefusal, isUnknownTopic} from './errors.js'
 
 /**
- * End offsets and a group's committed offsets of many topics, in one metadata request and then
- * one request per leader broker (per group, its coordinator). kafkajs's admin asks one topic at
+ * Start and end offsets and groups' committed offsets of many topics, in one metadata request and
+ * then one request per leader broker (per group, one to its coordinator). kafkajs's admin asks one topic at
  * a time, and each topic new to it makes it fetch again the metadata of every topic it has seen:
  * with hundreds of topics, `kq topic:list` spent seconds on metadata alone.
  *
@@ -130,7 +130,13 @@ async function openLookup(kafka: Kafka): Promise<{lookup: OffsetLookup; consumer
     ],
   })
   if (cluster === undefined) throw new Error('kafkajs created a consumer without handing its cluster to the partition assigners')
-  await consumer.connect()
+  try {
+    await consumer.connect()
+  } catch (error) {
+    await consumer.disconnect().catch(() => {})
+    throw error
+  }
+
   return {lookup: new OffsetLookup(cluster), consumer}
 }
 
