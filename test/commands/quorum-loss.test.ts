@@ -2,7 +2,9 @@ import {strict as assert} from 'node:assert'
 import path from 'node:path'
 
 import {ExitCode} from '../../src/lib/errors.js'
+import {openPublisher, withTopicAdmin} from '../../src/lib/kafka/index.js'
 import {stopLocalKafka} from '../../src/lib/local-kafka/index.js'
+import {durabilityConfigs} from '../../src/lib/topics/durability.js'
 import {type TestApp, jobSource, makeTestApp} from '../support/app.js'
 import {kq, uniqueTopic} from '../support/cli.js'
 import {kcatMetadata} from '../support/kcat.js'
@@ -33,19 +35,25 @@ describe('kq dispatch when the controller quorum is lost (2 of 3 nodes killed)',
     assert.equal(up.code, 0, up.stderr)
     const started = JSON.parse(up.stdout) as {bootstrap: string; nodes: Array<{id: number; pid: number; address: string}>}
     queue = uniqueTopic('quorum')
-    // The first group on a new cluster waits for Kafka's offsets topic: slow on a busy machine.
-    const created = await kq(['topic:create', queue, '--replication-factor', '3'], {env: {KAFKA_BROKERS: started.bootstrap}, timeoutMs: 240_000})
-    assert.equal(created.code, 0, created.stderr)
+    // Only the queue's topic, as kq topic:create makes it (three replicas, two in sync): a
+    // dispatch writes to nothing else, and needs no consumer group.
+    const connection = {brokers: started.bootstrap.split(','), clientId: 'kq-test', connectTimeoutMs: 30_000, ssl: false}
+    await withTopicAdmin(connection, (admin) => admin.createTopics([{name: queue, partitions: 1, replicationFactor: 3, ...durabilityConfigs({replicationFactor: 3})}]))
     // The partition's leader is the node left alive: its writes wait on the two dead replicas.
     const [partition] = (await kcatMetadata(started.bootstrap, queue)).topics.find((each) => each.topic === queue)!.partitions
     const leader = started.nodes.find((node) => node.id === partition.leader)!
     survivor = leader.address
     // Each broker hands out producer ids from a block it gets from the controllers, on its first
-    // request; kafkajs asks a broker of its choosing. Dispatches now give each broker its block
-    // while the controllers can still hand them out (15 tries leave 1 in 500 to chance).
+    // request; kafkajs asks a broker of its choosing. Sends from new clients now give each broker
+    // its block while the controllers can still hand them out (15 tries leave 1 in 500 to
+    // chance). Each client is new, as each kq dispatch's is, so each chooses afresh.
     for (let warmUp = 0; warmUp < 15; warmUp++) {
-      const sent = await kq(['dispatch', 'Ping', '{}', '--queue', queue], {cwd: app.root, env: {KAFKA_BROKERS: started.bootstrap}})
-      assert.equal(sent.code, 0, sent.stderr)
+      const publisher = await openPublisher(connection)
+      try {
+        await publisher.send(queue, {value: 'warm-up'})
+      } finally {
+        await publisher.close()
+      }
     }
 
     const others = started.nodes.filter((node) => node !== leader)

@@ -1,4 +1,4 @@
-import {type CommittedOffset, type PartitionOffsets, type TopicAdmin} from '../kafka/index.js'
+import {type CommittedOffset, type PartitionOffsets} from '../kafka/index.js'
 import {decodeHandledRanges} from './cursor.js'
 
 /**
@@ -43,10 +43,4 @@ export function deadLetterBacklog(offsets: PartitionOffsets[], committed: Commit
     )
     return {partition, start: low, end: high, cursor: commit?.offset ?? null, pending: Math.max(0, high - from - handledBeyond)}
   })
-}
-
-/** Reads a dead-letter topic's offsets and the cursor group's, and counts what is pending. */
-export async function pendingDeadLetters(admin: TopicAdmin, topic: string, cursorGroup: string): Promise<DeadLetterBacklog[]> {
-  const [offsets, committed] = await Promise.all([admin.topicOffsets(topic), admin.committedOffsetsWithMetadata(cursorGroup, topic)])
-  return deadLetterBacklog(offsets, committed)
 }

@@ -25,10 +25,8 @@ export async function otherQueuesHolding(config: KqConfig, store: DeadLetterStor
       return queue === searched ? [] : [{queue, topic}]
     })
     // Reading a topic costs far more than asking its offsets: only those holding records are read.
-    const holding = await Promise.all(
-      candidates.map(async ({queue, topic}) => ((await admin.topicOffsets(topic)).some(({low, high}) => high > low) ? [queue] : [])),
-    )
-    return holding.flat()
+    const {ends} = await admin.offsetsOfTopics(candidates.map(({topic}) => topic))
+    return candidates.filter(({topic}) => (ends.get(topic) ?? []).some(({low, high}) => high > low)).map(({queue}) => queue)
   })
   const found: string[] = []
   for (const queue of queues) {

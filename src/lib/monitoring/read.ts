@@ -1,7 +1,7 @@
 import {type QueueNaming, type QueueTopics, topicsForQueue, topicsForTopic} from '../config/topics.js'
-import {type DeadLetterBacklog, pendingDeadLetters} from '../dead-letter/backlog.js'
+import {type DeadLetterBacklog, deadLetterBacklog} from '../dead-letter/backlog.js'
 import {TopicNotFoundError} from '../errors.js'
-import {type GroupDescription, type PartitionOffsets, type TopicAdmin} from '../kafka/index.js'
+import {type CommittedOffset, type GroupDescription, type PartitionOffsets, type TopicAdmin} from '../kafka/index.js'
 import {type TopicDurability, readDurability} from '../topics/durability.js'
 import {isInternalTopic} from '../topics/list.js'
 import {queueTopicRoles} from '../topics/plan.js'
@@ -60,8 +60,9 @@ export async function findQueues(admin: TopicAdmin, naming: QueueNaming, request
 
 /**
  * Reads the group, and for each queue the end offsets and the group's committed offsets on its
- * topic, retry topic and delay topics, and the dead letters past the cursor group. Topics are read in
- * parallel; a missing companion topic is left out rather than asked for, so that a broker with
+ * topic, retry topic and delay topics, and the dead letters past the cursor group. The topics of
+ * every queue are asked about together, in a few requests whatever their number; a missing
+ * companion topic is left out rather than asked for, so that a broker with
  * auto.create.topics.enable never creates it.
  */
 export async function readStatus(
@@ -70,33 +71,51 @@ export async function readStatus(
   existing: Set<string>,
   groups: {workers: string; deadLetters: string},
 ): Promise<StatusReading> {
-  const readTopic = async (topic: string): Promise<TopicReading> => {
-    // Committed first, then end offsets, as kafka-consumer-groups does: a lag read while a
-    // worker commits can only come out high, never negative.
-    const committed = await admin.committedOffsets(groups.workers, topic)
-    return {committed, offsets: await admin.topicOffsets(topic)}
+  const present = (names: string[]) => names.filter((name) => existing.has(name))
+  const worked = queues.flatMap((topics) => [topics.topic, ...present([topics.retryTopic, ...topics.delayTopics])])
+  const deadLetterTopics = queues.flatMap((topics) => present([topics.deadLetterTopic]))
+  const started = Date.now()
+  const [group, {ends, committed}, durability] = await Promise.all([
+    admin.describeGroup(groups.workers),
+    admin.offsetsOfTopics([...worked, ...deadLetterTopics], {committedBy: [groups.workers, groups.deadLetters]}),
+    readDurability(admin, queues.flatMap((topics) => present(queueTopicRoles(topics).map(([name]) => name)))),
+  ])
+  // A topic deleted since it was listed has no offsets: it is left out as if it never existed.
+  const workedOn = (topic: string): TopicReading | undefined => {
+    const offsets = ends.get(topic)
+    if (offsets === undefined) return undefined
+    const offsetsOfGroup = committed.get(groups.workers)?.get(topic) ?? []
+    return {committed: offsetsOfGroup.map(({partition, offset}) => ({partition, offset})), offsets}
   }
 
-  const started = Date.now()
-  const [group, ...readings] = await Promise.all([
-    admin.describeGroup(groups.workers),
-    ...queues.map(async (topics): Promise<QueueReading> => {
-      const [queue, retry, deadLetters, delays, durability] = await Promise.all([
-        readTopic(topics.topic),
-        existing.has(topics.retryTopic) ? readTopic(topics.retryTopic) : undefined,
-        existing.has(topics.deadLetterTopic) ? pendingDeadLetters(admin, topics.deadLetterTopic, groups.deadLetters) : undefined,
-        Promise.all(topics.delayTopics.filter((topic) => existing.has(topic)).map(async (topic) => readTopic(topic))),
-        readDurability(admin, queueTopicRoles(topics).map(([name]) => name).filter((name) => existing.has(name))),
-      ])
-      return {topics, queue, ...(retry && {retry}), ...(deadLetters && {deadLetters}), delays, durability}
-    }),
-  ])
+  const deadLettersOf = (topic: string): DeadLetterBacklog[] | undefined => {
+    const offsets = ends.get(topic)
+    return offsets && deadLetterBacklog(offsets, committed.get(groups.deadLetters)?.get(topic) ?? [])
+  }
+
+  const readings = queues.map((topics): QueueReading => {
+    const queue = workedOn(topics.topic)
+    if (queue === undefined) throw new TopicNotFoundError(topics.topic)
+    const retry = workedOn(topics.retryTopic)
+    const deadLetters = deadLettersOf(topics.deadLetterTopic)
+    const names = new Set(queueTopicRoles(topics).map(([name]) => name))
+    return {
+      topics,
+      queue,
+      ...(retry && {retry}),
+      ...(deadLetters && {deadLetters}),
+      delays: topics.delayTopics.flatMap((topic) => workedOn(topic) ?? []),
+      durability: durability.filter(({name}) => names.has(name)),
+    }
+  })
   return {at: (started + Date.now()) / 2, group, queues: readings}
 }
 
 /** The group's committed offsets on each queue topic, by topic: the start of a rate window. */
 export async function readCommits(admin: TopicAdmin, group: string, topics: string[]): Promise<{at: number; committed: Map<string, Committed>}> {
   const started = Date.now()
-  const entries = await Promise.all(topics.map(async (topic) => [topic, await admin.committedOffsets(group, topic)] as const))
-  return {at: (started + Date.now()) / 2, committed: new Map(entries)}
+  // The end offsets come along (two small requests per broker); only the committed ones are used.
+  const found = (await admin.offsetsOfTopics(topics, {committedBy: [group]})).committed.get(group) ?? new Map<string, CommittedOffset[]>()
+  const committed = new Map([...found].map(([topic, offsets]) => [topic, offsets.map(({partition, offset}) => ({partition, offset}))]))
+  return {at: (started + Date.now()) / 2, committed}
 }

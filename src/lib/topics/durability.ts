@@ -30,9 +30,12 @@ export function durabilityWarning(topic: TopicDurability, setting?: number): str
   )
 }
 
-/** Replication and min.insync.replicas of the given topics that exist. */
+/** Replication and min.insync.replicas of the given topics that exist, in the order given. */
 export async function readDurability(admin: TopicAdmin, names: string[]): Promise<TopicDurability[]> {
   const described = await admin.describeTopics(names)
   const minInsync = await admin.minInsyncReplicas([...described.keys()])
-  return [...described.values()].map(({name, replicationFactor}) => ({name, replicationFactor, minInsyncReplicas: minInsync.get(name) ?? null}))
+  return names.flatMap((name) => {
+    const topic = described.get(name)
+    return topic ? [{name, replicationFactor: topic.replicationFactor, minInsyncReplicas: minInsync.get(name) ?? null}] : []
+  })
 }

@@ -36,13 +36,13 @@ export async function summarizeTopics(admin: TopicAdmin, options: {includeIntern
   const names = (await admin.listTopics()).filter((name) => options.includeInternal || !isInternalTopic(name))
   const descriptions = await admin.describeTopics(names)
   const roles = topicRoles(names)
-  const minInsync = await admin.minInsyncReplicas([...descriptions.keys()])
-  const summaries = await Promise.all(
-    [...descriptions.values()].map(async ({name, partitions, replicationFactor}) => {
-      const offsets = await admin.topicOffsets(name)
-      const messages = offsets.reduce((sum, partition) => sum + (partition.high - partition.low), 0)
-      return {name, role: roles.get(name) ?? null, partitions, replicationFactor, minInsyncReplicas: minInsync.get(name) ?? null, messages}
-    }),
-  )
+  const [minInsync, {ends}] = await Promise.all([admin.minInsyncReplicas([...descriptions.keys()]), admin.offsetsOfTopics([...descriptions.keys()])])
+  // A topic deleted since it was described has no offsets: it is no longer there to list.
+  const summaries = [...descriptions.values()].flatMap(({name, partitions, replicationFactor}) => {
+    const topicOffsets = ends.get(name)
+    if (topicOffsets === undefined) return []
+    const messages = topicOffsets.reduce((sum, partition) => sum + (partition.high - partition.low), 0)
+    return [{name, role: roles.get(name) ?? null, partitions, replicationFactor, minInsyncReplicas: minInsync.get(name) ?? null, messages}]
+  })
   return summaries.sort((a, b) => a.name.localeCompare(b.name))
 }

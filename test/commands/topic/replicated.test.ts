@@ -8,7 +8,7 @@ import {ExitCode} from '../../../src/lib/errors.js'
 import {type StatusSnapshot} from '../../../src/lib/monitoring/types.js'
 import {jobSource, makeTestApp} from '../../support/app.js'
 import {kq, runKq, uniqueTopic} from '../../support/cli.js'
-import {type KcatTopic, kcatMetadata} from '../../support/kcat.js'
+import {type KcatTopic, kcat, kcatMetadata} from '../../support/kcat.js'
 import {type Trio, sharedTrio} from '../../support/trio.js'
 
 /**
@@ -141,6 +141,36 @@ describe('kq topic:create on a three-broker cluster (kafka:up --nodes 3)', funct
     } finally {
       app.remove()
     }
+  })
+
+  it('reads the offsets of each partition from the broker that leads it, in kq status and topic:list', async () => {
+    const queue = uniqueTopic('spread')
+    const group = uniqueTopic('g')
+    const created = await kq(['topic:create', queue, '--group', group, '--partitions', '3', '--replication-factor', '1'], {env: {KAFKA_BROKERS: brokers}})
+    assert.equal(created.code, 0, created.stderr)
+    const {partitions} = await kcatTopicOnEveryBroker(brokers, queue)
+    assert.equal(new Set(partitions.map((partition) => partition.leader)).size, 3, 'one partition led by each broker')
+    for (const [partition, records] of [
+      [0, 1],
+      [1, 2],
+      [2, 3],
+    ]) {
+      await kcat(['-b', brokers, '-P', '-t', queue, '-p', String(partition)], 'x\n'.repeat(records))
+    }
+
+    const status = await runKq<StatusSnapshot>(['status', queue, '--group', group, '--brokers', brokers, '--sample', '0', '--json'])
+    assert.equal(status.code, 0, status.stderr)
+    assert.deepEqual(
+      status.result?.queues[0].partitions.filter((each) => each.topic === queue).map(({partition, end, committed}) => [partition, end, committed]),
+      [
+        [0, 1, 0],
+        [1, 2, 0],
+        [2, 3, 0],
+      ],
+    )
+    const list = await runKq<TopicListResult>(['topic:list', '--brokers', brokers, '--json'])
+    assert.equal(list.code, 0, list.stderr)
+    assert.equal(list.result?.topics.find((topic) => topic.name === queue)?.messages, 6)
   })
 
   it('refuses replication factor 4, naming the three brokers', async () => {

@@ -89,6 +89,61 @@ export function describeAdapterContract(name: string, adapter: KafkaAdapter): vo
       assert.ok(offsets.every(({low, high}) => Number.isInteger(low) && Number.isInteger(high)))
     })
 
+    it('reads the offsets of many topics at once, each partition its own, and leaves out a topic that does not exist', async () => {
+      const [three, one] = [await newTopic(3), await newTopic(1)]
+      const missing = uniqueTopic('contract-missing')
+      for (const partition of [0, 2, 2, 2]) await publisher.send(three, {value: 'x'}, {partition})
+      for (let index = 0; index < 5; index++) await publisher.send(one, {value: 'x'})
+      const {ends, committed} = await admin.offsetsOfTopics([three, missing, one])
+      assert.deepEqual(committed, new Map(), 'no group asked about')
+      assert.deepEqual(
+        [...ends],
+        [
+          [
+            three,
+            [
+              {partition: 0, low: 0, high: 1},
+              {partition: 1, low: 0, high: 0},
+              {partition: 2, low: 0, high: 3},
+            ],
+          ],
+          [one, [{partition: 0, low: 0, high: 5}]],
+        ],
+      )
+      assert.deepEqual(ends.get(three), await admin.topicOffsets(three), 'the same as asked one topic at a time')
+      assert.deepEqual(await admin.offsetsOfTopics([], {committedBy: ['any']}), {ends: new Map(), committed: new Map([['any', new Map()]])})
+    })
+
+    it("reads groups' committed offsets on many topics at once, with their metadata, -1 where a group has none", async () => {
+      const [started, committed, untouched] = [await newTopic(2), await newTopic(1), await newTopic(1)]
+      const [group, other] = [uniqueTopic('contract-group'), uniqueTopic('contract-group')]
+      await admin.startGroupAtBeginning(group, [started])
+      for (const value of ['a', 'b']) await publisher.send(committed, {value})
+      const member = await collect(committed, {group})
+      await until(() => member.records.length === 2, 'two records')
+      await member.subscriber.commit([{topic: committed, partition: 0, offset: 1, metadata: 'kq1:test'}])
+      await member.subscriber.stop()
+      const found = await admin.offsetsOfTopics([started, committed, untouched, uniqueTopic('contract-missing')], {committedBy: [group, other]})
+      assert.deepEqual(Object.fromEntries(found.committed.get(group) ?? []), {
+        [started]: [
+          {partition: 0, offset: 0, metadata: null},
+          {partition: 1, offset: 0, metadata: null},
+        ],
+        [committed]: [{partition: 0, offset: 1, metadata: 'kq1:test'}],
+        [untouched]: [{partition: 0, offset: -1, metadata: null}],
+      })
+      assert.deepEqual(Object.fromEntries(found.committed.get(other) ?? []), {
+        [started]: [
+          {partition: 0, offset: -1, metadata: null},
+          {partition: 1, offset: -1, metadata: null},
+        ],
+        [committed]: [{partition: 0, offset: -1, metadata: null}],
+        [untouched]: [{partition: 0, offset: -1, metadata: null}],
+      })
+      assert.deepEqual(found.committed.get(group)?.get(committed), await admin.committedOffsetsWithMetadata(group, committed), 'the same as asked one topic at a time')
+      assert.deepEqual(found.ends.get(committed), [{partition: 0, low: 0, high: 2}])
+    })
+
     it('starts an idle group at the beginning of new topics, and refuses a group with members with GroupHasMembersError', async () => {
       const topics = [await newTopic(2), await newTopic(1)]
       const idle = uniqueTopic('contract-group')

@@ -98,6 +98,11 @@ export function isCoordinatorPending(error: unknown): boolean {
   return (protocol !== undefined && COORDINATOR_PENDING.has(protocol.type)) || find(error, KafkaJSGroupCoordinatorNotFound) !== undefined
 }
 
+/** Kafka does not know the topic (or partition): deleted, or not yet heard of by the broker asked. */
+export function isUnknownTopic(error: unknown): boolean {
+  return find(error, KafkaJSProtocolError)?.type === 'UNKNOWN_TOPIC_OR_PARTITION'
+}
+
 const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE'])
 
 /** Kafka's answers about one topic that need not fail a request about others: gone, misnamed, not allowed. */

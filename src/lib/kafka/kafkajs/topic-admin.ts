@@ -8,6 +8,7 @@ import {memberProcessOf} from './assigner.js'
 import {openAdmin} from './client.js'
 import {isTopicRefusal, isTransientKafkaError, translateKafkaError} from './errors.js'
 import {commitGroupStart} from './group-start.js'
+import {withOffsetLookup} from './offset-lookup.js'
 import {fetchTopicOffsets} from './offsets.js'
 import {
   type ClusterInfo,
@@ -18,6 +19,7 @@ import {
   type TopicDescription,
   type TopicPartition,
   type TopicSpec,
+  type TopicsOffsets,
 } from '../types.js'
 
 class KafkaTopicAdmin implements TopicAdmin {
@@ -132,6 +134,12 @@ class KafkaTopicAdmin implements TopicAdmin {
       .sort((a, b) => a.partition - b.partition)
   }
 
+  async offsetsOfTopics(names: string[], options: {committedBy?: string[]} = {}): Promise<TopicsOffsets> {
+    const groups = options.committedBy ?? []
+    if (names.length === 0) return {ends: new Map(), committed: new Map(groups.map((group) => [group, new Map()]))}
+    return this.call(`reading offsets of ${describeTopicCount(names)}`, () => withOffsetLookup(this.kafka, names, (lookup) => lookup.read(groups)))
+  }
+
   async startGroupAtBeginning(groupId: string, topics: string[]): Promise<void> {
     if (topics.length === 0) return
     // All settle before a failure is thrown: a request left running after the admin closes
@@ -208,6 +216,11 @@ class KafkaTopicAdmin implements TopicAdmin {
       }
     }
   }
+}
+
+/** A topic's name, or how many there are: an error message names one topic, not hundreds. */
+function describeTopicCount(names: string[]): string {
+  return names.length === 1 ? names[0] : `${names.length} topics`
 }
 
 /**

@@ -44,6 +44,14 @@ export interface GroupDescription {
   members: GroupMember[]
 }
 
+/** The offsets of many topics, read together. */
+export interface TopicsOffsets {
+  /** Each topic's offsets, by topic. */
+  ends: Map<string, PartitionOffsets[]>
+  /** Each group's committed offsets, by group, then by topic; -1 where it has none. */
+  committed: Map<string, Map<string, CommittedOffset[]>>
+}
+
 export interface TopicAdmin {
   cluster(): Promise<ClusterInfo>
   /** Every topic name, internal ones included, sorted. */
@@ -58,6 +66,13 @@ export interface TopicAdmin {
   /** Creates the topics and waits until each partition has a leader. */
   createTopics(specs: TopicSpec[]): Promise<void>
   topicOffsets(name: string): Promise<PartitionOffsets[]>
+  /**
+   * The offsets of many topics, asked in a few requests whatever their number: their start and
+   * end offsets and, for each group in `committedBy`, its committed offsets on them, read before
+   * the end offsets (so that a lag computed from them can come out high, never negative). A topic
+   * that does not exist (or no longer) is absent.
+   */
+  offsetsOfTopics(names: string[], options?: {committedBy?: string[]}): Promise<TopicsOffsets>
   /**
    * Commits the start offset on every partition of new topics for a group, so that the group's
    * first worker starts at the beginning of them. Throws GroupHasMembersError while the group

@@ -1,0 +1,101 @@
+import {strict as assert} from 'node:assert'
+import {setTimeout as sleep} from 'node:timers/promises'
+
+import {type Admin, type Kafka} from 'kafkajs'
+
+import {openAdmin} from '../../../../src/lib/kafka/kafkajs/client.js'
+import {withOffsetLookup} from '../../../../src/lib/kafka/kafkajs/offset-lookup.js'
+import {uniqueTopic} from '../../../support/cli.js'
+import {testConnection} from '../../../support/topics.js'
+
+describe('offsets of many topics through kafkajs', function () {
+  this.timeout(60_000)
+  let kafka: Kafka
+  let admin: Admin
+
+  before(async () => {
+    ;({kafka, admin} = await openAdmin(testConnection()))
+  })
+
+  after(async () => {
+    await admin?.disconnect()
+  })
+
+  async function newTopic(partitions: number, records: Array<{partition: number; count: number}> = []): Promise<string> {
+    const topic = uniqueTopic('lookup')
+    await admin.createTopics({topics: [{topic, numPartitions: partitions}], waitForLeaders: true})
+    const producer = kafka.producer()
+    await producer.connect()
+    try {
+      for (const {partition, count} of records) {
+        await producer.send({topic, messages: Array.from({length: count}, () => ({partition, value: 'x'}))})
+      }
+    } finally {
+      await producer.disconnect()
+    }
+
+    return topic
+  }
+
+  /** Deletes a topic and waits until the broker no longer lists it, so that requests about it fail. */
+  async function deleteTopic(topic: string): Promise<void> {
+    await admin.deleteTopics({topics: [topic]})
+    while ((await admin.listTopics()).includes(topic)) await sleep(100)
+  }
+
+  it('gives the start offset past records deleted from the front of a partition', async () => {
+    const topic = await newTopic(2, [
+      {partition: 0, count: 3},
+      {partition: 1, count: 1},
+    ])
+    // kafkajs looks for the partition's leader before it loads the topic's metadata: load it first.
+    await admin.fetchTopicOffsets(topic)
+    await admin.deleteTopicRecords({topic, partitions: [{partition: 0, offset: '2'}]})
+    const offsets = await withOffsetLookup(kafka, [topic], (lookup) => lookup.endOffsets())
+    assert.deepEqual(offsets.get(topic), [
+      {partition: 0, low: 2, high: 3},
+      {partition: 1, low: 0, high: 1},
+    ])
+  })
+
+  it('leaves out a topic deleted between reading its metadata and its offsets, and gets the others right', async () => {
+    const kept = await newTopic(2, [{partition: 1, count: 2}])
+    const deleted = await newTopic(1, [{partition: 0, count: 1}])
+    let attempts = 0
+    const offsets = await withOffsetLookup(kafka, [deleted, kept], async (lookup) => {
+      attempts++
+      if (attempts === 1) {
+        assert.deepEqual([...lookup.partitions.keys()], [deleted, kept], 'both existed when the lookup began')
+        await deleteTopic(deleted)
+      }
+
+      return lookup.endOffsets()
+    })
+    assert.equal(attempts, 2, 'the offsets were asked again without the deleted topic')
+    assert.deepEqual(
+      [...offsets],
+      [
+        [
+          kept,
+          [
+            {partition: 0, low: 0, high: 0},
+            {partition: 1, low: 0, high: 2},
+          ],
+        ],
+      ],
+    )
+  })
+
+  it('leaves out a topic deleted before the lookup began, with no second attempt', async () => {
+    const kept = await newTopic(1, [{partition: 0, count: 4}])
+    const deleted = await newTopic(1)
+    await deleteTopic(deleted)
+    let attempts = 0
+    const offsets = await withOffsetLookup(kafka, [kept, deleted], async (lookup) => {
+      attempts++
+      return lookup.endOffsets()
+    })
+    assert.equal(attempts, 1)
+    assert.deepEqual([...offsets], [[kept, [{partition: 0, low: 0, high: 4}]]])
+  })
+})
