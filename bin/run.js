@@ -26,7 +26,12 @@ async function dispatchedWithoutOclif() {
   const request = fastDispatchRequest(process.argv.slice(2), process.env, process.stdout)
   if (request === undefined) return false
   const {runFastDispatch} = await import('../dist/bundle/shared/fast-dispatch.js')
-  process.exitCode = await runFastDispatch(request)
+  const code = await runFastDispatch(request)
+  process.exitCode = code
+  // A failed connection leaves kafkajs retrying in the background for half a minute or more,
+  // and those retries held the process open after its one line: once the output is out, it ends,
+  // as oclif ends a failed command.
+  if (code !== 0) process.stdout.write('', () => process.stderr.write('', () => process.exit(code)))
   return true
 }
 

@@ -16,7 +16,7 @@ export default class Dashboard extends KqCommand {
   static override description =
     'Serves the page and its JSON API (see the README) until Ctrl-C. Everything it shows comes from the same code as ' +
     '`kq status` and `kq dlt:*`; replay and purge move the same crash-safe cursor. On any address other than loopback ' +
-    'it requires a token (--token or KQ_DASHBOARD_TOKEN), which every request must then carry.'
+    'it requires a token (--token, or KQ_DASHBOARD_TOKEN in the environment: not read from .env), which every request must then carry.'
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --open',

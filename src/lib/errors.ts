@@ -47,6 +47,11 @@ export class KqError extends Error {
 /** A bad value in .env, the environment or a flag that overrides one. */
 export class ConfigError extends KqError {
   override name = 'ConfigError'
+  /**
+   * The env file's unknown names, found before the bad value: a misspelt name is often why
+   * another setting is missing (`KAFKA_SASL_USERNAM`), so the command shows them with the error.
+   */
+  warnings: string[] = []
 
   constructor(message: string) {
     super(message, ExitCode.Config)

@@ -1,4 +1,5 @@
 import {type ConfigOverride, type KqConfig, type LoadConfigOptions, type VariableName, loadConfig} from '../lib/config/index.js'
+import {ConfigError} from '../lib/errors.js'
 import {WORKER_SETTING_NAMES, flagName, settingOf} from '../lib/worker/settings.js'
 
 /**
@@ -39,7 +40,14 @@ export function loadCommandConfig(
   warn: (message: string) => void,
   extra: Partial<Record<VariableName, ConfigOverride>> = {},
 ): KqConfig {
-  const config = loadConfig(configOptions(flags, extra))
+  let config: KqConfig
+  try {
+    config = loadConfig(configOptions(flags, extra))
+  } catch (error) {
+    if (error instanceof ConfigError) for (const message of error.warnings) warn(message)
+    throw error
+  }
+
   for (const message of config.warnings ?? []) warn(message)
   return config
 }

@@ -243,7 +243,7 @@ describe('kq dashboard', function () {
       const {code, stdout, stderr} = await kq(['dashboard', '--host', '0.0.0.0', '--port', '0'])
       assert.equal(code, 2)
       assert.equal(stdout, '')
-      assert.equal(stderr, 'Error: serving on 0.0.0.0 lets other machines in: pass --token (or set KQ_DASHBOARD_TOKEN) to require one, or keep the default --host 127.0.0.1\n')
+      assert.equal(stderr, 'Error: serving on 0.0.0.0 lets other machines in: pass --token (or set KQ_DASHBOARD_TOKEN in the environment: kq does not read it from .env) to require one, or keep the default --host 127.0.0.1\n')
     })
 
     it('says in one line that its port is in use, with exit code 2', async () => {

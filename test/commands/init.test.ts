@@ -48,6 +48,8 @@ describe('kq init', function () {
       next.map((line) => line.trim().split(/\s+#/)[0].trim()),
       ['npx kq kafka:up', 'npx kq topic:create', 'npx kq make:job SendWelcomeEmail'],
     )
+    // Not on the PATH: the commands the comments name go through npx as well.
+    assert.match(next[2], /then npx kq dispatch SendWelcomeEmail '\{"data":"hi"\}' and npx kq work$/)
   })
 
   it('changes nothing when run again, and never touches an existing .env', async () => {

@@ -1,5 +1,6 @@
 import {strict as assert} from 'node:assert'
 import {execFile} from 'node:child_process'
+import net from 'node:net'
 import path from 'node:path'
 
 import {type TestApp, jobSource, makeTestApp} from '../support/app.js'
@@ -121,5 +122,19 @@ describe('kq dispatch without oclif', function () {
     }
 
     assert.equal((await kcatRecords(queue)).length, before)
+  })
+
+  it('ends once it has said a port is not Kafka, rather than when kafkajs stops retrying it', async () => {
+    const silent = net.createServer(() => {})
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    try {
+      const brokers = `127.0.0.1:${(silent.address() as net.AddressInfo).port}`
+      // kafkajs's retries of the producer's connection last over 30 s: a process they held open is killed first.
+      const {code, stderr} = await kq(['dispatch', 'SendEmail', '{}', '--queue', queue, '--brokers', brokers], {cwd: app.root, env: {KAFKA_CONNECT_TIMEOUT: '1'}, timeoutMs: 20_000})
+      assert.equal(code, 5, stderr)
+      assert.match(stderr, /^Error: cannot reach Kafka at \S+ \(\S+ accepted the connection but did not answer as Kafka within 1s\)/)
+    } finally {
+      silent.close()
+    }
   })
 })

@@ -85,6 +85,16 @@ export interface KqConfig extends QueueNaming {
 export function loadConfig(options: LoadConfigOptions = {}): KqConfig {
   const env = options.env ?? process.env
   const {file, fileValues, lookup} = configSources(options)
+  const warnings = unknownVariableWarnings(fileValues, path.basename(file ?? '.env'), env)
+  try {
+    return {...readSettings(lookup, options), ...(file && {envFile: file}), warnings}
+  } catch (error) {
+    if (error instanceof ConfigError) error.warnings = warnings
+    throw error
+  }
+}
+
+function readSettings(lookup: (name: VariableName) => RawValue | undefined, options: LoadConfigOptions): KqConfig {
 
   // Defaults come from VARIABLES, which `kq config` and .env.example show: one place for each.
   function read<T>(name: VariableName, parse: (value: RawValue) => T, fallback = variableDefault(name)): T {
@@ -124,8 +134,6 @@ export function loadConfig(options: LoadConfigOptions = {}): KqConfig {
     metricsHost: read('KQ_METRICS_HOST', nonEmpty),
     sendTimeoutMs: read('KAFKA_SEND_TIMEOUT', positiveInteger) * 1000,
     ...(encryption && {encryption}),
-    ...(file && {envFile: file}),
-    warnings: unknownVariableWarnings(fileValues, path.basename(file ?? '.env'), env),
   }
 }
 

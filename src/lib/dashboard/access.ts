@@ -39,7 +39,7 @@ export function isLoopback(host: string): boolean {
 /** Refuses, before anything listens, to serve Kafka's dead letters to a network without a token. */
 export function assertSafeBinding(host: string, token: string | undefined): void {
   if (!isLoopback(host) && !token) {
-    throw new UsageError(`serving on ${host} lets other machines in: pass --token (or set KQ_DASHBOARD_TOKEN) to require one, or keep the default --host 127.0.0.1`)
+    throw new UsageError(`serving on ${host} lets other machines in: pass --token (or set KQ_DASHBOARD_TOKEN in the environment: kq does not read it from .env) to require one, or keep the default --host 127.0.0.1`)
   }
 }
 

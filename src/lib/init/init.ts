@@ -42,11 +42,14 @@ export async function initApplication(options: {
 
 /** The commands that take a new application from here to its first job run. */
 export function nextSteps(result: InitResult): string[] {
+  // kq installed in the application is not on the shell's PATH: every command shown, the ones in
+  // the comments too, goes through npx.
+  const kq = result.kqInstalled ? 'npx kq' : 'kq'
   return [
-    'kq kafka:up                    # a local Kafka for development (or set KAFKA_BROKERS in .env)',
-    'kq topic:create                # the queue topics, with the partitions set in .env',
-    'kq make:job SendWelcomeEmail   # your first job; then kq dispatch SendWelcomeEmail \'{"data":"hi"}\' and kq work',
-  ].map((line) => (result.kqInstalled ? `npx ${line}` : line))
+    `${kq} kafka:up                    # a local Kafka for development (or set KAFKA_BROKERS in .env)`,
+    `${kq} topic:create                # the queue topics, with the partitions set in .env`,
+    `${kq} make:job SendWelcomeEmail   # your first job; then ${kq} dispatch SendWelcomeEmail '{"data":"hi"}' and ${kq} work`,
+  ]
 }
 
 async function assertWritable(folder: string): Promise<void> {

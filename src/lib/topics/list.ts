@@ -32,6 +32,27 @@ export function topicRoles(names: string[]): Map<string, TopicRole> {
   return roles
 }
 
+/**
+ * The order topic:list shows: each queue's topics together, in the order topic:create made them
+ * (queue, retry, dead letters, delay rungs shortest first), and other topics among them by name.
+ * By name alone, `orders-delay-10m` came before `orders-delay-1s` and the queue's ladder read scrambled.
+ */
+export function listingOrder(names: string[]): string[] {
+  const existing = new Set(names)
+  const place = new Map<string, {queue: string; rank: number}>()
+  for (const name of names) {
+    const topics = topicsForTopic(name)
+    if (!existing.has(topics.retryTopic) || !existing.has(topics.deadLetterTopic)) continue
+    for (const [rank, [topic]] of queueTopicRoles(topics).entries()) place.set(topic, {queue: name, rank})
+  }
+
+  const placeOf = (name: string) => place.get(name) ?? {queue: name, rank: 0}
+  return [...names].sort((a, b) => {
+    const [first, second] = [placeOf(a), placeOf(b)]
+    return first.queue.localeCompare(second.queue) || first.rank - second.rank
+  })
+}
+
 export async function summarizeTopics(admin: TopicAdmin, options: {includeInternal?: boolean} = {}): Promise<TopicSummary[]> {
   const names = (await admin.listTopics()).filter((name) => options.includeInternal || !isInternalTopic(name))
   const descriptions = await admin.describeTopics(names)
@@ -44,5 +65,6 @@ export async function summarizeTopics(admin: TopicAdmin, options: {includeIntern
     const messages = topicOffsets.reduce((sum, partition) => sum + (partition.high - partition.low), 0)
     return [{name, role: roles.get(name) ?? null, partitions, replicationFactor, minInsyncReplicas: minInsync.get(name) ?? null, messages}]
   })
-  return summaries.sort((a, b) => a.name.localeCompare(b.name))
+  const order = new Map(listingOrder(summaries.map(({name}) => name)).map((name, index) => [name, index]))
+  return summaries.sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0))
 }

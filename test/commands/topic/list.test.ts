@@ -10,7 +10,7 @@ import {testConnection} from '../../support/topics.js'
 describe('kq topic:list', () => {
   const brokers = () => process.env.KAFKA_BROKERS as string
 
-  it('lists topics with their role, partitions, replication and the messages each holds', async () => {
+  it("lists topics with their role, partitions, replication and the messages each holds, a queue's in topic:create's order", async () => {
     const topic = uniqueTopic('listed')
     assert.equal((await runKq(['topic:create', topic, '--partitions', '3'])).code, 0)
     await kcat(['-b', brokers(), '-P', '-t', topic, '-K', ':'], 'a:1\nb:2\nc:3\nd:4\ne:5\n')
@@ -21,14 +21,14 @@ describe('kq topic:list', () => {
       rows.filter((row) => row.name.startsWith(topic)),
       [
         {name: topic, role: 'queue', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 5},
-        {name: `${topic}-delay-10m`, role: 'delay 10m', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0},
-        {name: `${topic}-delay-10s`, role: 'delay 10s', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0},
-        {name: `${topic}-delay-1d`, role: 'delay 1d', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0},
-        {name: `${topic}-delay-1h`, role: 'delay 1h', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0},
-        {name: `${topic}-delay-1m`, role: 'delay 1m', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0},
-        {name: `${topic}-delay-1s`, role: 'delay 1s', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0},
-        {name: `${topic}-dlt`, role: 'dead-letter', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0},
         {name: `${topic}-retry`, role: 'retry', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0},
+        {name: `${topic}-dlt`, role: 'dead-letter', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0},
+        {name: `${topic}-delay-1s`, role: 'delay 1s', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0},
+        {name: `${topic}-delay-10s`, role: 'delay 10s', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0},
+        {name: `${topic}-delay-1m`, role: 'delay 1m', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0},
+        {name: `${topic}-delay-10m`, role: 'delay 10m', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0},
+        {name: `${topic}-delay-1h`, role: 'delay 1h', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0},
+        {name: `${topic}-delay-1d`, role: 'delay 1d', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0},
       ],
     )
     assert.match(stdout, new RegExp(`^${topic}\\s+queue\\s+3\\s+1\\s+1\\s+5$`, 'm'))

@@ -1,7 +1,7 @@
 import {strict as assert} from 'node:assert'
 
 import {topicsForTopic} from '../../../src/lib/config/index.js'
-import {topicRoles} from '../../../src/lib/topics/list.js'
+import {listingOrder, topicRoles} from '../../../src/lib/topics/list.js'
 import {durabilityWarning} from '../../../src/lib/topics/durability.js'
 import {planTopics, queueTopicSpecs} from '../../../src/lib/topics/plan.js'
 
@@ -88,5 +88,11 @@ describe('topic plan', () => {
       'orders-dlt': 'dead-letter',
       'orders-delay-1m': 'delay 1m',
     })
+  })
+
+  it("lists each queue's topics together, in the order topic:create makes them, and other topics by name", () => {
+    const queue = ['orders', 'orders-retry', 'orders-dlt', 'orders-delay-1s', 'orders-delay-10s', 'orders-delay-1m', 'orders-delay-10m', 'orders-delay-1h', 'orders-delay-1d']
+    const names = [...queue, 'audit', 'zeta', 'orders-archive'].sort()
+    assert.deepEqual(listingOrder(names), ['audit', ...queue, 'orders-archive', 'zeta'])
   })
 })

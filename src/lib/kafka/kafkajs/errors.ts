@@ -9,6 +9,7 @@ const {
   KafkaJSGroupCoordinatorNotFound,
   KafkaJSProtocolError,
   KafkaJSSASLAuthenticationError,
+  KafkaJSServerDoesNotSupportApiKey,
 } = kafkajs
 
 export interface KafkaErrorContext {
@@ -163,6 +164,17 @@ export function translateKafkaError(error: unknown, context: KafkaErrorContext):
       "ask your Kafka admin for READ and DESCRIBE on it (else Kafka's internal __consumer_offsets topic is unavailable)",
       {cause: error},
     )
+  }
+
+  // A KRaft controller's listener answers a client's first request with the short list of APIs a
+  // controller serves, without Metadata or Produce: most often KAFKA_BROKERS names the port next to
+  // the broker's (kq kafka:up puts the controller there). kafkajs calls it an unsupported version.
+  const unsupported = find(error, KafkaJSServerDoesNotSupportApiKey)
+  if (unsupported) {
+    return new BrokerUnreachableError(context.brokers, `it answered, but takes no ${unsupported.apiName ?? 'such'} requests: a KRaft controller's port, or a broker too old for kq?`, {
+      cause: error,
+      advice: "check that KAFKA_BROKERS names the brokers' client listeners (kq kafka:status shows the local ones)",
+    })
   }
 
   const connection = find(error, KafkaJSConnectionError)

@@ -4,6 +4,7 @@ import net from 'node:net'
 import {BrokerUnreachableError, KafkaRefusedError} from '../../../../src/lib/errors.js'
 import {openPublisher, openTopicAdmin} from '../../../../src/lib/kafka/index.js'
 import {testConnection} from '../../../support/topics.js'
+import {sharedTrio} from '../../../support/trio.js'
 
 /** A TCP server that accepts connections and never says a word: a port that is not Kafka. */
 async function silentServer(): Promise<{port: number; close(): void}> {
@@ -55,6 +56,18 @@ describe('connection failures, named within the connect timeout', function () {
     const error = await failure(openTopicAdmin({...testConnection(), ssl: true, connectTimeoutMs: 2000}))
     assert.ok(error instanceof BrokerUnreachableError)
     assert.match(error.message, /accepted the connection but not the TLS handshake \(KAFKA_SSL=true: a plaintext listener\?\) within 2s/)
+  })
+
+  it("says a KRaft controller's port is not a broker's client listener", async function () {
+    // The shared three-node cluster's layout is known: node 1's controller listens three ports above its client port.
+    this.timeout(240_000)
+    const {brokers} = await sharedTrio()
+    const controller = `127.0.0.1:${Number(brokers.split(',')[0].split(':')[1]) + 3}`
+    for (const open of [openTopicAdmin, openPublisher]) {
+      const error = await failure(open({...testConnection(), brokers: [controller]}))
+      assert.ok(error instanceof BrokerUnreachableError, String(error))
+      assert.match(error.message, new RegExp(`^cannot reach Kafka at ${controller} \\(it answered, but takes no \\w+ requests: a KRaft controller's port, or a broker too old for kq\\?\\): check that KAFKA_BROKERS names the brokers' client listeners`))
+    }
   })
 
   it('says SASL was offered to a listener without it', async () => {
