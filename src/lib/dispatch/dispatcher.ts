@@ -37,6 +37,8 @@ export interface Chained {
  */
 export class Dispatcher {
   private publisher?: Promise<Publisher>
+  /** The publisher once open, and the topics it found: a dispatch to them waits on neither. */
+  private open?: {publisher: Publisher; topics: Set<string>}
   private readonly encoders = new Map<string, EnvelopeEncoder>()
 
   constructor(private readonly config: KqConfig) {}
@@ -113,7 +115,7 @@ export class Dispatcher {
 
   /** Checks the payload against the job's schema, if it has one, then prepares and sends. */
   async dispatch(job: JobDefaults, payload: unknown, options: DispatchOptions = {}): Promise<DispatchReceipt> {
-    await assertPayloadValid(job.schema, payload, job.name)
+    if (job.schema !== undefined) await assertPayloadValid(job.schema, payload, job.name)
     return this.send(this.prepare(job, payload, options))
   }
 
@@ -155,6 +157,7 @@ export class Dispatcher {
   async close(): Promise<void> {
     const publisher = this.publisher
     this.publisher = undefined
+    this.open = undefined
     if (publisher) await (await publisher.catch(() => undefined))?.close()
   }
 
@@ -165,15 +168,24 @@ export class Dispatcher {
   }
 
   private async publish(prepared: PreparedJob): Promise<{partition: number; offset: number}> {
+    const {open} = this
+    if (open !== undefined && open.topics.has(prepared.topic) && open.topics.has(prepared.queueTopic)) {
+      return open.publisher.send(prepared.topic, prepared.message, sendOptions(prepared))
+    }
+
     const publisher = await this.connect()
     await assertTopicsExist(publisher, prepared)
+    if (this.open?.publisher === publisher) this.open.topics.add(prepared.topic).add(prepared.queueTopic)
     return publisher.send(prepared.topic, prepared.message, sendOptions(prepared))
   }
 
   private async connect(): Promise<Publisher> {
-    this.publisher ??= openPublisher(this.config.kafka, {sendTimeoutMs: this.config.sendTimeoutMs})
+    const opening = (this.publisher ??= openPublisher(this.config.kafka, {sendTimeoutMs: this.config.sendTimeoutMs}))
     try {
-      return await this.publisher
+      const publisher = await opening
+      // Not one a close() let go of meanwhile: the next dispatch opens a new one.
+      if (this.publisher === opening && this.open?.publisher !== publisher) this.open = {publisher, topics: new Set()}
+      return publisher
     } catch (error) {
       // A failed connection is not kept: the next dispatch tries again.
       this.publisher = undefined
