@@ -86,12 +86,17 @@ class KafkaPublisher implements Publisher {
    * once: no waiting to fill a batch. Each message's partition is chosen here, with kafkajs's
    * own (Java-compatible) partitioner, so that its offset can be told from the reply.
    */
-  async send(topic: string, message: OutgoingMessage, options: SendOptions = {}): Promise<PublishedRecord> {
+  send(topic: string, message: OutgoingMessage, options: SendOptions = {}): Promise<PublishedRecord> {
     const kafkaMessage = toKafkaMessage(message)
-    // A topic whose partitions are known is sent to without waiting on a promise of them.
-    const partition = options.partition ?? this.knownPartition(topic, kafkaMessage, options) ?? (await this.choosePartition(topic, kafkaMessage, options))
+    // A topic whose partitions are known is sent to at once, without a wait for them.
+    const partition = options.partition ?? this.knownPartition(topic, kafkaMessage, options)
+    if (partition === undefined) return this.choosePartition(topic, kafkaMessage, options).then((chosen) => this.enqueue(topic, kafkaMessage, chosen))
+    return this.enqueue(topic, kafkaMessage, partition)
+  }
+
+  private enqueue(topic: string, message: Message, partition: number): Promise<PublishedRecord> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({topic, message: {...kafkaMessage, partition}, resolve, reject})
+      this.waiting.push({topic, message: {...message, partition}, resolve, reject})
       if (!this.flushing) void this.flush()
     })
   }
