@@ -88,8 +88,15 @@ class KafkaPublisher implements Publisher {
    */
   send(topic: string, message: OutgoingMessage, options: SendOptions = {}): Promise<PublishedRecord> {
     const kafkaMessage = toKafkaMessage(message)
-    // A topic whose partitions are known is sent to at once, without a wait for them.
-    const partition = options.partition ?? this.knownPartition(topic, kafkaMessage, options)
+    let partition: number | undefined
+    try {
+      // A topic whose partitions are known is sent to at once, without a wait for them.
+      partition = options.partition ?? this.knownPartition(topic, kafkaMessage, options)
+    } catch (error) {
+      // A send fails by its promise, never by a throw, as when it was an async function.
+      return Promise.reject(error)
+    }
+
     if (partition === undefined) return this.choosePartition(topic, kafkaMessage, options).then((chosen) => this.enqueue(topic, kafkaMessage, chosen))
     return this.enqueue(topic, kafkaMessage, partition)
   }
