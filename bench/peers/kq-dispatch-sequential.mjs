@@ -1,7 +1,7 @@
 // kq's side of the sequential benchmark: `Job.dispatch()` from application code, awaited one at
 // a time, each line's payload parsed as the application would hand it over. Run from an
 // application folder whose node_modules/kq is this repository; KAFKA_BROKERS from the
-// environment. Prints `loop <seconds>`. Usage: node kq-dispatch-sequential.mjs <topic> <file> <count>
+// environment. Prints `loop <seconds>` and `cpu <seconds>`, the loop's wall and CPU time (user + system). Usage: node kq-dispatch-sequential.mjs <topic> <file> <count>
 import {readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import path from 'node:path'
@@ -17,7 +17,11 @@ class BenchJob extends Job {
 }
 
 await BenchJob.dispatch(payloads[0], {queue: topic})
+const cpuBefore = process.cpuUsage()
 const started = process.hrtime.bigint()
 for (const payload of payloads) await BenchJob.dispatch(payload, {queue: topic})
-console.log(`loop ${Number(process.hrtime.bigint() - started) / 1e9}`)
+const loopSeconds = Number(process.hrtime.bigint() - started) / 1e9
+const cpu = process.cpuUsage(cpuBefore)
+console.log(`loop ${loopSeconds}`)
+console.log(`cpu ${(cpu.user + cpu.system) / 1e6}`)
 await closeDispatch()

@@ -37,7 +37,10 @@ export interface Chained {
  */
 export class Dispatcher {
   private publisher?: Promise<Publisher>
-  private readonly encoders = new Map<string, EnvelopeEncoder>()
+  /** The publisher once open, and the topics it found: a dispatch to them waits on neither. */
+  private open?: {publisher: Publisher; topics: Set<string>}
+  /** Where each kind of job and queue goes, checked once: see target(). */
+  private readonly routes = new Map<string, {queue: string; encoder: EnvelopeEncoder; topic: string}>()
 
   constructor(private readonly config: KqConfig) {}
 
@@ -46,24 +49,28 @@ export class Dispatcher {
    * connection needed. A delay counts from now: every job sent to this target has one due time.
    */
   target(job: JobDefaults, options: DispatchOptions = {}, batch?: BatchRef): BulkTarget {
-    const queue = topicName({
-      raw: options.queue ?? job.queue ?? this.config.queue,
-      label: options.queue === undefined ? `queue of ${job.name}` : 'queue',
-      fromCommandLine: true,
-    })
-    const template = {job: job.name, queue, maxTries: job.tries, timeout: job.timeout, backoff: job.backoff}
-    const encoderOptions = {maxBytes: this.config.maxMessageBytes, ...(job.encrypted && {encryptWith: this.encryptionKeyFor(job.name)})}
-    // One encoder per kind of job and queue: its template is checked once, not per dispatch. A
-    // batch's jobs are not cached: each batch would leave its own behind.
-    const cacheKey = JSON.stringify([job.name, queue, job.tries, job.timeout, job.backoff, job.encrypted])
-    let encoder = batch === undefined ? this.encoders.get(cacheKey) : envelopeEncoder({...template, batch}, encoderOptions)
-    if (encoder === undefined) {
-      encoder = envelopeEncoder(template, encoderOptions)
-      this.encoders.set(cacheKey, encoder)
-    }
-
+    const raw = options.queue ?? job.queue ?? this.config.queue
+    // One route per kind of job and queue: its queue and template are checked once, not per
+    // dispatch. A batch's jobs are not cached: each batch would leave its own behind.
+    const cacheKey = batch === undefined ? JSON.stringify([job.name, raw, job.tries, job.timeout, job.backoff, job.encrypted]) : undefined
+    const known = cacheKey === undefined ? undefined : this.routes.get(cacheKey)
+    const queue = known?.queue ?? topicName({raw, label: options.queue === undefined ? `queue of ${job.name}` : 'queue', fromCommandLine: true})
+    const encoder = known?.encoder ?? this.encoderFor(job, queue, batch)
     // Inside a traced request, the job joins its trace; headers given explicitly win.
-    const headers = {...activeTraceHeaders(), ...checkHeaders(options.headers)}
+    const trace = activeTraceHeaders()
+    const headers = options.headers === undefined ? trace : {...trace, ...checkHeaders(options.headers)}
+    const topic = known?.topic ?? this.queueTopicOf(queue)
+    if (cacheKey !== undefined && known === undefined) this.routes.set(cacheKey, {queue, encoder, topic})
+    return {job: job.name, queue, ...placement(topic, options), headers, encoder}
+  }
+
+  private encoderFor(job: JobDefaults, queue: string, batch?: BatchRef): EnvelopeEncoder {
+    const template = {job: job.name, queue, maxTries: job.tries, timeout: job.timeout, backoff: job.backoff, ...(batch && {batch})}
+    return envelopeEncoder(template, {maxBytes: this.config.maxMessageBytes, ...(job.encrypted && {encryptWith: this.encryptionKeyFor(job.name)})})
+  }
+
+  /** The topic a queue's jobs are written to; never a retry, delay or dead-letter topic. */
+  private queueTopicOf(queue: string): string {
     const {topic} = topicsForQueue(this.config, queue)
     // A job written straight into a retry, delay or dead-letter topic would skip kq's rules there.
     const companion = companionOf(topic)
@@ -71,7 +78,7 @@ export class Dispatcher {
       throw new UsageError(`${topic} is the ${companion.role} topic of queue ${companion.queueTopic}, not a queue: dispatch to ${companion.queueTopic}`)
     }
 
-    return {job: job.name, queue, ...placement(topic, options), headers, encoder}
+    return topic
   }
 
   /** Checks and encodes one job; `chained`: the rest of the chain it starts, carried in its envelope. */
@@ -87,7 +94,7 @@ export class Dispatcher {
       queueTopic,
       topic,
       ...(dueAt && {dueAt, delayMs}),
-      message: {key, value, headers: {...target.headers, ...headers, ...unique, ...notBeforeHeader(target)}},
+      message: {key, value, headers: mergeHeaders(target, headers, unique)},
     }
   }
 
@@ -113,7 +120,7 @@ export class Dispatcher {
 
   /** Checks the payload against the job's schema, if it has one, then prepares and sends. */
   async dispatch(job: JobDefaults, payload: unknown, options: DispatchOptions = {}): Promise<DispatchReceipt> {
-    await assertPayloadValid(job.schema, payload, job.name)
+    if (job.schema !== undefined) await assertPayloadValid(job.schema, payload, job.name)
     return this.send(this.prepare(job, payload, options))
   }
 
@@ -155,6 +162,7 @@ export class Dispatcher {
   async close(): Promise<void> {
     const publisher = this.publisher
     this.publisher = undefined
+    this.open = undefined
     if (publisher) await (await publisher.catch(() => undefined))?.close()
   }
 
@@ -164,22 +172,42 @@ export class Dispatcher {
     return publisher.send(topic, message)
   }
 
-  private async publish(prepared: PreparedJob): Promise<{partition: number; offset: number}> {
+  private publish(prepared: PreparedJob): Promise<{partition: number; offset: number}> {
+    const {open} = this
+    if (open !== undefined && open.topics.has(prepared.topic) && open.topics.has(prepared.queueTopic)) {
+      return open.publisher.send(prepared.topic, prepared.message, sendOptions(prepared))
+    }
+
+    return this.connectAndPublish(prepared)
+  }
+
+  private async connectAndPublish(prepared: PreparedJob): Promise<{partition: number; offset: number}> {
     const publisher = await this.connect()
     await assertTopicsExist(publisher, prepared)
+    if (this.open?.publisher === publisher) this.open.topics.add(prepared.topic).add(prepared.queueTopic)
     return publisher.send(prepared.topic, prepared.message, sendOptions(prepared))
   }
 
   private async connect(): Promise<Publisher> {
-    this.publisher ??= openPublisher(this.config.kafka, {sendTimeoutMs: this.config.sendTimeoutMs})
+    const opening = (this.publisher ??= openPublisher(this.config.kafka, {sendTimeoutMs: this.config.sendTimeoutMs}))
     try {
-      return await this.publisher
+      const publisher = await opening
+      // Not one a close() let go of meanwhile: the next dispatch opens a new one.
+      if (this.publisher === opening && this.open?.publisher !== publisher) this.open = {publisher, topics: new Set()}
+      return publisher
     } catch (error) {
       // A failed connection is not kept: the next dispatch tries again.
       this.publisher = undefined
       throw error
     }
   }
+}
+
+/** A message's headers: the caller's and trace's, then kq's own, its unique ones and its due time. */
+function mergeHeaders(target: BulkTarget, own: Record<string, string>, unique: Record<string, string>): Record<string, string> {
+  // Most jobs have kq's own alone: a fresh object from the encoder, sent as it is.
+  if (target.dueAt === undefined && Object.keys(target.headers).length === 0 && Object.keys(unique).length === 0) return own
+  return {...target.headers, ...own, ...unique, ...notBeforeHeader(target)}
 }
 
 /**

@@ -158,7 +158,7 @@ export abstract class Job<P = unknown> {
     payload: T extends Job<infer P> ? P : never,
     options: DispatchOptions = {},
   ): Promise<DispatchReceipt> {
-    const {dispatchJob} = await dispatching()
+    const {dispatchJob} = dispatchLoaded ?? (await dispatching())
     return dispatchJob(jobDefaults(this as unknown as JobClass), payload, options)
   }
 
@@ -176,6 +176,8 @@ export abstract class Job<P = unknown> {
 }
 
 let dispatchModule: Promise<typeof import('../dispatch/index.js')> | undefined
+/** The same module once loaded: awaiting even a settled promise is a turn of the microtask queue per dispatch. */
+let dispatchLoaded: typeof import('../dispatch/index.js') | undefined
 
 /**
  * The dispatcher, loaded on the first dispatch: it imports this module, so it cannot be imported
@@ -183,7 +185,7 @@ let dispatchModule: Promise<typeof import('../dispatch/index.js')> | undefined
  * Node's loader, a measurable share of an awaited dispatch.
  */
 export async function dispatching(): Promise<typeof import('../dispatch/index.js')> {
-  dispatchModule ??= import('../dispatch/index.js')
+  dispatchModule ??= import('../dispatch/index.js').then((loaded) => (dispatchLoaded = loaded))
   return dispatchModule
 }
 

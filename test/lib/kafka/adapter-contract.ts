@@ -13,6 +13,7 @@ import {
 } from '../../../src/lib/kafka/index.js'
 import {uniqueTopic} from '../../support/cli.js'
 import {closedPort} from '../../support/ports.js'
+import {kcat} from '../../support/kcat.js'
 import {kcatRecords, testConnection} from '../../support/topics.js'
 
 /**
@@ -175,6 +176,19 @@ export function describeAdapterContract(name: string, adapter: KafkaAdapter): vo
           {key: 'k', payload: 'two', headers: {}},
         ],
       )
+    })
+
+    it("sends a keyed record to the partition Kafka's Java client picks for its key, from a topic's first send on", async () => {
+      const topic = await newTopic(3)
+      const keys = ['user-1', 'user-2', 'user-3', 'user-4', 'user-5', 'user-6']
+      // The first send reads the topic's partitions; the later ones already know them.
+      for (const key of keys) await publisher.send(topic, {key, value: 'kq'})
+      // librdkafka's murmur2 partitioner is the Java client's.
+      await kcat(['-P', '-b', testConnection().brokers.join(','), '-t', topic, '-K', ':', '-X', 'partitioner=murmur2_random'], keys.map((key) => `${key}:kcat\n`).join(''))
+      const read = await kcatRecords(topic)
+      const partitionsOf = (payload: string) => keys.map((key) => read.find((record) => record.key === key && record.payload === payload)?.partition)
+      assert.deepEqual(partitionsOf('kq'), partitionsOf('kcat'))
+      assert.ok(new Set(partitionsOf('kq')).size > 1, 'the keys fall on more than one partition')
     })
 
     it('writes to the partition it is given, whatever the key would choose', async () => {

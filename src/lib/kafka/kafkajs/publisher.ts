@@ -3,13 +3,22 @@ import kafkajs, {type Admin, type Message, type PartitionMetadata, type Producer
 import {type KafkaConnectionConfig} from '../../config/index.js'
 import {KafkaRefusedError, RecordTooLargeError, SendTimeoutError, TopicNotFoundError} from '../../errors.js'
 import {type KafkaClient, connectWithin, createKafka} from './client.js'
-import {sendEveryPartition} from './complete-send.js'
+import {type PartitionedMessages, sendEveryPartition} from './complete-send.js'
 import {RenewingProducer} from './renewing-producer.js'
+import {SendDeadlines} from './send-deadlines.js'
 import {translateKafkaError} from './errors.js'
 import {type OutgoingMessage, type PublishedRecord, type Publisher, type PublisherOptions, type SendOptions} from '../types.js'
 
 function toKafkaMessage(message: OutgoingMessage): Message {
   return {key: message.key ?? null, value: message.value, headers: message.headers}
+}
+
+/** Waiting sends grouped by topic, for one request; most often one topic. */
+function byTopic(batch: Waiting[]): PartitionedMessages[] {
+  const {topic} = batch[0]
+  if (batch.every((each) => each.topic === topic)) return [{topic, messages: batch.map((each) => each.message)}]
+  const topics = [...new Set(batch.map((each) => each.topic))]
+  return topics.map((name) => ({topic: name, messages: batch.filter((each) => each.topic === name).map((each) => each.message)}))
 }
 
 /** A send() waiting for the next request. */
@@ -20,6 +29,13 @@ interface Waiting {
   reject(error: unknown): void
 }
 
+/** A topic's partition list, read at `at`; `read` once the read has succeeded. */
+interface CachedPartitions {
+  at: number
+  list: Promise<PartitionMetadata[]>
+  read?: PartitionMetadata[]
+}
+
 /** A request holds at most this many waiting sends; more go in the next one. */
 const MAX_COALESCED = 1000
 /** How long a topic's partition list is trusted before it is read again. */
@@ -28,19 +44,22 @@ const METADATA_TTL_MS = 60_000
 class KafkaPublisher implements Publisher {
   private readonly knownTopics = new Set<string>()
   private readonly partitioner = kafkajs.Partitioners.DefaultPartitioner()
-  private readonly partitions = new Map<string, {at: number; list: Promise<PartitionMetadata[]>}>()
+  private readonly partitions = new Map<string, CachedPartitions>()
   private waiting: Waiting[] = []
   private topicList?: Promise<string[]>
   private flushing = false
   private timedOut = false
+  private readonly deadlines: SendDeadlines | undefined
 
   constructor(
     private readonly client: KafkaClient,
     private readonly producer: RenewingProducer<Producer>,
     private readonly admin: Admin,
     private readonly brokers: string[],
-    private readonly options: PublisherOptions,
-  ) {}
+    options: PublisherOptions,
+  ) {
+    this.deadlines = options.sendTimeoutMs === undefined ? undefined : new SendDeadlines(options.sendTimeoutMs)
+  }
 
   async assertTopicExists(topic: string): Promise<void> {
     if (this.knownTopics.has(topic)) return
@@ -50,7 +69,7 @@ class KafkaPublisher implements Publisher {
     this.topicList ??= this.call(`looking up topic ${topic}`, async () => {
       const {topics} = await this.admin.fetchTopicMetadata()
       const at = Date.now()
-      for (const {name, partitions} of topics) this.partitions.set(name, {at, list: Promise.resolve(partitions)})
+      for (const {name, partitions} of topics) this.partitions.set(name, {at, list: Promise.resolve(partitions), read: partitions})
       return topics.map(({name}) => name)
     }).finally(() => {
       this.topicList = undefined
@@ -67,11 +86,24 @@ class KafkaPublisher implements Publisher {
    * once: no waiting to fill a batch. Each message's partition is chosen here, with kafkajs's
    * own (Java-compatible) partitioner, so that its offset can be told from the reply.
    */
-  async send(topic: string, message: OutgoingMessage, options: SendOptions = {}): Promise<PublishedRecord> {
+  send(topic: string, message: OutgoingMessage, options: SendOptions = {}): Promise<PublishedRecord> {
     const kafkaMessage = toKafkaMessage(message)
-    const partition = options.partition ?? (await this.choosePartition(topic, kafkaMessage, options))
+    let partition: number | undefined
+    try {
+      // A topic whose partitions are known is sent to at once, without a wait for them.
+      partition = options.partition ?? this.knownPartition(topic, kafkaMessage, options)
+    } catch (error) {
+      // A send fails by its promise, never by a throw, as when it was an async function.
+      return Promise.reject(error)
+    }
+
+    if (partition === undefined) return this.choosePartition(topic, kafkaMessage, options).then((chosen) => this.enqueue(topic, kafkaMessage, chosen))
+    return this.enqueue(topic, kafkaMessage, partition)
+  }
+
+  private enqueue(topic: string, message: Message, partition: number): Promise<PublishedRecord> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({topic, message: {...kafkaMessage, partition}, resolve, reject})
+      this.waiting.push({topic, message: {...message, partition}, resolve, reject})
       if (!this.flushing) void this.flush()
     })
   }
@@ -80,17 +112,13 @@ class KafkaPublisher implements Publisher {
     this.flushing = true
     while (this.waiting.length > 0) {
       const batch = this.waiting.splice(0, MAX_COALESCED)
-      const topics = [...new Set(batch.map((each) => each.topic))]
+      const topicMessages = byTopic(batch)
+      const topics = topicMessages.map(({topic}) => topic).join(', ')
       try {
-        const records = await this.call(`sending to ${topics.join(', ')}`, () =>
+        const records = await this.call(`sending to ${topics}`, () =>
           this.acknowledged(
-            topics.join(', '),
-            this.producer.run((producer) =>
-              sendEveryPartition(
-                producer,
-                topics.map((topic) => ({topic, messages: batch.filter((each) => each.topic === topic).map((each) => each.message)})),
-              ),
-            ),
+            topics,
+            this.producer.run((producer) => sendEveryPartition(producer, topicMessages)),
           ),
         )
         // Within a partition, Kafka appends a request's messages in order from its base offset.
@@ -134,6 +162,17 @@ class KafkaPublisher implements Publisher {
     return this.partitioner({topic: like, partitionMetadata: await this.partitionsFor(topic, options), message})
   }
 
+  /**
+   * choosePartition's answer when the partition lists it needs were read and are still fresh,
+   * without a wait; undefined otherwise (and for partitionAs, whose counts choosePartition checks).
+   */
+  private knownPartition(topic: string, message: Message, options: SendOptions): number | undefined {
+    if (options.partitionAs !== undefined) return undefined
+    const cached = this.partitions.get(topic)
+    if (cached?.read === undefined || Date.now() - cached.at >= METADATA_TTL_MS) return undefined
+    return this.partitioner({topic, partitionMetadata: cached.read, message})
+  }
+
   /** The partitions to choose among: the topic's, or `partitionAs`'s when given (same count). */
   private async partitionsFor(topic: string, options: SendOptions): Promise<PartitionMetadata[]> {
     const like = options.partitionAs ?? topic
@@ -154,13 +193,21 @@ class KafkaPublisher implements Publisher {
   private partitionsOf(topic: string): Promise<PartitionMetadata[]> {
     const cached = this.partitions.get(topic)
     if (cached && Date.now() - cached.at < METADATA_TTL_MS) return cached.list
-    const list = this.call(`reading the partitions of ${topic}`, async () => {
-      const {topics} = await this.admin.fetchTopicMetadata({topics: [topic]})
-      return topics[0].partitions
-    })
-    this.partitions.set(topic, {at: Date.now(), list})
-    list.catch(() => this.partitions.delete(topic))
-    return list
+    const entry: CachedPartitions = {
+      at: Date.now(),
+      list: this.call(`reading the partitions of ${topic}`, async () => {
+        const {topics} = await this.admin.fetchTopicMetadata({topics: [topic]})
+        return topics[0].partitions
+      }),
+    }
+    this.partitions.set(topic, entry)
+    entry.list.then(
+      (partitions) => {
+        entry.read = partitions
+      },
+      () => this.partitions.delete(topic),
+    )
+    return entry.list
   }
 
   async sendBatch(topic: string, messages: OutgoingMessage[], options: SendOptions = {}): Promise<void> {
@@ -185,22 +232,18 @@ class KafkaPublisher implements Publisher {
    * what is wrong.
    */
   private acknowledged<T>(topic: string, sending: Promise<T>): Promise<T> {
-    const timeoutMs = this.options.sendTimeoutMs
-    if (timeoutMs === undefined) return sending
-    let timer: NodeJS.Timeout | undefined
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        this.timedOut = true
-        reject(new SendTimeoutError(topic, timeoutMs))
-      }, timeoutMs)
+    const {deadlines} = this
+    if (deadlines === undefined) return sending
+    return deadlines.bound(sending, () => {
+      this.timedOut = true
+      return new SendTimeoutError(topic, deadlines.timeoutMs)
     })
-    sending.catch(() => {})
-    return Promise.race([sending, deadline]).finally(() => clearTimeout(timer))
   }
 
   async close(): Promise<void> {
     // After a send timed out, kafkajs would wait for its unanswered requests: they are dropped.
     if (this.timedOut) this.client.sockets.abort()
+    this.deadlines?.close()
     await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()])
   }
 
