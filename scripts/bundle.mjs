@@ -4,10 +4,11 @@
 // command's time (`kq dispatch` spent more in it than on Kafka). kafkajs is bundled too, into the
 // chunk of the Kafka adapter that alone imports it: its 171 files were the rest of that time.
 // Other packages stay external, so each is loaded only by the commands that use it. Chunks are
-// split by who uses them, so a command loads no code it cannot reach. Types and tests keep using
-// dist/src. dist/bundle/packages.json says which packages each file holds, for the tests that
+// split by who uses them, except the one-job dispatch's modules, kept in one chunk that every
+// command loads (see DISPATCH_CORE). Types and tests keep using dist/src. dist/bundle/packages.json says which packages each file holds, for the tests that
 // check what a command loads.
 import {readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {readFile} from 'node:fs/promises'
 import path from 'node:path'
 
 import {build} from 'esbuild'
@@ -73,17 +74,67 @@ function scripts(folder) {
     .map((entry) => path.join(entry.parentPath ?? entry.path, entry.name))
 }
 
+/**
+ * The modules of a one-job `kq dispatch`, in one chunk: its own steps and everything kq's entry
+ * loads, as the job file imports kq. Split by who uses them, they made some forty small chunks,
+ * and Node spends about a millisecond on each ES module it loads (resolve, read, compile, link)
+ * whatever its size: more than it spent parsing them all. esbuild puts modules used by the same
+ * entry points (a dynamic import's target is one too) in one chunk, so every entry point and
+ * every dynamic import's target outside the core imports the core. A command that did not load
+ * all of it before loads it now, as one file.
+ */
+const DISPATCH_CORE = [path.join(compiled, 'index.js'), path.join(compiled, 'shared', 'fast-dispatch.js')]
+
+/** Each compiled module's relative imports, static and dynamic. */
+function importsOf(file) {
+  const source = readFileSync(file, 'utf8')
+  const resolved = (pattern) => [...source.matchAll(pattern)].map((match) => path.resolve(path.dirname(file), match[1]))
+  return {static: resolved(/(?:from|import)\s*['"](\.{1,2}\/[^'"]+)['"]/g), dynamic: resolved(/import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g)}
+}
+
+function dispatchCoreImporters(entryPoints) {
+  const core = new Set()
+  const visit = (file) => {
+    if (core.has(file)) return
+    core.add(file)
+    for (const target of importsOf(file).static) visit(target)
+  }
+
+  for (const file of DISPATCH_CORE) visit(file)
+  const dynamicTargets = scripts('.').flatMap((file) => importsOf(file).dynamic)
+  return new Set([...entryPoints, ...dynamicTargets].filter((file) => !core.has(file)))
+}
+
+const dispatchCore = {
+  name: 'dispatch-core',
+  setup(build) {
+    const importers = dispatchCoreImporters(build.initialOptions.entryPoints)
+    build.onResolve({filter: /^kq-dispatch-core$/}, () => ({path: 'kq-dispatch-core', namespace: 'dispatch-core'}))
+    build.onLoad({filter: /.*/, namespace: 'dispatch-core'}, () => ({
+      contents: DISPATCH_CORE.map((file) => `import ${JSON.stringify(file)}`).join('\n'),
+      loader: 'js',
+      resolveDir: compiled,
+    }))
+    build.onLoad({filter: /\.js$/}, async (args) => {
+      if (!importers.has(args.path)) return undefined
+      return {contents: `${await readFile(args.path, 'utf8')}\nimport 'kq-dispatch-core'\n`, loader: 'js', resolveDir: path.dirname(args.path)}
+    })
+  },
+}
+
+const entryPoints = [
+  path.join(compiled, 'index.js'),
+  path.join(compiled, 'testing.js'),
+  path.join(compiled, 'shared', 'fast-dispatch.js'),
+  ...scripts('commands'),
+  ...scripts('hooks'),
+]
+
 const outdir = new URL('../dist/bundle/', import.meta.url).pathname
 // Chunk names carry a hash: the last build's would stay beside this one's.
 rmSync(outdir, {recursive: true, force: true})
 const {metafile} = await build({
-  entryPoints: [
-    path.join(compiled, 'index.js'),
-    path.join(compiled, 'testing.js'),
-    path.join(compiled, 'shared', 'fast-dispatch.js'),
-    ...scripts('commands'),
-    ...scripts('hooks'),
-  ],
+  entryPoints,
   outbase: compiled,
   outdir,
   bundle: true,
@@ -99,7 +150,7 @@ const {metafile} = await build({
   // kafkajs is CommonJS: its require() of Node's own modules needs a require in an ES module.
   banner: {js: "import {createRequire as kqCreateRequire} from 'node:module'; const require = kqCreateRequire(import.meta.url);"},
   chunkNames: 'chunks/[name]-[hash]',
-  plugins: [replaceKafkajsModules],
+  plugins: [replaceKafkajsModules, dispatchCore],
   metafile: true,
   logLevel: 'warning',
 })

@@ -52,13 +52,8 @@ export {type StandardIssue, type StandardResult, type StandardSchemaV1} from './
 export {PayloadInvalidError} from './lib/schema/validate.js'
 export {JobLoadError, JobRegistry, UnknownJobError} from './lib/jobs/registry.js'
 export {type TopicAdmin, openTopicAdmin, withTopicAdmin} from './lib/kafka/index.js'
-export {
-  type LocalKafkaOptions,
-  type LocalKafkaStatus,
-  localKafkaStatus,
-  startLocalKafka,
-  stopLocalKafka,
-} from './lib/local-kafka/index.js'
+export {type LocalKafkaOptions, type LocalKafkaStatus} from './lib/local-kafka/index.js'
+export {localKafkaStatus, startLocalKafka, stopLocalKafka} from './lib/local-kafka/on-demand.js'
 export {type TopicPlanRow, queueTopicSpecs} from './lib/topics/plan.js'
 export {TopicMismatchError, provisionTopics} from './lib/topics/provision.js'
 export {type WorkerEvents, type WorkerSummary} from './lib/worker/events.js'

@@ -76,6 +76,15 @@ describe('kq dispatch without oclif', function () {
     assert.equal((await kcatRecords(queue)).length, 4)
   })
 
+  // Node spends about a millisecond on each ES module it loads, whatever its size: the dispatch's
+  // steps, kq's entry (which the job file imports) and the Kafka adapter were some forty files.
+  it("loads its own steps, the job file's kq and the Kafka adapter from a handful of kq's files", async () => {
+    const {code, stderr} = await kq(['dispatch', 'SendEmail', '{"to":"a@example.com"}', '--queue', queue], {cwd: app.root, nodeArgs: ['--import', reporter]})
+    assert.equal(code, 0, stderr)
+    const files = Number(/^loaded kq bundle files: (\d+)$/m.exec(stderr)?.[1])
+    assert.ok(files > 0 && files <= 12, `${files} of kq's bundle files loaded`)
+  })
+
   it('sends the jobs of an NDJSON file or stdin and prints what oclif prints, as text and as JSON', async () => {
     const lines = [
       ['SendEmail', '--ndjson', 'mails.ndjson', '--queue', queue, '--key-field', 'user'],

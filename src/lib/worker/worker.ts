@@ -7,13 +7,13 @@ import {JobRegistry, noJobsWarning} from '../jobs/registry.js'
 import {type Publisher, type Subscriber, type TopicPartition, openPublisher} from '../kafka/index.js'
 import {assertQueueTopics} from '../topics/assert.js'
 import {settlesWithin} from './deadline.js'
-import {WorkerControl} from './control.js'
-import {Engine} from './engine.js'
+import {type WorkerControl} from './control.js'
+import {type Engine} from './engine.js'
 import {type StopReason, WorkerEmitter, type WorkerSummary} from './events.js'
 import {GroupMembership} from './group-membership.js'
 import {GroupProgress} from './group-progress.js'
 import {type WorkerOptions, workerOptions} from './options.js'
-import {type Handled, JobProcessor} from './processor.js'
+import {type Handled, type JobProcessor} from './processor.js'
 import {StopConditions} from './stop-conditions.js'
 import {openWorkerSubscriber} from './subscription.js'
 import {Tally} from './tally.js'
@@ -138,6 +138,9 @@ export class Worker extends WorkerEmitter {
 
   /** Opens the producer (after checking every topic exists) and joins the group. */
   private async connect(): Promise<{subscriber: Subscriber; engine: Engine}> {
+    // The engine, the job processor and the control topic's listener load when a worker starts,
+    // not with kq: every job file imports kq, and a one-job `kq dispatch` loads one.
+    const [{WorkerControl}, {JobProcessor}, {Engine}] = await Promise.all([import('./control.js'), import('./processor.js'), import('./engine.js')])
     const registry = await JobRegistry.scan(this.config.jobsDir)
     // Most often the wrong folder: every job would look unknown to this worker.
     if (registry.names().length === 0) this.emit('warning', {message: noJobsWarning(this.config.jobsDir)})

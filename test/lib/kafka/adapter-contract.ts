@@ -264,6 +264,21 @@ export function describeAdapterContract(name: string, adapter: KafkaAdapter): vo
       await assert.rejects(publisher.assertTopicExists(missing), (error: unknown) => error instanceof TopicNotFoundError && error.message.includes(missing))
     })
 
+    it('finds a topic that existed when it opened, one created since, and refuses one that never did', async () => {
+      const before = await newTopic()
+      const fresh = await adapter.openPublisher(testConnection())
+      try {
+        const since = await newTopic()
+        await fresh.assertTopicExists(since)
+        await fresh.assertTopicExists(before)
+        await assert.rejects(fresh.assertTopicExists(uniqueTopic('contract-missing')), TopicNotFoundError)
+        await fresh.send(since, {value: 'x'})
+        assert.equal((await admin.topicOffsets(since))[0].high, 1)
+      } finally {
+        await fresh.close()
+      }
+    })
+
     it('fails to open with BrokerUnreachableError when nothing listens, within the connect timeout', async () => {
       const connection = {...testConnection(), brokers: [`127.0.0.1:${await closedPort()}`], connectTimeoutMs: 2000}
       await assert.rejects(adapter.openPublisher(connection), BrokerUnreachableError)

@@ -1,4 +1,4 @@
-import kafkajs, {type Admin, type Message, type PartitionMetadata, type Producer} from 'kafkajs'
+import kafkajs, {type Admin, type ITopicMetadata, type Message, type PartitionMetadata, type Producer} from 'kafkajs'
 
 import {type KafkaConnectionConfig} from '../../config/index.js'
 import {KafkaRefusedError, RecordTooLargeError, SendTimeoutError, TopicNotFoundError} from '../../errors.js'
@@ -46,7 +46,7 @@ class KafkaPublisher implements Publisher {
   private readonly partitioner = kafkajs.Partitioners.DefaultPartitioner()
   private readonly partitions = new Map<string, CachedPartitions>()
   private waiting: Waiting[] = []
-  private topicList?: Promise<string[]>
+  private topicList?: Promise<ITopicMetadata[]>
   private flushing = false
   private timedOut = false
   private readonly deadlines: SendDeadlines | undefined
@@ -57,25 +57,40 @@ class KafkaPublisher implements Publisher {
     private readonly admin: Admin,
     private readonly brokers: string[],
     options: PublisherOptions,
+    /** The cluster's topics, asked for while the producer was still connecting; undefined if that failed. */
+    private topicsAtConnect?: Promise<ITopicMetadata[] | undefined>,
   ) {
     this.deadlines = options.sendTimeoutMs === undefined ? undefined : new SendDeadlines(options.sendTimeoutMs)
   }
 
   async assertTopicExists(topic: string): Promise<void> {
     if (this.knownTopics.has(topic)) return
+    // The first checks read the list asked for at connect time: a topic missing from it is
+    // looked up again below, as it may have been created since.
+    if (this.topicsAtConnect !== undefined) {
+      const listed = await this.topicsAtConnect
+      this.topicsAtConnect = undefined
+      if (listed !== undefined) this.learnTopics(listed)
+      if (this.knownTopics.has(topic)) return
+    }
+
     // One lookup for every dispatch waiting on it: a burst of first dispatches must not each
     // fetch the cluster's metadata. The request that lists the topics carries their partitions
     // too (kafkajs's listTopics drops them): kept, they spare the first send another round trip.
-    this.topicList ??= this.call(`looking up topic ${topic}`, async () => {
-      const {topics} = await this.admin.fetchTopicMetadata()
-      const at = Date.now()
-      for (const {name, partitions} of topics) this.partitions.set(name, {at, list: Promise.resolve(partitions), read: partitions})
-      return topics.map(({name}) => name)
-    }).finally(() => {
+    this.topicList ??= this.call(`looking up topic ${topic}`, async () => (await this.admin.fetchTopicMetadata()).topics).finally(() => {
       this.topicList = undefined
     })
-    for (const name of await this.topicList) this.knownTopics.add(name)
+    this.learnTopics(await this.topicList)
     if (!this.knownTopics.has(topic)) throw new TopicNotFoundError(topic)
+  }
+
+  /** Keeps a topic list's names, and each topic's partitions for the next sends. */
+  private learnTopics(topics: ITopicMetadata[]): void {
+    const at = Date.now()
+    for (const {name, partitions} of topics) {
+      this.knownTopics.add(name)
+      this.partitions.set(name, {at, list: Promise.resolve(partitions), read: partitions})
+    }
   }
 
   /**
@@ -274,11 +289,22 @@ export async function openPublisher(connection: KafkaConnectionConfig, options: 
     })
   const producer = newProducer()
   const admin = kafka.admin()
+  // Every publisher's first send checks that its topic exists: the topic list is asked for as
+  // soon as the admin is connected, while the producer still waits for its producer id.
+  let topicsAtConnect: Promise<ITopicMetadata[] | undefined> | undefined
   await connectWithin(
     client,
     connection,
     async () => {
-      await Promise.all([producer.connect(), admin.connect()])
+      await Promise.all([
+        producer.connect(),
+        admin.connect().then(() => {
+          topicsAtConnect = admin.fetchTopicMetadata().then(
+            ({topics}) => topics,
+            () => undefined,
+          )
+        }),
+      ])
     },
     async () => {
       await Promise.allSettled([producer.disconnect(), admin.disconnect()])
@@ -286,5 +312,5 @@ export async function openPublisher(connection: KafkaConnectionConfig, options: 
     'starting the producer (an idempotent producer needs WRITE on the topics, or IDEMPOTENT_WRITE on the cluster before Kafka 3.0)',
   )
   // After a failed send the next goes through a new producer: see RenewingProducer.
-  return new KafkaPublisher(client, new RenewingProducer(producer, newProducer), admin, connection.brokers, options)
+  return new KafkaPublisher(client, new RenewingProducer(producer, newProducer), admin, connection.brokers, options, topicsAtConnect)
 }
