@@ -5,8 +5,8 @@
 // chunk of the Kafka adapter that alone imports it: its 171 files were the rest of that time.
 // Other packages stay external, so each is loaded only by the commands that use it. Chunks are
 // split by who uses them, except the one-job dispatch's modules, kept in one chunk that every
-// command loads (see DISPATCH_CORE). Types and tests keep using dist/src. dist/bundle/packages.json says which packages each file holds, for the tests that
-// check what a command loads.
+// command loads (see DISPATCH_CORE). Types and tests keep using dist/src. dist/bundle/packages.json
+// says which packages each file holds, for the tests that check what a command loads.
 import {readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import path from 'node:path'
