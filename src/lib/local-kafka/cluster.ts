@@ -5,7 +5,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {type SaslMechanism} from '../config/index.js'
 import {LocalKafkaError, UsageError} from '../errors.js'
 import {type ClusterLayout, type NodeLayout, clusterLayout} from './layout.js'
-import {isNodeProcess, isPortInUse, startNode, telltaleLogLine, terminate} from './processes.js'
+import {isNodeProcess, isPortInUse, localKafkaOnPort, startNode, telltaleLogLine, terminate} from './processes.js'
 import {type LocalTls, type LocalTlsFiles, assertSameTls, clientTls, ensureCertificates, tlsFiles} from './certificates.js'
 import {ensureKafkaJars, findJava} from './runtime.js'
 import {type LocalSecurity, assertSameMechanism, newSecurity} from './security.js'
@@ -196,8 +196,11 @@ async function assertPortsFree(nodes: NodeLayout[]): Promise<void> {
   for (const node of nodes) {
     for (const port of [node.clientPort, node.controllerPort]) {
       if (await isPortInUse(port)) {
+        const holder = localKafkaOnPort(port)
         throw new LocalKafkaError(
-          `port ${port} on 127.0.0.1 is already in use by another program: stop it, or choose other ports with --port`,
+          holder === undefined
+            ? `port ${port} on 127.0.0.1 is already in use by another program: stop it, or choose other ports with --port`
+            : `port ${port} on 127.0.0.1 is taken by the local Kafka in ${holder}: stop it with \`kq kafka:down --dir ${holder}\`, or choose other ports with --port`,
         )
       }
     }

@@ -1,5 +1,5 @@
 import {spawn} from 'node:child_process'
-import {closeSync, openSync, readFileSync} from 'node:fs'
+import {closeSync, openSync, readFileSync, readdirSync} from 'node:fs'
 import {readFile} from 'node:fs/promises'
 import net from 'node:net'
 import path from 'node:path'
@@ -61,6 +61,36 @@ export function isNodeProcess(pid: number | null | undefined, propertiesFile: st
     // No /proc (macOS): a live pid is the best evidence there is.
     return true
   }
+}
+
+/**
+ * The folder of the local Kafka (`kq kafka:up`) whose node listens on `port`, found among the
+ * running processes; undefined when none does, or without /proc (macOS). A port taken by
+ * another folder's cluster is then named as such, not blamed on "another program".
+ */
+export function localKafkaOnPort(port: number): string | undefined {
+  let pids: string[]
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name))
+  } catch {
+    return undefined
+  }
+
+  for (const pid of pids) {
+    try {
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+      const main = args.indexOf('kafka.Kafka')
+      const propertiesFile = main === -1 ? undefined : args[main + 1]
+      if (!propertiesFile?.endsWith('server.properties')) continue
+      const listeners = /^listeners=(.*)$/m.exec(readFileSync(propertiesFile, 'utf8'))?.[1] ?? ''
+      // <dir>/node-<id>/server.properties: see layout.ts.
+      if (listeners.split(',').some((listener) => listener.endsWith(`:${port}`))) return path.dirname(path.dirname(propertiesFile))
+    } catch {
+      // A process that ended meanwhile, or one this user may not read.
+    }
+  }
+
+  return undefined
 }
 
 export function isAlive(pid: number): boolean {

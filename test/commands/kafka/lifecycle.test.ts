@@ -85,6 +85,17 @@ describe('kq kafka:up, kafka:status and kafka:down', function () {
     assert.match(stderr, new RegExp(`was set up as Kafka ${escaped(DEFAULT_KAFKA_VERSION)}, 1 node\\(s\\), port \\d+: run \`kq kafka:down --purge\``))
   })
 
+  it("names another folder's local Kafka that holds the port, and how to stop it, writing nothing", async () => {
+    const other = path.join(TEST_KAFKA_ROOT, `lifecycle-other-${process.pid}`)
+    const {code, stderr} = await local(other)(['kafka:up', '--port', String(port), '--cache-dir', JAR_CACHE])
+    assert.equal(code, ExitCode.LocalKafka)
+    assert.equal(
+      stderr.split('\n').filter((line) => line.startsWith('Error:')).join('\n'),
+      `Error: port ${port} on 127.0.0.1 is taken by the local Kafka in ${dir}: stop it with \`kq kafka:down --dir ${dir}\`, or choose other ports with --port`,
+    )
+    assert.equal(existsSync(other), false)
+  })
+
   it('stops cleanly with kafka:down and keeps the data', async () => {
     await kcat(['-b', `127.0.0.1:${port}`, '-P', '-t', 'kept', '-k', 'k'], 'still here\n')
     const {code, stdout} = await run(['kafka:down'])
