@@ -1,9 +1,10 @@
-import kafkajs, {type Admin, type ITopicMetadata, type Message, type PartitionMetadata, type Producer} from 'kafkajs'
+import kafkajs, {type Admin, type ITopicMetadata, type Message, type Producer} from 'kafkajs'
 
 import {type KafkaConnectionConfig} from '../../config/index.js'
-import {KafkaRefusedError, RecordTooLargeError, SendTimeoutError, TopicNotFoundError} from '../../errors.js'
+import {RecordTooLargeError, SendTimeoutError, TopicNotFoundError} from '../../errors.js'
 import {type KafkaClient, connectWithin, createKafka} from './client.js'
 import {type PartitionedMessages, sendEveryPartition} from './complete-send.js'
+import {PartitionChoice} from './partition-choice.js'
 import {RenewingProducer} from './renewing-producer.js'
 import {SendDeadlines} from './send-deadlines.js'
 import {translateKafkaError} from './errors.js'
@@ -29,22 +30,14 @@ interface Waiting {
   reject(error: unknown): void
 }
 
-/** A topic's partition list, read at `at`; `read` once the read has succeeded. */
-interface CachedPartitions {
-  at: number
-  list: Promise<PartitionMetadata[]>
-  read?: PartitionMetadata[]
-}
-
 /** A request holds at most this many waiting sends; more go in the next one. */
 const MAX_COALESCED = 1000
-/** How long a topic's partition list is trusted before it is read again. */
-const METADATA_TTL_MS = 60_000
 
 class KafkaPublisher implements Publisher {
   private readonly knownTopics = new Set<string>()
-  private readonly partitioner = kafkajs.Partitioners.DefaultPartitioner()
-  private readonly partitions = new Map<string, CachedPartitions>()
+  private readonly partitions = new PartitionChoice((topic) =>
+    this.call(`reading the partitions of ${topic}`, async () => (await this.admin.fetchTopicMetadata({topics: [topic]})).topics[0].partitions),
+  )
   private waiting: Waiting[] = []
   private topicList?: Promise<ITopicMetadata[]>
   private flushing = false
@@ -86,11 +79,8 @@ class KafkaPublisher implements Publisher {
 
   /** Keeps a topic list's names, and each topic's partitions for the next sends. */
   private learnTopics(topics: ITopicMetadata[]): void {
-    const at = Date.now()
-    for (const {name, partitions} of topics) {
-      this.knownTopics.add(name)
-      this.partitions.set(name, {at, list: Promise.resolve(partitions), read: partitions})
-    }
+    for (const {name} of topics) this.knownTopics.add(name)
+    this.partitions.learn(topics)
   }
 
   /**
@@ -98,21 +88,20 @@ class KafkaPublisher implements Publisher {
    * request was in flight. kafkajs's idempotent producer sends one request at a time per
    * broker, so one message per request would cap an application at one dispatch per round
    * trip; together, 1,000 concurrent dispatches cost a few requests. Alone, a send leaves at
-   * once: no waiting to fill a batch. Each message's partition is chosen here, with kafkajs's
-   * own (Java-compatible) partitioner, so that its offset can be told from the reply.
+   * once: no waiting to fill a batch. Each message's partition is chosen here (PartitionChoice).
    */
   send(topic: string, message: OutgoingMessage, options: SendOptions = {}): Promise<PublishedRecord> {
     const kafkaMessage = toKafkaMessage(message)
     let partition: number | undefined
     try {
       // A topic whose partitions are known is sent to at once, without a wait for them.
-      partition = options.partition ?? this.knownPartition(topic, kafkaMessage, options)
+      partition = options.partition ?? this.partitions.known(topic, kafkaMessage, options)
     } catch (error) {
       // A send fails by its promise, never by a throw, as when it was an async function.
       return Promise.reject(error)
     }
 
-    if (partition === undefined) return this.choosePartition(topic, kafkaMessage, options).then((chosen) => this.enqueue(topic, kafkaMessage, chosen))
+    if (partition === undefined) return this.partitions.choose(topic, kafkaMessage, options).then((chosen) => this.enqueue(topic, kafkaMessage, chosen))
     return this.enqueue(topic, kafkaMessage, partition)
   }
 
@@ -171,70 +160,12 @@ class KafkaPublisher implements Publisher {
     )
   }
 
-  /** kafkajs's own (Java-compatible) choice, on `partitionAs`'s partitions when given. */
-  private async choosePartition(topic: string, message: Message, options: SendOptions): Promise<number> {
-    const like = options.partitionAs ?? topic
-    return this.partitioner({topic: like, partitionMetadata: await this.partitionsFor(topic, options), message})
-  }
-
-  /**
-   * choosePartition's answer when the partition lists it needs were read and are still fresh,
-   * without a wait; undefined otherwise (and for partitionAs, whose counts choosePartition checks).
-   */
-  private knownPartition(topic: string, message: Message, options: SendOptions): number | undefined {
-    if (options.partitionAs !== undefined) return undefined
-    const cached = this.partitions.get(topic)
-    if (cached?.read === undefined || Date.now() - cached.at >= METADATA_TTL_MS) return undefined
-    return this.partitioner({topic, partitionMetadata: cached.read, message})
-  }
-
-  /** The partitions to choose among: the topic's, or `partitionAs`'s when given (same count). */
-  private async partitionsFor(topic: string, options: SendOptions): Promise<PartitionMetadata[]> {
-    const like = options.partitionAs ?? topic
-    const partitionMetadata = await this.partitionsOf(like)
-    if (like !== topic) {
-      const count = (await this.partitionsOf(topic)).length
-      if (count !== partitionMetadata.length) {
-        throw new KafkaRefusedError(
-          `topic ${topic} has ${count} partition(s) and ${like} has ${partitionMetadata.length}: all of a queue's topics need the same count, ` +
-            `or keyed jobs wait on another partition than their key's; give ${topic} ${partitionMetadata.length} (kafka-topics.sh --alter), or delete it and run \`kq topic:create ${like}\``,
-        )
-      }
-    }
-
-    return partitionMetadata
-  }
-
-  private partitionsOf(topic: string): Promise<PartitionMetadata[]> {
-    const cached = this.partitions.get(topic)
-    if (cached && Date.now() - cached.at < METADATA_TTL_MS) return cached.list
-    const entry: CachedPartitions = {
-      at: Date.now(),
-      list: this.call(`reading the partitions of ${topic}`, async () => {
-        const {topics} = await this.admin.fetchTopicMetadata({topics: [topic]})
-        return topics[0].partitions
-      }),
-    }
-    this.partitions.set(topic, entry)
-    entry.list.then(
-      (partitions) => {
-        entry.read = partitions
-      },
-      () => this.partitions.delete(topic),
-    )
-    return entry.list
-  }
-
   async sendBatch(topic: string, messages: OutgoingMessage[], options: SendOptions = {}): Promise<void> {
     if (messages.length === 0) return
     // Each message's partition is chosen here, so that the reply shows whether every one of
     // them was written (see sendEveryPartition). The partition list is read once for the batch.
-    const like = options.partitionAs ?? topic
-    const partitionMetadata = await this.partitionsFor(topic, options)
-    const kafkaMessages = messages.map((message) => {
-      const partition = this.partitioner({topic: like, partitionMetadata, message})
-      return {key: message.key, value: message.value, headers: message.headers, partition}
-    })
+    const partitionOf = await this.partitions.forBatch(topic, options)
+    const kafkaMessages = messages.map((message) => ({key: message.key, value: message.value, headers: message.headers, partition: partitionOf(message)}))
     await this.call(`sending ${messages.length} messages to ${topic}`, () =>
       this.acknowledged(topic, this.producer.run((producer) => sendEveryPartition(producer, [{topic, messages: kafkaMessages}]))),
     )
