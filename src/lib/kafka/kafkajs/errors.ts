@@ -196,7 +196,8 @@ export function translateKafkaError(error: unknown, context: KafkaErrorContext):
     const tlsFailure = code ? TLS_FAILURES[code] : undefined
     const reason = tlsFailure?.reason ?? (code && CONNECTION_REASONS[code]) ?? connection.message.split('\n')[0].trim().toLowerCase()
     const named = context.noBrokerAnswered ? undefined : unreachableBrokers(error)
-    const advice = tlsFailure?.advice ?? (named !== undefined && !namesEveryBroker(named, context.brokers) ? ONE_BROKER_DOWN : undefined)
+    const oneBrokerDown = code === 'ECONNREFUSED' && named !== undefined && !namesEveryBroker(named, context.brokers)
+    const advice = tlsFailure?.advice ?? (oneBrokerDown ? ONE_BROKER_DOWN : undefined)
     return new BrokerUnreachableError(named ?? context.brokers, reason, {cause: error, advice})
   }
 

@@ -31,4 +31,10 @@ describe('translateKafkaError on a refused connection', () => {
     const error = translateKafkaError(refusedBy('127.0.0.1:19902'), {brokers: cluster, noBrokerAnswered: true})
     assert.match(error.message, /^cannot reach Kafka at 127\.0\.0\.1:19900,127\.0\.0\.1:19901,127\.0\.0\.1:19902 \(connection refused\): start a local broker/)
   })
+
+  it('gives no try-again advice for a broker that answered and then closed the connection', () => {
+    const closed = Object.assign(new kafkajs.KafkaJSConnectionError('Connection error: socket closed', {broker: '127.0.0.1:19901'}), {code: 'ECONNRESET'})
+    const error = translateKafkaError(closed, {brokers: cluster})
+    assert.doesNotMatch(error.message, /try again shortly/)
+  })
 })
