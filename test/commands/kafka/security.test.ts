@@ -186,4 +186,13 @@ describe('kq against a Kafka with SASL logins and ACLs (kafka:up --sasl)', funct
     )
   })
 
+  it('answers kq restart by a user without the operator role with the grant line that gives it', async () => {
+    const denied = await as(alice, ['restart'])
+    assert.equal(denied.code, ExitCode.KafkaRefused)
+    assert.match(
+      denied.stderr,
+      /^Error: Kafka denied permission while [^\n]*kq-control \(TOPIC_AUTHORIZATION_FAILED\): a Kafka admin can grant what an operator needs with `kq acl:grant --role operator --principal User:alice --queue \S+ --group \S+`\n$/,
+    )
+  })
 })
+
