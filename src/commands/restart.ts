@@ -19,7 +19,10 @@ export default class Restart extends KqCommand {
 
   async run(): Promise<ControlReceipt> {
     const {flags} = await this.parse(Restart)
-    const receipt = await sendControl(this.loadConfig(flags), {action: 'restart'})
+    const config = this.loadConfig(flags)
+    // Any queue's operator role holds what a restart needs: the control topic, the same for all.
+    this.actingAs('operator', config, [config.queue])
+    const receipt = await sendControl(config, {action: 'restart'})
     this.log(`Restart asked (${receipt.controlTopic}@${receipt.offset}): each running worker finishes its jobs and exits 0.`)
     return receipt
   }

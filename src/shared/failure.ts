@@ -42,9 +42,10 @@ export function printFailure(failure: Failure, error: Error): void {
 function withGrantAdvice(error: KqError, acting: Acting | undefined): string {
   if (acting === undefined) return error.message
   const grant = `\`${grantLine(acting)}\``
-  if (error instanceof AuthorizationError) return `${error.denied}: a Kafka admin can grant what a ${acting.role} needs with ${grant}`
+  const role = `${/^[aeiou]/.test(acting.role) ? 'an' : 'a'} ${acting.role}`
+  if (error instanceof AuthorizationError) return `${error.denied}: a Kafka admin can grant what ${role} needs with ${grant}`
   if (error instanceof TopicNotFoundError && acting.principal !== undefined) {
-    return `${error.message}; if it exists, ${acting.principal} may not see it: ${grant} grants what a ${acting.role} needs`
+    return `${error.message}; if it exists, ${acting.principal} may not see it: ${grant} grants what ${role} needs`
   }
 
   return error.message

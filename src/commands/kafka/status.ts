@@ -16,13 +16,27 @@ export default class KafkaStatus extends KqCommand {
     const status = await localKafkaStatus({dir: flags.dir})
     this.log(renderLocalKafka(status))
     if (status.health === 'degraded') {
-      const error = new LocalKafkaError(
-        'the local Kafka is only partly up or not answering: run `kq kafka:down` then `kq kafka:up`, and read the node logs above',
-      )
+      const error = new LocalKafkaError(degradedAdvice(status, flags.dir))
       error.details = {status}
       throw error
     }
 
     return status
   }
+}
+
+/**
+ * kafka:up starts only the nodes that are not running, so a node that died is brought back
+ * without stopping the others (and the workers connected to them); a cluster whose nodes all run
+ * but do not answer needs the full stop and start.
+ */
+function degradedAdvice(status: LocalKafkaStatus, dir: string): string {
+  const dirFlag = dir === KafkaStatus.flags.dir.default ? '' : ` --dir ${dir}`
+  const stopped = status.nodes.filter((node) => !node.running).map((node) => node.id)
+  if (stopped.length > 0) {
+    const which = stopped.length === 1 ? `node ${stopped[0]} is` : `nodes ${stopped.join(', ')} are`
+    return `${which} stopped: \`kq kafka:up${dirFlag}\` starts ${stopped.length === 1 ? 'it' : 'them'} again and leaves the running nodes alone; the node logs above say why`
+  }
+
+  return `the local Kafka runs but does not answer: run \`kq kafka:down${dirFlag}\` then \`kq kafka:up${dirFlag}\`, and read the node logs above`
 }

@@ -170,4 +170,29 @@ describe('kq against a Kafka with SASL logins and ACLs (kafka:up --sasl)', funct
     assert.equal(allowed.code, 0, allowed.stderr)
     assert.match(allowed.stdout, /Audit \.+ \d+\.\d+ms DONE/)
   })
+
+  it("stops a worker that may not read the control topic through its reader group with one line naming the grant, not kafkajs's words", async () => {
+    // The control topic exists once something was asked of the workers; alice may read it and her
+    // group, but not the prefixed audit-workers-control groups its reader joins.
+    const asked = await as(security.admin, ['restart'])
+    assert.equal(asked.code, 0, asked.stderr)
+    await grant(['--allow-principal', 'User:alice', '--operation', 'Read', '--operation', 'Describe', '--topic', 'kq-control'])
+    const denied = await as(alice, ['work', 'audit', '--group', 'audit-workers', '--broker-timeout', '5'])
+    assert.equal(denied.code, ExitCode.KafkaRefused, denied.stderr)
+    assert.equal(
+      denied.stderr,
+      'Error: Kafka named no coordinator for the consumer group while reading kq-control, most likely because this client may not use the group: ' +
+        'a Kafka admin can grant what a worker needs with `kq acl:grant --role worker --principal User:alice --queue audit --group audit-workers`\n',
+    )
+  })
+
+  it('answers kq restart by a user without the operator role with the grant line that gives it', async () => {
+    const denied = await as(alice, ['restart'])
+    assert.equal(denied.code, ExitCode.KafkaRefused)
+    assert.match(
+      denied.stderr,
+      /^Error: Kafka denied permission while [^\n]*kq-control \(TOPIC_AUTHORIZATION_FAILED\): a Kafka admin can grant what an operator needs with `kq acl:grant --role operator --principal User:alice --queue \S+ --group \S+`\n$/,
+    )
+  })
 })
+

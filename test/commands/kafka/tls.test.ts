@@ -1,4 +1,7 @@
 import {strict as assert} from 'node:assert'
+import {execFileSync} from 'node:child_process'
+import {mkdtempSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import path from 'node:path'
 
 import {ExitCode} from '../../../src/lib/errors.js'
@@ -61,6 +64,16 @@ describe('kafka:up --tls --mtls with SCRAM on 3 nodes', function () {
 
   it('says the broker requires a client certificate when none is given', async () => {
     const {code, stdout, stderr} = await kq(['topic:list'], {env: login({KAFKA_SSL_CERT_FILE: '', KAFKA_SSL_KEY_FILE: ''})})
+    assert.equal(code, ExitCode.Unreachable)
+    assert.equal(stdout, '')
+    assert.match(stderr, /^Error: cannot reach Kafka at \S+ \(the broker requires a client certificate it trusts\): set KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE to a client certificate signed by the cluster's CA, and its key\n$/)
+  })
+
+  it("says the broker does not trust a client certificate that the cluster's CA did not sign", async () => {
+    const other = mkdtempSync(path.join(tmpdir(), 'kq-other-cert-'))
+    const [certFile, keyFile] = [path.join(other, 'client.pem'), path.join(other, 'client-key.pem')]
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=stranger', '-keyout', keyFile, '-out', certFile], {stdio: 'ignore'})
+    const {code, stdout, stderr} = await kq(['topic:list'], {env: login({KAFKA_SSL_CERT_FILE: certFile, KAFKA_SSL_KEY_FILE: keyFile})})
     assert.equal(code, ExitCode.Unreachable)
     assert.equal(stdout, '')
     assert.match(stderr, /^Error: cannot reach Kafka at \S+ \(the broker requires a client certificate it trusts\): set KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE to a client certificate signed by the cluster's CA, and its key\n$/)

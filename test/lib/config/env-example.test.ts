@@ -27,4 +27,9 @@ describe('.env.example', () => {
     const config = loadConfig({env: {}, envFile: file})
     assert.deepEqual(config.kafka.brokers, ['127.0.0.1:9092'])
   })
+
+  it('gives the default queue the topic of its name, so that changing KAFKA_QUEUE moves the topic with it', () => {
+    const config = loadConfig({env: {KAFKA_QUEUE: 'orders'}, envFile: file})
+    assert.equal(config.topic, 'orders')
+  })
 })

@@ -63,6 +63,18 @@ function unreachableBrokers(error: unknown): string[] | undefined {
   return named.size === 0 ? undefined : [...named].sort()
 }
 
+/**
+ * Some brokers answer and one named here does not: usually a broker that just died and still
+ * leads its partitions until the controller notices (seconds), not a cluster to start or a
+ * KAFKA_BROKERS to change.
+ */
+const ONE_BROKER_DOWN =
+  'the other brokers answer: Kafka moves the partitions a stopped broker led to another within seconds, so try again shortly; if it stays down, start that broker again'
+
+function namesEveryBroker(named: string[], brokers: string[]): boolean {
+  return brokers.every((broker) => named.includes(broker))
+}
+
 function find<T>(error: unknown, type: abstract new (...args: never[]) => T): T | undefined {
   for (const cause of causes(error)) if (cause instanceof type) return cause
   return undefined
@@ -184,7 +196,9 @@ export function translateKafkaError(error: unknown, context: KafkaErrorContext):
     const tlsFailure = code ? TLS_FAILURES[code] : undefined
     const reason = tlsFailure?.reason ?? (code && CONNECTION_REASONS[code]) ?? connection.message.split('\n')[0].trim().toLowerCase()
     const named = context.noBrokerAnswered ? undefined : unreachableBrokers(error)
-    return new BrokerUnreachableError(named ?? context.brokers, reason, {cause: error, advice: tlsFailure?.advice})
+    const oneBrokerDown = code === 'ECONNREFUSED' && named !== undefined && !namesEveryBroker(named, context.brokers)
+    const advice = tlsFailure?.advice ?? (oneBrokerDown ? ONE_BROKER_DOWN : undefined)
+    return new BrokerUnreachableError(named ?? context.brokers, reason, {cause: error, advice})
   }
 
   return new KqError(`Kafka request failed${doing}: ${errorMessage(error)}`, undefined, {cause: error})

@@ -91,7 +91,9 @@ class KafkaTopicReader implements TopicReader {
       if (idle.length > 0) consumer.pause([{topic, partitions: idle}])
       await reading.done
     } catch (error) {
-      throw translateKafkaError(error, {brokers: this.connection.brokers, action: `reading ${topic}`})
+      // A join Kafka refuses (a group this login may not use) crashes the consumer within run(),
+      // and the seek after it then fails in kafkajs's own words: the crash says what to fix.
+      throw translateKafkaError(reading.crash() ?? error, {brokers: this.connection.brokers, action: `reading ${topic}`})
     } finally {
       reading.stop()
       await consumer.disconnect().catch(() => {})
@@ -235,9 +237,14 @@ function readUntilEnd(
       if (remaining.size === 0) settle()
     }
   })
-  consumer.on(consumer.events.CRASH, ({payload}) => settle(payload.error))
+  let crash: unknown
+  consumer.on(consumer.events.CRASH, ({payload}) => {
+    crash = payload.error
+    settle(payload.error)
+  })
   return {
     done,
+    crash: () => crash,
     stop: () => clearTimeout(timer),
     eachBatch: async ({batch}: EachBatchPayload) => {
       const range = wanted.get(batch.partition)

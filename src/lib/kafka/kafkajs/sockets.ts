@@ -35,9 +35,10 @@ export const TLS_FAILURES: Record<string, {reason: string; advice: string}> = {
     ),
   ),
   CERT_HAS_EXPIRED: {reason: "the broker's TLS certificate has expired", advice: "ask the cluster's admin to renew it"},
-  // TLS 1.3 says a certificate is missing; 1.2 only that the handshake failed on one.
+  // TLS 1.3 says a certificate is missing; 1.2 only that the handshake failed on one. A
+  // certificate signed by a CA the broker does not trust is "certificate unknown" (Java's answer).
   ...Object.fromEntries(
-    ['ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE'].map((code) => [
+    ['ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', 'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN'].map((code) => [
       code,
       {
         reason: 'the broker requires a client certificate it trusts',
