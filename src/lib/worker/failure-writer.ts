@@ -72,8 +72,8 @@ export class FailureWriter {
    * Writes a retry where it waits: on the delay rung for its backoff, so that it never waits
    * behind a longer backoff; a backoff under a second goes to the retry topic, due almost at once.
    */
-  async writeRetry(topic: string, delayMs: number, record: OutgoingMessage): Promise<void> {
+  async writeRetry(topic: string, delayMs: number, record: OutgoingMessage): Promise<PublishedRecord> {
     const topics = this.deps.topicsOf(topic)
-    await this.write(delayTopicFor(topics.topic, delayMs) ?? topics.retryTopic, record)
+    return this.write(delayTopicFor(topics.topic, delayMs) ?? topics.retryTopic, record)
   }
 }

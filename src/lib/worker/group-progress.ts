@@ -30,12 +30,17 @@ export class GroupProgress {
 
   /**
    * True when every assigned partition is worked to its end: the furthest of this worker's own
-   * position, the group's committed offset and the partition's start reaches its end offset.
+   * position, the group's committed offset and the partition's start reaches its end offset,
+   * but for the records `leftAlone` counts from that position on (jobs this worker cannot run).
    * Not knowing (Kafka unreachable) is not drained.
    */
-  async isDrained(assigned: TopicPartition[], positions: ReadonlyMap<string, number>): Promise<boolean> {
+  async isDrained(
+    assigned: TopicPartition[],
+    positions: ReadonlyMap<string, number>,
+    leftAlone: (partition: TopicPartition, from: number) => number = () => 0,
+  ): Promise<boolean> {
     try {
-      return (await this.remaining(assigned, positions)).every((each) => each.jobs === 0)
+      return (await this.spans(assigned, positions)).every((each) => each.end - each.from <= leftAlone(each, each.from))
     } catch {
       return false
     }
@@ -47,11 +52,16 @@ export class GroupProgress {
    * Kafka cannot be asked.
    */
   async remaining(assigned: TopicPartition[], positions: ReadonlyMap<string, number>): Promise<Array<TopicPartition & {jobs: number}>> {
+    return (await this.spans(assigned, positions)).map(({topic, partition, from, end}) => ({topic, partition, jobs: Math.max(0, end - from)}))
+  }
+
+  /** Where the work left on each assigned partition starts and ends; throws when Kafka cannot be asked. */
+  private async spans(assigned: TopicPartition[], positions: ReadonlyMap<string, number>): Promise<Array<TopicPartition & {from: number; end: number}>> {
     try {
       const admin = await this.connect()
       const topics = [...new Set(assigned.map((each) => each.topic))]
       const committedByTopic = topics.length > 0 ? await admin.committedOnTopics(this.group, topics) : new Map<string, CommittedOffset[]>()
-      const remaining: Array<TopicPartition & {jobs: number}> = []
+      const spans: Array<TopicPartition & {from: number; end: number}> = []
       for (const topic of topics) {
         const ends = await admin.topicOffsets(topic)
         const committed = committedByTopic.get(topic) ?? []
@@ -59,11 +69,11 @@ export class GroupProgress {
           const end = ends.find((each) => each.partition === partition)
           const mine = positions.get(`${topic}:${partition}`) ?? -1
           const theirs = committed.find((each) => each.partition === partition)?.offset ?? -1
-          remaining.push({topic, partition, jobs: Math.max(0, (end?.high ?? 0) - Math.max(mine, theirs, end?.low ?? 0))})
+          spans.push({topic, partition, from: Math.max(mine, theirs, end?.low ?? 0), end: end?.high ?? 0})
         }
       }
 
-      return remaining
+      return spans
     } catch (error) {
       this.admin = undefined
       throw error

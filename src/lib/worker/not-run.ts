@@ -11,6 +11,7 @@ import {type BatchEnds} from './batch.js'
 import {type WorkerEmitter, errorSummary, jobRef} from './events.js'
 import {type FailureWriter} from './failure-writer.js'
 import {type WorkerOptions} from './options.js'
+import {type UnknownJobsLeft} from './unknown-left.js'
 
 export interface NotRunDeps {
   options: WorkerOptions
@@ -21,6 +22,8 @@ export interface NotRunDeps {
   maxMessageBytes: number
   /** host:pid, for the failure headers. */
   worker: string
+  /** Where the retries of unknown jobs are noted, with --stop-when-empty. */
+  unknownLeft?: UnknownJobsLeft
 }
 
 /**
@@ -62,7 +65,8 @@ export class NotRun {
       ...this.failureContext(message, {error}),
       maxMessageBytes: this.deps.maxMessageBytes,
     })
-    await this.deps.writer.writeRetry(message.topic, decision.delayMs, record)
+    const written = await this.deps.writer.writeRetry(message.topic, decision.delayMs, record)
+    this.deps.unknownLeft?.add(written, envelope.job)
     const ref = jobRef(message, envelope, envelope.attempt, envelope.maxTries ?? this.deps.options.tries)
     this.deps.events.emit('job:failed', {...ref, durationMs: 0, error: errorSummary(error), action: 'retry', delayMs: decision.delayMs})
     return 'retried'

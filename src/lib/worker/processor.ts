@@ -22,6 +22,7 @@ import {FollowUps} from './follow-ups.js'
 import {BatchEnds} from './batch.js'
 import {NotRun} from './not-run.js'
 import {type PreRunDeps, preRun} from './pre-run.js'
+import {type UnknownJobsLeft} from './unknown-left.js'
 
 export {PublishFailedError} from './failure-writer.js'
 
@@ -52,6 +53,8 @@ export interface ProcessorDeps {
   share(topic: string): number
   /** The topic of any queue, for the next job of a chain. */
   topicOfQueue(queue: string): string
+  /** Where the retries of jobs this worker does not know are noted, with --stop-when-empty. */
+  unknownLeft?: UnknownJobsLeft
   /** Where the end of a batch's job is reported: the batch topic, and how to read it back. */
   batches: {connection: KafkaConnectionConfig; topic: string; readerGroup: string}
 }

@@ -155,14 +155,14 @@ export const WORKER_SETTINGS = {
     summary: 'Stop with exit code 12 above this many MB of memory',
     description: "Stop with exit code 12 once the process uses more than this many MB (Laravel's code).",
   },
-  /** Stop once every assigned partition, retries included, is worked to its end. @defaultValue false */
+  /** Stop once every assigned partition, retries included, is worked to its end, but for jobs it does not know. @defaultValue false */
   stopWhenEmpty: {
     kind: 'boolean',
     default: false,
     processManager: false,
     summary: 'Stop once every partition (its retries and delayed jobs included) is worked out',
     description:
-      'Stop once every assigned partition, retries and delayed jobs included, is worked out (so it waits for jobs delayed into the future).',
+      'Stop once every assigned partition, retries and delayed jobs included, is worked out (so it waits for jobs delayed into the future), but for jobs this worker does not know: it leaves those on their retry path and names them.',
   },
   /** Consumer group; workers in one group share the partitions. @defaultValue KAFKA_CONSUMER_GROUP */
   group: {

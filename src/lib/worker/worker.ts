@@ -18,6 +18,7 @@ import {StopConditions} from './stop-conditions.js'
 import {openWorkerSubscriber} from './subscription.js'
 import {Tally} from './tally.js'
 import {type TopicRole, topicRoles} from './topic-roles.js'
+import {UnknownJobsLeft} from './unknown-left.js'
 
 /** How long commits may fail before the worker says that it holds new jobs. */
 const COMMIT_WARNING_MS = 3000
@@ -63,6 +64,8 @@ export class Worker extends WorkerEmitter {
   private connecting?: Promise<unknown>
   /** Each queue topic's partition count, read at start, for the middleware's shares of a limit. */
   private partitionCounts = new Map<string, number>()
+  /** With --stop-when-empty: the retries of jobs it does not know, which it does not wait for. */
+  private readonly unknownLeft?: UnknownJobsLeft
 
   constructor(
     private readonly config: KqConfig,
@@ -74,6 +77,7 @@ export class Worker extends WorkerEmitter {
     this.identity = this.options.name === undefined ? where : `${this.options.name}@${where}`
     this.topics = this.options.queues.map((queue) => topicsForQueue(config, queue))
     this.roles = topicRoles(this.topics)
+    if (this.options.stopWhenEmpty) this.unknownLeft = new UnknownJobsLeft()
     this.groupProgress = new GroupProgress(config.kafka, this.options.group)
     this.membership = new GroupMembership({
       group: this.options.group,
@@ -178,6 +182,7 @@ export class Worker extends WorkerEmitter {
       maxMessageBytes: this.config.maxMessageBytes,
       ...(this.config.encryption && {keyring: this.config.encryption}),
       worker: this.identity,
+      ...(this.unknownLeft && {unknownLeft: this.unknownLeft}),
       stopping: this.stopController.signal,
       share: (topic) => this.membership.share(this.topicsOf(topic).topic),
       topicOfQueue: (queue) => topicsForQueue(this.config, queue).topic,
@@ -225,6 +230,8 @@ export class Worker extends WorkerEmitter {
   async stop(reason: StopReason = 'signal'): Promise<WorkerSummary> {
     if (this.stopReason === undefined) {
       this.stopReason = reason
+      const left = reason === 'empty' ? this.unknownLeft?.describe(this.options.unknownJobGrace) : undefined
+      if (left !== undefined) this.emit('warning', {message: left})
       this.emit('stopping', {reason})
       this.stopController.abort()
       for (const timer of this.timers) clearTimeout(timer)
@@ -288,7 +295,8 @@ export class Worker extends WorkerEmitter {
   }
 
   private async isEmpty(): Promise<boolean> {
-    return this.groupProgress.isDrained(this.subscriber?.assigned() ?? [], this.engine?.positions() ?? new Map())
+    const left = this.unknownLeft
+    return this.groupProgress.isDrained(this.subscriber?.assigned() ?? [], this.engine?.positions() ?? new Map(), left && ((partition, from) => left.countFrom(partition, from)))
   }
 
   /** Records left to work on each partition this worker holds, asked of Kafka (for metrics). */

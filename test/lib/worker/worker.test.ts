@@ -7,6 +7,8 @@ import {loadConfig} from '../../../src/lib/config/index.js'
 import {type WorkerEvents} from '../../../src/lib/worker/events.js'
 import {Worker} from '../../../src/lib/worker/worker.js'
 import {kq} from '../../support/cli.js'
+import {kcat} from '../../support/kcat.js'
+import {testBrokers} from '../../support/topics.js'
 import {type WorkerApp, createWorkedQueue, makeWorkerApp} from '../../support/worker.js'
 
 describe('Worker (library)', function () {
@@ -82,6 +84,27 @@ describe('Worker (library)', function () {
       reason: 'fatal',
     })
     assert.deepEqual(app.ledger(queue).map((entry) => `${entry.tag} ${entry.event}`), ['ok run', 'ok done', 'doomed run', 'doomed failed'])
+  })
+
+  it('with stopWhenEmpty, stops once only jobs it does not know are left, saying which, without waiting out their grace', async () => {
+    const {queue, group} = await createWorkedQueue('lib-unknown-left')
+    const envelope = {kq: 1, id: '01a21949-9dbf-7dcc-8fa1-23b7278476ab', job: 'DeployedLater', queue, attempt: 1, dispatchedAt: '2026-11-26T17:30:01.123Z', payload: {}}
+    await kcat(['-b', testBrokers(), '-P', '-t', queue], `${JSON.stringify(envelope)}\n`)
+    await dispatch('Succeeds', {tag: 'known'}, queue)
+
+    const config = loadConfig({env: {...process.env, KQ_JOBS_DIR: app.jobsDir}})
+    // The default grace, 300s: waiting it out would outlast this test's timeout.
+    const worker = new Worker(config, {queues: [queue], group, stopWhenEmpty: true})
+    const warnings: string[] = []
+    worker.on('warning', ({message}) => warnings.push(message))
+    const summary = await worker.run()
+
+    assert.equal(summary.reason, 'empty')
+    assert.deepEqual({processed: summary.processed, failed: summary.failed, deadLettered: summary.deadLettered}, {processed: 1, failed: 1, deadLettered: 0})
+    assert.deepEqual(warnings, [
+      `left 1 job this worker does not know (DeployedLater) waiting on ${queue}-delay-10s: a worker that has its code runs it; ` +
+        'one that has not dead-letters it as unknown-job once --unknown-job-grace (300s) has passed since it first failed',
+    ])
   })
 
   it('leaves nothing running when stopped while still connecting, so its process exits', async () => {
