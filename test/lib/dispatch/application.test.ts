@@ -1,5 +1,6 @@
 import {strict as assert} from 'node:assert'
 import {execFile} from 'node:child_process'
+import net from 'node:net'
 import path from 'node:path'
 
 import {type TestApp, makeTestApp} from '../../support/app.js'
@@ -7,9 +8,10 @@ import {REPO_ROOT} from '../../support/paths.js'
 import {createQueue, endOffsetTotal, kcatRecords} from '../../support/topics.js'
 
 /** Runs a script of the test application with plain Node, as the application would run. */
-async function runScript(app: TestApp, script: string): Promise<{code: number; stdout: string; stderr: string}> {
+async function runScript(app: TestApp, script: string, options: {env?: NodeJS.ProcessEnv; timeout?: number} = {}): Promise<{code: number; stdout: string; stderr: string}> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(app.root, script)], {cwd: app.root, timeout: 30_000}, (error, stdout, stderr) => {
+    const env = {...process.env, ...options.env}
+    execFile(process.execPath, [path.join(app.root, script)], {cwd: app.root, env, timeout: options.timeout ?? 30_000}, (error, stdout, stderr) => {
       resolve({code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr})
     })
   })
@@ -51,6 +53,15 @@ const at = await SendWelcomeEmail.dispatch({userId: 45}, {at: new Date(Date.now(
 console.log(JSON.stringify([later, at]))
 await closeDispatch()
 `,
+        // An application that does not close the producer: after a failed dispatch, nothing may keep it running.
+        'unreachable.mjs': `import SendWelcomeEmail from './src/jobs/SendWelcomeEmail.js'
+
+try {
+  await SendWelcomeEmail.dispatch({userId: 46})
+} catch (error) {
+  console.log(error.message)
+}
+`,
         'typed.ts': `import SendWelcomeEmail from './src/jobs/Typed.js'
 await SendWelcomeEmail.dispatch({userId: 42})
 // @ts-expect-error: the payload type comes from the job class
@@ -91,6 +102,20 @@ export default class Typed extends Job<{userId: number}> {
     const record = (await kcatRecords(later.topic)).find((each) => each.headers['kq-job-id'] === later.id)
     assert.equal(record?.key, 'user-44')
     assert.equal(record?.headers['kq-not-before'], later.dueAt)
+  })
+
+  it('lets the process exit after a dispatch that found no broker answering, without closeDispatch()', async () => {
+    // Accepts connections and says nothing: kafkajs, left alone, would wait 30s for each request.
+    const silent = net.createServer((socket) => socket.on('error', () => {}))
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const address = `127.0.0.1:${(silent.address() as net.AddressInfo).port}`
+    try {
+      const {code, stdout, stderr} = await runScript(app, 'unreachable.mjs', {env: {KAFKA_BROKERS: address, KAFKA_CONNECT_TIMEOUT: '2'}, timeout: 15_000})
+      assert.equal(code, 0, `${stdout}${stderr}`)
+      assert.match(stdout, new RegExp(`^cannot reach Kafka at ${address} \\(${address} accepted the connection but did not answer as Kafka within 2s\\)`))
+    } finally {
+      silent.close()
+    }
   })
 
   it("types dispatch's payload by the job class", async () => {

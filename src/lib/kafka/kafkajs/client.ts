@@ -26,7 +26,11 @@ export function createKafka(connection: KafkaConnectionConfig): KafkaClient {
   const config: KafkaConfig = {
     clientId: connection.clientId,
     socketFactory: sockets.factory,
-    brokers: connection.brokers,
+    // Read by kafkajs before each try to reach a first broker: none once kq has given up on this
+    // client, which kafkajs takes as an error not worth retrying. Otherwise its retries (their
+    // timers, and the sockets each try opens) went on in the background for seconds after the
+    // error was shown, and kept a script that dispatched, failed and did nothing else from exiting.
+    brokers: () => (sockets.abandoned ? [] : connection.brokers),
     ssl: connection.tls ? {...connection.tls} : connection.ssl,
     // One socket attempt may not outlast the whole deadline; several tries must fit inside it.
     connectionTimeout: Math.min(3000, connection.connectTimeoutMs),
@@ -69,8 +73,9 @@ export async function connectWithin(
           advice: found?.advice,
         }),
       )
-      // kafkajs would wait out its own request timeout (30 s) on a socket that answers nothing.
-      client.sockets.close()
+      // kafkajs would wait out its own request timeout (30 s) on a socket that answers nothing:
+      // ended with an error, which kafkajs hears (a plain close it does not), the request fails now.
+      client.sockets.abort()
     }, connection.connectTimeoutMs)
   })
   const connecting = connect()

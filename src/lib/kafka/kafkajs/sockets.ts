@@ -109,23 +109,19 @@ export class SocketWatch {
   }
 
   /**
-   * Ends every socket now, and any kafkajs opens after: its pending requests fail at once
-   * instead of at their timeout, and nothing keeps the process alive.
-   */
-  close(): void {
-    this.closed = true
-    for (const socket of this.open) socket.destroy()
-    this.open.clear()
-  }
-
-  /**
    * Ends every socket with an error, which kafkajs hears (unlike a plain close): it fails the
    * requests waiting on them at once, so that a disconnect does not wait out their timeout.
+   * Any socket kafkajs opens after fails at once.
    */
   abort(): void {
     this.closed = true
     for (const socket of this.open) socket.destroy(new Error('abandoned by kq'))
     this.open.clear()
+  }
+
+  /** True once kq has given up on this client (see abort): kafkajs must not try again. */
+  get abandoned(): boolean {
+    return this.closed
   }
 
   /** True once any broker took a TCP connection (or finished a TLS handshake). */
