@@ -186,14 +186,17 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
-/** Says how to make a missing topic: through its queue when it is one of a queue's companions. */
+/**
+ * Says how to make a missing topic, first thing after naming it: through its queue when it is
+ * one of a queue's companions; why comes after the fix.
+ */
 function missingTopicMessage(topic: string): string {
   const companion = companionOf(topic)
   if (companion === undefined) return `topic ${topic} does not exist: create it with \`kq topic:create ${topic}\``
   const owner = companionOf(companion.queueTopic)
   if (owner !== undefined) {
-    return `topic ${topic} does not exist: ${companion.queueTopic} is the ${owner.role} topic of queue ${owner.queueTopic}, not a queue: name the queue ${owner.queueTopic}`
+    return `topic ${topic} does not exist: name the queue ${owner.queueTopic}, not ${companion.queueTopic} (the ${owner.role} topic of queue ${owner.queueTopic})`
   }
 
-  return `topic ${topic} does not exist: it is the ${companion.role} topic of queue ${companion.queueTopic}: create that queue's topics with \`kq topic:create ${companion.queueTopic}\``
+  return `topic ${topic} does not exist: create it with \`kq topic:create ${companion.queueTopic}\` (it is the ${companion.role} topic of queue ${companion.queueTopic}; topics that exist are left alone)`
 }

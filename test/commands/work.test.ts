@@ -581,13 +581,19 @@ describe('kq work', function () {
       })
     }
 
-    it('a queue whose topic does not exist', async () => {
+    it('a queue whose topic does not exist (exit 6), in one line that names the command to run', async () => {
       const missing = uniqueTopic('nope')
       const {code, stdout, stderr} = await work([missing, '--group', uniqueTopic('g'), '--stop-when-empty'])
-      assert.notEqual(code, 0)
-      assert.match(stderr, new RegExp(`^Error: .*${missing}.*topic:create.*\\n$`))
-      assertNoStackTrace(stderr)
+      assert.equal(code, ExitCode.KafkaRefused)
+      assert.equal(stderr, `Error: topic ${missing} does not exist: create it with \`kq topic:create ${missing}\`\n`)
       assert.doesNotMatch(stdout, /Processing jobs/)
+    })
+
+    it('every queue without its topics, each with its command, not only the first', async () => {
+      const [first, second] = [uniqueTopic('nope'), uniqueTopic('nope')]
+      const {code, stderr} = await work([`${first},${second}`, '--group', uniqueTopic('g'), '--stop-when-empty'])
+      assert.equal(code, ExitCode.KafkaRefused)
+      assert.equal(stderr, `Error: topics ${first}, ${second} do not exist: create them with \`kq topic:create ${first}\` and \`kq topic:create ${second}\`\n`)
     })
   })
 })

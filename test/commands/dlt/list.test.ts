@@ -122,7 +122,10 @@ describe('kq dlt:list', function () {
   it('points at topic:create for a queue without a dead-letter topic', async () => {
     const {code, stderr} = await kq(['dlt:list', 'no-such-queue-here'])
     assert.equal(code, ExitCode.KafkaRefused)
-    assert.equal(stderr, "Error: topic no-such-queue-here-dlt does not exist: it is the dead-letter topic of queue no-such-queue-here: create that queue's topics with `kq topic:create no-such-queue-here`\n")
+    assert.equal(
+      stderr,
+      'Error: topic no-such-queue-here-dlt does not exist: create it with `kq topic:create no-such-queue-here` (it is the dead-letter topic of queue no-such-queue-here; topics that exist are left alone)\n',
+    )
   })
 
   it('answers a broker that is down with one line and exit code 5', async () => {

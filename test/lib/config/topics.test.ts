@@ -46,11 +46,11 @@ describe('companion topics', () => {
   it("never suggests creating a companion as a queue when it is missing", () => {
     assert.equal(
       new TopicNotFoundError('orders-dlt').message,
-      "topic orders-dlt does not exist: it is the dead-letter topic of queue orders: create that queue's topics with `kq topic:create orders`",
+      'topic orders-dlt does not exist: create it with `kq topic:create orders` (it is the dead-letter topic of queue orders; topics that exist are left alone)',
     )
     assert.equal(
       new TopicNotFoundError('orders-dlt-retry').message,
-      'topic orders-dlt-retry does not exist: orders-dlt is the dead-letter topic of queue orders, not a queue: name the queue orders',
+      'topic orders-dlt-retry does not exist: name the queue orders, not orders-dlt (the dead-letter topic of queue orders)',
     )
     assert.equal(new TopicNotFoundError('orders').message, 'topic orders does not exist: create it with `kq topic:create orders`')
   })
