@@ -88,6 +88,12 @@ describe('loadConfig', () => {
     assert.equal(load({KAFKA_PARTITIONS: ''}).partitions, 1)
   })
 
+  it('keeps the value of .env under an empty environment variable, as the README says', () => {
+    const config = loadConfig({env: {KAFKA_QUEUE: ''}, envFile: envFile({KAFKA_QUEUE: 'orders', KAFKA_CLIENT_ID: ''})})
+    assert.equal(config.queue, 'orders')
+    assert.equal(config.kafka.clientId, 'kq')
+  })
+
   it('reads .env from the working folder when no file is named', () => {
     const file = envFile({KAFKA_QUEUE: 'found-it'})
     const config = loadConfig({env: {}, cwd: file.replace(/\/\.env$/, '')})
