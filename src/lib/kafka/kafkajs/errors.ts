@@ -75,6 +75,13 @@ function namesEveryBroker(named: string[], brokers: string[]): boolean {
   return brokers.every((broker) => named.includes(broker))
 }
 
+/** A refused connection to some of the brokers, named, and not to every one of `brokers`. */
+export function isOneBrokerRefusing(error: unknown, brokers: string[]): boolean {
+  const {code} = (find(error, KafkaJSConnectionError) ?? {}) as {code?: string}
+  const named = unreachableBrokers(error)
+  return code === 'ECONNREFUSED' && named !== undefined && !namesEveryBroker(named, brokers)
+}
+
 function find<T>(error: unknown, type: abstract new (...args: never[]) => T): T | undefined {
   for (const cause of causes(error)) if (cause instanceof type) return cause
   return undefined
@@ -196,7 +203,7 @@ export function translateKafkaError(error: unknown, context: KafkaErrorContext):
     const tlsFailure = code ? TLS_FAILURES[code] : undefined
     const reason = tlsFailure?.reason ?? (code && CONNECTION_REASONS[code]) ?? connection.message.split('\n')[0].trim().toLowerCase()
     const named = context.noBrokerAnswered ? undefined : unreachableBrokers(error)
-    const oneBrokerDown = code === 'ECONNREFUSED' && named !== undefined && !namesEveryBroker(named, context.brokers)
+    const oneBrokerDown = named !== undefined && isOneBrokerRefusing(error, context.brokers)
     const advice = tlsFailure?.advice ?? (oneBrokerDown ? ONE_BROKER_DOWN : undefined)
     return new BrokerUnreachableError(named ?? context.brokers, reason, {cause: error, advice})
   }

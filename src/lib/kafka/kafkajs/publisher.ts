@@ -5,6 +5,7 @@ import {RecordTooLargeError, SendTimeoutError, TopicNotFoundError} from '../../e
 import {type KafkaClient, connectWithin, createKafka} from './client.js'
 import {type PartitionedMessages, sendEveryPartition} from './complete-send.js'
 import {PartitionChoice} from './partition-choice.js'
+import {startProducer} from './producer-start.js'
 import {RenewingProducer} from './renewing-producer.js'
 import {SendDeadlines} from './send-deadlines.js'
 import {translateKafkaError} from './errors.js'
@@ -218,17 +219,28 @@ export async function openPublisher(connection: KafkaConnectionConfig, options: 
       // that stays down must end in an error the user sees, not a hang.
       retry: {retries: 8, initialRetryTime: 250, maxRetryTime: 3000},
     })
-  const producer = newProducer()
   const admin = kafka.admin()
   // Every publisher's first send checks that its topic exists: the topic list is asked for as
   // soon as the admin is connected, while the producer still waits for its producer id.
   let topicsAtConnect: Promise<ITopicMetadata[] | undefined> | undefined
+  let producer: Producer | undefined
+  let abandoned = false
   await connectWithin(
     client,
     connection,
     async () => {
+      const started = startProducer(newProducer, {
+        brokers: connection.brokers,
+        reachedAny: () => client.sockets.reachedAny(),
+        // A last refusal is worth more to the user than connectWithin's "no answer".
+        giveUpAt: Date.now() + connection.connectTimeoutMs - 1000,
+        starting: (next) => {
+          producer = next
+        },
+        abandoned: () => abandoned,
+      })
       await Promise.all([
-        producer.connect(),
+        started,
         admin.connect().then(() => {
           topicsAtConnect = admin.fetchTopicMetadata().then(
             ({topics}) => topics,
@@ -238,10 +250,11 @@ export async function openPublisher(connection: KafkaConnectionConfig, options: 
       ])
     },
     async () => {
-      await Promise.allSettled([producer.disconnect(), admin.disconnect()])
+      abandoned = true
+      await Promise.allSettled([producer?.disconnect(), admin.disconnect()])
     },
     'starting the producer (an idempotent producer needs WRITE on the topics, or IDEMPOTENT_WRITE on the cluster before Kafka 3.0)',
   )
   // After a failed send the next goes through a new producer: see RenewingProducer.
-  return new KafkaPublisher(client, new RenewingProducer(producer, newProducer), admin, connection.brokers, options, topicsAtConnect)
+  return new KafkaPublisher(client, new RenewingProducer(producer!, newProducer), admin, connection.brokers, options, topicsAtConnect)
 }
