@@ -2,9 +2,9 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import {type Assigner, type Broker, type Cluster, type Consumer, type Kafka} from 'kafkajs'
 
-import {KqError} from '../../errors.js'
 import {type CommittedOffset, type PartitionOffsets, type TopicsOffsets} from '../types.js'
 import {isTopicRefusal, isUnknownTopic} from './errors.js'
+import {lostPartitionsError} from './offsets.js'
 
 /**
  * Start and end offsets and groups' committed offsets of many topics, in one metadata request and
@@ -155,15 +155,7 @@ export async function withOffsetLookup<T>(kafka: Kafka, names: string[], use: (l
       const again = isUnknownTopic(error) || error instanceof LostTopicError
       if (!again) throw error
       if (attempt >= attempts) {
-        if (error instanceof LostTopicError) {
-          throw new KqError(
-            `the Kafka client lost the partitions of ${error.topic} from its metadata ${attempts} times in a row: check that every broker lists the topic (kq topic:list), then run the command again`,
-            undefined,
-            {cause: error},
-          )
-        }
-
-        throw error
+        throw error instanceof LostTopicError ? lostPartitionsError(error.topic, attempts, error) : error
       }
     } finally {
       await consumer.disconnect().catch(() => {})

@@ -14,6 +14,15 @@ type TopicOffsets = Awaited<ReturnType<Admin['fetchTopicOffsets']>>
  * three-broker cluster, where slow metadata makes refreshes overlap. A second try triggers a
  * refresh that includes the topic.
  */
+/** What a user is told once kafkajs lost a topic's partitions `attempts` times in a row. */
+export function lostPartitionsError(topic: string, attempts: number, cause: unknown): KqError {
+  return new KqError(
+    `the Kafka client lost the partitions of ${topic} from its metadata ${attempts} times in a row: check that every broker lists the topic (kq topic:list), then run the command again`,
+    undefined,
+    {cause},
+  )
+}
+
 export async function fetchTopicOffsets(admin: Admin, topic: string, attempts = 5): Promise<TopicOffsets> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -21,11 +30,7 @@ export async function fetchTopicOffsets(admin: Admin, topic: string, attempts = 
     } catch (error) {
       if (!(error instanceof TypeError)) throw error
       if (attempt >= attempts) {
-        throw new KqError(
-          `the Kafka client lost the partitions of ${topic} from its metadata ${attempts} times in a row: check that every broker lists the topic (kq topic:list), then run the command again`,
-          undefined,
-          {cause: error},
-        )
+        throw lostPartitionsError(topic, attempts, error)
       }
 
       await sleep(100 * attempt)
