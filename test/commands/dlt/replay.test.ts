@@ -66,6 +66,16 @@ describe('kq dlt:replay', function () {
     assert.deepEqual(await pendingOffsets(queue, group), [])
   })
 
+  it("takes a job id in place of the queue, as Laravel's queue:retry ID does, and replays that one", async () => {
+    const queue = await createQueue('dlt-replay-id-argument')
+    const group = uniqueTopic('g')
+    const written = await writeDeadLetters(queue, [{}, {}])
+    const {code, stdout, stderr} = await kq(['queue:retry', written[1].id!, '--group', group, '--yes', '--json'], {env: {KAFKA_QUEUE: queue}})
+    assert.equal(code, 0, stderr)
+    assert.deepEqual((JSON.parse(stdout) as ReplayResult).replayed.map((each) => each.deadLetter), ['0:1'])
+    assert.deepEqual(await pendingOffsets(queue, group), [0])
+  })
+
   it('gives a worker the replayed job, which runs as attempt 1 with its id', async () => {
     const app: TestApp = makeTestApp({jobs: {Flaky: FLAKY_JOB}, files: {broken: ''}})
     try {
