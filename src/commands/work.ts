@@ -5,7 +5,7 @@ import {topicName} from '../lib/config/values.js'
 import {lineWriter} from '../lib/output/lines.js'
 import {humanRenderer, jsonRenderer, metricsLine} from '../lib/output/worker.js'
 import {type KqConfig} from '../lib/config/index.js'
-import {ConfigError} from '../lib/errors.js'
+import {ConfigError, UsageError} from '../lib/errors.js'
 import {type MetricsServer} from '../lib/metrics/server.js'
 import {type WorkerEvents, type WorkerSummary} from '../lib/worker/events.js'
 import {WORKER_SETTING_NAMES} from '../lib/worker/settings.js'
@@ -79,7 +79,10 @@ export default class Work extends KqCommand {
 
   static override flags = {
     ...workerFlags(WORKER_SETTING_NAMES),
-    queue: Flags.string({description: 'Queues in priority order, as Laravel spells it: --queue=high,default,low.', exclusive: ['queues']}),
+    queue: Flags.string({description: 'Queues in priority order, as Laravel spells it: --queue=high,default,low.'}),
+    // Laravel's, taken only to say why kq has none: a command line copied from a Laravel
+    // worker would otherwise stop at oclif's bare "Nonexistent flag".
+    sleep: Flags.string({hidden: true}),
     once: Flags.boolean({description: 'Work one job, then stop.'}),
     json: Flags.boolean({description: 'One JSON object per event and line.'}),
     verbose: Flags.boolean({char: 'v', description: 'Show job ids, partitions and offsets.', exclusive: ['quiet']}),
@@ -90,6 +93,7 @@ export default class Work extends KqCommand {
 
   async run(): Promise<WorkerSummary> {
     const {args, flags} = await this.parse(Work)
+    refuseLaravelOnly(args.queues, flags)
     const config = this.loadConfig(flags)
     const queues = (args.queues ?? flags.queue)?.split(',').map((queue) => topicName({raw: queue.trim(), label: 'queue', fromCommandLine: true}))
     this.actingAs('worker', config, queues ?? [config.queue])
@@ -125,5 +129,25 @@ export default class Work extends KqCommand {
     // Exit now, as Laravel's worker does once stopped: a timer or socket a job left open must
     // not keep a stopped worker's process alive under a process manager.
     return this.exit(summary.exitCode)
+  }
+}
+
+/**
+ * What a Laravel worker's command line has that kq cannot honour, refused in one line that
+ * says why: oclif's `exclusive` compares flags only, so an argument and --queue both given
+ * (Laravel's `queue:work redis --queue=high`, whose argument is the connection) would work the
+ * argument's queue and drop --queue's without a word.
+ */
+function refuseLaravelOnly(queues: string | undefined, flags: {queue?: string; sleep?: string}): void {
+  if (queues !== undefined && flags.queue !== undefined) {
+    throw new UsageError(
+      `queues given twice, as the argument (${queues}) and as --queue (${flags.queue}): give one; kq work has no connection argument, KAFKA_BROKERS says where Kafka is`,
+    )
+  }
+
+  if (flags.sleep !== undefined) {
+    throw new UsageError(
+      'kq work has no --sleep (Laravel\'s wait before it polls an empty queue again): the worker waits on Kafka, which hands it a job the moment one arrives; drop the flag',
+    )
   }
 }
