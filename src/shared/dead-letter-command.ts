@@ -45,6 +45,12 @@ export abstract class DeadLetterCommand extends KqCommand {
     try {
       state = await store.load(queue)
     } catch (error) {
+      // Laravel's `queue:retry all`: kq's `all` is no queue named, with --yes.
+      if (queueArgument === 'all' && error instanceof TopicNotFoundError) {
+        const laravel = this.id === 'dlt:purge' ? 'queue:flush' : 'queue:retry all'
+        throw new UsageError(`there is no queue all: \`kq ${this.id} --yes\` takes every pending dead letter of ${config.queue}, as Laravel's ${laravel} does (name a queue for another's)`)
+      }
+
       if (ids.length === 0 || !(error instanceof TopicNotFoundError)) throw error
     }
 
