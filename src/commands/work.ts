@@ -102,7 +102,7 @@ export default class Work extends KqCommand {
       queues,
       ...(flags.once && {maxJobs: 1}),
     })
-    const render = flags.json ? jsonRenderer() : humanRenderer({verbose: flags.verbose})
+    const render = flags.json ? jsonRenderer() : humanRenderer({verbose: flags.verbose, once: flags.once})
     const output = lineWriter()
     // Unheard events cost nothing: with --quiet a job that succeeds is never formatted.
     const events = flags.quiet ? WORKER_EVENTS.filter((event) => !QUIET_EVENTS.has(event)) : WORKER_EVENTS

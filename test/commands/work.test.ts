@@ -441,7 +441,7 @@ describe('kq work', function () {
     const once = await work([queue, '--group', group, '--once'])
     assert.equal(once.code, 0, once.stderr)
     assert.deepEqual(runsOf(app.ledger(queue)).map((entry) => entry.tag), ['a'])
-    assert.match(once.stdout, /Stopping \(--max-jobs reached\)/)
+    assert.match(once.stdout, /Stopping \(--once: one job worked\)/)
     assert.match(once.stdout, /1 done, 0 failed/)
 
     const again = await work([queue, '--group', group, '--once'])
