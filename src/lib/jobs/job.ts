@@ -151,9 +151,10 @@ export abstract class Job<P = unknown> {
   /**
    * Ends the attempt from handle() and puts the job back on its queue, to run again after
    * `seconds` (Laravel's `$this->release()`): `return this.release(10)`. Unlike Laravel's, it
-   * is the same attempt, as a middleware's release is: it uses no try.
+   * is the same attempt, as a middleware's release is: it uses no try. Public, not protected: a
+   * protected member would make Job nominal, and a job of another copy of kq no longer a Job.
    */
-  protected release(seconds: number, reason = 'released'): never {
+  release(seconds: number, reason = 'released'): never {
     throw jobReleased(seconds, reason, true)
   }
 
