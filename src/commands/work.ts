@@ -10,7 +10,7 @@ import {type MetricsServer} from '../lib/metrics/server.js'
 import {type WorkerEvents, type WorkerSummary} from '../lib/worker/events.js'
 import {WORKER_SETTING_NAMES} from '../lib/worker/settings.js'
 import {Worker} from '../lib/worker/worker.js'
-import {brokersFlag, jobsDirFlag, textArgument, workerFlags, workerSettingsFromFlags} from '../shared/flags.js'
+import {brokersFlag, jobsDirFlag, queueFlag, queuesOf, textArgument, workerFlags, workerSettingsFromFlags} from '../shared/flags.js'
 import {guardWorkerProcess} from '../shared/worker-process.js'
 
 const WORKER_EVENTS: Array<keyof WorkerEvents> = [
@@ -79,7 +79,7 @@ export default class Work extends KqCommand {
 
   static override flags = {
     ...workerFlags(WORKER_SETTING_NAMES),
-    queue: Flags.string({description: 'Queues in priority order, as Laravel spells it: --queue=high,default,low.'}),
+    queue: queueFlag,
     // Laravel's, taken only to say why kq has none: a command line copied from a Laravel
     // worker would otherwise stop at oclif's bare "Nonexistent flag".
     sleep: Flags.string({hidden: true}),
@@ -93,9 +93,10 @@ export default class Work extends KqCommand {
 
   async run(): Promise<WorkerSummary> {
     const {args, flags} = await this.parse(Work)
-    refuseLaravelOnly(args.queues, flags)
+    const named = queuesOf(args.queues, flags.queue)
+    refuseSleep(flags)
     const config = this.loadConfig(flags)
-    const queues = (args.queues ?? flags.queue)?.split(',').map((queue) => topicName({raw: queue.trim(), label: 'queue', fromCommandLine: true}))
+    const queues = named?.split(',').map((queue) => topicName({raw: queue.trim(), label: 'queue', fromCommandLine: true}))
     this.actingAs('worker', config, queues ?? [config.queue])
     const worker = new Worker(config, {
       ...workerSettingsFromFlags(WORKER_SETTING_NAMES, flags),
@@ -132,19 +133,8 @@ export default class Work extends KqCommand {
   }
 }
 
-/**
- * What a Laravel worker's command line has that kq cannot honour, refused in one line that
- * says why: oclif's `exclusive` compares flags only, so an argument and --queue both given
- * (Laravel's `queue:work redis --queue=high`, whose argument is the connection) would work the
- * argument's queue and drop --queue's without a word.
- */
-function refuseLaravelOnly(queues: string | undefined, flags: {queue?: string; sleep?: string}): void {
-  if (queues !== undefined && flags.queue !== undefined) {
-    throw new UsageError(
-      `queues given twice, as the argument (${queues}) and as --queue (${flags.queue}): give one; kq work has no connection argument, KAFKA_BROKERS says where Kafka is`,
-    )
-  }
-
+/** Laravel's --sleep, refused with why kq has none: oclif's bare "Nonexistent flag" says nothing of it. */
+function refuseSleep(flags: {sleep?: string}): void {
   if (flags.sleep !== undefined) {
     throw new UsageError(
       'kq work has no --sleep (Laravel\'s wait before it polls an empty queue again): the worker waits on Kafka, which hands it a job the moment one arrives; drop the flag',

@@ -574,7 +574,7 @@ describe('kq work', function () {
         'queues given both as the argument and as --queue (Laravel\'s connection argument)',
         ['--queue=high,low'],
         ExitCode.Usage,
-        /^Error: queues given twice, as the argument \(some-queue\) and as --queue \(high,low\): give one; kq work has no connection argument, KAFKA_BROKERS says where Kafka is\n$/,
+        /^Error: queues given twice, as the argument \(some-queue\) and as --queue \(high,low\): give one; kq has no connection argument, KAFKA_BROKERS says where Kafka is\n$/,
       ],
       ['Laravel\'s --sleep, saying why there is none', ['--sleep=3'], ExitCode.Usage, /^Error: kq work has no --sleep \(Laravel's wait before it polls an empty queue again\): .*drop the flag\n$/],
     ]
