@@ -86,6 +86,7 @@ describe('the kq binary', () => {
       ['queue:failed', 'List the dead letters'],
       ['queue:retry', 'dead letters'],
       ['queue:flush', 'dead letters'],
+      ['queue:forget', 'dead letters'],
       ['queue:monitor', ''],
     ]) {
       const {code, stdout} = await kq([laravel, '--help'])

@@ -5,12 +5,12 @@ import {topicName} from '../lib/config/values.js'
 import {lineWriter} from '../lib/output/lines.js'
 import {humanRenderer, jsonRenderer, metricsLine} from '../lib/output/worker.js'
 import {type KqConfig} from '../lib/config/index.js'
-import {ConfigError} from '../lib/errors.js'
+import {ConfigError, UsageError} from '../lib/errors.js'
 import {type MetricsServer} from '../lib/metrics/server.js'
 import {type WorkerEvents, type WorkerSummary} from '../lib/worker/events.js'
 import {WORKER_SETTING_NAMES} from '../lib/worker/settings.js'
 import {Worker} from '../lib/worker/worker.js'
-import {brokersFlag, jobsDirFlag, textArgument, workerFlags, workerSettingsFromFlags} from '../shared/flags.js'
+import {brokersFlag, jobsDirFlag, queueFlag, queuesOf, textArgument, workerFlags, workerSettingsFromFlags} from '../shared/flags.js'
 import {guardWorkerProcess} from '../shared/worker-process.js'
 
 const WORKER_EVENTS: Array<keyof WorkerEvents> = [
@@ -79,7 +79,10 @@ export default class Work extends KqCommand {
 
   static override flags = {
     ...workerFlags(WORKER_SETTING_NAMES),
-    queue: Flags.string({description: 'Queues in priority order, as Laravel spells it: --queue=high,default,low.', exclusive: ['queues']}),
+    queue: queueFlag,
+    // Laravel's, taken only to say why kq has none: a command line copied from a Laravel
+    // worker would otherwise stop at oclif's bare "Nonexistent flag".
+    sleep: Flags.string({hidden: true}),
     once: Flags.boolean({description: 'Work one job, then stop.'}),
     json: Flags.boolean({description: 'One JSON object per event and line.'}),
     verbose: Flags.boolean({char: 'v', description: 'Show job ids, partitions and offsets.', exclusive: ['quiet']}),
@@ -90,15 +93,17 @@ export default class Work extends KqCommand {
 
   async run(): Promise<WorkerSummary> {
     const {args, flags} = await this.parse(Work)
+    const named = queuesOf(args.queues, flags.queue)
+    refuseSleep(flags)
     const config = this.loadConfig(flags)
-    const queues = (args.queues ?? flags.queue)?.split(',').map((queue) => topicName({raw: queue.trim(), label: 'queue', fromCommandLine: true}))
+    const queues = named?.split(',').map((queue) => topicName({raw: queue.trim(), label: 'queue', fromCommandLine: true}))
     this.actingAs('worker', config, queues ?? [config.queue])
     const worker = new Worker(config, {
       ...workerSettingsFromFlags(WORKER_SETTING_NAMES, flags),
       queues,
       ...(flags.once && {maxJobs: 1}),
     })
-    const render = flags.json ? jsonRenderer() : humanRenderer({verbose: flags.verbose})
+    const render = flags.json ? jsonRenderer() : humanRenderer({verbose: flags.verbose, once: flags.once})
     const output = lineWriter()
     // Unheard events cost nothing: with --quiet a job that succeeds is never formatted.
     const events = flags.quiet ? WORKER_EVENTS.filter((event) => !QUIET_EVENTS.has(event)) : WORKER_EVENTS
@@ -125,5 +130,14 @@ export default class Work extends KqCommand {
     // Exit now, as Laravel's worker does once stopped: a timer or socket a job left open must
     // not keep a stopped worker's process alive under a process manager.
     return this.exit(summary.exitCode)
+  }
+}
+
+/** Laravel's --sleep, refused with why kq has none: oclif's bare "Nonexistent flag" says nothing of it. */
+function refuseSleep(flags: {sleep?: string}): void {
+  if (flags.sleep !== undefined) {
+    throw new UsageError(
+      'kq work has no --sleep (Laravel\'s wait before it polls an empty queue again): the worker waits on Kafka, which hands it a job the moment one arrives; drop the flag',
+    )
   }
 }

@@ -1,6 +1,7 @@
 import {KqCommand} from '../base-command.js'
 import {type KqConfig} from '../lib/config/index.js'
 import {topicName} from '../lib/config/values.js'
+import {isJobId} from '../lib/envelope/job-id.js'
 import {type DeadLetter} from '../lib/dead-letter/letters.js'
 import {otherQueuesHolding} from '../lib/dead-letter/find.js'
 import {type Selection, hasSelector, matchesId, selectDeadLetters} from '../lib/dead-letter/selection.js'
@@ -18,6 +19,16 @@ const MAX_CHOICES = 500
  * with --dry-run); it never gets a question it cannot answer.
  */
 export abstract class DeadLetterCommand extends KqCommand {
+  /**
+   * Laravel's `queue:retry ID` and `queue:forget ID` name the failed job where kq names the
+   * queue: an argument that is a job id (a UUIDv7, which no one names a queue) selects that
+   * dead letter as --id does, in whichever queue holds it, instead of naming a queue.
+   */
+  protected jobIdArgument<F extends {id?: string[]}>(argument: string | undefined, flags: F): {queue: string | undefined; flags: F} {
+    if (!isJobId(argument)) return {queue: argument, flags}
+    return {queue: undefined, flags: {...flags, id: [...(flags.id ?? []), argument]}}
+  }
+
   protected queueOf(argument: string | undefined, config: KqConfig): string {
     return argument === undefined ? config.queue : topicName({raw: argument, label: 'queue', fromCommandLine: true})
   }
@@ -34,6 +45,12 @@ export abstract class DeadLetterCommand extends KqCommand {
     try {
       state = await store.load(queue)
     } catch (error) {
+      // Laravel's `queue:retry all`: kq's `all` is no queue named, with --yes.
+      if (queueArgument === 'all' && error instanceof TopicNotFoundError) {
+        const laravel = this.id === 'dlt:purge' ? 'queue:flush' : 'queue:retry all'
+        throw new UsageError(`there is no queue all: \`kq ${this.id} --yes\` takes every pending dead letter of ${config.queue}, as Laravel's ${laravel} does (name a queue for another's)`)
+      }
+
       if (ids.length === 0 || !(error instanceof TopicNotFoundError)) throw error
     }
 

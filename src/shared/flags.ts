@@ -183,3 +183,21 @@ export function aclRoleFlags() {
     brokers: brokersFlag,
   }
 }
+
+/** Laravel's spelling of the queues, `--queue=high,low`, beside kq's argument (kq work, kq make:supervisor). */
+export const queueFlag = Flags.string({description: 'Queues in priority order, as Laravel spells it: --queue=high,default,low.'})
+
+/**
+ * The queues from the argument or --queue, refused when both are given: oclif's `exclusive`
+ * compares flags only, so one would be dropped without a word (Laravel's `queue:work redis
+ * --queue=high`, whose argument is the connection, would work a queue named redis).
+ */
+export function queuesOf(argument: string | undefined, flag: string | undefined): string | undefined {
+  if (argument !== undefined && flag !== undefined) {
+    throw new UsageError(
+      `queues given twice, as the argument (${argument}) and as --queue (${flag}): give one; kq has no connection argument, KAFKA_BROKERS says where Kafka is`,
+    )
+  }
+
+  return argument ?? flag
+}

@@ -85,6 +85,35 @@ export default class SettleInvoice extends Job<{tag: string; invoice: string}> {
 
   after(() => app.remove())
 
+  it("puts back a job whose handle() calls this.release(), as Laravel's $this->release(), and runs it again as the same attempt", async () => {
+    app.writeJob(
+      'WaitsOnce',
+      `import {appendFileSync, existsSync, writeFileSync} from 'node:fs'
+import {Job, type JobContext} from 'kq'
+
+export default class WaitsOnce extends Job<{tag: string}> {
+  override tries = 1
+
+  override async handle(payload: {tag: string}, ctx: JobContext): Promise<void> {
+    appendFileSync(${JSON.stringify(ledger)}, JSON.stringify({job: ctx.job, tag: payload.tag, attempt: ctx.attempt, at: Date.now(), pid: process.pid}) + '\\n')
+    const marker = ${JSON.stringify(path.join(app.root, 'waited'))}
+    if (!existsSync(marker)) {
+      writeFileSync(marker, '')
+      return this.release(0.2, 'not yet')
+    }
+  }
+}
+`,
+    )
+    const {queue, group} = await createWorkedQueue('mw-handle-release')
+    await dispatch('WaitsOnce', {tag: 'w'}, queue)
+    const events = await work(queue, group)
+    const released = events.filter((event) => event.event === 'job:released')
+    assert.deepEqual(released.map((event) => [event.reason, event.attempt]), [['not yet', 1]])
+    assert.equal(events.filter((event) => event.event === 'job:failed').length, 0)
+    assert.deepEqual(runs('WaitsOnce').map((run) => run.attempt), [1, 1])
+  })
+
   const runs = (job: string): Run[] =>
     existsSync(ledger)
       ? readFileSync(ledger, 'utf8')

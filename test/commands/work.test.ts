@@ -441,7 +441,7 @@ describe('kq work', function () {
     const once = await work([queue, '--group', group, '--once'])
     assert.equal(once.code, 0, once.stderr)
     assert.deepEqual(runsOf(app.ledger(queue)).map((entry) => entry.tag), ['a'])
-    assert.match(once.stdout, /Stopping \(--max-jobs reached\)/)
+    assert.match(once.stdout, /Stopping \(--once: one job worked\)/)
     assert.match(once.stdout, /1 done, 0 failed/)
 
     const again = await work([queue, '--group', group, '--once'])
@@ -570,6 +570,13 @@ describe('kq work', function () {
       ['a --backoff that is not a list of seconds', ['--backoff', '1,x'], ExitCode.Usage, /^Error: --backoff must be seconds, or a comma-separated list of them \(e\.g\. 1,5,10\), got "1,x"\n$/],
       ['--concurrency 0', ['--concurrency', '0'], ExitCode.Usage, /^Error: .*concurrency.*\n$/],
       ['--tries 0', ['--tries', '0'], ExitCode.Usage, /^Error: .*tries.*\n$/],
+      [
+        'queues given both as the argument and as --queue (Laravel\'s connection argument)',
+        ['--queue=high,low'],
+        ExitCode.Usage,
+        /^Error: queues given twice, as the argument \(some-queue\) and as --queue \(high,low\): give one; kq has no connection argument, KAFKA_BROKERS says where Kafka is\n$/,
+      ],
+      ['Laravel\'s --sleep, saying why there is none', ['--sleep=3'], ExitCode.Usage, /^Error: kq work has no --sleep \(Laravel's wait before it polls an empty queue again\): .*drop the flag\n$/],
     ]
     for (const [what, args, exitCode, message] of refusals) {
       it(what, async () => {

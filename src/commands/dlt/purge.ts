@@ -6,8 +6,8 @@ import {DeadLetterCommand} from '../../shared/dead-letter-command.js'
 import {brokersFlag, deadLetterSelection, deadLetterSelectorFlags, textArgument} from '../../shared/flags.js'
 
 export default class DltPurge extends DeadLetterCommand {
-  // Laravel's name for it.
-  static override aliases = ['queue:flush']
+  // Laravel's names for it: queue:flush for them all, queue:forget ID for one.
+  static override aliases = ['queue:flush', 'queue:forget']
   static override summary = 'Mark pending dead letters handled without replaying them.'
   static override description =
     'Moves the dead-letter cursor past the selected dead letters: they leave `kq dlt:list` (they stay in the topic until ' +
@@ -16,11 +16,12 @@ export default class DltPurge extends DeadLetterCommand {
   static override examples = [
     '<%= config.bin %> <%= command.id %> --reason malformed --yes',
     '<%= config.bin %> <%= command.id %> orders --id 0:17 --yes',
+    '<%= config.bin %> <%= command.id %> 0193a5f0-6c1e-7a2b-9a41-2f1e5c0d9b77 --yes',
     '<%= config.bin %> <%= command.id %> --since 7d --dry-run',
   ]
 
   static override args = {
-    queue: textArgument('Queue whose dead letters to purge. Default: KAFKA_QUEUE.'),
+    queue: textArgument('Queue whose dead letters to purge, or the job id of one (as --id). Default: KAFKA_QUEUE.'),
   }
 
   static override flags = {
@@ -32,14 +33,15 @@ export default class DltPurge extends DeadLetterCommand {
   }
 
   async run(): Promise<PurgeResult> {
-    const {args, flags} = await this.parse(DltPurge)
+    const parsed = await this.parse(DltPurge)
+    const {queue, flags} = this.jobIdArgument(parsed.args.queue, parsed.flags)
     this.refuseUnconfirmed('purging dead letters', flags)
     const config = this.loadConfig(flags)
-    this.actingAs('operator', config, [this.queueOf(args.queue, config)])
+    this.actingAs('operator', config, [this.queueOf(queue, config)])
     const store = await DeadLetterStore.open(config)
     try {
       const selection = deadLetterSelection(flags)
-      const state = await this.loadPending(config, store, args.queue, selection)
+      const state = await this.loadPending(config, store, queue, selection)
       const {selected, why} = await this.choose(state, selection, {
         verb: 'purge',
         target: ` from ${state.topic}`,

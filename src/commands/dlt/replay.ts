@@ -24,12 +24,12 @@ export default class DltReplay extends DeadLetterCommand {
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> orders --job SendEmail --since 1h --yes',
-    '<%= config.bin %> <%= command.id %> --id 0193a5f0-6c1e-7a2b-9a41-2f1e5c0d9b77 --yes',
+    '<%= config.bin %> <%= command.id %> 0193a5f0-6c1e-7a2b-9a41-2f1e5c0d9b77 --yes',
     '<%= config.bin %> <%= command.id %> --reason timeout --dry-run',
   ]
 
   static override args = {
-    queue: textArgument('Queue whose dead letters to replay. Default: KAFKA_QUEUE.'),
+    queue: textArgument('Queue whose dead letters to replay, or the job id of one (as --id). Default: KAFKA_QUEUE.'),
   }
 
   static override flags = {
@@ -42,15 +42,16 @@ export default class DltReplay extends DeadLetterCommand {
   }
 
   async run(): Promise<ReplayResult> {
-    const {args, flags} = await this.parse(DltReplay)
+    const parsed = await this.parse(DltReplay)
+    const {queue, flags} = this.jobIdArgument(parsed.args.queue, parsed.flags)
     this.refuseUnconfirmed('replaying dead letters', flags)
     const config = this.loadConfig(flags)
-    this.actingAs('operator', config, [this.queueOf(args.queue, config)])
+    this.actingAs('operator', config, [this.queueOf(queue, config)])
     const selection = deadLetterSelection(flags)
     const options = {maxReplays: flags['max-replays'], maxMessageBytes: config.maxMessageBytes}
     const store = await DeadLetterStore.open(config)
     try {
-      const state = await this.loadPending(config, store, args.queue, selection)
+      const state = await this.loadPending(config, store, queue, selection)
       const {selected, why} = await this.choose(state, selection, {
         verb: 'replay',
         target: ` to ${state.queueTopic}`,

@@ -9,7 +9,7 @@ import {
   writeConfigFile,
 } from '../../lib/supervisor/index.js'
 import {PROCESS_MANAGER_SETTING_NAMES} from '../../lib/worker/settings.js'
-import {brokersFlag, jobsDirFlag, textArgument, workerFlags, workerSettingsFromFlags} from '../../shared/flags.js'
+import {brokersFlag, jobsDirFlag, queueFlag, queuesOf, textArgument, workerFlags, workerSettingsFromFlags} from '../../shared/flags.js'
 
 /** The configuration, and the file it was written to (absent when it went to stdout). */
 export type MakeSupervisorResult = ProcessManagerConfig
@@ -53,13 +53,14 @@ export default class MakeSupervisor extends KqCommand {
     ...workerFlags(PROCESS_MANAGER_SETTING_NAMES, 'KQ WORK'),
     brokers: Flags.string({...worker, char: 'b', description: brokersFlag.description}),
     'jobs-dir': Flags.string({...worker, description: jobsDirFlag.description}),
+    queue: Flags.string({...worker, description: queueFlag.description}),
   }
 
   async run(): Promise<MakeSupervisorResult> {
     const {args, flags} = await this.parse(MakeSupervisor)
     const made = await prepareProcessManagerConfig({
       manager: flags.systemd ? 'systemd' : 'supervisor',
-      queues: args.queues,
+      queues: queuesOf(args.queues, flags.queue),
       procs: flags.procs,
       user: flags.user,
       directory: flags.directory,

@@ -79,7 +79,7 @@ export async function findJobHistory(config: KqConfig, id: string, options: JobL
     const last = history.at(-1)!
     const queue = topics.find((topic) => topic.name === last.topic)!.queue
     const worked = await isWorked(reader, config.consumerGroup, last)
-    return {id, job: scans.flatMap((scan) => scan.names)[0] ?? null, queue, ...stateOf(last, worked), history, searched}
+    return {id, job: scans.flatMap((scan) => scan.names)[0] ?? null, queue, ...stateOf(last, worked, {id, queue}), history, searched}
   } finally {
     await reader.close()
   }

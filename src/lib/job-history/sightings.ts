@@ -46,14 +46,17 @@ export function inHistoryOrder(sightings: JobSighting[]): JobSighting[] {
 
 /**
  * Where the job is now, from its last record: `worked` says whether the group that reads that
- * record's topic has committed past it (for a dead letter: whether the cursor handled it).
+ * record's topic has committed past it (for a dead letter: whether the cursor handled it);
+ * `job` is its id and the queue that record belongs to.
  */
-export function stateOf(last: JobSighting, worked: boolean): {state: JobState; summary: string} {
+export function stateOf(last: JobSighting, worked: boolean, job: {id: string; queue: string}): {state: JobState; summary: string} {
   const where = `${last.topic}[${last.partition}]@${last.offset}`
   if (last.kind === 'dead-letter') {
+    // The whole command, queue and id, as Laravel's queue:retry ID: nothing left to look up.
+    const replay = `kq dlt:replay ${job.queue} --id ${job.id}`
     return worked
       ? {state: 'dead-letter-handled', summary: `its dead letter ${where} was replayed or purged, and no later record of it was found`}
-      : {state: 'dead-lettered', summary: `dead-lettered at ${where} (${last.reason ?? 'no reason given'}): replay it from the Failed jobs page or with kq dlt:replay`}
+      : {state: 'dead-lettered', summary: `dead-lettered at ${where} (${last.reason ?? 'no reason given'}): replay it from the Failed jobs page or with \`${replay}\``}
   }
 
   if (worked) return {state: 'done', summary: `its last record ${where} was worked, and no later retry or dead letter was found: done`}

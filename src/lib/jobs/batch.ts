@@ -1,6 +1,6 @@
 import {type BatchOptions, type BatchReceipt} from '../dispatch/batch.js'
 import {type PendingJob} from '../dispatch/types.js'
-import {type JobClass, dispatching, jobDefaults} from './job.js'
+import {type JobClass, dispatching, isJobClass, jobDefaults} from './job.js'
 
 /**
  * Jobs that run side by side, with jobs dispatched once all of them are done (Laravel's
@@ -31,17 +31,17 @@ export class Batch {
   }
 
   then(jobClass: JobClass<any>): this {
-    this.#options = {...this.#options, then: jobDefaults(jobClass)}
+    this.#options = {...this.#options, then: endJob('then', jobClass)}
     return this
   }
 
   catch(jobClass: JobClass<any>): this {
-    this.#options = {...this.#options, catch: jobDefaults(jobClass)}
+    this.#options = {...this.#options, catch: endJob('catch', jobClass)}
     return this
   }
 
   finally(jobClass: JobClass<any>): this {
-    this.#options = {...this.#options, finally: jobDefaults(jobClass)}
+    this.#options = {...this.#options, finally: endJob('finally', jobClass)}
     return this
   }
 
@@ -60,4 +60,18 @@ export class Batch {
 
 export function batch(jobs: PendingJob[]): Batch {
   return new Batch(jobs)
+}
+
+/**
+ * An end job's defaults, once it is known to be a job class. A batch has a then(), so `await`
+ * takes it for a promise: `await batch([...]).then(Done)` without .dispatch() calls then() with
+ * the promise's own resolve function, which is told apart here from a job class.
+ */
+function endJob(kind: 'then' | 'catch' | 'finally', jobClass: unknown): ReturnType<typeof jobDefaults> {
+  if (isJobClass(jobClass)) return jobDefaults(jobClass)
+  if (kind === 'then' && typeof jobClass === 'function') {
+    throw new TypeError('a batch is sent by .dispatch(), and was awaited without it: end it with .dispatch(), as in await batch([...]).then(Done).dispatch()')
+  }
+
+  throw new TypeError(`batch().${kind}() takes a job class (a class that extends Job), got ${typeof jobClass === 'function' ? `function ${jobClass.name || '(anonymous)'}` : typeof jobClass}`)
 }

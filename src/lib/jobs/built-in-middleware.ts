@@ -1,5 +1,5 @@
 import {type JobMiddleware, type MiddlewareContext} from './job.js'
-import {isRelease} from './middleware.js'
+import {isRelease} from './release.js'
 import {type Bucket, CLOSED, type Throttle, afterAttempt, heldFor, shareOfLimit, takeToken} from './limits.js'
 
 /** A key given as text, or read off the payload. */

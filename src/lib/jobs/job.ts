@@ -1,5 +1,6 @@
 import {type DispatchOptions, type DispatchReceipt, type JobDefaults, type PendingJob} from '../dispatch/types.js'
 import {type StandardSchemaV1} from '../schema/standard.js'
+import {jobReleased} from './release.js'
 
 /**
  * Marks job classes across copies of kq: a job file imports `Job` from the application's own
@@ -146,6 +147,16 @@ export abstract class Job<P = unknown> {
 
   /** Runs once, after the last failed attempt, when the job is dead-lettered. */
   failed?(payload: P, error: unknown, ctx: JobContext): Promise<unknown> | unknown
+
+  /**
+   * Ends the attempt from handle() and puts the job back on its queue, to run again after
+   * `seconds` (Laravel's `$this->release()`): `return this.release(10)`. Unlike Laravel's, it
+   * is the same attempt, as a middleware's release is: it uses no try. Public, not protected: a
+   * protected member would make Job nominal, and a job of another copy of kq no longer a Job.
+   */
+  release(seconds: number, reason = 'released'): never {
+    throw jobReleased(seconds, reason, true)
+  }
 
   /**
    * Puts a job on Kafka from application code, through the process's shared producer.

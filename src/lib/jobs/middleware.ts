@@ -1,25 +1,5 @@
-import {MAX_DELAY_MS} from '../delay/ladder.js'
 import {type JobContext, type JobMiddleware, type MiddlewareContext} from './job.js'
-
-const RELEASE_BRAND = Symbol.for('kq.JobReleased')
-
-/** Thrown by ctx.release(): the attempt ends, and the job runs again later as the same attempt. */
-export class JobReleased extends Error {
-  override name = 'JobReleased'
-  readonly [RELEASE_BRAND] = true
-
-  constructor(
-    readonly delayMs: number,
-    readonly reason: string,
-  ) {
-    super(`released for ${delayMs} ms (${reason})`)
-  }
-}
-
-/** True for a release from any copy of kq (a job's own kq may not be the worker's). */
-export function isRelease(error: unknown): error is JobReleased {
-  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[RELEASE_BRAND] === true
-}
+import {jobReleased} from './release.js'
 
 /** What the worker (or runJob) tells middleware beyond the job's context. */
 export interface MiddlewareScope {
@@ -44,9 +24,7 @@ export function middlewareContext(ctx: JobContext, scope: MiddlewareScope): Midd
     },
     ...scope,
     release(seconds: number, reason = 'released'): never {
-      // No wait for nonsense (NaN, negative); never longer than a delay kq takes at dispatch.
-      const delayMs = Number.isNaN(seconds) || !(seconds > 0) ? 0 : Math.min(MAX_DELAY_MS, Math.round(seconds * 1000))
-      throw new JobReleased(delayMs, reason)
+      throw jobReleased(seconds, reason)
     },
   }
 }

@@ -41,7 +41,9 @@ function seconds(ms: number): string {
  * FAIL is yellow when the job will run again, red when it went to the dead-letter topic. Colour
  * only on a terminal without NO_COLOR; the width is the terminal's, else 100.
  */
-export function humanRenderer(options: {verbose?: boolean; width?: number; styles?: ChalkInstance; now?: () => Date} = {}): WorkerRenderer {
+export function humanRenderer(
+  options: {verbose?: boolean; width?: number; styles?: ChalkInstance; now?: () => Date; once?: boolean} = {},
+): WorkerRenderer {
   const styles = options.styles ?? stylesFor()
   const width = Math.max(60, options.width ?? process.stdout.columns ?? 100)
   // A Date a line is a measurable share of a drain's output: the clock is read as a number.
@@ -132,7 +134,9 @@ export function humanRenderer(options: {verbose?: boolean; width?: number; style
     'broker:lost': (payload) =>
       `  ${styles.bgRed.white(' KAFKA ')} lost the connection (${payload.error.message}): retrying`,
     'broker:restored': () => `  ${styles.bgGreen.black(' KAFKA ')} connected again`,
-    stopping: (payload) => `\n  ${styles.bgBlue.white(' INFO ')} Stopping (${STOP_WORDS[payload.reason]}): running jobs finish first.`,
+    // --once is --max-jobs 1 to the worker: its stop is named after the flag that was given.
+    stopping: (payload) =>
+      `\n  ${styles.bgBlue.white(' INFO ')} Stopping (${options.once && payload.reason === 'max-jobs' ? '--once: one job worked' : STOP_WORDS[payload.reason]}): running jobs finish first.`,
     stopped: (payload) => {
       const rate = payload.seconds > 0 ? (payload.processed + payload.failed) / payload.seconds : 0
       return (

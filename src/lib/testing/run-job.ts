@@ -1,7 +1,8 @@
 import {randomUUID} from 'node:crypto'
 
 import {type Job, type JobContext, isFatalError, jobNameOf} from '../jobs/job.js'
-import {isRelease, middlewareContext, middlewareOf, runThrough} from '../jobs/middleware.js'
+import {middlewareContext, middlewareOf, runThrough} from '../jobs/middleware.js'
+import {isRelease} from '../jobs/release.js'
 import {type DeadLetterReason, decideAfterFailure, resolveMaxTries} from '../retry/index.js'
 import {checkPayload} from '../schema/validate.js'
 import {JobTimeoutError} from '../worker/attempt.js'
@@ -43,9 +44,9 @@ export type JobRun =
       logs: string[]
       durationMs: number
       error: unknown
-      /** False when handle() never ran: the job's schema refused the payload, or a middleware released the job. */
+      /** False when handle() never ran: the job's schema refused the payload, or a middleware released the job before it. */
       ran: boolean
-      /** Set when a middleware released the job: it would run again after the delay, as the same attempt. */
+      /** Set when a middleware or handle() released the job: it would run again after the delay, as the same attempt. */
       released?: {delayMs: number; reason: string}
       timedOut: boolean
       fatal: boolean
@@ -132,7 +133,7 @@ async function run(
     const durationMs = performance.now() - started
     if (isRelease(error)) {
       const released = {delayMs: error.delayMs, reason: error.reason}
-      return {ok: false, logs, durationMs, error, ran: false, released, timedOut: false, fatal: false, next: {action: 'release', attempt, delayMs: error.delayMs}}
+      return {ok: false, logs, durationMs, error, ran: error.byHandle === true, released, timedOut: false, fatal: false, next: {action: 'release', attempt, delayMs: error.delayMs}}
     }
 
     const timedOut = error instanceof JobTimeoutError

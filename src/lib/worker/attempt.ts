@@ -1,5 +1,6 @@
 import {type Job, type JobContext, isFatalError} from '../jobs/job.js'
-import {type MiddlewareScope, isRelease, middlewareContext, middlewareOf, runThrough} from '../jobs/middleware.js'
+import {type MiddlewareScope, middlewareContext, middlewareOf, runThrough} from '../jobs/middleware.js'
+import {isRelease} from '../jobs/release.js'
 import {Fifo} from './fifo.js'
 
 /** Thrown into an attempt's signal when it runs past its timeout. */

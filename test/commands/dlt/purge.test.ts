@@ -41,6 +41,16 @@ describe('kq dlt:purge', function () {
     assert.equal(await endOffsetTotal(queue), 0)
   })
 
+  it("forgets one dead letter named by its job id, as Laravel's queue:forget ID does", async () => {
+    const queue = await createQueue('dlt-purge-forget')
+    const group = uniqueTopic('g')
+    const written = await writeDeadLetters(queue, [{}, {}])
+    const {code, stdout, stderr} = await kq(['queue:forget', written[0].id!, '--group', group, '--yes', '--json'], {env: {KAFKA_QUEUE: queue}})
+    assert.equal(code, 0, stderr)
+    assert.deepEqual((JSON.parse(stdout) as PurgeResult).purged.map((each) => each.deadLetter), ['0:0'])
+    assert.deepEqual(await pendingOffsets(queue, group), [1])
+  })
+
   it('says what it did, and what it would do with --dry-run, which leaves the cursor alone', async () => {
     const queue = await createQueue('dlt-purge-dry')
     const group = uniqueTopic('g')

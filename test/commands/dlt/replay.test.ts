@@ -66,6 +66,27 @@ describe('kq dlt:replay', function () {
     assert.deepEqual(await pendingOffsets(queue, group), [])
   })
 
+  it("takes a job id in place of the queue, as Laravel's queue:retry ID does, and replays that one", async () => {
+    const queue = await createQueue('dlt-replay-id-argument')
+    const group = uniqueTopic('g')
+    const written = await writeDeadLetters(queue, [{}, {}])
+    const {code, stdout, stderr} = await kq(['queue:retry', written[1].id!, '--group', group, '--yes', '--json'], {env: {KAFKA_QUEUE: queue}})
+    assert.equal(code, 0, stderr)
+    assert.deepEqual((JSON.parse(stdout) as ReplayResult).replayed.map((each) => each.deadLetter), ['0:1'])
+    assert.deepEqual(await pendingOffsets(queue, group), [0])
+  })
+
+  it("answers Laravel's queue:retry all, when no queue is named all, with the command that replays them all", async () => {
+    const queue = await createQueue('dlt-replay-all')
+    const {code, stdout, stderr} = await kq(['queue:retry', 'all', '--yes'], {env: {KAFKA_QUEUE: queue}})
+    assert.equal(code, ExitCode.Usage)
+    assert.equal(stdout, '')
+    assert.equal(
+      stderr,
+      `Error: there is no queue all: \`kq dlt:replay --yes\` takes every pending dead letter of ${queue}, as Laravel's queue:retry all does (name a queue for another's)\n`,
+    )
+  })
+
   it('gives a worker the replayed job, which runs as attempt 1 with its id', async () => {
     const app: TestApp = makeTestApp({jobs: {Flaky: FLAKY_JOB}, files: {broken: ''}})
     try {

@@ -42,7 +42,7 @@ describe('kq job:show', function () {
     assert.equal(shown.code, 0, shown.stderr)
     const lines = shown.stdout.split('\n')
     assert.equal(lines[0], `Twice ${id} in queue ${queue}: dead-lettered`)
-    assert.match(lines[1], new RegExp(`^dead-lettered at ${queue}-dlt\\[0\\]@0 \\(exhausted\\)`))
+    assert.equal(lines[1], `dead-lettered at ${queue}-dlt[0]@0 (exhausted): replay it from the Failed jobs page or with \`kq dlt:replay ${queue} --id ${id}\``)
     const steps = lines.filter((line) => /^\d{4}-\d\d-\d\d /.test(line)).map((line) => line.split(/\s{2,}/).slice(1, 6))
     assert.deepEqual(steps, [
       ['dispatched', queue, '0', '0', '1'],

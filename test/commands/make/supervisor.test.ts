@@ -54,6 +54,20 @@ describe('kq make:supervisor', () => {
     })
   })
 
+  it("takes the queues as Laravel spells them, --queue=high,low, and refuses them given twice", async () => {
+    const {root} = app()
+    const [high, low] = [await createQueue('sup-high'), await createQueue('sup-low')]
+    const {code, stdout, stderr} = await kq(['make:supervisor', `--queue=${high},${low}`, '--procs', '1', '--user', 'deploy'], {cwd: root})
+    assert.equal(code, 0, stderr)
+    assert.equal(stderr, '')
+    const [worker] = readSupervisorFile(stdout).processes
+    assert.deepEqual(worker.command.slice(3), ['work', `${high},${low}`])
+
+    const twice = await kq(['make:supervisor', 'default', '--queue=high,low'], {cwd: root})
+    assert.equal(twice.code, ExitCode.Usage)
+    assert.equal(twice.stderr, 'Error: queues given twice, as the argument (default) and as --queue (high,low): give one; kq has no connection argument, KAFKA_BROKERS says where Kafka is\n')
+  })
+
   it('works KAFKA_QUEUE as the current user when neither is given', async () => {
     const queue = await createQueue('sup', 8)
     const {root} = app({files: {'.env': `KAFKA_QUEUE=${queue}\n`}})

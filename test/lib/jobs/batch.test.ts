@@ -56,4 +56,21 @@ describe('batch() at dispatch', () => {
       queue.restore()
     }
   })
+
+  it('says .dispatch() is missing when a batch is awaited without it, sending nothing', async () => {
+    const queue = fakeQueue()
+    try {
+      // await takes the batch for a promise (it has a then), and hands then() its resolve function,
+      // as a JavaScript caller's `await batch([...]).then(Done)` does (TypeScript refuses to compile it).
+      const forgotten = Promise.resolve(batch([Resize.with({image: 1})]).then(AlbumReady) as unknown)
+      await assert.rejects(forgotten, {
+        name: 'TypeError',
+        message: 'a batch is sent by .dispatch(), and was awaited without it: end it with .dispatch(), as in await batch([...]).then(Done).dispatch()',
+      })
+      assert.throws(() => batch([Resize.with({image: 1})]).catch({} as never), /^TypeError: batch\(\)\.catch\(\) takes a job class \(a class that extends Job\), got object$/)
+      queue.assertNothingDispatched()
+    } finally {
+      queue.restore()
+    }
+  })
 })

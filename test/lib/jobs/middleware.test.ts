@@ -113,6 +113,24 @@ describe('job middleware', () => {
     assert.equal((await runJob(SkipsOddOrders, {orderId: 2})).ok, true)
   })
 
+  it("lets handle() release its own job with this.release(), as Laravel's $this->release(), using no try", async () => {
+    class WaitsForStock extends Job<Order> {
+      override tries = 3
+
+      override handle(payload: Order, ctx: JobContext): void {
+        ctx.log(`no stock for ${payload.orderId}`)
+        return this.release(120, 'out of stock')
+      }
+    }
+
+    const run = await runJob(WaitsForStock, {orderId: 3}, {attempt: 2})
+    assert.ok(!run.ok)
+    assert.equal(run.ran, true)
+    assert.deepEqual(run.logs, ['no stock for 3'])
+    assert.deepEqual(run.released, {delayMs: 120_000, reason: 'out of stock'})
+    assert.deepEqual(run.next, {action: 'release', attempt: 2, delayMs: 120_000})
+  })
+
   it('fails the attempt of a middleware that calls next() twice, rather than run the job twice', async () => {
     const run = await runJob(CallsNextTwice, {orderId: 1})
     assert.ok(!run.ok)

@@ -50,7 +50,7 @@ const samples: {[E in keyof WorkerEvents]: WorkerEvents[E]} = {
 
 const events = Object.keys(samples) as Array<keyof WorkerEvents>
 
-function human(options: {verbose?: boolean; width?: number; styles?: InstanceType<typeof Chalk>} = {}) {
+function human(options: {verbose?: boolean; width?: number; styles?: InstanceType<typeof Chalk>; once?: boolean} = {}) {
   return humanRenderer({width: WIDTH, styles: PLAIN, now: () => NOW, ...options})
 }
 
@@ -226,6 +226,10 @@ describe('humanRenderer', () => {
         `\n   INFO  Stopping (${said}): running jobs finish first.`,
       )
     }
+  })
+
+  it('names --once, not --max-jobs, as why a worker started with --once stops', () => {
+    assert.equal(render('stopping', {reason: 'max-jobs'}, human({once: true})), '\n   INFO  Stopping (--once: one job worked): running jobs finish first.')
   })
 
   it('sums the run up with its rate', () => {
