@@ -31,7 +31,8 @@ describe('kq restart', function () {
     await until(() => app.ledger(queue).some((entry) => entry.tag === 'long' && entry.event === 'run'), 60_000, 'the long job to start')
 
     const asked = await kq(['restart', '--json'], {env})
-    assert.equal(asked.code, 0, asked.stderr)
+    // With --json a refusal is on stdout: both are shown if it fails.
+    assert.equal(asked.code, 0, `${asked.stderr}${asked.stdout}`)
     assert.equal((JSON.parse(asked.stdout) as {action: string}).action, 'restart')
     assert.equal(await worker.exited, 0, worker.stdout())
     assert.match(worker.stdout(), /Restart asked by \S+ at /)
