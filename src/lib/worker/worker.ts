@@ -6,6 +6,7 @@ import {errorMessage} from '../errors.js'
 import {JobRegistry, noJobsWarning} from '../jobs/registry.js'
 import {type Publisher, type Subscriber, type TopicPartition, openPublisher} from '../kafka/index.js'
 import {assertQueueTopics} from '../topics/assert.js'
+import {CommitWarning} from './commit-warning.js'
 import {settlesWithin} from './deadline.js'
 import {type WorkerControl} from './control.js'
 import {type Engine} from './engine.js'
@@ -20,8 +21,6 @@ import {Tally} from './tally.js'
 import {type TopicRole, topicRoles} from './topic-roles.js'
 import {UnknownJobsLeft} from './unknown-left.js'
 
-/** How long commits may fail before the worker says that it holds new jobs. */
-const COMMIT_WARNING_MS = 3000
 
 /**
  * How long each of a stop's steps that waits on Kafka (commit, leave, close) may take. Answered,
@@ -59,7 +58,10 @@ export class Worker extends WorkerEmitter {
   private stopReason?: StopReason
   private stopped?: Promise<WorkerSummary>
   private resolveStopped?: (summary: WorkerSummary) => void
-  private commitWarning?: NodeJS.Timeout
+  private readonly commitWarning = new CommitWarning(
+    (message) => this.emit('warning', {message}),
+    () => this.stopReason !== undefined,
+  )
   /** Settles once run() has connected, or failed to: a stop meanwhile waits for it (see shutDown). */
   private connecting?: Promise<unknown>
   /** Each queue topic's partition count, read at start, for the middleware's shares of a limit. */
@@ -202,17 +204,7 @@ export class Worker extends WorkerEmitter {
       ...this.control.gate(subscriber),
       commit: (positions) => subscriber.commit(positions),
       handled: (handled) => this.count(handled),
-      commitsFailing: (failing, error) => {
-        clearTimeout(this.commitWarning)
-        // A commit refused during a rebalance works again within a join: say so only when it lasts.
-        if (failing) {
-          this.commitWarning = setTimeout(() => {
-            if (this.stopReason !== undefined) return
-            this.emit('warning', {message: `could not commit finished jobs for ${COMMIT_WARNING_MS / 1000}s (${errorMessage(error)}): no new job starts until Kafka takes commits again`})
-          }, COMMIT_WARNING_MS)
-          this.commitWarning.unref()
-        }
-      },
+      commitsFailing: (failing, error) => this.commitWarning.update(failing, error),
       failed: (error) => {
         // A failure record that could not be written: its record stays unfinished and comes
         // again; the worker stops rather than run past a gap it cannot fill.
