@@ -37,10 +37,22 @@ describe('offsets of many topics through kafkajs', function () {
     return topic
   }
 
-  /** Deletes a topic and waits until the broker no longer lists it, so that requests about it fail. */
+  /**
+   * Deletes a topic and waits until requests about it fail. A broker stops listing a deleted topic
+   * a moment before it stops serving the topic's partitions: an offsets request sent in between
+   * still gets an answer. So a probe that knows the old leader asks it until it refuses.
+   */
   async function deleteTopic(topic: string): Promise<void> {
-    await admin.deleteTopics({topics: [topic]})
-    while ((await admin.listTopics()).includes(topic)) await sleep(100)
+    const probe = kafka.admin({retry: {retries: 0}})
+    await probe.connect()
+    try {
+      await probe.fetchTopicOffsets(topic)
+      await admin.deleteTopics({topics: [topic]})
+      while ((await admin.listTopics()).includes(topic)) await sleep(100)
+      while (await probe.fetchTopicOffsets(topic).then(() => true, () => false)) await sleep(100)
+    } finally {
+      await probe.disconnect()
+    }
   }
 
   it('gives the start offset past records deleted from the front of a partition', async () => {
