@@ -102,6 +102,22 @@ export default class Keyed extends Job<{key: string; seq: number; sleepMs: numbe
     assert.ok(lowAfterUrgent > 500, `the urgent jobs ran after ${1500 - lowAfterUrgent} of 1500 low jobs`)
   })
 
+  it('works the earliest queue first from a worker\'s first fetch, though a later queue\'s partitions came first', async () => {
+    const {queue: high, group} = await createWorkedQueue('engine-first-high')
+    const {queue: low} = await createWorkedQueue('engine-first-low', 3, group)
+    // Each round a new worker joins with a job waiting on each queue. Its partitions load and
+    // are fetched one by one, the three of low before high's in many of them.
+    for (let round = 1; round <= 3; round++) {
+      await dispatchMany('Sleeps', [0, 1, 2].map((index): TestPayload => ({tag: `low-${round}-${index}`, sleepMs: 50})), low)
+      await dispatchMany('Sleeps', [{tag: `high-${round}`, sleepMs: 50}], high)
+      const {code, stderr} = await work([`--queue=${high},${low}`, '--group', group, '--concurrency', '1', '--stop-when-empty'])
+      assert.equal(code, 0, stderr)
+      const runs = [...app.ledger(high), ...app.ledger(low)].filter((entry) => entry.event === 'run' && (entry.tag === `high-${round}` || entry.tag?.startsWith(`low-${round}-`) === true))
+      const first = runs.sort((a, b) => a.at - b.at)[0]
+      assert.equal(first?.tag, `high-${round}`, `round ${round}: ${runs.map((entry) => entry.tag).join(', ')} ran in this order`)
+    }
+  })
+
   it('loses nothing when killed -9 again and again, and re-runs no more than what was in flight', async function () {
     this.timeout(240_000)
     const {queue, group} = await createWorkedQueue('engine-kill', 2)

@@ -7,9 +7,11 @@ import {Committer} from './committer.js'
 import {LadderMover, dueAt, leavesRung} from './delay-routing.js'
 import {FetchFlow} from './fetch-flow.js'
 import {Held} from './held.js'
-import {PartitionLedger} from './ledger.js'
+import {type PartitionLedger} from './ledger.js'
+import {OwnedPartitions} from './owned-partitions.js'
 import {type Handled, type JobProcessor} from './processor.js'
 import {type Entry, Scheduler} from './scheduler.js'
+import {StartGate} from './start-gate.js'
 import {type TopicRole} from './topic-roles.js'
 
 export interface EngineDeps {
@@ -38,12 +40,13 @@ export interface EngineDeps {
  * partition's watermark is committed as jobs finish. Nothing waits for the rest of a batch.
  */
 export class Engine {
-  private readonly ledgers = new Map<string, PartitionLedger>()
+  private readonly partitions = new OwnedPartitions()
   private readonly scheduler: Scheduler
   private readonly flow: FetchFlow
   private readonly held: Held<Entry>
   private readonly committer: Committer
   private readonly ladder: LadderMover
+  private readonly gate = new StartGate(() => this.pump())
   private running = 0
   private stopping = false
   /**
@@ -70,7 +73,7 @@ export class Engine {
       failed: (error) => deps.failed(error),
       settled: () => this.checkIdle(),
     })
-    this.committer = new Committer(() => this.ledgers.values(), deps.commit, {
+    this.committer = new Committer(() => this.partitions.values(), deps.commit, {
       failing: (failing, error) => {
         this.commitsFailing = failing
         deps.commitsFailing?.(failing, error)
@@ -88,7 +91,7 @@ export class Engine {
 
   /** Takes what it may of a fetched run of records; see Subscriber.run. */
   take({topic, partition, records}: FetchedRecords): number {
-    const ledger = this.ledgers.get(`${topic}:${partition}`)
+    const ledger = this.partitions.get(topic, partition)
     const role = this.deps.roles.get(topic)
     if (!ledger || !role || this.stopping) return 0
     if (ledger.loading) {
@@ -100,6 +103,7 @@ export class Engine {
       return 0
     }
 
+    this.gate.seen(ledger)
     const now = Date.now()
     for (let index = 0; index < records.length; index++) {
       const record = records[index]
@@ -126,7 +130,7 @@ export class Engine {
 
   /** A partition's records wait while its last owner's progress is read; a stop ends the wait. */
   ready(topic: string, partition: number): Promise<void> | undefined {
-    const loading = this.ledgers.get(`${topic}:${partition}`)?.loading
+    const loading = this.partitions.get(topic, partition)?.loading
     return loading && !this.stopping ? Promise.race([loading, this.stopped]) : undefined
   }
 
@@ -164,7 +168,7 @@ export class Engine {
   /** Starts waiting records while slots are free. */
   private pump(): void {
     while (!this.stopping && !this.commitsFailing && this.running < this.deps.concurrency) {
-      const entry = this.scheduler.next()
+      const entry = this.scheduler.next(this.gate.lastLevel((level) => this.scheduler.isHeld(level)))
       if (entry === undefined) break
       this.running++
       void this.run(entry)
@@ -204,38 +208,30 @@ export class Engine {
    * The group's new assignment: partitions given away stop starting jobs (running ones finish
    * but are not committed: their next owner runs them again); kept partitions go on where they
    * were; new ones start with what their last owner already finished above its watermark.
+   * `load` reads that, and resolves to false when no record waits on the partition: only a
+   * partition with records waiting holds back later queues until it is fetched (see StartGate).
    */
-  assign(assignment: TopicPartition[], finishedBefore: (ledger: PartitionLedger) => Promise<void>): Promise<void> {
-    const owned = new Set(assignment.map(({topic, partition}) => `${topic}:${partition}`))
-    for (const [key, ledger] of this.ledgers) {
-      if (owned.has(key)) continue
+  assign(assignment: TopicPartition[], load: (ledger: PartitionLedger) => Promise<boolean | void>): Promise<void> {
+    const {revoked, kept, added} = this.partitions.reassign(assignment, this.deps.roles)
+    for (const ledger of revoked) {
       ledger.revoked = true
+      this.gate.seen(ledger)
       this.flow.forget(ledger)
       this.scheduler.drop(ledger)
-      this.ledgers.delete(key)
       this.deps.resume([ledger])
     }
 
-    const added: PartitionLedger[] = []
-    for (const {topic, partition} of assignment) {
-      const key = `${topic}:${partition}`
-      const ledger = this.ledgers.get(key)
-      if (ledger) {
-        this.flow.repeatPause(ledger)
-        continue
-      }
-
-      const role = this.deps.roles.get(topic)
-      if (!role) continue
-      const fresh = new PartitionLedger(topic, partition, role.level)
-      this.ledgers.set(key, fresh)
-      added.push(fresh)
-    }
-
+    for (const ledger of kept) this.flow.repeatPause(ledger)
     // Nothing is taken from a new partition before its finished offsets are known (see ready).
+    this.gate.close(added)
     return Promise.all(
       added.map((ledger) => {
-        ledger.loading = finishedBefore(ledger)
+        ledger.loading = load(ledger)
+          .then((waiting) => {
+            if (waiting !== false) return
+            this.gate.seen(ledger)
+            this.pump()
+          })
           .catch(() => {})
           .finally(() => {
             ledger.loading = undefined
@@ -264,11 +260,12 @@ export class Engine {
     if (this.stopping) return
     this.stopping = true
     this.markStopped()
+    this.gate.clear()
     this.committer.stop()
-    for (const ledger of this.ledgers.values()) this.scheduler.drop(ledger)
+    for (const ledger of this.partitions.values()) this.scheduler.drop(ledger)
     this.held.clear()
-    this.deps.pause([...this.ledgers.values()])
-    this.flow.stop(this.ledgers.values())
+    this.deps.pause([...this.partitions.values()])
+    this.flow.stop(this.partitions.values())
   }
 
   /** Resolves once no job runs and no record is being moved; then commits what they finished. */
@@ -294,9 +291,7 @@ export class Engine {
 
   /** This worker's position on each partition it owns: everything below it is finished. */
   positions(): Map<string, number> {
-    const positions = new Map<string, number>()
-    for (const [key, ledger] of this.ledgers) if (ledger.watermark !== undefined) positions.set(key, ledger.watermark)
-    return positions
+    return this.partitions.positions()
   }
 
   private checkIdle(): void {

@@ -5,7 +5,7 @@ import {type Engine} from './engine.js'
 import {type StopReason, type WorkerEmitter} from './events.js'
 import {type GroupProgress} from './group-progress.js'
 import {type PartitionLedger} from './ledger.js'
-import {type TopicRole, partitionShares} from './topic-roles.js'
+import {type TopicRole, partitionShares, startsAtBeginning} from './topic-roles.js'
 
 export interface GroupMembershipDeps {
   /** The workers' consumer group, named in the warning about skipped jobs. */
@@ -66,7 +66,7 @@ export class GroupMembership {
     const firstJoin = !this.joined
     this.joined = true
     this.shares = partitionShares(this.deps.roles, assignment, partitionCounts)
-    void engine.assign(assignment, (ledger) => this.loadFinished(ledger))
+    void engine.assign(assignment, (ledger) => this.loadProgress(ledger))
     if (this.brokerLostAt !== undefined) {
       this.brokerLostAt = undefined
       events.emit('broker:restored', {})
@@ -95,12 +95,18 @@ export class GroupMembership {
     }
   }
 
-  /** What the partition's last owner finished above its committed watermark (see Committer). */
-  private async loadFinished(ledger: PartitionLedger): Promise<void> {
-    const committed = await this.deps.progress.committed(ledger.topic, ledger.partition)
-    if (committed?.offset !== undefined && committed.offset >= 0) {
-      ledger.finishedBefore = decodeFinished(committed.offset, committed.metadata)
-    }
+  /**
+   * What the partition's last owner finished above its committed watermark (see Committer), and
+   * whether records wait there for this worker: false when it starts at the partition's end.
+   */
+  private async loadProgress(ledger: PartitionLedger): Promise<boolean> {
+    const {committed, offsets} = await this.deps.progress.partitionState(ledger.topic, ledger.partition)
+    const resumes = committed !== undefined && committed.offset >= 0
+    if (resumes) ledger.finishedBefore = decodeFinished(committed.offset, committed.metadata)
+    const role = this.deps.roles.get(ledger.topic)
+    if (!offsets || !role) return true
+    const start = resumes ? Math.max(committed.offset, offsets.low) : startsAtBeginning(role, this.deps.fromBeginning) ? offsets.low : offsets.high
+    return offsets.high > start
   }
 
   /** Warns when a new group started at the end of a queue topic, skipping jobs already there. */

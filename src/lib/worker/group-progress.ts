@@ -1,5 +1,5 @@
 import {type KafkaConnectionConfig} from '../config/index.js'
-import {type CommittedOffset, type TopicAdmin, type TopicPartition, openTopicAdmin} from '../kafka/index.js'
+import {type CommittedOffset, type PartitionOffsets, type TopicAdmin, type TopicPartition, type TopicsOffsets, openTopicAdmin} from '../kafka/index.js'
 
 /**
  * Where the worker's group stands on its partitions, read from Kafka: for --stop-when-empty,
@@ -9,7 +9,7 @@ import {type CommittedOffset, type TopicAdmin, type TopicPartition, openTopicAdm
 export class GroupProgress {
   private admin?: Promise<TopicAdmin>
   /** Topics asked about in this turn of the event loop, read together in one request. */
-  private pendingTopics?: {topics: Set<string>; read: Promise<Map<string, CommittedOffset[]>>}
+  private pendingTopics?: {topics: Set<string>; read: Promise<TopicsOffsets>}
 
   constructor(
     private readonly connection: KafkaConnectionConfig,
@@ -115,19 +115,27 @@ export class GroupProgress {
     await admin.describeGroup(this.group)
   }
 
-  /** The group's committed offset and its metadata on one partition; undefined when it has none. */
-  async committed(topic: string, partition: number): Promise<CommittedOffset | undefined> {
+  /**
+   * One partition as the group left it: the group's committed offset there with its metadata
+   * (undefined when it has none), and the partition's start and end (undefined when Kafka did not
+   * say). Partitions asked about in one turn of the event loop are read in one request.
+   */
+  async partitionState(topic: string, partition: number): Promise<{committed?: CommittedOffset; offsets?: PartitionOffsets}> {
     if (!this.pendingTopics) {
       const topics = new Set<string>()
       const read = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
         this.pendingTopics = undefined
-        return (await this.connect()).committedOnTopics(this.group, [...topics])
+        return (await this.connect()).offsetsOfTopics([...topics], {committedBy: [this.group]})
       })
       this.pendingTopics = {topics, read}
     }
 
     this.pendingTopics.topics.add(topic)
-    return (await this.pendingTopics.read).get(topic)?.find((each) => each.partition === partition)
+    const {ends, committed} = await this.pendingTopics.read
+    return {
+      committed: committed.get(this.group)?.get(topic)?.find((each) => each.partition === partition),
+      offsets: ends.get(topic)?.find((each) => each.partition === partition),
+    }
   }
 
   async close(): Promise<void> {

@@ -77,9 +77,17 @@ export class Scheduler {
     this.levels[entry.ledger.level].push(entry)
   }
 
-  /** The next record to start, or undefined when none is runnable; revoked partitions' are dropped. */
-  next(): Entry | undefined {
+  isHeld(level: number): boolean {
+    return this.held.has(level)
+  }
+
+  /**
+   * The next record to start, up to level `lastLevel`, or undefined when none is runnable;
+   * revoked partitions' are dropped.
+   */
+  next(lastLevel = Number.POSITIVE_INFINITY): Entry | undefined {
     for (const [index, level] of this.levels.entries()) {
+      if (index > lastLevel) break
       if (this.held.has(index)) continue
       for (let entry = level.shift(); entry !== undefined; entry = level.shift()) {
         this.count(entry.ledger, -1)

@@ -3,7 +3,7 @@ import os from 'node:os'
 import {type KafkaConnectionConfig} from '../config/index.js'
 import {type Subscriber, openSubscriber} from '../kafka/index.js'
 import {type WorkerOptions} from './options.js'
-import {type TopicRole} from './topic-roles.js'
+import {type TopicRole, startsAtBeginning} from './topic-roles.js'
 
 /** Joins the worker's group on every topic it reads: its queues, their retry topics and delay rungs. */
 export function openWorkerSubscriber(
@@ -18,8 +18,7 @@ export function openWorkerSubscriber(
     groupId: options.group,
     topics: [...roles].map(([topic, role]) => ({
       name: topic,
-      // Retries and delayed jobs wait on these topics for the group: a new group skips none.
-      start: role.kind !== 'queue' || options.fromBeginning ? 'earliest' : 'latest',
+      start: startsAtBeginning(role, options.fromBeginning) ? 'earliest' : 'latest',
     })),
     sessionTimeoutMs: options.sessionTimeout * 1000,
     // Fetching never waits for jobs, so a member rejoins within a fetch of a rebalance

@@ -52,3 +52,12 @@ export function partitionShares(
 
   return shares
 }
+
+/**
+ * Where a group without a committed offset starts on a topic: a queue at its end, unless
+ * --from-beginning (a new group does not replay a queue's history); retries and delayed jobs
+ * wait on their topics for the group, so a new group skips none of them.
+ */
+export function startsAtBeginning(role: TopicRole, fromBeginning: boolean): boolean {
+  return role.kind !== 'queue' || fromBeginning
+}

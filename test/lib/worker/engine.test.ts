@@ -207,7 +207,8 @@ describe('worker engine', () => {
         {topic: 'high', partition: 0},
         {topic: 'low', partition: 0},
       ],
-      async () => {},
+      // Nothing waited at the join: what comes later is dispatched while the worker runs.
+      async () => false,
     )
     engine.take(records('low', [0, 1, 2, 3, 4, 5]))
     await engine.room()
@@ -220,6 +221,57 @@ describe('worker engine', () => {
       started.map((each) => `${each.topic}@${each.offset}`),
       ['low@0', 'high@0'],
     )
+  })
+
+  it('starts a later queue’s jobs only once an earlier queue’s new partition with records waiting was fetched', async () => {
+    const {engine, started} = harness({concurrency: 2, queues: ['high', 'low']})
+    let highRead!: () => void
+    const assigned = engine.assign(
+      [
+        {topic: 'high', partition: 0},
+        {topic: 'low', partition: 0},
+      ],
+      (ledger) => (ledger.topic === 'high' ? new Promise<boolean>((resolve) => (highRead = () => resolve(true))) : Promise.resolve(true)),
+    )
+    await settle()
+    // low's progress was read first, and its records came first: they wait for high's.
+    assert.equal(engine.take(records('low', [0, 1])), 2)
+    assert.equal(started.length, 0)
+    highRead()
+    await assigned
+    assert.equal(started.length, 0, 'high has records waiting, not yet fetched')
+    engine.take(records('high', [0]))
+    assert.deepEqual(
+      started.map((each) => `${each.topic}@${each.offset}`),
+      ['high@0', 'low@0'],
+    )
+  })
+
+  it('lets a later queue start at once when an earlier queue’s partitions have nothing waiting', async () => {
+    const {engine, started} = harness({queues: ['high', 'low']})
+    await engine.assign(
+      [
+        {topic: 'high', partition: 0},
+        {topic: 'low', partition: 0},
+      ],
+      async (ledger) => ledger.topic !== 'high',
+    )
+    engine.take(records('low', [0]))
+    assert.deepEqual(started.map((each) => `${each.topic}@${each.offset}`), ['low@0'])
+  })
+
+  it('lets a later queue start when an earlier queue is paused (kq pause), though its records were not fetched', async () => {
+    const {engine, started} = harness({queues: ['high', 'low']})
+    engine.holdQueue(0, true)
+    await engine.assign(
+      [
+        {topic: 'high', partition: 0},
+        {topic: 'low', partition: 0},
+      ],
+      async () => true,
+    )
+    engine.take(records('low', [0]))
+    assert.deepEqual(started.map((each) => `${each.topic}@${each.offset}`), ['low@0'])
   })
 
   it('starts nothing more once told to stop, and waits for what runs', async () => {
