@@ -20,7 +20,12 @@ export async function createQueue(prefix: string, partitions = 1): Promise<strin
 
 /** The sum of a topic's end offsets: it moves exactly when a message is written. */
 export async function endOffsetTotal(topic: string): Promise<number> {
-  const offsets = await withTopicAdmin(testConnection(), (admin) => admin.topicOffsets(topic))
+  return endOffsetTotalOn(testConnection(), topic)
+}
+
+/** The same, on a cluster other than the run's shared broker. */
+export async function endOffsetTotalOn(connection: ReturnType<typeof testConnection>, topic: string): Promise<number> {
+  const offsets = await withTopicAdmin(connection, (admin) => admin.topicOffsets(topic))
   return offsets.reduce((sum, partition) => sum + partition.high, 0)
 }
 

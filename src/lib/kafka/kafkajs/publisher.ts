@@ -8,6 +8,7 @@ import {PartitionChoice} from './partition-choice.js'
 import {startProducer} from './producer-start.js'
 import {RenewingProducer} from './renewing-producer.js'
 import {SendDeadlines} from './send-deadlines.js'
+import {sendRetry} from './send-retry.js'
 import {translateKafkaError} from './errors.js'
 import {type OutgoingMessage, type PublishedRecord, type Publisher, type PublisherOptions, type SendOptions} from '../types.js'
 
@@ -216,8 +217,9 @@ export async function openPublisher(connection: KafkaConnectionConfig, options: 
       allowAutoTopicCreation: false,
       createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
       // Bounded, unlike kafkajs's default for idempotent producers (retry forever): a broker
-      // that stays down must end in an error the user sees, not a hang.
-      retry: {retries: 8, initialRetryTime: 250, maxRetryTime: 3000},
+      // that stays down must end in an error the user sees, not a hang. Within the send
+      // timeout, a send waits for Kafka to move a dead leader's partitions (see sendRetry).
+      retry: sendRetry(options.sendTimeoutMs),
     })
   const admin = kafka.admin()
   // Every publisher's first send checks that its topic exists: the topic list is asked for as

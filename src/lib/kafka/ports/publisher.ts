@@ -15,8 +15,10 @@ export interface SendOptions {
 
 export interface PublisherOptions {
   /**
-   * Longest wait for Kafka to acknowledge a send, its retries included; then it fails with
-   * SendTimeoutError. @defaultValue none: kafkajs's own retries and timeouts decide
+   * Longest wait for Kafka to acknowledge a send, its retries included. A send refused while
+   * Kafka moves a dead broker's partitions is tried again until shortly before then, and fails
+   * with the last refusal; a send left unanswered fails with SendTimeoutError.
+   * @defaultValue none: about 15 s of retries, and kafkajs's own timeouts, decide
    */
   sendTimeoutMs?: number
 }
