@@ -61,9 +61,12 @@ export class GroupProgress {
       const admin = await this.connect()
       const topics = [...new Set(assigned.map((each) => each.topic))]
       const committedByTopic = topics.length > 0 ? await admin.committedOnTopics(this.group, topics) : new Map<string, CommittedOffset[]>()
+      // Side by side: a queue reads a retry topic and delay rungs too, and --stop-when-empty asks
+      // this whenever its worker is idle.
+      const endsByTopic = await Promise.all(topics.map(async (topic) => admin.topicOffsets(topic)))
       const spans: Array<TopicPartition & {from: number; end: number}> = []
-      for (const topic of topics) {
-        const ends = await admin.topicOffsets(topic)
+      for (const [index, topic] of topics.entries()) {
+        const ends = endsByTopic[index]
         const committed = committedByTopic.get(topic) ?? []
         for (const {partition} of assigned.filter((each) => each.topic === topic)) {
           const end = ends.find((each) => each.partition === partition)

@@ -34,9 +34,12 @@ export class StopConditions {
     if (memory !== undefined && process.memoryUsage.rss() > memory * 1024 * 1024) this.deps.stop('memory')
   }
 
-  /** Checks five times a second, while nothing runs or waits, whether every assigned partition is worked out. */
+  /**
+   * Checks ten times a second, while nothing runs or waits, whether every assigned partition is
+   * worked out: a drained worker's wait to stop is half that on average.
+   */
   private pollForEmpty(): void {
-    this.deps.after(200, async () => {
+    this.deps.after(100, async () => {
       if (this.deps.stopping()) return
       if (await this.deps.drained()) {
         this.deps.stop('empty')

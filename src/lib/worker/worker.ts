@@ -7,7 +7,7 @@ import {JobRegistry, noJobsWarning} from '../jobs/registry.js'
 import {type Publisher, type Subscriber, type TopicPartition, openPublisher} from '../kafka/index.js'
 import {assertQueueTopics} from '../topics/assert.js'
 import {CommitWarning} from './commit-warning.js'
-import {settlesWithin} from './deadline.js'
+import {closeWithin} from './closing.js'
 import {type WorkerControl} from './control.js'
 import {type Engine} from './engine.js'
 import {type StopReason, WorkerEmitter, type WorkerSummary} from './events.js'
@@ -20,14 +20,6 @@ import {openWorkerSubscriber} from './subscription.js'
 import {Tally} from './tally.js'
 import {type TopicRole, topicRoles} from './topic-roles.js'
 import {UnknownJobsLeft} from './unknown-left.js'
-
-
-/**
- * How long each of a stop's steps that waits on Kafka (commit, leave, close) may take. Answered,
- * each takes milliseconds; unanswered, kafkajs retries for minutes, and a worker stopped by
- * --broker-timeout once hung for more than three. Ten seconds outlasts a slow answer.
- */
-const CLOSE_STEP_MS = 10_000
 
 /**
  * A queue worker, as Laravel's `queue:work`: it joins the consumer group on the queues' topics
@@ -261,24 +253,22 @@ export class Worker extends WorkerEmitter {
         this.emit('warning', {message: `could not commit before stopping: ${errorMessage(error)}`})
       }
     })
-    await this.closeWithin(`leaving group ${this.options.group}`, 'Kafka hands its partitions on once its session times out', async () => this.subscriber?.stop())
-    await this.control?.close()
-    await this.closeWithin('closing the batch topic reader', 'it held nothing', async () => this.processor?.close())
-    await this.closeWithin('closing the producer', 'the jobs had finished their writes', async () => this.publisher?.close())
-    await this.closeWithin('closing the admin connection', 'it held nothing', async () => this.groupProgress.close())
+    // Nothing is left to write or commit: the connections close side by side.
+    await Promise.all([
+      this.closeWithin(`leaving group ${this.options.group}`, 'Kafka hands its partitions on once its session times out', async () => this.subscriber?.stop()),
+      this.control?.close(),
+      this.closeWithin('closing the batch topic reader', 'it held nothing', async () => this.processor?.close()),
+      this.closeWithin('closing the producer', 'the jobs had finished their writes', async () => this.publisher?.close()),
+      this.closeWithin('closing the admin connection', 'it held nothing', async () => this.groupProgress.close()),
+    ])
     const summary = this.summary()
     this.emit('stopped', summary)
     this.resolveStopped?.(summary)
   }
 
-  /**
-   * Runs one step of a stop, abandoning it after CLOSE_STEP_MS with a warning that says what was
-   * left. With the broker lost, kafkajs retries a commit or a leave for minutes.
-   */
+  /** Runs one step of a stop, giving up with a warning when Kafka does not answer (see closeWithin). */
   private async closeWithin(what: string, leftBehind: string, close: () => Promise<unknown>): Promise<void> {
-    if (!(await settlesWithin(close(), CLOSE_STEP_MS))) {
-      this.emit('warning', {message: `stopping: gave up ${what} after ${CLOSE_STEP_MS / 1000}s without an answer from Kafka; ${leftBehind}`})
-    }
+    await closeWithin({what, leftBehind, close}, (message) => this.emit('warning', {message}))
   }
 
   private count(handled: Handled): void {

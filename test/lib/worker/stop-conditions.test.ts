@@ -51,11 +51,11 @@ describe('when a worker stops on its own', () => {
     assert.deepEqual(stops, ['max-time'])
   })
 
-  it('with --stop-when-empty, looks five times a second until everything is worked out, then stops', async () => {
+  it('with --stop-when-empty, looks ten times a second until everything is worked out, then stops', async () => {
     const {conditions, stops, waiting, tick} = rig({stopWhenEmpty: true}, [false, false, true])
     conditions.start()
-    assert.equal(await tick(), 200)
-    assert.equal(await tick(), 200)
+    assert.equal(await tick(), 100)
+    assert.equal(await tick(), 100)
     assert.deepEqual(stops, [])
     await tick()
     assert.deepEqual(stops, ['empty'])
