@@ -199,6 +199,23 @@ export function describeAdapterContract(name: string, adapter: KafkaAdapter): vo
       assert.deepEqual((await kcatRecords(topic)).find((record) => record.payload === 'placed')?.partition, other)
     })
 
+    it('keeps each partition\'s order for sends made side by side to many partitions, and tells each its own offset', async () => {
+      const topic = await newTopic(6)
+      const sends = Array.from({length: 600}, (_, index) => publisher.send(topic, {key: null, value: `v${index}`}, {partition: index % 6}))
+      const placed = await Promise.all(sends)
+      const read = await kcatRecords(topic)
+      assert.equal(read.length, 600)
+      for (const [index, where] of placed.entries()) {
+        const record = read.find((each) => each.partition === where.partition && each.offset === where.offset)
+        assert.equal(record?.payload, `v${index}`, `send ${index} was told partition ${where.partition}, offset ${where.offset}`)
+      }
+
+      for (let partition = 0; partition < 6; partition++) {
+        const order = read.filter((each) => each.partition === partition).map((each) => Number(each.payload.slice(1)))
+        assert.deepEqual(order, [...order].sort((a, b) => a - b), `partition ${partition} out of order`)
+      }
+    })
+
     it('keeps the order of a batch within a partition', async () => {
       const topic = await newTopic(2)
       const values = Array.from({length: 200}, (_, index) => `v${index}`)

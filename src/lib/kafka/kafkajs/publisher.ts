@@ -6,8 +6,9 @@ import {type KafkaClient, connectWithin, createKafka} from './client.js'
 import {type PartitionedMessages, sendEveryPartition} from './complete-send.js'
 import {PartitionChoice} from './partition-choice.js'
 import {startProducer} from './producer-start.js'
-import {RenewingProducer} from './renewing-producer.js'
+import {type RenewingProducer} from './renewing-producer.js'
 import {SendDeadlines} from './send-deadlines.js'
+import {type SendLane, SendLanes} from './send-lanes.js'
 import {sendRetry} from './send-retry.js'
 import {translateKafkaError} from './errors.js'
 import {type OutgoingMessage, type PublishedRecord, type Publisher, type PublisherOptions, type SendOptions} from '../types.js'
@@ -40,15 +41,15 @@ class KafkaPublisher implements Publisher {
   private readonly partitions = new PartitionChoice((topic) =>
     this.call(`reading the partitions of ${topic}`, async () => (await this.admin.fetchTopicMetadata({topics: [topic]})).topics[0].partitions),
   )
-  private waiting: Waiting[] = []
+  private readonly lanes: SendLanes<Waiting>
   private topicList?: Promise<ITopicMetadata[]>
-  private flushing = false
   private timedOut = false
   private readonly deadlines: SendDeadlines | undefined
 
   constructor(
     private readonly client: KafkaClient,
-    private readonly producer: RenewingProducer<Producer>,
+    firstProducer: Producer,
+    newProducer: () => Producer,
     private readonly admin: Admin,
     private readonly brokers: string[],
     options: PublisherOptions,
@@ -56,6 +57,7 @@ class KafkaPublisher implements Publisher {
     private topicsAtConnect?: Promise<ITopicMetadata[] | undefined>,
   ) {
     this.deadlines = options.sendTimeoutMs === undefined ? undefined : new SendDeadlines(options.sendTimeoutMs)
+    this.lanes = new SendLanes(firstProducer, newProducer)
   }
 
   async assertTopicExists(topic: string): Promise<void> {
@@ -86,11 +88,12 @@ class KafkaPublisher implements Publisher {
   }
 
   /**
-   * Sends one message, sharing a request with every other send() made while the previous
-   * request was in flight. kafkajs's idempotent producer sends one request at a time per
-   * broker, so one message per request would cap an application at one dispatch per round
-   * trip; together, 1,000 concurrent dispatches cost a few requests. Alone, a send leaves at
-   * once: no waiting to fill a batch. Each message's partition is chosen here (PartitionChoice).
+   * Sends one message, sharing a request with every other send() of its lane (see SendLanes) made
+   * while the lane's previous request was in flight. kafkajs's idempotent producer sends one
+   * request at a time per broker, so one message per request would cap an application at one
+   * dispatch per round trip; together, 1,000 concurrent dispatches cost a few requests. Alone,
+   * a send leaves at once: no waiting to fill a batch. Each message's partition is chosen here
+   * (PartitionChoice).
    */
   send(topic: string, message: OutgoingMessage, options: SendOptions = {}): Promise<PublishedRecord> {
     const kafkaMessage = toKafkaMessage(message)
@@ -108,23 +111,35 @@ class KafkaPublisher implements Publisher {
   }
 
   private enqueue(topic: string, message: Message, partition: number): Promise<PublishedRecord> {
+    const {lane, answered} = this.lanes.take(topic, partition)
     return new Promise((resolve, reject) => {
-      this.waiting.push({topic, message: {...message, partition}, resolve, reject})
-      if (!this.flushing) void this.flush()
+      lane.waiting.push({
+        topic,
+        message: {...message, partition},
+        resolve(record) {
+          answered()
+          resolve(record)
+        },
+        reject(error) {
+          answered()
+          reject(error)
+        },
+      })
+      if (!lane.flushing) void this.flush(lane)
     })
   }
 
-  private async flush(): Promise<void> {
-    this.flushing = true
-    while (this.waiting.length > 0) {
-      const batch = this.waiting.splice(0, MAX_COALESCED)
+  private async flush(lane: SendLane<Waiting>): Promise<void> {
+    lane.flushing = true
+    while (lane.waiting.length > 0) {
+      const batch = lane.waiting.splice(0, MAX_COALESCED)
       const topicMessages = byTopic(batch)
       const topics = topicMessages.map(({topic}) => topic).join(', ')
       try {
         const records = await this.call(`sending to ${topics}`, () =>
           this.acknowledged(
             topics,
-            this.producer.run((producer) => sendEveryPartition(producer, topicMessages)),
+            lane.producer.run((producer) => sendEveryPartition(producer, topicMessages)),
           ),
         )
         // Within a partition, Kafka appends a request's messages in order from its base offset.
@@ -139,20 +154,20 @@ class KafkaPublisher implements Publisher {
         // Kafka refuses the whole request for one record over the size limit: each record is
         // sent again on its own, so that only that one fails (a dead letter then knows it is
         // its own size, not a neighbour's, that was refused).
-        if (error instanceof RecordTooLargeError && batch.length > 1) await this.sendEachAlone(batch)
+        if (error instanceof RecordTooLargeError && batch.length > 1) await this.sendEachAlone(batch, lane.producer)
         else for (const each of batch) each.reject(error)
       }
     }
 
-    this.flushing = false
+    lane.flushing = false
   }
 
-  private async sendEachAlone(batch: Waiting[]): Promise<void> {
+  private async sendEachAlone(batch: Waiting[], producer: RenewingProducer<Producer>): Promise<void> {
     await Promise.all(
       batch.map(async (each) => {
         try {
           const [record] = await this.call(`sending to ${each.topic}`, () =>
-            this.acknowledged(each.topic, this.producer.run((producer) => producer.send({acks: -1, topic: each.topic, messages: [each.message]}))),
+            this.acknowledged(each.topic, producer.run((started) => started.send({acks: -1, topic: each.topic, messages: [each.message]}))),
           )
           each.resolve({topic: each.topic, partition: each.message.partition, offset: Number(record?.baseOffset ?? -1)})
         } catch (error) {
@@ -169,7 +184,8 @@ class KafkaPublisher implements Publisher {
     const partitionOf = await this.partitions.forBatch(topic, options)
     const kafkaMessages = messages.map((message) => ({key: message.key, value: message.value, headers: message.headers, partition: partitionOf(message)}))
     await this.call(`sending ${messages.length} messages to ${topic}`, () =>
-      this.acknowledged(topic, this.producer.run((producer) => sendEveryPartition(producer, [{topic, messages: kafkaMessages}]))),
+      // One request for every partition of it, on the first lane's producer.
+      this.acknowledged(topic, this.lanes.first.producer.run((producer) => sendEveryPartition(producer, [{topic, messages: kafkaMessages}]))),
     )
   }
 
@@ -192,7 +208,7 @@ class KafkaPublisher implements Publisher {
     // After a send timed out, kafkajs would wait for its unanswered requests: they are dropped.
     if (this.timedOut) this.client.sockets.abort()
     this.deadlines?.close()
-    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()])
+    await Promise.allSettled([this.lanes.disconnect(), this.admin.disconnect()])
   }
 
   private async call<T>(action: string, request: () => Promise<T>): Promise<T> {
@@ -257,6 +273,5 @@ export async function openPublisher(connection: KafkaConnectionConfig, options: 
     },
     'starting the producer (an idempotent producer needs WRITE on the topics, or IDEMPOTENT_WRITE on the cluster before Kafka 3.0)',
   )
-  // After a failed send the next goes through a new producer: see RenewingProducer.
-  return new KafkaPublisher(client, new RenewingProducer(producer!, newProducer), admin, connection.brokers, options, topicsAtConnect)
+  return new KafkaPublisher(client, producer!, newProducer, admin, connection.brokers, options, topicsAtConnect)
 }

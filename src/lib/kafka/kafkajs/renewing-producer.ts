@@ -20,24 +20,26 @@ export interface Connectable {
  * rather than lose it.
  */
 export class RenewingProducer<P extends Connectable = Producer> {
-  private current: P
-  /** Set once a send on `current` failed: its numbers may no longer be Kafka's. */
-  private stale = false
+  private current: P | undefined
+  /** Set once a send on `current` failed (its numbers may no longer be Kafka's), or before the first. */
+  private stale: boolean
   private renewing?: Promise<P>
   /** The new producer while it connects, so that a close can end it too. */
   private connecting?: P
   private closed = false
 
+  /** @param first a connected producer; without, the first send connects one. */
   constructor(
-    first: P,
+    first: P | undefined,
     private readonly create: () => P,
   ) {
     this.current = first
+    this.stale = first === undefined
   }
 
   /** Runs `send` on a producer that no failed send has used. */
   async run<T>(send: (producer: P) => Promise<T>): Promise<T> {
-    const producer = this.stale ? await this.renew() : this.current
+    const producer = this.stale || this.current === undefined ? await this.renew() : this.current
     try {
       return await send(producer)
     } catch (error) {
@@ -49,7 +51,7 @@ export class RenewingProducer<P extends Connectable = Producer> {
 
   async disconnect(): Promise<void> {
     this.closed = true
-    await Promise.allSettled([this.current.disconnect(), this.connecting?.disconnect()])
+    await Promise.allSettled([this.current?.disconnect(), this.connecting?.disconnect()])
   }
 
   /** One new producer for every send waiting on it; when it cannot connect, the next send tries again. */
@@ -76,7 +78,7 @@ export class RenewingProducer<P extends Connectable = Producer> {
     this.current = fresh
     this.stale = false
     // kafkajs lets the old producer's sends under way finish before it disconnects.
-    void old.disconnect().catch(() => {})
+    void old?.disconnect().catch(() => {})
     return fresh
   }
 }

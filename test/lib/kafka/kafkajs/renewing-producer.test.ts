@@ -43,6 +43,20 @@ describe('the producer a publisher sends with', () => {
     assert.equal(made.length, 1)
   })
 
+  it('starts its first producer on its first send when made without one, once for sends side by side', async () => {
+    const made: Made[] = []
+    const renewing = new RenewingProducer<Made>(undefined, () => {
+      const next = new Made(made.length)
+      made.push(next)
+      return next
+    })
+    assert.equal(made.length, 0, 'nothing is started before a send')
+    const ids = await Promise.all([1, 2, 3].map(async () => renewing.run(async (producer) => producer.id)))
+    assert.deepEqual(ids, [0, 0, 0])
+    assert.equal(made.length, 1)
+    assert.ok(made[0].connected)
+  })
+
   it('sends after a failed send on a new producer, connected first, and lets the old one go', async () => {
     const {made, used, failing} = producers()
     await assert.rejects(failing(), /did not answer/)
