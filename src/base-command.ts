@@ -5,7 +5,7 @@ import {type ConfigOverride, type KqConfig, type LoadConfigOptions, type Variabl
 import {type Acting, actingFor} from './lib/acl/grant-line.js'
 import {type Role} from './lib/acl/roles.js'
 import {KqError} from './lib/errors.js'
-import {describeFailure, failureJson, printFailure} from './shared/failure.js'
+import {type Failure, describeFailure, failureJson, printFailure} from './shared/failure.js'
 import {warning} from './shared/warning.js'
 
 /**
@@ -66,8 +66,13 @@ export abstract class KqCommand extends Command {
     if (error instanceof Errors.ExitError) return super.catch(error)
     const usage = !(error instanceof KqError) && error instanceof Errors.CLIError
     const failure = describeFailure(error, this.acting, usage ? {commandId: this.id} : undefined)
+    this.reportFailure(failure, error)
+    return this.exit(failure.exitCode)
+  }
+
+  /** How a failure is shown: with --json its error object on stdout, else one line on stderr. */
+  protected reportFailure(failure: Failure, error: Error): void {
     if (this.jsonEnabled()) this.logJson(failureJson(failure))
     else printFailure(failure, error)
-    return this.exit(failure.exitCode)
   }
 }
