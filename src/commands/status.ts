@@ -19,6 +19,9 @@ import {onStopSignals} from '../shared/signals.js'
 import {warning} from '../shared/warning.js'
 
 export default class Status extends KqCommand {
+  // It reports on queues there are: one that does not exist was mistyped.
+  protected override readonly readsQueues = true
+
   // Laravel's name for it.
   static override aliases = ['queue:monitor']
   static override summary = 'Show the lag, workers, retries, delayed jobs and dead letters of the queues; alert past thresholds.'

@@ -19,6 +19,9 @@ const MAX_CHOICES = 500
  * with --dry-run); it never gets a question it cannot answer.
  */
 export abstract class DeadLetterCommand extends KqCommand {
+  // Every one of them acts on dead letters there are: a missing queue is a mistyped one.
+  protected override readonly readsQueues = true
+
   /**
    * Laravel's `queue:retry ID` and `queue:forget ID` name the failed job where kq names the
    * queue: an argument that is a job id (a UUIDv7, which no one names a queue) selects that

@@ -386,11 +386,11 @@ describe('kq status', function () {
       assert.equal(stdout, '')
     })
 
-    it('a queue whose topic does not exist (exit 6)', async () => {
+    it('a queue whose topic does not exist (exit 6), with where to see the queues there are rather than topic:create', async () => {
       const missing = uniqueTopic('nope')
       const {code, stderr} = await kq(['status', missing, '--sample', '0'])
       assert.equal(code, ExitCode.KafkaRefused)
-      assert.equal(stderr, `Error: topic ${missing} does not exist: create it with \`kq topic:create ${missing}\`\n`)
+      assert.equal(stderr, `Error: no queue named ${missing} (its topic ${missing} does not exist): see \`kq topic:list\` for the queues there are\n`)
     })
 
     it('a --webhook that is not an http(s) URL (exit 2)', async () => {

@@ -76,6 +76,15 @@ describe('kq dlt:replay', function () {
     assert.deepEqual(await pendingOffsets(queue, group), [0])
   })
 
+  it('answers a queue that does not exist with where to see the queues there are, writing nothing', async () => {
+    const missing = uniqueTopic('no-such-queue')
+    const {code, stdout, stderr} = await kq(['queue:retry', missing, '--yes'])
+    assert.deepEqual([code, stdout], [ExitCode.KafkaRefused, ''])
+    assert.equal(stderr, `Error: no queue named ${missing} (its topic ${missing} does not exist): see \`kq topic:list\` for the queues there are\n`)
+    const topics = await withTopicAdmin(testConnection(), async (admin) => admin.listTopics())
+    assert.deepEqual(topics.filter((topic) => topic.startsWith(missing)), [])
+  })
+
   it("answers Laravel's queue:retry all, when no queue is named all, with the command that replays them all", async () => {
     const queue = await createQueue('dlt-replay-all')
     const {code, stdout, stderr} = await kq(['queue:retry', 'all', '--yes'], {env: {KAFKA_QUEUE: queue}})
