@@ -18,13 +18,16 @@ export function missingQueueError(error: TopicNotFoundError, existing: string[],
   if (existing.includes(queueTopic) || companionOf(queueTopic) !== undefined) return undefined
   const queueOf = (topic: string) => (topic === naming.topic ? naming.queue : topic)
   const queue = queueOf(queueTopic)
-  const missing = `no queue named ${queue} (its topic ${queueTopic} does not exist)`
+  // A command given no queue works the default one, a name the user may never have typed.
+  const isDefault = queueTopic === naming.topic
+  const missing = `no queue named ${queue} (${isDefault ? 'the default queue, KAFKA_QUEUE; ' : ''}its topic ${queueTopic} does not exist)`
   const roles = topicRoles(existing.filter((name) => !isInternalTopic(name)))
   const queues = [...roles].filter(([, role]) => role === 'queue').map(([topic]) => queueOf(topic))
   // On a cluster without queues the name is not a typo of another: making it is the next step.
   if (queues.length === 0) return new QueueNotFoundError(error.topic, `${missing}, nor any other yet: create it with \`kq topic:create ${queue}\``)
   const meant = closest(queue, queues)
-  const hint = meant === undefined ? 'see `kq topic:list` for the queues there are' : `did you mean ${meant}? \`kq topic:list\` shows the queues there are`
+  const list = `see \`kq topic:list\` for the queues there are${isDefault ? ', and name one or set KAFKA_QUEUE' : ''}`
+  const hint = meant === undefined ? list : `did you mean ${meant}? \`kq topic:list\` shows the queues there are`
   return new QueueNotFoundError(error.topic, `${missing}: ${hint}`)
 }
 
