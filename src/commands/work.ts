@@ -119,7 +119,7 @@ export default class Work extends KqCommand {
     // Before the worker starts: a port that cannot be had stops it with nothing consumed.
     const metrics = await startMetrics(worker, config)
     if (metrics && !flags.json) output.write(metricsLine(metrics.url))
-    const release = guardWorkerProcess(worker, output)
+    const release = guardWorkerProcess(worker, output, {json: flags.json})
     let summary: WorkerSummary
     try {
       summary = await worker.run()
