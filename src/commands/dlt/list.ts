@@ -32,7 +32,7 @@ export default class DltList extends DeadLetterCommand {
   ]
 
   static override args = {
-    queue: textArgument('Queue whose dead letters to list. Default: KAFKA_QUEUE.'),
+    queue: textArgument('Queue whose dead letters to list, or the job id of one (as --id). Default: KAFKA_QUEUE.'),
   }
 
   static override flags = {
@@ -43,13 +43,16 @@ export default class DltList extends DeadLetterCommand {
   }
 
   async run(): Promise<DltListResult> {
-    const {args, flags} = await this.parse(DltList)
+    const parsed = await this.parse(DltList)
+    // A job id where the queue goes selects it, as in dlt:replay ID: it was taken for a queue name.
+    const {queue: named, flags} = this.jobIdArguments(parsed.args.queue === undefined ? [] : [parsed.args.queue], parsed.flags)
     const config = this.loadConfig(flags)
-    this.actingAs('operator', config, [this.queueOf(args.queue, config)])
+    const queueName = this.queueOf(named, config)
+    this.actingAs('operator', config, [queueName])
     const selection = deadLetterSelection(flags)
     const store = await DeadLetterStore.open(config)
     try {
-      const state = await store.load(this.queueOf(args.queue, config), {all: flags.all})
+      const state = await store.load(queueName, {all: flags.all})
       const letters = selectDeadLetters(state.letters, selection, state.topic, {all: flags.all})
       if (letters.length > 0) this.log(renderDeadLetterList(letters, {all: flags.all}))
       this.log(describeListing(state, letters.length, {all: flags.all, filtered: hasSelector(selection)}))

@@ -113,6 +113,12 @@ describe('kq dlt:list', function () {
     assert.match(all.stdout, new RegExp(`2 pending dead letters in ${owned}-dlt, 1 handled\\.\\n$`))
   })
 
+  it('takes a job id in place of the queue as --id, as dlt:replay ID does', async () => {
+    const {code, stdout, stderr} = await kq(['dlt:list', ids.fatal, '--group', group, '--json'], {env: {KAFKA_QUEUE: queue}})
+    assert.equal(code, 0, stderr)
+    assert.deepEqual((JSON.parse(stdout) as DltListResult).deadLetters.map((letter) => letter.id), [ids.fatal])
+  })
+
   it('says so, and exits 0, when there are no dead letters', async () => {
     const empty = await createQueue('dlt-list-empty')
     const {code, stdout, stderr} = await kq(['dlt:list', empty])
