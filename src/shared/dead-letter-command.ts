@@ -30,15 +30,21 @@ export abstract class DeadLetterCommand extends KqCommand {
    * queue: a first argument that is a job id (a UUIDv7, which no one names a queue) selects that
    * dead letter as --id does, instead of naming a queue, and the arguments after it are more ids.
    */
-  protected jobIdArguments<F extends {id?: string[]}>(argv: string[], flags: F): {queue: string | undefined; flags: F} {
+  protected jobIdArguments<F extends {id?: string[]; queue?: string}>(argv: string[], flags: F): {queue: string | undefined; flags: F} {
     const [first, ...extra] = argv
     const stray = extra.find((argument) => !isJobId(argument) && !POSITION.test(argument))
     if (stray !== undefined) {
       throw new UsageError(`${stray} is not a job id: \`kq ${this.id}\` takes one queue or job id first, then only job ids (or <partition>:<offset> positions)`)
     }
 
+    const named = isJobId(first) ? undefined : first
+    // Both would be read as one queue: oclif's `exclusive` compares flags only.
+    if (named !== undefined && flags.queue !== undefined) {
+      throw new UsageError(`queue given twice, as the argument (${named}) and as --queue (${flags.queue}): give one`)
+    }
+
     const ids = [...(flags.id ?? []), ...(isJobId(first) ? [first] : []), ...extra]
-    return {queue: isJobId(first) ? undefined : first, flags: ids.length === 0 ? flags : {...flags, id: ids}}
+    return {queue: named ?? flags.queue, flags: ids.length === 0 ? flags : {...flags, id: ids}}
   }
 
   /**

@@ -5,7 +5,7 @@ import {hasSelector, selectDeadLetters} from '../../lib/dead-letter/selection.js
 import {DeadLetterStore} from '../../lib/dead-letter/store.js'
 import {describeListing, renderDeadLetterList} from '../../lib/output/dead-letters.js'
 import {DeadLetterCommand} from '../../shared/dead-letter-command.js'
-import {brokersFlag, deadLetterSelection, deadLetterSelectorFlags, textArgument} from '../../shared/flags.js'
+import {brokersFlag, deadLetterQueueFlag, deadLetterSelection, deadLetterSelectorFlags, textArgument} from '../../shared/flags.js'
 
 export interface DltListResult {
   queue: string
@@ -37,6 +37,7 @@ export default class DltList extends DeadLetterCommand {
 
   static override flags = {
     ...deadLetterSelectorFlags(),
+    queue: deadLetterQueueFlag('Queue whose dead letters to list.'),
     all: Flags.boolean({description: 'Include handled dead letters (replayed or purged).'}),
     group: Flags.string({char: 'g', description: 'Workers’ consumer group whose dead-letter cursor to read (overrides KAFKA_CONSUMER_GROUP).'}),
     brokers: brokersFlag,

@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {DeadLetterStore, type PurgeResult} from '../../lib/dead-letter/store.js'
 import {renderPurgeResult} from '../../lib/output/dead-letters.js'
 import {DeadLetterCommand} from '../../shared/dead-letter-command.js'
-import {brokersFlag, deadLetterSelection, deadLetterSelectorFlags, textArgument} from '../../shared/flags.js'
+import {brokersFlag, deadLetterQueueFlag, deadLetterSelection, deadLetterSelectorFlags, textArgument} from '../../shared/flags.js'
 
 export interface DltPurgeResult extends PurgeResult {
   /** Job ids asked for that no pending dead letter has; absent when every one was found. */
@@ -34,6 +34,7 @@ export default class DltPurge extends DeadLetterCommand {
 
   static override flags = {
     ...deadLetterSelectorFlags(),
+    queue: deadLetterQueueFlag('Queue whose dead letters to purge.'),
     'dry-run': Flags.boolean({description: 'Show what would be purged; change nothing.'}),
     yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation.'}),
     group: Flags.string({char: 'g', description: 'Workers’ consumer group whose dead-letter cursor to move (overrides KAFKA_CONSUMER_GROUP).'}),

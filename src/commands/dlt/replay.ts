@@ -6,7 +6,7 @@ import {UsageError} from '../../lib/errors.js'
 import {renderReplayResult} from '../../lib/output/dead-letters.js'
 import {progressBar} from '../../lib/output/progress.js'
 import {DeadLetterCommand} from '../../shared/dead-letter-command.js'
-import {brokersFlag, deadLetterSelection, deadLetterSelectorFlags, textArgument} from '../../shared/flags.js'
+import {brokersFlag, deadLetterQueueFlag, deadLetterSelection, deadLetterSelectorFlags, textArgument} from '../../shared/flags.js'
 
 /** Replays of more dead letters than this show a progress bar (on a terminal). */
 const PROGRESS_FROM = 200
@@ -42,6 +42,7 @@ export default class DltReplay extends DeadLetterCommand {
 
   static override flags = {
     ...deadLetterSelectorFlags(),
+    queue: deadLetterQueueFlag('Queue whose dead letters to replay.'),
     'max-replays': Flags.integer({description: 'Refuse a job replayed this many times already.', default: DEFAULT_MAX_REPLAYS, min: 1}),
     'dry-run': Flags.boolean({description: 'Show what would be replayed; change nothing.'}),
     yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation.'}),

@@ -119,6 +119,14 @@ describe('kq dlt:list', function () {
     assert.deepEqual((JSON.parse(stdout) as DltListResult).deadLetters.map((letter) => letter.id), [ids.fatal])
   })
 
+  it('takes the queue as --queue too, as dlt:show does and Laravel spells it, but not twice', async () => {
+    const [argument, flag] = await Promise.all([kq(['dlt:list', queue, '--group', group, '--json']), kq(['dlt:list', '--queue', queue, '--group', group, '--json'])])
+    assert.equal(flag.code, 0, flag.stderr)
+    assert.deepEqual(JSON.parse(flag.stdout), JSON.parse(argument.stdout))
+    const twice = await kq(['dlt:list', queue, '--queue', 'other'])
+    assert.deepEqual([twice.code, twice.stderr], [ExitCode.Usage, `Error: queue given twice, as the argument (${queue}) and as --queue (other): give one\n`])
+  })
+
   it('says so, and exits 0, when there are no dead letters', async () => {
     const empty = await createQueue('dlt-list-empty')
     const {code, stdout, stderr} = await kq(['dlt:list', empty])

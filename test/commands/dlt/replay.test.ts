@@ -89,6 +89,16 @@ describe('kq dlt:replay', function () {
     assert.equal(await endOffsetTotal(queue), 2)
   })
 
+  it("takes the queue as --queue with job ids as arguments, as Laravel's queue:retry --queue", async () => {
+    const queue = await createQueue('dlt-replay-queue-flag')
+    const group = uniqueTopic('g')
+    const [first, second] = (await writeDeadLetters(queue, [{}, {}])).map((written) => written.id!)
+    const {code, stdout, stderr} = await kq(['queue:retry', second, '--queue', queue, '--group', group, '--yes', '--json'])
+    assert.equal(code, 0, stderr)
+    assert.deepEqual((JSON.parse(stdout) as ReplayResult).replayed.map((each) => each.id), [second])
+    assert.deepEqual(await pendingOffsets(queue, group), [0], `${first} was replayed`)
+  })
+
   it('refuses, before it connects, an argument after the first that is not a job id', async () => {
     const {code, stdout, stderr} = await kq(['dlt:replay', 'orders', newJobId(), 'emails', '--yes', '--brokers', '127.0.0.1:1'])
     assert.deepEqual([code, stdout], [ExitCode.Usage, ''])
