@@ -4,8 +4,9 @@ import {configOptions, loadCommandConfig} from './shared/config-flags.js'
 import {type ConfigOverride, type KqConfig, type LoadConfigOptions, type VariableName} from './lib/config/index.js'
 import {type Acting, actingFor} from './lib/acl/grant-line.js'
 import {type Role} from './lib/acl/roles.js'
-import {KqError} from './lib/errors.js'
-import {describeFailure, failureJson, printFailure} from './shared/failure.js'
+import {KqError, TopicNotFoundError} from './lib/errors.js'
+import {explainMissingQueue} from './lib/topics/missing-queue.js'
+import {type Failure, describeFailure, failureJson, printFailure} from './shared/failure.js'
 import {warning} from './shared/warning.js'
 
 /**
@@ -25,6 +26,16 @@ export abstract class KqCommand extends Command {
     }),
   }
 
+  /**
+   * True for a command that only reads a queue named to it (status, dlt:list...): a queue that
+   * does not exist is then a mistyped name, answered with the queues there are rather than with
+   * `kq topic:create`, which suits the commands that write.
+   */
+  protected readonly readsQueues: boolean = false
+
+  /** The configuration run() loaded, for the answer to a failure that needs Kafka once more. */
+  private loaded?: KqConfig
+
   /** The kq role the command acts in, once known: a missing ACL is then answered with its grant. */
   private acting?: Acting
 
@@ -41,7 +52,8 @@ export abstract class KqCommand extends Command {
     extra: Partial<Record<VariableName, ConfigOverride>> = {},
   ): KqConfig {
     // Warned before the command does anything: a misspelt setting must be seen before topics are made.
-    return loadCommandConfig(flags, (message) => this.warning(message), extra)
+    this.loaded = loadCommandConfig(flags, (message) => this.warning(message), extra)
+    return this.loaded
   }
 
   /** Where the configuration is read from: the env file flag, and the configuration flags given. */
@@ -62,12 +74,18 @@ export abstract class KqCommand extends Command {
     if (!this.jsonEnabled()) warning(message)
   }
 
-  protected override async catch(error: Interfaces.CommandError): Promise<unknown> {
-    if (error instanceof Errors.ExitError) return super.catch(error)
+  protected override async catch(caught: Interfaces.CommandError): Promise<unknown> {
+    if (caught instanceof Errors.ExitError) return super.catch(caught)
+    const error = this.readsQueues && this.loaded !== undefined && caught instanceof TopicNotFoundError ? await explainMissingQueue(this.loaded, caught) : caught
     const usage = !(error instanceof KqError) && error instanceof Errors.CLIError
     const failure = describeFailure(error, this.acting, usage ? {commandId: this.id} : undefined)
+    this.reportFailure(failure, error)
+    return this.exit(failure.exitCode)
+  }
+
+  /** How a failure is shown: with --json its error object on stdout, else one line on stderr. */
+  protected reportFailure(failure: Failure, error: Error): void {
     if (this.jsonEnabled()) this.logJson(failureJson(failure))
     else printFailure(failure, error)
-    return this.exit(failure.exitCode)
   }
 }

@@ -6,6 +6,9 @@ import {CONTROL_DELAY_SECONDS, type ControlReceipt, sendControl} from '../lib/co
 import {brokersFlag} from '../shared/flags.js'
 
 export default class Continue extends KqCommand {
+  // It goes on with a queue there is: one that does not exist was mistyped.
+  protected override readonly readsQueues = true
+
   static override summary = 'Let workers start jobs of a paused queue again (Laravel’s queue:continue).'
   static override description =
     'Writes a continue record for the queue to the control topic (KQ_CONTROL_TOPIC). Within about ' +

@@ -6,6 +6,9 @@ import {CONTROL_DELAY_SECONDS, type ControlReceipt, sendControl} from '../lib/co
 import {brokersFlag} from '../shared/flags.js'
 
 export default class Pause extends KqCommand {
+  // It pauses a queue there is: one that does not exist was mistyped, and making it would not help.
+  protected override readonly readsQueues = true
+
   static override summary = 'Stop every worker from starting jobs of a queue, until `kq continue` (Laravel’s queue:pause).'
   static override description =
     'Writes a pause record for the queue to the control topic (KQ_CONTROL_TOPIC, made on first use). Within about ' +

@@ -14,11 +14,18 @@ import {
   watchStatus,
   webhookUrl,
 } from '../lib/monitoring/index.js'
+import {type Failure, failureJson} from '../shared/failure.js'
 import {brokersFlag, textArgument} from '../shared/flags.js'
 import {onStopSignals} from '../shared/signals.js'
 import {warning} from '../shared/warning.js'
 
 export default class Status extends KqCommand {
+  // It reports on queues there are: one that does not exist was mistyped.
+  protected override readonly readsQueues = true
+
+  /** Set once the flags are read: --watch --json prints one object a line, its failures too. */
+  private watching = false
+
   // Laravel's name for it.
   static override aliases = ['queue:monitor']
   static override summary = 'Show the lag, workers, retries, delayed jobs and dead letters of the queues; alert past thresholds.'
@@ -28,7 +35,7 @@ export default class Status extends KqCommand {
     'none); RETRY is that lag on the retry topic; DELAYED counts the records on the delay topics the group has not ' +
     'worked; DEAD counts dead letters past the group <group>-dlt. RATE is what ' +
     'the group committed per second over --sample seconds (in --watch, since the last refresh), and DRAIN is LAG ' +
-    'divided by RATE. Exit codes: 0, 3 when a queue is past --max-lag or --max-dead, 5 Kafka unreachable.'
+    'divided by RATE. Exit codes: 0, 3 when a queue is past --max-lag or --max-dead, 5 Kafka unreachable, 6 a queue that does not exist.'
 
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -55,6 +62,7 @@ export default class Status extends KqCommand {
 
   async run(): Promise<StatusSnapshot> {
     const {args, flags} = await this.parse(Status)
+    this.watching = flags.watch
     const config = this.loadConfig(flags)
     const webhook = flags.webhook === undefined ? undefined : webhookUrl(flags.webhook)
     const queues = args.queues?.split(',').map((queue) => topicName({raw: queue, label: 'queue', fromCommandLine: true}))
@@ -105,6 +113,12 @@ export default class Status extends KqCommand {
       releaseSignals()
       if (terminal) process.stdout.write(SHOW_CURSOR)
     }
+  }
+
+  // A first read that fails under --watch --json is a line of the stream, as a later one is.
+  protected override reportFailure(failure: Failure, error: Error): void {
+    if (this.watching && this.jsonEnabled()) process.stdout.write(`${JSON.stringify({time: new Date().toISOString(), ...failureJson(failure)})}\n`)
+    else super.reportFailure(failure, error)
   }
 
   protected override async catch(error: Interfaces.CommandError): Promise<unknown> {

@@ -11,6 +11,8 @@ import {type WorkerEvents, type WorkerSummary} from '../lib/worker/events.js'
 import {WORKER_SETTING_NAMES} from '../lib/worker/settings.js'
 import {Worker} from '../lib/worker/worker.js'
 import {brokersFlag, jobsDirFlag, queueFlag, queuesOf, textArgument, workerFlags, workerSettingsFromFlags} from '../shared/flags.js'
+import {type Failure} from '../shared/failure.js'
+import {asksForJson, failureLine} from '../shared/json-lines.js'
 import {guardWorkerProcess} from '../shared/worker-process.js'
 
 const WORKER_EVENTS: Array<keyof WorkerEvents> = [
@@ -117,7 +119,7 @@ export default class Work extends KqCommand {
     // Before the worker starts: a port that cannot be had stops it with nothing consumed.
     const metrics = await startMetrics(worker, config)
     if (metrics && !flags.json) output.write(metricsLine(metrics.url))
-    const release = guardWorkerProcess(worker, output)
+    const release = guardWorkerProcess(worker, output, {json: flags.json})
     let summary: WorkerSummary
     try {
       summary = await worker.run()
@@ -130,6 +132,17 @@ export default class Work extends KqCommand {
     // Exit now, as Laravel's worker does once stopped: a timer or socket a job left open must
     // not keep a stopped worker's process alive under a process manager.
     return this.exit(summary.exitCode)
+  }
+
+  // With --json every line is JSON, the failures and warnings before the worker starts too.
+  protected override reportFailure(failure: Failure, error: Error): void {
+    if (asksForJson(this.argv)) process.stdout.write(`${failureLine(failure)}\n`)
+    else super.reportFailure(failure, error)
+  }
+
+  protected override warning(message: string): void {
+    if (asksForJson(this.argv)) process.stdout.write(`${jsonRenderer()('warning', {message})}\n`)
+    else super.warning(message)
   }
 }
 

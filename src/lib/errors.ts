@@ -164,6 +164,14 @@ export class TopicNotFoundError extends KafkaRefusedError {
   }
 }
 
+/**
+ * A queue named to a command that only reads, whose topic does not exist: a mistyped name far
+ * more often than a queue to create, so the message points at the queues there are.
+ */
+export class QueueNotFoundError extends TopicNotFoundError {
+  override name = 'QueueNotFoundError'
+}
+
 /** A queue without its delay topics (made before kq had delayed jobs, or one deleted since). */
 export class DelayTopicNotFoundError extends TopicNotFoundError {
   override name = 'DelayTopicNotFoundError'

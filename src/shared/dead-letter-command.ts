@@ -10,6 +10,9 @@ import {TopicNotFoundError, UsageError} from '../lib/errors.js'
 import {choiceLines, describeSelection} from '../lib/output/dead-letters.js'
 import {askToTick, askYesNo, isInteractive} from '../lib/prompts/index.js'
 
+/** A dead letter's `<partition>:<offset>`, which --id takes as well as a job id. */
+const POSITION = /^\d+:\d+$/
+
 /** The most dead letters offered in one checkbox; more are narrowed with the selector flags. */
 const MAX_CHOICES = 500
 
@@ -19,14 +22,41 @@ const MAX_CHOICES = 500
  * with --dry-run); it never gets a question it cannot answer.
  */
 export abstract class DeadLetterCommand extends KqCommand {
+  // Every one of them acts on dead letters there are: a missing queue is a mistyped one.
+  protected override readonly readsQueues = true
+
   /**
-   * Laravel's `queue:retry ID` and `queue:forget ID` name the failed job where kq names the
-   * queue: an argument that is a job id (a UUIDv7, which no one names a queue) selects that
-   * dead letter as --id does, in whichever queue holds it, instead of naming a queue.
+   * Laravel's `queue:retry ID ID ...` and `queue:forget ID` name failed jobs where kq names the
+   * queue: a first argument that is a job id (a UUIDv7, which no one names a queue) selects that
+   * dead letter as --id does, instead of naming a queue, and the arguments after it are more ids.
    */
-  protected jobIdArgument<F extends {id?: string[]}>(argument: string | undefined, flags: F): {queue: string | undefined; flags: F} {
-    if (!isJobId(argument)) return {queue: argument, flags}
-    return {queue: undefined, flags: {...flags, id: [...(flags.id ?? []), argument]}}
+  protected jobIdArguments<F extends {id?: string[]; queue?: string}>(argv: string[], flags: F): {queue: string | undefined; flags: F} {
+    const [first, ...extra] = argv
+    const stray = extra.find((argument) => !isJobId(argument) && !POSITION.test(argument))
+    if (stray !== undefined) {
+      throw new UsageError(`${stray} is not a job id: \`kq ${this.id}\` takes one queue or job id first, then only job ids (or <partition>:<offset> positions)`)
+    }
+
+    const named = isJobId(first) ? undefined : first
+    // Both would be read as one queue: oclif's `exclusive` compares flags only.
+    if (named !== undefined && flags.queue !== undefined) {
+      throw new UsageError(`queue given twice, as the argument (${named}) and as --queue (${flags.queue}): give one`)
+    }
+
+    const ids = [...(flags.id ?? []), ...(isJobId(first) ? [first] : []), ...extra]
+    return {queue: named ?? flags.queue, flags: ids.length === 0 ? flags : {...flags, id: ids}}
+  }
+
+  /**
+   * Laravel's `queue:retry ID ID ...` retries the ids it finds and names the others: of several
+   * ids, those no pending dead letter has are left out of the selection and returned, to be
+   * named in the summary. When none is found, the selection stays whole and refuses as for one id.
+   */
+  protected leaveOutNotFound(state: DeadLetterState, selection: Selection): {selection: Selection; notFound: string[]} {
+    const ids = [...new Set(selection.ids ?? [])]
+    const notFound = ids.filter((id) => !state.letters.some((letter) => matchesId(letter, id)))
+    if (notFound.length === 0 || notFound.length === ids.length) return {selection, notFound: []}
+    return {selection: {...selection, ids: ids.filter((id) => !notFound.includes(id))}, notFound}
   }
 
   protected queueOf(argument: string | undefined, config: KqConfig): string {

@@ -144,6 +144,14 @@ export function deadLetterSelectorFlags() {
   }
 }
 
+/**
+ * The queue of a `dlt:*` command as a flag as well as the argument: Laravel's `queue:retry
+ * --queue=NAME`, and how `dlt:show` and `job:show` take it.
+ */
+export function deadLetterQueueFlag(description: string) {
+  return Flags.string({char: 'q', description: `${description} Default: KAFKA_QUEUE (also the argument, as Laravel's queue:retry --queue).`})
+}
+
 /** The selection the flags of deadLetterSelectorFlags() describe. */
 export function deadLetterSelection(flags: {id?: string[]; job?: string; reason?: string; since?: string; limit?: number}): Selection {
   return {

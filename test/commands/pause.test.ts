@@ -101,7 +101,7 @@ describe('kq pause and kq continue', function () {
   it('refuses a bad queue name, a queue that does not exist and a down broker with one line, writing nothing', async () => {
     const cases: Array<{args: string[]; extra?: NodeJS.ProcessEnv; message: RegExp}> = [
       {args: ['pause', 'bad name!'], message: /queue/},
-      {args: ['pause', uniqueTopic('missing')], message: /does not exist: create it with `kq topic:create/},
+      {args: ['pause', uniqueTopic('missing')], message: /^Error: no queue named \S+ \(its topic \S+ does not exist\): see `kq topic:list`/},
       {args: ['continue', 'emails-retry'], message: /retry topic of queue emails, not a queue/},
       {args: ['pause', 'emails', '--brokers', '127.0.0.1:1'], extra: {KAFKA_CONNECT_TIMEOUT: '2'}, message: /127\.0\.0\.1:1/},
       {args: ['pause'], message: /Missing 1 required arg/},

@@ -386,11 +386,21 @@ describe('kq status', function () {
       assert.equal(stdout, '')
     })
 
-    it('a queue whose topic does not exist (exit 6)', async () => {
+    it('a queue whose topic does not exist (exit 6), with where to see the queues there are rather than topic:create', async () => {
       const missing = uniqueTopic('nope')
       const {code, stderr} = await kq(['status', missing, '--sample', '0'])
       assert.equal(code, ExitCode.KafkaRefused)
-      assert.equal(stderr, `Error: topic ${missing} does not exist: create it with \`kq topic:create ${missing}\`\n`)
+      assert.equal(stderr, `Error: no queue named ${missing} (its topic ${missing} does not exist): see \`kq topic:list\` for the queues there are\n`)
+    })
+
+    it('a first read that fails under --watch --json, in one JSON line as a later one (exit 6)', async () => {
+      const missing = uniqueTopic('nope')
+      const {code, stdout, stderr} = await kq(['status', missing, '--watch', '--json', '--sample', '0'])
+      assert.deepEqual([code, stderr], [ExitCode.KafkaRefused, ''])
+      assert.equal(stdout.split('\n').length, 2, stdout)
+      const line = JSON.parse(stdout) as {time: string; error: {name: string; exitCode: number}}
+      assert.match(line.time, /^\d{4}-\d\d-\d\dT/)
+      assert.deepEqual([line.error.name, line.error.exitCode], ['QueueNotFoundError', ExitCode.KafkaRefused])
     })
 
     it('a --webhook that is not an http(s) URL (exit 2)', async () => {

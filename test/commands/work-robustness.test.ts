@@ -181,6 +181,21 @@ describe('kq work: at-least-once, shutdown and failures', function () {
     assert.deepEqual(readLedger(ledger), [{id, attempt: 1}])
   })
 
+  it('says so on a second signal in a JSON line with --json, nothing on stderr', async () => {
+    const {queue, group} = await newQueue('second-signal-json', 1)
+    const dispatched = await kq(['dispatch', 'Ledgered', '{}', '--queue', queue], {cwd: app.root})
+    assert.equal(dispatched.code, 0, dispatched.stderr)
+    const worker = startWorker([queue, '--group', group, '--json'], {LEDGER: ledgerFile(), JOB_SLEEP_MS: '20000'})
+    await worker.waitFor('the job started', (each) => /"status":"running"/.test(each.stdout))
+    worker.child.kill('SIGINT')
+    await worker.waitFor('the first signal was taken', (each) => /"event":"stopping"/.test(each.stdout))
+    worker.child.kill('SIGINT')
+    assert.equal((await worker.exited).code, 130, worker.stdout)
+    assert.equal(worker.stderr, '')
+    const last = JSON.parse(worker.stdout.trim().split('\n').at(-1)!) as {event: string; message: string}
+    assert.deepEqual([last.event, last.message], ['warning', 'Second SIGINT: exiting now; unfinished jobs will be delivered again.'])
+  })
+
   it('runs every job at least once when a worker is killed mid-run, and nothing it committed again', async () => {
     const {queue, group} = await newQueue('sigkill', 3)
     const total = 3000

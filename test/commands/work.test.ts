@@ -7,6 +7,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import {ExitCode} from '../../src/lib/errors.js'
 import {kq, startKq, uniqueTopic} from '../support/cli.js'
 import {kcat} from '../support/kcat.js'
+import {closedPort} from '../support/ports.js'
 import {type KcatRecord, endOffsetTotal, kcatRecords, testBrokers} from '../support/topics.js'
 import {type LedgerEntry, type TestPayload, type WorkerApp, createWorkedQueue, groupProgress, kcatValue, makeWorkerApp, until} from '../support/worker.js'
 
@@ -594,6 +595,25 @@ describe('kq work', function () {
       assert.equal(code, ExitCode.KafkaRefused)
       assert.equal(stderr, `Error: topic ${missing} does not exist: create it with \`kq topic:create ${missing}\`\n`)
       assert.doesNotMatch(stdout, /Processing jobs/)
+    })
+
+    it('with --json, in JSON lines on stdout only: a missing topic, a bad option, a broker that is down, and warnings before', async () => {
+      const missing = uniqueTopic('nope')
+      const cases: Array<[string[], number, RegExp]> = [
+        [[missing, '--group', uniqueTopic('g'), '--stop-when-empty'], ExitCode.KafkaRefused, /create it with `kq topic:create/],
+        [['some-queue', '--frobnicate'], ExitCode.Usage, /^Nonexistent flag: --frobnicate/],
+        [['some-queue', '--brokers', `127.0.0.1:${await closedPort()}`], ExitCode.Unreachable, /^cannot reach Kafka at 127\.0\.0\.1:\d+/],
+      ]
+      for (const [args, exitCode, message] of cases) {
+        const {code, stdout, stderr} = await kq(['work', ...args, '--json'], {cwd: app.root, env: {KAFKA_CONNECT_TIMEOUT: '3', KAFKA_BROKR: 'typo'}})
+        assert.deepEqual([code, stderr], [exitCode, ''], args.join(' '))
+        const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as {event: string; message?: string; error?: {message: string; exitCode: number}})
+        if (exitCode !== ExitCode.Usage) assert.match(lines[0].message ?? '', /^KAFKA_BROKR in the environment is not a kq setting/)
+        const last = lines.at(-1)!
+        assert.equal(last.event, 'error', stdout)
+        assert.equal(last.error?.exitCode, exitCode)
+        assert.match(last.error?.message ?? '', message)
+      }
     })
 
     it('every queue without its topics, each with its command, not only the first', async () => {

@@ -5,7 +5,7 @@ import {hasSelector, selectDeadLetters} from '../../lib/dead-letter/selection.js
 import {DeadLetterStore} from '../../lib/dead-letter/store.js'
 import {describeListing, renderDeadLetterList} from '../../lib/output/dead-letters.js'
 import {DeadLetterCommand} from '../../shared/dead-letter-command.js'
-import {brokersFlag, deadLetterSelection, deadLetterSelectorFlags, textArgument} from '../../shared/flags.js'
+import {brokersFlag, deadLetterQueueFlag, deadLetterSelection, deadLetterSelectorFlags, textArgument} from '../../shared/flags.js'
 
 export interface DltListResult {
   queue: string
@@ -32,24 +32,28 @@ export default class DltList extends DeadLetterCommand {
   ]
 
   static override args = {
-    queue: textArgument('Queue whose dead letters to list. Default: KAFKA_QUEUE.'),
+    queue: textArgument('Queue whose dead letters to list, or the job id of one (as --id). Default: KAFKA_QUEUE.'),
   }
 
   static override flags = {
     ...deadLetterSelectorFlags(),
+    queue: deadLetterQueueFlag('Queue whose dead letters to list.'),
     all: Flags.boolean({description: 'Include handled dead letters (replayed or purged).'}),
     group: Flags.string({char: 'g', description: 'Workers’ consumer group whose dead-letter cursor to read (overrides KAFKA_CONSUMER_GROUP).'}),
     brokers: brokersFlag,
   }
 
   async run(): Promise<DltListResult> {
-    const {args, flags} = await this.parse(DltList)
+    const parsed = await this.parse(DltList)
+    // A job id where the queue goes selects it, as in dlt:replay ID: it was taken for a queue name.
+    const {queue: named, flags} = this.jobIdArguments(parsed.args.queue === undefined ? [] : [parsed.args.queue], parsed.flags)
     const config = this.loadConfig(flags)
-    this.actingAs('operator', config, [this.queueOf(args.queue, config)])
+    const queueName = this.queueOf(named, config)
+    this.actingAs('operator', config, [queueName])
     const selection = deadLetterSelection(flags)
     const store = await DeadLetterStore.open(config)
     try {
-      const state = await store.load(this.queueOf(args.queue, config), {all: flags.all})
+      const state = await store.load(queueName, {all: flags.all})
       const letters = selectDeadLetters(state.letters, selection, state.topic, {all: flags.all})
       if (letters.length > 0) this.log(renderDeadLetterList(letters, {all: flags.all}))
       this.log(describeListing(state, letters.length, {all: flags.all, filtered: hasSelector(selection)}))

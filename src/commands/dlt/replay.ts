@@ -6,10 +6,15 @@ import {UsageError} from '../../lib/errors.js'
 import {renderReplayResult} from '../../lib/output/dead-letters.js'
 import {progressBar} from '../../lib/output/progress.js'
 import {DeadLetterCommand} from '../../shared/dead-letter-command.js'
-import {brokersFlag, deadLetterSelection, deadLetterSelectorFlags, textArgument} from '../../shared/flags.js'
+import {brokersFlag, deadLetterQueueFlag, deadLetterSelection, deadLetterSelectorFlags, textArgument} from '../../shared/flags.js'
 
 /** Replays of more dead letters than this show a progress bar (on a terminal). */
 const PROGRESS_FROM = 200
+
+export interface DltReplayResult extends ReplayResult {
+  /** Job ids asked for that no pending dead letter has; absent when every one was found. */
+  notFound?: string[]
+}
 
 export default class DltReplay extends DeadLetterCommand {
   // Laravel's name for it.
@@ -24,16 +29,20 @@ export default class DltReplay extends DeadLetterCommand {
   static override examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> orders --job SendEmail --since 1h --yes',
-    '<%= config.bin %> <%= command.id %> 0193a5f0-6c1e-7a2b-9a41-2f1e5c0d9b77 --yes',
+    '<%= config.bin %> <%= command.id %> 0193a5f0-6c1e-7a2b-9a41-2f1e5c0d9b77 0193a5f0-7d2e-7b3c-8a52-3f2e6d1eac88 --yes',
     '<%= config.bin %> <%= command.id %> --reason timeout --dry-run',
   ]
 
   static override args = {
-    queue: textArgument('Queue whose dead letters to replay, or the job id of one (as --id). Default: KAFKA_QUEUE.'),
+    queue: textArgument('Queue whose dead letters to replay, or the job id of one (as --id); more job ids may follow, as Laravel’s queue:retry ID ID takes them. Default: KAFKA_QUEUE.'),
   }
+
+  // The job ids after the first argument are read from argv (see jobIdArguments).
+  static override strict = false
 
   static override flags = {
     ...deadLetterSelectorFlags(),
+    queue: deadLetterQueueFlag('Queue whose dead letters to replay.'),
     'max-replays': Flags.integer({description: 'Refuse a job replayed this many times already.', default: DEFAULT_MAX_REPLAYS, min: 1}),
     'dry-run': Flags.boolean({description: 'Show what would be replayed; change nothing.'}),
     yes: Flags.boolean({char: 'y', description: 'Do not ask for confirmation.'}),
@@ -41,17 +50,18 @@ export default class DltReplay extends DeadLetterCommand {
     brokers: brokersFlag,
   }
 
-  async run(): Promise<ReplayResult> {
+  async run(): Promise<DltReplayResult> {
     const parsed = await this.parse(DltReplay)
-    const {queue, flags} = this.jobIdArgument(parsed.args.queue, parsed.flags)
+    const {queue, flags} = this.jobIdArguments(parsed.argv as string[], parsed.flags)
     this.refuseUnconfirmed('replaying dead letters', flags)
     const config = this.loadConfig(flags)
     this.actingAs('operator', config, [this.queueOf(queue, config)])
-    const selection = deadLetterSelection(flags)
     const options = {maxReplays: flags['max-replays'], maxMessageBytes: config.maxMessageBytes}
     const store = await DeadLetterStore.open(config)
     try {
-      const state = await this.loadPending(config, store, queue, selection)
+      const asked = deadLetterSelection(flags)
+      const state = await this.loadPending(config, store, queue, asked)
+      const {selection, notFound} = this.leaveOutNotFound(state, asked)
       const {selected, why} = await this.choose(state, selection, {
         verb: 'replay',
         target: ` to ${state.queueTopic}`,
@@ -70,10 +80,10 @@ export default class DltReplay extends DeadLetterCommand {
       })
       bar.finish()
       // All refused: the warnings and the error say it all.
-      if (why !== undefined || result.replayed.length > 0 || result.refused.length === 0) this.log(why ?? renderReplayResult(result))
+      if (why !== undefined || result.replayed.length > 0 || result.refused.length === 0) this.log(why ?? renderReplayResult(result, notFound))
       for (const refusal of result.refused) this.warning(refusal.message)
       if (result.replayed.length === 0 && result.refused.length > 0) throw refusedAll(result)
-      return result
+      return notFound.length === 0 ? result : {...result, notFound}
     } finally {
       await store.close()
     }

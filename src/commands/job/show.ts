@@ -7,6 +7,9 @@ import {renderJobHistory} from '../../lib/output/job-history.js'
 import {brokersFlag} from '../../shared/flags.js'
 
 export default class JobShow extends KqCommand {
+  // It looks in queues there are: a --queue that does not exist was mistyped.
+  protected override readonly readsQueues = true
+
   static override summary = 'Show where a job is and its history: dispatch, retries, dead letters, replays.'
   static override description =
     'Kafka keeps no index by job id, so this reads each queue’s topics (queue, retry, delay, dead letters) from the job’s dispatch time, ' +

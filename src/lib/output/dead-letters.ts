@@ -91,14 +91,14 @@ function payloadLines(detail: DeadLetterDetail, styles: ReturnType<typeof styles
   return [`${styles.yellow('not a kq job; the raw value:')}\n${typeof detail.value === 'string' ? detail.value : JSON.stringify(detail.value, null, 2)}`]
 }
 
-export function renderReplayResult(result: ReplayResult): string {
+export function renderReplayResult(result: ReplayResult, notFound: string[] = []): string {
   const styles = stylesFor()
   const lines: string[] = []
   const count = plural(result.replayed.length, 'dead letter')
   if (result.dryRun) {
-    lines.push(`Would replay ${count} from ${result.topic} to ${result.to} ${styles.dim('(dry run: nothing was sent)')}`)
+    lines.push(`Would replay ${count} from ${result.topic} to ${result.to}${notFoundNote(notFound)} ${styles.dim('(dry run: nothing was sent)')}`)
   } else {
-    lines.push(`${styles.green('Replayed')} ${count} from ${result.topic} to ${result.to}`)
+    lines.push(`${styles.green('Replayed')} ${count} from ${result.topic} to ${result.to}${notFoundNote(notFound)}`)
   }
 
   if (result.replayed.length > 0 && result.replayed.length <= MAX_RESULT_ROWS) {
@@ -115,13 +115,13 @@ export function renderReplayResult(result: ReplayResult): string {
   return lines.join('\n')
 }
 
-export function renderPurgeResult(result: PurgeResult): string {
+export function renderPurgeResult(result: PurgeResult, notFound: string[] = []): string {
   const styles = stylesFor()
   const count = plural(result.purged.length, 'dead letter')
   const lines = [
     result.dryRun
-      ? `Would mark ${count} of ${result.topic} handled ${styles.dim('(dry run: nothing was changed)')}`
-      : `${styles.green('Purged')} ${count} from ${result.topic}: marked handled, not replayed`,
+      ? `Would mark ${count} of ${result.topic} handled${notFoundNote(notFound)} ${styles.dim('(dry run: nothing was changed)')}`
+      : `${styles.green('Purged')} ${count} from ${result.topic}: marked handled, not replayed${notFoundNote(notFound)}`,
   ]
   if (result.purged.length > 0 && result.purged.length <= MAX_RESULT_ROWS) {
     lines.push(indent(renderTable(['ID', 'Job', 'Dead letter'], result.purged.map((each) => [each.id, each.job ?? '?', each.deadLetter]))))
@@ -147,6 +147,11 @@ export function choiceLines(letters: DeadLetter[], width: number): {header: stri
   const [header, ...lines] = renderTable(['ID', 'Job', 'Reason', 'Failed at', 'Error'], rows).replaceAll(/\u001B\[[\d;]*m/g, '').split('\n')
   const fit = (line: string) => (line.length > width ? `${line.slice(0, width - 1)}…` : line)
   return {header: fit(header), lines: lines.map((line) => fit(line))}
+}
+
+/** The ids asked for that no pending dead letter has, named on the summary line (as Laravel's queue:retry does). */
+function notFoundNote(ids: string[]): string {
+  return ids.length === 0 ? '' : `; no pending dead letter has id${ids.length === 1 ? '' : 's'} ${ids.join(', ')}`
 }
 
 function alreadyHandled(ids: string[]): string[] {

@@ -2,11 +2,12 @@ import {strict as assert} from 'node:assert'
 
 import {type DltListResult} from '../../../src/commands/dlt/list.js'
 import {ExitCode} from '../../../src/lib/errors.js'
-import {kq, runKq} from '../../support/cli.js'
+import {withTopicAdmin} from '../../../src/lib/kafka/index.js'
+import {kq, runKq, uniqueTopic} from '../../support/cli.js'
 import {writeDeadLetters} from '../../support/dead-letters.js'
 import {kcat} from '../../support/kcat.js'
 import {closedPort} from '../../support/ports.js'
-import {createQueue, testBrokers} from '../../support/topics.js'
+import {createQueue, testBrokers, testConnection} from '../../support/topics.js'
 import {type WorkerApp, createWorkedQueue, makeWorkerApp} from '../../support/worker.js'
 
 const HOUR = 3_600_000
@@ -112,6 +113,20 @@ describe('kq dlt:list', function () {
     assert.match(all.stdout, new RegExp(`2 pending dead letters in ${owned}-dlt, 1 handled\\.\\n$`))
   })
 
+  it('takes a job id in place of the queue as --id, as dlt:replay ID does', async () => {
+    const {code, stdout, stderr} = await kq(['dlt:list', ids.fatal, '--group', group, '--json'], {env: {KAFKA_QUEUE: queue}})
+    assert.equal(code, 0, stderr)
+    assert.deepEqual((JSON.parse(stdout) as DltListResult).deadLetters.map((letter) => letter.id), [ids.fatal])
+  })
+
+  it('takes the queue as --queue too, as dlt:show does and Laravel spells it, but not twice', async () => {
+    const [argument, flag] = await Promise.all([kq(['dlt:list', queue, '--group', group, '--json']), kq(['dlt:list', '--queue', queue, '--group', group, '--json'])])
+    assert.equal(flag.code, 0, flag.stderr)
+    assert.deepEqual(JSON.parse(flag.stdout), JSON.parse(argument.stdout))
+    const twice = await kq(['dlt:list', queue, '--queue', 'other'])
+    assert.deepEqual([twice.code, twice.stderr], [ExitCode.Usage, `Error: queue given twice, as the argument (${queue}) and as --queue (other): give one\n`])
+  })
+
   it('says so, and exits 0, when there are no dead letters', async () => {
     const empty = await createQueue('dlt-list-empty')
     const {code, stdout, stderr} = await kq(['dlt:list', empty])
@@ -119,12 +134,28 @@ describe('kq dlt:list', function () {
     assert.equal(stdout, `No dead letters in ${empty}-dlt.\n`)
   })
 
-  it('points at topic:create for a queue without a dead-letter topic', async () => {
-    const {code, stderr} = await kq(['dlt:list', 'no-such-queue-here'])
+  it('answers a mistyped queue with the queue meant, not with topic:create, exit 6', async () => {
+    const mistyped = queue.slice(0, -1)
+    const {code, stdout, stderr} = await kq(['dlt:list', mistyped])
+    assert.equal(code, ExitCode.KafkaRefused)
+    assert.equal(stdout, '')
+    assert.equal(stderr, `Error: no queue named ${mistyped} (its topic ${mistyped} does not exist): did you mean ${queue}? \`kq topic:list\` shows the queues there are\n`)
+  })
+
+  it('answers a queue that does not exist with where to see the queues there are', async () => {
+    const {code, stderr} = await kq(['dlt:list', uniqueTopic('no-such-queue-here')])
+    assert.equal(code, ExitCode.KafkaRefused)
+    assert.match(stderr, /^Error: no queue named (\S+) \(its topic \1 does not exist\): see `kq topic:list` for the queues there are\n$/)
+  })
+
+  it('points at topic:create for a queue that exists without its dead-letter topic', async () => {
+    const bare = uniqueTopic('dlt-list-bare')
+    await withTopicAdmin(testConnection(), async (admin) => admin.createTopics([{name: bare, partitions: 1, replicationFactor: 1}]))
+    const {code, stderr} = await kq(['dlt:list', bare])
     assert.equal(code, ExitCode.KafkaRefused)
     assert.equal(
       stderr,
-      'Error: topic no-such-queue-here-dlt does not exist: create it with `kq topic:create no-such-queue-here` (it is the dead-letter topic of queue no-such-queue-here; topics that exist are left alone)\n',
+      `Error: topic ${bare}-dlt does not exist: create it with \`kq topic:create ${bare}\` (it is the dead-letter topic of queue ${bare}; topics that exist are left alone)\n`,
     )
   })
 

@@ -1,6 +1,7 @@
 import {strict as assert} from 'node:assert'
 
 import {type PurgeResult} from '../../../src/lib/dead-letter/store.js'
+import {newJobId} from '../../../src/lib/envelope/index.js'
 import {ExitCode} from '../../../src/lib/errors.js'
 import {kq, runKq, uniqueTopic} from '../../support/cli.js'
 import {cursorOf, pendingOffsets, writeDeadLetters} from '../../support/dead-letters.js'
@@ -49,6 +50,18 @@ describe('kq dlt:purge', function () {
     assert.equal(code, 0, stderr)
     assert.deepEqual((JSON.parse(stdout) as PurgeResult).purged.map((each) => each.deadLetter), ['0:0'])
     assert.deepEqual(await pendingOffsets(queue, group), [1])
+  })
+
+  it('forgets several dead letters named by their job ids, naming the id it did not find, in JSON too', async () => {
+    const queue = await createQueue('dlt-purge-ids')
+    const group = uniqueTopic('g')
+    const [first, second] = (await writeDeadLetters(queue, [{}, {}, {}])).map((written) => written.id!)
+    const missing = newJobId()
+    const {code, stdout, stderr} = await kq(['queue:forget', queue, second, missing, first, '--group', group, '--yes', '--json'])
+    assert.equal(code, 0, stderr)
+    const result = JSON.parse(stdout) as PurgeResult & {notFound: string[]}
+    assert.deepEqual([result.purged.map((each) => each.deadLetter), result.notFound], [['0:0', '0:1'], [missing]])
+    assert.deepEqual(await pendingOffsets(queue, group), [2])
   })
 
   it('says what it did, and what it would do with --dry-run, which leaves the cursor alone', async () => {

@@ -5,6 +5,7 @@ import path from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {REPLAY_CHUNK, type ReplayResult} from '../../../src/lib/dead-letter/store.js'
+import {newJobId} from '../../../src/lib/envelope/index.js'
 import {ExitCode} from '../../../src/lib/errors.js'
 import {openTopicAdmin, openTopicReader, withTopicAdmin} from '../../../src/lib/kafka/index.js'
 import {type TestApp, makeTestApp} from '../../support/app.js'
@@ -74,6 +75,43 @@ describe('kq dlt:replay', function () {
     assert.equal(code, 0, stderr)
     assert.deepEqual((JSON.parse(stdout) as ReplayResult).replayed.map((each) => each.deadLetter), ['0:1'])
     assert.deepEqual(await pendingOffsets(queue, group), [0])
+  })
+
+  it("takes several job ids, as Laravel's queue:retry ID ID does: replays each found once, and names the one not found on its summary line", async () => {
+    const queue = await createQueue('dlt-replay-ids')
+    const group = uniqueTopic('g')
+    const [first, , third] = (await writeDeadLetters(queue, [{}, {}, {}])).map((written) => written.id!)
+    const missing = newJobId()
+    const {code, stdout, stderr} = await kq(['queue:retry', first, third, first, missing, '--group', group, '--yes'], {env: {KAFKA_QUEUE: queue}})
+    assert.equal(code, 0, stderr)
+    assert.match(stdout, new RegExp(`^Replayed 2 dead letters from ${queue}-dlt to ${queue}; no pending dead letter has id ${missing}\\n`))
+    assert.deepEqual(await pendingOffsets(queue, group), [1])
+    assert.equal(await endOffsetTotal(queue), 2)
+  })
+
+  it("takes the queue as --queue with job ids as arguments, as Laravel's queue:retry --queue", async () => {
+    const queue = await createQueue('dlt-replay-queue-flag')
+    const group = uniqueTopic('g')
+    const [first, second] = (await writeDeadLetters(queue, [{}, {}])).map((written) => written.id!)
+    const {code, stdout, stderr} = await kq(['queue:retry', second, '--queue', queue, '--group', group, '--yes', '--json'])
+    assert.equal(code, 0, stderr)
+    assert.deepEqual((JSON.parse(stdout) as ReplayResult).replayed.map((each) => each.id), [second])
+    assert.deepEqual(await pendingOffsets(queue, group), [0], `${first} was replayed`)
+  })
+
+  it('refuses, before it connects, an argument after the first that is not a job id', async () => {
+    const {code, stdout, stderr} = await kq(['dlt:replay', 'orders', newJobId(), 'emails', '--yes', '--brokers', '127.0.0.1:1'])
+    assert.deepEqual([code, stdout], [ExitCode.Usage, ''])
+    assert.equal(stderr, 'Error: emails is not a job id: `kq dlt:replay` takes one queue or job id first, then only job ids (or <partition>:<offset> positions)\n')
+  })
+
+  it('answers a queue that does not exist with where to see the queues there are, writing nothing', async () => {
+    const missing = uniqueTopic('no-such-queue')
+    const {code, stdout, stderr} = await kq(['queue:retry', missing, '--yes'])
+    assert.deepEqual([code, stdout], [ExitCode.KafkaRefused, ''])
+    assert.equal(stderr, `Error: no queue named ${missing} (its topic ${missing} does not exist): see \`kq topic:list\` for the queues there are\n`)
+    const topics = await withTopicAdmin(testConnection(), async (admin) => admin.listTopics())
+    assert.deepEqual(topics.filter((topic) => topic.startsWith(missing)), [])
   })
 
   it("answers Laravel's queue:retry all, when no queue is named all, with the command that replays them all", async () => {

@@ -65,4 +65,11 @@ describe('kq job:show', function () {
     const bad = await kq(['job:show', 'nope'], {cwd: app.root})
     assert.deepEqual([bad.code, bad.stdout, bad.stderr], [2, '', 'Error: "nope" is not a kq job id: give the lower-case UUIDv7 that kq dispatch printed\n'])
   })
+
+  it('answers a mistyped --queue with the queue meant, exit 6, rather than with topic:create', async () => {
+    const mistyped = `${queue}x`
+    const {code, stdout, stderr} = await kq(['job:show', newJobId(), '--queue', mistyped], {cwd: app.root})
+    assert.deepEqual([code, stdout], [6, ''])
+    assert.equal(stderr, `Error: no queue named ${mistyped} (its topic ${mistyped} does not exist): did you mean ${queue}? \`kq topic:list\` shows the queues there are\n`)
+  })
 })
