@@ -223,8 +223,7 @@ export class Engine {
 
     for (const ledger of kept) this.flow.repeatPause(ledger)
     // Nothing is taken from a new partition before its finished offsets are known (see ready).
-    this.gate.close(added)
-    return Promise.all(
+    const loaded = Promise.all(
       added.map((ledger) => {
         ledger.loading = load(ledger)
           .then((waiting) => {
@@ -239,6 +238,8 @@ export class Engine {
         return ledger.loading
       }),
     ).then(() => {})
+    this.gate.close(added, loaded)
+    return loaded
   }
 
   /**

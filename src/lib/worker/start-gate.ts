@@ -1,9 +1,9 @@
 import {type PartitionLedger} from './ledger.js'
 
 /**
- * The longest a later queue waits for an earlier queue's new partitions to be fetched once. A
- * fetch comes back within a fraction of this; the bound is for a partition whose records never
- * come as counted (deleted meanwhile, or a read that failed).
+ * The longest a later queue waits for an earlier queue's new partitions to be fetched once, from
+ * when their progress has been read. A fetch comes back within a fraction of this; the bound is
+ * for a partition whose records never come as counted (deleted meanwhile, or a read that failed).
  */
 export const START_GATE_MS = 2000
 
@@ -17,6 +17,8 @@ export const START_GATE_MS = 2000
 export class StartGate {
   private readonly unseen = new Set<PartitionLedger>()
   private timer?: NodeJS.Timeout
+  /** Counts the joins that closed the gate: only the last one's bound runs. */
+  private closings = 0
 
   constructor(
     /** Called when the bound passes: everything held back may start. */
@@ -24,16 +26,25 @@ export class StartGate {
     private readonly boundMs = START_GATE_MS,
   ) {}
 
-  /** New partitions, each holding back later queues until it is seen (or the bound passes). */
-  close(ledgers: PartitionLedger[]): void {
+  /**
+   * New partitions, each holding back later queues until it is seen, or until the bound has
+   * passed since `loaded` settled: nothing is fetched from them before their progress is read,
+   * which on a loaded machine may itself take a while.
+   */
+  close(ledgers: PartitionLedger[], loaded: Promise<unknown> = Promise.resolve()): void {
     if (ledgers.length === 0) return
     for (const ledger of ledgers) this.unseen.add(ledger)
-    clearTimeout(this.timer)
-    this.timer = setTimeout(() => {
-      this.clear()
-      this.opened()
-    }, this.boundMs)
-    this.timer.unref()
+    const closing = ++this.closings
+    void loaded.finally(() => {
+      // A later join's partitions have a bound of their own.
+      if (closing !== this.closings || this.unseen.size === 0) return
+      clearTimeout(this.timer)
+      this.timer = setTimeout(() => {
+        this.clear()
+        this.opened()
+      }, this.boundMs)
+      this.timer.unref()
+    })
   }
 
   /** The partition was offered records, has none waiting, or is gone: it holds nothing back. */

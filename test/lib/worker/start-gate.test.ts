@@ -25,6 +25,18 @@ describe('start gate', () => {
     gate.clear()
   })
 
+  it('counts its bound from when the partitions\' progress has been read', async () => {
+    let opened = 0
+    const gate = new StartGate(() => opened++, 20)
+    let loaded!: () => void
+    gate.close([new PartitionLedger('high', 0, 0)], new Promise<void>((resolve) => (loaded = resolve)))
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    assert.equal(opened, 0, 'still reading: nothing could have been fetched')
+    loaded()
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    assert.equal(opened, 1)
+  })
+
   it('opens by itself once its bound passes, and says so', async () => {
     let opened = 0
     const gate = new StartGate(() => opened++, 20)
