@@ -76,7 +76,7 @@ export abstract class KqCommand extends Command {
 
   protected override async catch(caught: Interfaces.CommandError): Promise<unknown> {
     if (caught instanceof Errors.ExitError) return super.catch(caught)
-    const error = this.readsQueues && this.loaded !== undefined && caught instanceof TopicNotFoundError ? await explainMissingQueue(this.loaded, caught) : caught
+    const error = this.loaded !== undefined && caught instanceof TopicNotFoundError ? await explainMissingQueue(this.loaded, caught, {reads: this.readsQueues}) : caught
     const usage = !(error instanceof KqError) && error instanceof Errors.CLIError
     const failure = describeFailure(error, this.acting, usage ? {commandId: this.id} : undefined)
     this.reportFailure(failure, error)

@@ -1,5 +1,7 @@
 import {type Acting, actingFor} from '../lib/acl/grant-line.js'
+import {type KqConfig} from '../lib/config/index.js'
 import {Dispatcher} from '../lib/dispatch/index.js'
+import {TopicNotFoundError} from '../lib/errors.js'
 import {loadCommandConfig} from './config-flags.js'
 import {type DispatchConsole, prepareDispatch, sendBulkJobs, sendOneJob} from './dispatch-steps.js'
 import {type FastDispatchRequest} from './fast-dispatch-args.js'
@@ -13,11 +15,13 @@ import {warning} from './warning.js'
  */
 export async function runFastDispatch(request: FastDispatchRequest): Promise<number> {
   let acting: Acting | undefined
+  let loaded: KqConfig | undefined
   const io: DispatchConsole = {
     loadConfig(flags) {
-      return loadCommandConfig(flags, (message) => {
+      loaded = loadCommandConfig(flags, (message) => {
         if (!request.json) warning(message)
       })
+      return loaded
     },
     actingAs(role, config, queues) {
       acting = actingFor(role, config, queues)
@@ -37,7 +41,13 @@ export async function runFastDispatch(request: FastDispatchRequest): Promise<num
     if (request.json) printJson(receipt)
     return 0
   } catch (error) {
-    const failed = error instanceof Error ? error : new Error(String(error))
+    let failed = error instanceof Error ? error : new Error(String(error))
+    // As the dispatch command's: a mistyped queue is named. Loaded only on this path.
+    if (failed instanceof TopicNotFoundError && loaded !== undefined) {
+      const {explainMissingQueue} = await import('../lib/topics/missing-queue.js')
+      failed = await explainMissingQueue(loaded, failed, {reads: false})
+    }
+
     const failure = describeFailure(failed, acting)
     if (request.json) printJson(failureJson(failure))
     else printFailure(failure, failed)

@@ -5,7 +5,7 @@ import path from 'node:path'
 import {decodeEnvelope, isJobId} from '../../src/lib/envelope/index.js'
 import {ExitCode} from '../../src/lib/errors.js'
 import {type TestApp, jobSource, makeTestApp} from '../support/app.js'
-import {kq} from '../support/cli.js'
+import {kq, uniqueTopic} from '../support/cli.js'
 import {kcat} from '../support/kcat.js'
 import {isUtilLinuxScript, kqOnTerminal} from '../support/terminal.js'
 import {createQueue, endOffsetTotal, kcatRecords, testBrokers} from '../support/topics.js'
@@ -155,12 +155,19 @@ describe('kq dispatch', function () {
     }
 
     it('a queue whose topic does not exist, pointing at topic:create; nothing is auto-created', async () => {
-      const missing = `${queue}-nope`
+      const missing = uniqueTopic('nope')
       const {code, stderr} = await dispatch(['ExampleKafkaJob', '{"data":"x"}', '--queue', missing])
       assert.equal(code, ExitCode.KafkaRefused)
       assert.equal(stderr, `Error: topic ${missing} does not exist: create it with \`kq topic:create ${missing}\`\n`)
       const topics = (await kcat(['-b', testBrokers(), '-L', '-J'])).toString()
       assert.ok(!JSON.parse(topics).topics.some((topic: {topic: string}) => topic.topic === missing))
+    })
+
+    it('a queue named one letter off an existing one: the queue meant first, then topic:create', async () => {
+      const mistyped = `${queue}x`
+      const {code, stderr} = await dispatch(['ExampleKafkaJob', '{"data":"x"}', '--queue', mistyped])
+      assert.equal(code, ExitCode.KafkaRefused)
+      assert.equal(stderr, `Error: topic ${mistyped} does not exist: did you mean queue ${queue}? For a new queue, create it with \`kq topic:create ${mistyped}\`\n`)
     })
 
     it('a broker that is down, within seconds, naming it', async function () {

@@ -1,6 +1,6 @@
 import {type KqConfig} from '../config/index.js'
 import {type QueueNaming, companionOf} from '../config/topics.js'
-import {DelayTopicNotFoundError, QueueNotFoundError, type TopicNotFoundError} from '../errors.js'
+import {DelayTopicNotFoundError, QueueNotFoundError, TopicNotFoundError} from '../errors.js'
 import {withTopicAdmin} from '../kafka/index.js'
 import {closest} from '../text/closest.js'
 import {isInternalTopic, topicRoles} from './list.js'
@@ -32,11 +32,28 @@ export function missingQueueError(error: TopicNotFoundError, existing: string[],
 }
 
 /**
- * missingQueueError with the topics there are, read from Kafka; the error as it was when it is
- * not a missing queue, or when Kafka cannot be asked again.
+ * What a command that writes (dispatch, work) says of a queue topic that does not exist when an
+ * existing queue's name is close: that queue first, as the name was most often mistyped, then
+ * `kq topic:create` for a new one. Undefined when no queue is close, or only a companion is missing.
  */
-export async function explainMissingQueue(config: KqConfig, error: TopicNotFoundError): Promise<TopicNotFoundError> {
+export function mistypedQueueError(error: TopicNotFoundError, existing: string[], naming: QueueNaming): TopicNotFoundError | undefined {
+  if (error instanceof DelayTopicNotFoundError || error instanceof QueueNotFoundError) return undefined
+  const queueTopic = error.topic
+  if (companionOf(queueTopic) !== undefined || existing.includes(queueTopic)) return undefined
+  const queueOf = (topic: string) => (topic === naming.topic ? naming.queue : topic)
+  const roles = topicRoles(existing.filter((name) => !isInternalTopic(name)))
+  const meant = closest(queueOf(queueTopic), [...roles].filter(([, role]) => role === 'queue').map(([topic]) => queueOf(topic)))
+  if (meant === undefined) return undefined
+  return new TopicNotFoundError(queueTopic, `topic ${queueTopic} does not exist: did you mean queue ${meant}? For a new queue, create it with \`kq topic:create ${queueOf(queueTopic)}\``)
+}
+
+/**
+ * missingQueueError (for a command that only reads) or mistypedQueueError with the topics there
+ * are, read from Kafka; the error as it was when neither applies, or when Kafka cannot be asked again.
+ */
+export async function explainMissingQueue(config: KqConfig, error: TopicNotFoundError, {reads}: {reads: boolean}): Promise<TopicNotFoundError> {
   if (error instanceof QueueNotFoundError) return error
   const existing = await withTopicAdmin(config.kafka, async (admin) => admin.listTopics()).catch(() => undefined)
-  return (existing && missingQueueError(error, existing, config)) ?? error
+  if (existing === undefined) return error
+  return (reads ? missingQueueError(error, existing, config) : mistypedQueueError(error, existing, config)) ?? error
 }

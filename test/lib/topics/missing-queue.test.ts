@@ -1,7 +1,7 @@
 import {strict as assert} from 'node:assert'
 
 import {DelayTopicNotFoundError, TopicNotFoundError} from '../../../src/lib/errors.js'
-import {missingQueueError} from '../../../src/lib/topics/missing-queue.js'
+import {missingQueueError, mistypedQueueError} from '../../../src/lib/topics/missing-queue.js'
 
 /** The topics `kq topic:create NAME` makes, as far as finding queues goes. */
 const queueTopics = (name: string) => [name, `${name}-retry`, `${name}-dlt`]
@@ -42,5 +42,21 @@ describe('a missing queue, as a command that only reads says it', () => {
     assert.equal(missingQueueError(new TopicNotFoundError('audit-log-dlt'), existing, naming), undefined)
     assert.equal(missingQueueError(new DelayTopicNotFoundError('orders-delay-1m', 'orders'), existing, naming), undefined)
     assert.equal(missingQueueError(new TopicNotFoundError('orders-dlt-dlt'), existing, naming), undefined)
+  })
+})
+
+describe('a missing queue, as a command that writes says it', () => {
+  const existing = ['__consumer_offsets', ...queueTopics('orders'), ...queueTopics('emails')]
+
+  it('names the queue meant first when one is close, then how to create a new one', () => {
+    assert.equal(
+      mistypedQueueError(new TopicNotFoundError('ordrs'), existing, naming)?.message,
+      'topic ordrs does not exist: did you mean queue orders? For a new queue, create it with `kq topic:create ordrs`',
+    )
+  })
+
+  it('leaves the create-topic advice alone when no queue is close, or only a companion topic is missing', () => {
+    assert.equal(mistypedQueueError(new TopicNotFoundError('invoices'), existing, naming), undefined)
+    assert.equal(mistypedQueueError(new TopicNotFoundError('orders-dlt'), existing, naming), undefined)
   })
 })
