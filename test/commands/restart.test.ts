@@ -1,4 +1,6 @@
 import {strict as assert} from 'node:assert'
+import {writeFileSync} from 'node:fs'
+import path from 'node:path'
 
 import {kq, startKq, uniqueTopic} from '../support/cli.js'
 import {endOffsetTotal} from '../support/topics.js'
@@ -25,7 +27,8 @@ describe('kq restart', function () {
 
   it('makes a running worker finish its running job, commit it and exit 0; the job behind it waits for the next worker', async () => {
     const {queue, group} = await createWorkedQueue('restart')
-    await dispatch('Sleeps', {tag: 'long', sleepMs: 3000}, queue)
+    const release = path.join(app.root, `release-${queue}`)
+    await dispatch('WaitsForRelease', {tag: 'long', releaseFile: release}, queue)
     await dispatch('Succeeds', {tag: 'behind'}, queue)
     const worker = work([queue, '--group', group, '--concurrency', '1'])
     await until(() => app.ledger(queue).some((entry) => entry.tag === 'long' && entry.event === 'run'), 60_000, 'the long job to start')
@@ -34,6 +37,10 @@ describe('kq restart', function () {
     // With --json a refusal is on stdout: both are shown if it fails.
     assert.equal(asked.code, 0, `${asked.stderr}${asked.stdout}`)
     assert.equal((JSON.parse(asked.stdout) as {action: string}).action, 'restart')
+    // The long job ends only once the worker has the restart: however slow the machine, the job
+    // behind it must not start.
+    await until(() => /Restart asked by/.test(worker.stdout()), 60_000, 'the worker to read the restart')
+    writeFileSync(release, '')
     assert.equal(await worker.exited, 0, worker.stdout())
     assert.match(worker.stdout(), /Restart asked by \S+ at /)
     assert.match(worker.stdout(), /Stopping \(kq restart: a process manager starts it again\): running jobs finish first\./)

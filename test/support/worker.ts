@@ -29,13 +29,15 @@ export interface TestPayload {
   succeedOn?: number
   /** Sleeps: how long to sleep, honestly, on a timer. */
   sleepMs?: number
+  /** WaitsForRelease: the file whose creation lets it finish, so a test decides when it ends. */
+  releaseFile?: string
   /** For --key-field. */
   key?: string
 }
 
 function ledgerJob(ledger: string, name: string, options: {fields?: string[]; handle?: string}): string {
   const fields = (options.fields ?? []).map((line) => `  override ${line}\n`).join('')
-  return `import {appendFileSync} from 'node:fs'
+  return `import {appendFileSync, existsSync} from 'node:fs'
 
 import {FatalJobError, Job, type JobContext} from 'kq'
 
@@ -43,6 +45,7 @@ interface Payload {
   tag?: string
   succeedOn?: number
   sleepMs?: number
+  releaseFile?: string
 }
 
 function note(ctx: JobContext, payload: Payload | null, event: string, detail?: string): void {
@@ -99,6 +102,8 @@ export function makeWorkerApp(): WorkerApp {
     },
     // An honest sleep on a timer: the event loop stays free, as for a job waiting on I/O.
     Sleeps: {handle: '    await new Promise((resolve) => setTimeout(resolve, payload.sleepMs ?? 0))'},
+    // Runs until the test creates its release file: no test has to guess how long a step takes.
+    WaitsForRelease: {handle: '    while (!existsSync(payload.releaseFile ?? \'\')) await new Promise((resolve) => setTimeout(resolve, 50))'},
   }
   for (const [name, options] of Object.entries(jobs)) holder.writeJob(name, ledgerJob(ledgerFile, name, options))
   return {
