@@ -50,24 +50,36 @@ export default class ${name} extends Job<{tag: string}> {
 
   const work = (args: string[]) => kq(['work', ...args], {cwd: app.root, timeoutMs: 100_000})
   const runs = (queue: string): LedgerEntry[] => app.ledger(queue).filter((entry) => entry.event === 'run')
+  /** When a `work --json` run was given its partitions, in ms since the epoch. */
+  const assignedAt = (stdout: string): number => {
+    const assigned = stdout.split('\n').find((line) => line.includes('"event":"assigned"'))
+    const at = Date.parse((JSON.parse(assigned ?? '{}') as {time?: string}).time ?? '')
+    assert.ok(Number.isFinite(at), `no assigned event with its time in:\n${stdout}`)
+    return at
+  }
 
   it('starts a delayed job no earlier than its due time, and once', async () => {
     const {queue, group} = await createWorkedQueue('delay-due')
     const receipt = await dispatch('Succeeds', {tag: 'later'}, queue, ['--delay', '3'])
     assert.equal(receipt.topic, `${queue}-delay-1s`)
     await dispatch('Succeeds', {tag: 'now'}, queue)
-    const {code, stderr} = await work([queue, '--group', group, '--stop-when-empty'])
+    const {code, stdout, stderr} = await work([queue, '--group', group, '--stop-when-empty', '--json'])
     assert.equal(code, 0, stderr)
 
     const [later, ...again] = runs(queue).filter((entry) => entry.tag === 'later')
     assert.deepEqual(again, [], 'the delayed job ran more than once')
-    const lateBy = later.at - Date.parse(receipt.dueAt as string)
+    const dueAt = Date.parse(receipt.dueAt as string)
+    const lateBy = later.at - dueAt
     assert.ok(lateBy >= 0, `ran ${-lateBy} ms before its due time`)
     process.stdout.write(`      started ${lateBy} ms after its due time\n`)
-    assert.deepEqual(
-      runs(queue).map((entry) => entry.tag),
-      ['now', 'later'],
-    )
+    // A worker that joined well before the due time ran the job without a delay first. One that a
+    // loaded machine started after it found both due, in no order to expect.
+    if (assignedAt(stdout) < dueAt - 1000) {
+      assert.deepEqual(
+        runs(queue).map((entry) => entry.tag),
+        ['now', 'later'],
+      )
+    }
     for (const {committed, end} of await groupProgress(group, `${queue}-delay-1s`)) assert.equal(committed, end)
   })
 
@@ -75,15 +87,17 @@ export default class ${name} extends Job<{tag: string}> {
     const {queue, group} = await createWorkedQueue('delay-hops')
     const receipt = await dispatch('Succeeds', {tag: 'hop'}, queue, ['--delay', '12'])
     assert.equal(receipt.topic, `${queue}-delay-10s`)
-    const {code, stderr} = await work([queue, '--group', group, '--stop-when-empty'])
+    const {code, stdout, stderr} = await work([queue, '--group', group, '--stop-when-empty', '--json'])
     assert.equal(code, 0, stderr)
 
     const ran = runs(queue)
     assert.equal(ran.length, 1)
-    assert.ok(ran[0].at >= Date.parse(receipt.dueAt as string), 'ran before its due time')
-    // After its 10 s on the first rung, about 2 s were left: a hop to the 1 s rung.
+    const dueAt = Date.parse(receipt.dueAt as string)
+    assert.ok(ran[0].at >= dueAt, 'ran before its due time')
+    // After its 10 s on the first rung, about 2 s were left: a hop to the 1 s rung. A worker that
+    // a loaded machine started within a second or so of the due time holds the job instead.
     const hops = await kcatRecords(`${queue}-delay-1s`)
-    assert.ok(hops.length >= 1, 'no hop to the 1 s rung')
+    if (assignedAt(stdout) < dueAt - 3000) assert.ok(hops.length >= 1, 'no hop to the 1 s rung')
     for (const hop of hops) {
       assert.equal(hop.headers['kq-job-id'], receipt.id)
       assert.equal(hop.headers['kq-not-before'], receipt.dueAt)

@@ -41,8 +41,12 @@ export class GroupMembership {
   /** This worker's share of each queue's partitions, by queue topic, as of its last join. */
   private shares = new Map<string, number>()
   private brokerLostAt?: number
+  /** The level of the worker's last queue (0 for a worker of one queue). */
+  private readonly lastLevel: number
 
-  constructor(private readonly deps: GroupMembershipDeps) {}
+  constructor(private readonly deps: GroupMembershipDeps) {
+    this.lastLevel = Math.max(0, ...[...deps.roles.values()].map((role) => role.level))
+  }
 
   /** This worker's share of a queue topic's partitions (1 before it has joined). */
   share(queueTopic: string): number {
@@ -100,6 +104,13 @@ export class GroupMembership {
    * whether records wait there for this worker: false when it starts at the partition's end.
    */
   private async loadProgress(ledger: PartitionLedger): Promise<boolean> {
+    // A partition of the last queue holds no queue back: its committed offset is all it needs.
+    if (ledger.level >= this.lastLevel) {
+      const committed = await this.deps.progress.committed(ledger.topic, ledger.partition)
+      if (committed !== undefined && committed.offset >= 0) ledger.finishedBefore = decodeFinished(committed.offset, committed.metadata)
+      return true
+    }
+
     const {committed, offsets} = await this.deps.progress.partitionState(ledger.topic, ledger.partition)
     const resumes = committed !== undefined && committed.offset >= 0
     if (resumes) ledger.finishedBefore = decodeFinished(committed.offset, committed.metadata)

@@ -9,7 +9,9 @@ import {type CommittedOffset, type PartitionOffsets, type TopicAdmin, type Topic
 export class GroupProgress {
   private admin?: Promise<TopicAdmin>
   /** Topics asked about in this turn of the event loop, read together in one request. */
-  private pendingTopics?: {topics: Set<string>; read: Promise<TopicsOffsets>}
+  private pendingCommitted?: {topics: Set<string>; read: Promise<Map<string, CommittedOffset[]>>}
+  /** The same, for partitionState: committed offsets and ends, through one offsets lookup. */
+  private pendingStates?: {topics: Set<string>; read: Promise<TopicsOffsets>}
 
   constructor(
     private readonly connection: KafkaConnectionConfig,
@@ -124,21 +126,39 @@ export class GroupProgress {
    * say). Partitions asked about in one turn of the event loop are read in one request.
    */
   async partitionState(topic: string, partition: number): Promise<{committed?: CommittedOffset; offsets?: PartitionOffsets}> {
-    if (!this.pendingTopics) {
+    if (!this.pendingStates) {
       const topics = new Set<string>()
       const read = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-        this.pendingTopics = undefined
+        this.pendingStates = undefined
         return (await this.connect()).offsetsOfTopics([...topics], {committedBy: [this.group]})
       })
-      this.pendingTopics = {topics, read}
+      this.pendingStates = {topics, read}
     }
 
-    this.pendingTopics.topics.add(topic)
-    const {ends, committed} = await this.pendingTopics.read
+    this.pendingStates.topics.add(topic)
+    const {ends, committed} = await this.pendingStates.read
     return {
       committed: committed.get(this.group)?.get(topic)?.find((each) => each.partition === partition),
       offsets: ends.get(topic)?.find((each) => each.partition === partition),
     }
+  }
+
+  /**
+   * The group's committed offset and its metadata on one partition; undefined when it has none.
+   * One request on the worker's admin connection: cheaper than partitionState, which opens one.
+   */
+  async committed(topic: string, partition: number): Promise<CommittedOffset | undefined> {
+    if (!this.pendingCommitted) {
+      const topics = new Set<string>()
+      const read = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+        this.pendingCommitted = undefined
+        return (await this.connect()).committedOnTopics(this.group, [...topics])
+      })
+      this.pendingCommitted = {topics, read}
+    }
+
+    this.pendingCommitted.topics.add(topic)
+    return (await this.pendingCommitted.read).get(topic)?.find((each) => each.partition === partition)
   }
 
   async close(): Promise<void> {
