@@ -13,6 +13,9 @@ import {type Placement, assertTopicsExist, notBeforeHeader, placement, sendOptio
 import {dispatchRecorder} from './recorder.js'
 import {type DispatchOptions, type DispatchReceipt, type JobDefaults} from './types.js'
 
+/** How many producers an application's dispatches may use side by side (see PublisherOptions.lanes). */
+const DISPATCH_LANES = 4
+
 export type {BulkLine, BulkProgress, BulkResult, BulkTarget} from './bulk.js'
 export type {Placement} from './placement.js'
 
@@ -189,7 +192,9 @@ export class Dispatcher {
   }
 
   private async connect(): Promise<Publisher> {
-    const opening = (this.publisher ??= openPublisher(this.config.kafka, {sendTimeoutMs: this.config.sendTimeoutMs}))
+    // Up to four producers side by side: an application's concurrent dispatches to different
+    // partitions do not wait for each other's round trips (see PublisherOptions.lanes).
+    const opening = (this.publisher ??= openPublisher(this.config.kafka, {sendTimeoutMs: this.config.sendTimeoutMs, lanes: DISPATCH_LANES}))
     try {
       const publisher = await opening
       // Not one a close() let go of meanwhile: the next dispatch opens a new one.

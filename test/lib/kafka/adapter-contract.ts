@@ -201,8 +201,10 @@ export function describeAdapterContract(name: string, adapter: KafkaAdapter): vo
 
     it('keeps each partition\'s order for sends made side by side to many partitions, and tells each its own offset', async () => {
       const topic = await newTopic(6)
-      const sends = Array.from({length: 600}, (_, index) => publisher.send(topic, {key: null, value: `v${index}`}, {partition: index % 6}))
-      const placed = await Promise.all(sends)
+      // Four producers side by side, as an application's dispatcher has them.
+      const laned = await adapter.openPublisher(testConnection(), {lanes: 4})
+      const sends = Array.from({length: 600}, (_, index) => laned.send(topic, {key: null, value: `v${index}`}, {partition: index % 6}))
+      const placed = await Promise.all(sends).finally(async () => laned.close())
       const read = await kcatRecords(topic)
       assert.equal(read.length, 600)
       for (const [index, where] of placed.entries()) {

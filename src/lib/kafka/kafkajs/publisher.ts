@@ -57,7 +57,7 @@ class KafkaPublisher implements Publisher {
     private topicsAtConnect?: Promise<ITopicMetadata[] | undefined>,
   ) {
     this.deadlines = options.sendTimeoutMs === undefined ? undefined : new SendDeadlines(options.sendTimeoutMs)
-    this.lanes = new SendLanes(firstProducer, newProducer)
+    this.lanes = new SendLanes(firstProducer, newProducer, options.lanes)
   }
 
   async assertTopicExists(topic: string): Promise<void> {

@@ -3,12 +3,10 @@ import {type Producer} from 'kafkajs'
 import {RenewingProducer} from './renewing-producer.js'
 
 /**
- * The most send lanes a publisher has, each with a producer of its own. kafkajs's idempotent
- * producer sends one request at a time per broker: at 1,000 dispatches a second to several
- * partitions, each waited about half a round trip behind the request in flight.
+ * The send lanes of a publisher, each with a producer of its own. kafkajs's idempotent producer
+ * sends one request at a time per broker: at 1,000 dispatches a second to several partitions,
+ * each waited about half a round trip behind the request in flight.
  */
-const LANES = 4
-
 /** Sends waiting for a lane's next request, and the lane's producer. */
 export interface SendLane<W> {
   producer: RenewingProducer<Producer>
@@ -20,7 +18,7 @@ export interface SendLane<W> {
 /**
  * Which lane each send goes through. A partition with sends unanswered keeps its lane, so its
  * records keep their order; otherwise a send takes an idle lane, a new one while there are fewer
- * than LANES, or the one with the fewest waiting. A one-job dispatch uses the first lane only.
+ * than `most`, or the one with the fewest waiting. A one-job dispatch uses the first lane only.
  */
 export class SendLanes<W> {
   private readonly lanes: Array<SendLane<W>>
@@ -30,6 +28,8 @@ export class SendLanes<W> {
   constructor(
     first: Producer,
     private readonly newProducer: () => Producer,
+    /** The most lanes, the first included. */
+    private readonly most = 1,
   ) {
     this.lanes = [{producer: new RenewingProducer(first, newProducer), waiting: [], flushing: false}]
   }
@@ -65,7 +65,7 @@ export class SendLanes<W> {
   private freeLane(): SendLane<W> {
     const idle = this.lanes.find((lane) => !lane.flushing)
     if (idle !== undefined) return idle
-    if (this.lanes.length < LANES) {
+    if (this.lanes.length < this.most) {
       // Its producer starts on its first send, as one replacing a failed one does (RenewingProducer).
       const lane: SendLane<W> = {producer: new RenewingProducer(undefined, this.newProducer), waiting: [], flushing: false}
       this.lanes.push(lane)

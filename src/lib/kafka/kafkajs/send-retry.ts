@@ -7,8 +7,12 @@ import {type RetryOptions} from 'kafkajs'
  */
 const BACKOFF = {initialRetryTime: 250, multiplier: 2, factor: 0.2, maxRetryTime: 2000}
 
-/** Without a send timeout (a worker's publisher), the tries span about this long, as they always did. */
-const UNBOUNDED_SPAN_MS = 15_000
+/**
+ * Without a send timeout (a worker's publisher), the tries span at most this long: a worker's
+ * retry record or dead letter waits out a leader election, which a loaded three-node cluster
+ * that lost its quorum took longer than 15 s to finish.
+ */
+const UNBOUNDED_SPAN_MS = 30_000
 
 /** Left between the last try and the send timeout, for that try's answer to come back as the error. */
 const LAST_TRY_MARGIN_MS = 1000

@@ -18,9 +18,16 @@ export interface PublisherOptions {
    * Longest wait for Kafka to acknowledge a send, its retries included. A send refused while
    * Kafka moves a dead broker's partitions is tried again until shortly before then, and fails
    * with the last refusal; a send left unanswered fails with SendTimeoutError.
-   * @defaultValue none: about 15 s of retries, and kafkajs's own timeouts, decide
+   * @defaultValue none: about 30 s of retries, and kafkajs's own timeouts, decide
    */
   sendTimeoutMs?: number
+  /**
+   * How many producers may send side by side, each to partitions of its own (see SendLanes in the
+   * kafkajs adapter). More than one suits an application's concurrent dispatches; a worker's
+   * writes keep one producer, which rides out a leader election without starting another.
+   * @defaultValue 1
+   */
+  lanes?: number
 }
 
 export interface Publisher {

@@ -8,10 +8,14 @@ import {SendLanes} from '../../../../src/lib/kafka/kafkajs/send-lanes.js'
 function lanes() {
   let made = 0
   const fake = () => ({connect: async () => {}, disconnect: async () => {}}) as unknown as Producer
-  const all = new SendLanes<string>(fake(), () => {
-    made++
-    return fake()
-  })
+  const all = new SendLanes<string>(
+    fake(),
+    () => {
+      made++
+      return fake()
+    },
+    4,
+  )
   return {all, made: () => made}
 }
 
