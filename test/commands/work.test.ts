@@ -183,6 +183,8 @@ describe('kq work', function () {
     assert.deepEqual(hooks.map((entry) => [entry.id, entry.attempt, entry.detail]), [[receipt.id, 3, 'Error']])
     assert.ok(hooks[0].at >= failed, 'failed() ran before the dead letter was written')
     assert.match(stdout, /^ {4}Error: attempt 3 of doomed failed — dead-lettered \(exhausted\)$/m)
+    // failed() runs after the last attempt by design: what it logs is not a late line.
+    assert.match(stdout, /^ {4}failed\(\) of attempt 3$/m)
     assert.match(stdout, /0 done, 3 failed \(1 dead-lettered\)/)
     for (const {committed, end} of await groupProgress(group, queue)) assert.equal(committed, end)
   })

@@ -63,6 +63,7 @@ ${options.handle ?? ''}
 
   override async failed(payload: Payload, error: unknown, ctx: JobContext): Promise<void> {
     note(ctx, payload, 'failed', error instanceof Error ? error.name : String(error))
+    ctx.log(\`failed() of attempt \${ctx.attempt}\`)
   }
 }
 `

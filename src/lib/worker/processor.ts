@@ -207,7 +207,10 @@ export class JobProcessor {
         await this.followUps.dispatch(chainCatchJob(envelope, payload, outcome.error, new Date(), this.deps.keyring?.current))
         if (envelope.batch !== undefined) await this.batchEnds.jobEnded(envelope, false)
         events.emit('job:failed', {...failure, action: 'dead-letter', reason: decision.reason})
-        await this.runFailedHook(instance, envelope, payload, outcome, {...context, signal: AbortSignal.timeout(timeout * 1000)})
+        // failed() runs after the last attempt by design: its lines are its own, never late ones.
+        const log = (line: string) =>
+          events.emit('job:log', {job: envelope.job, id: envelope.id, attempt: thisAttempt, message: String(line), late: false})
+        await this.runFailedHook(instance, envelope, payload, outcome, {...context, log, signal: AbortSignal.timeout(timeout * 1000)})
         return [...retriedInPlace, 'dead-lettered']
       }
 
