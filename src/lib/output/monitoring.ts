@@ -83,11 +83,21 @@ function partitionTable(queues: QueueStatus[], styles: ChalkInstance): string {
   return renderTable(['Topic', 'Partition', 'End', 'Committed', 'Lag'], rows, styles)
 }
 
+/**
+ * The workers, by the host and pid each `kq work` published on joining, so that an operator can
+ * tell two workers of one machine apart (Kafka's own address, `/10.0.0.5`, is the same for both);
+ * other consumers show that address and no pid.
+ */
 function memberTable(members: GroupMember[], styles: ChalkInstance): string {
-  const sorted = [...members].sort((a, b) => a.host.localeCompare(b.host) || a.memberId.localeCompare(b.memberId))
+  const rows = members.map((member) => ({
+    member,
+    host: member.process?.host ?? member.host.replace(/^\//, ''),
+    pid: member.process === undefined ? '-' : String(member.process.pid),
+  }))
+  rows.sort((a, b) => a.host.localeCompare(b.host) || a.member.memberId.localeCompare(b.member.memberId))
   return renderTable(
-    ['Worker', 'Host', 'Client', 'Partitions'],
-    sorted.map((member) => [member.memberId, member.host, member.clientId, describePartitions(member.assignment, 'none yet')]),
+    ['Worker', 'Host', 'PID', 'Client', 'Partitions'],
+    rows.map(({member, host, pid}) => [member.memberId, host, pid, member.clientId, describePartitions(member.assignment, 'none yet')]),
     styles,
   )
 }

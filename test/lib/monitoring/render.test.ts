@@ -19,7 +19,13 @@ const snapshot: StatusSnapshot = {
     state: 'Stable',
     members: [
       {memberId: 'kq-b2', clientId: 'kq', host: '/10.0.0.2', assignment: [{topic: 'orders', partition: 1}, {topic: 'orders-retry', partition: 1}]},
-      {memberId: 'kq-a1', clientId: 'kq', host: '/10.0.0.1', assignment: [{topic: 'orders-retry', partition: 0}, {topic: 'orders', partition: 0}]},
+      {
+        memberId: 'kq-a1',
+        clientId: 'kq',
+        host: '/10.0.0.1',
+        assignment: [{topic: 'orders-retry', partition: 0}, {topic: 'orders', partition: 0}],
+        process: {host: 'web-1', pid: 4242, name: null},
+      },
     ],
   },
   deadLetterGroup: 'kq-workers-dlt',
@@ -74,7 +80,7 @@ const snapshot: StatusSnapshot = {
 }
 
 describe('status: rendering', () => {
-  it('prints the group, a row per queue, every partition and the workers, in plain columns', () => {
+  it('prints the group, a row per queue, every partition and the workers with the host and pid each published, in plain columns', () => {
     assert.equal(
       renderStatus(snapshot, {styles: PLAIN}),
       [
@@ -91,9 +97,9 @@ describe('status: rendering', () => {
         'orders-retry  1          0    -          -',
         'emails        0          5    -          -',
         '',
-        'WORKER  HOST       CLIENT  PARTITIONS',
-        'kq-a1   /10.0.0.1  kq      orders[0] orders-retry[0]',
-        'kq-b2   /10.0.0.2  kq      orders[1] orders-retry[1]',
+        'WORKER  HOST      PID   CLIENT  PARTITIONS',
+        'kq-b2   10.0.0.2  -     kq      orders[1] orders-retry[1]',
+        'kq-a1   web-1     4242  kq      orders[0] orders-retry[0]',
       ].join('\n'),
     )
   })
