@@ -243,6 +243,9 @@ export default class WaitsOnce extends Job<{tag: string}> {
     const skipped = events.filter((event) => event.event === 'job:skipped')
     assert.deepEqual(skipped.map((event) => event.uniqueId), ['invoice-7'])
     assert.deepEqual(runs('SendInvoice').map((run) => run.tag).sort(), ['later', 'other', 'twin'])
+    // The summary adds up to what ran and what was skipped.
+    const stopped = events.find((event) => event.event === 'stopped')
+    assert.deepEqual([stopped?.processed, stopped?.skipped], [3, 1])
 
     // Duplicates share a partition: the unique id is the message key.
     const records = await kcatRecords(queue)

@@ -532,6 +532,8 @@ describe('kq work', function () {
       processed: 2,
       failed: 1,
       deadLettered: 0,
+      skipped: 0,
+      released: 0,
       reason: 'empty',
       exitCode: 0,
     })

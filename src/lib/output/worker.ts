@@ -139,9 +139,11 @@ export function humanRenderer(
       `\n  ${styles.bgBlue.white(' INFO ')} Stopping (${options.once && payload.reason === 'max-jobs' ? '--once: one job worked' : STOP_WORDS[payload.reason]}): running jobs finish first.`,
     stopped: (payload) => {
       const rate = payload.seconds > 0 ? (payload.processed + payload.failed) / payload.seconds : 0
+      // Jobs that did not run are named only when there were some, as Laravel's summary stays short.
+      const notRun = [payload.skipped > 0 ? `, ${payload.skipped} skipped` : '', payload.released > 0 ? `, ${payload.released} released` : ''].join('')
       return (
         `  ${styles.bgBlue.white(' INFO ')} ${payload.processed} done, ${payload.failed} failed ` +
-        `(${payload.deadLettered} dead-lettered) in ${payload.seconds.toFixed(1)}s (${rate.toFixed(1)} jobs/s).`
+        `(${payload.deadLettered} dead-lettered)${notRun} in ${payload.seconds.toFixed(1)}s (${rate.toFixed(1)} jobs/s).`
       )
     },
   }

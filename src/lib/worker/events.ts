@@ -81,6 +81,10 @@ export interface WorkerSummary {
   failed: number
   /** Jobs sent to a dead-letter topic, poison messages included. */
   deadLettered: number
+  /** Unique jobs' duplicates, committed without running. */
+  skipped: number
+  /** Jobs a middleware put back on the delay ladder, not counted as tries. */
+  released: number
   seconds: number
   reason: StopReason
   exitCode: number

@@ -6,6 +6,8 @@ export class Tally {
   private processed = 0
   private failed = 0
   private deadLettered = 0
+  private skipped = 0
+  private released = 0
   /** Attempts that ran, whatever their end: what --max-jobs counts. */
   ran = 0
   private startedAt = Date.now()
@@ -15,7 +17,10 @@ export class Tally {
   }
 
   add(handled: Handled): void {
-    // Neither ran the job: a release runs it later, a duplicate never.
+    // Neither ran the job: a release runs it later, a duplicate never. Both are counted apart,
+    // so that the summary adds up to the lines the worker printed.
+    if (handled === 'skipped') this.skipped++
+    if (handled === 'released') this.released++
     if (handled === 'interrupted' || handled === 'released' || handled === 'skipped') return
     // A poison record is dead-lettered without an attempt: not a job that ran, nor one that failed.
     if (handled === 'poisoned') {
@@ -34,6 +39,8 @@ export class Tally {
       processed: this.processed,
       failed: this.failed,
       deadLettered: this.deadLettered,
+      skipped: this.skipped,
+      released: this.released,
       seconds: (Date.now() - this.startedAt) / 1000,
       reason,
       exitCode: STOP_EXIT_CODES[reason],

@@ -45,7 +45,7 @@ const samples: {[E in keyof WorkerEvents]: WorkerEvents[E]} = {
   'broker:lost': {error: {name: 'KafkaJSConnectionError', message: 'Connection refused'}},
   'broker:restored': {},
   stopping: {reason: 'signal'},
-  stopped: {processed: 5, failed: 2, deadLettered: 1, seconds: 3.5, reason: 'signal', exitCode: 0},
+  stopped: {processed: 5, failed: 2, deadLettered: 1, skipped: 0, released: 0, seconds: 3.5, reason: 'signal', exitCode: 0},
 }
 
 const events = Object.keys(samples) as Array<keyof WorkerEvents>
@@ -238,6 +238,14 @@ describe('humanRenderer', () => {
       render('stopped', {...samples.stopped, processed: 0, failed: 0, deadLettered: 0, seconds: 0}),
       '   INFO  0 done, 0 failed (0 dead-lettered) in 0.0s (0.0 jobs/s).',
     )
+  })
+
+  it('names the jobs that did not run, unique duplicates skipped and jobs released, when there were some', () => {
+    assert.equal(
+      render('stopped', {...samples.stopped, skipped: 1, released: 3}),
+      '   INFO  5 done, 2 failed (1 dead-lettered), 1 skipped, 3 released in 3.5s (2.0 jobs/s).',
+    )
+    assert.equal(render('stopped', {...samples.stopped, skipped: 2}), '   INFO  5 done, 2 failed (1 dead-lettered), 2 skipped in 3.5s (2.0 jobs/s).')
   })
 })
 

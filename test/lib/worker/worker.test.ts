@@ -56,7 +56,7 @@ describe('Worker (library)', function () {
 
     const summary = await worker.run()
 
-    assert.deepEqual({...summary, seconds: undefined}, {processed: 1, failed: 1, deadLettered: 1, seconds: undefined, reason: 'empty', exitCode: 0})
+    assert.deepEqual({...summary, seconds: undefined}, {processed: 1, failed: 1, deadLettered: 1, skipped: 0, released: 0, seconds: undefined, reason: 'empty', exitCode: 0})
     assert.ok(summary.seconds > 0)
     assert.deepEqual(stopped, summary)
     assert.deepEqual(started?.queues, [queue])
