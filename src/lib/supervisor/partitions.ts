@@ -7,7 +7,7 @@ export const PARTITION_CHECK_TIMEOUT_MS = 3000
 
 /**
  * Warnings about the queues' partitions for `procs` workers: workers in one group share the
- * partitions of the queue topics, so a worker beyond their count would idle. A missing topic is
+ * partitions of the queue topics, so a worker beyond the largest queue's count would idle. A missing topic is
  * worth a warning too. When Kafka cannot be asked, one line says the check was skipped.
  */
 export async function checkPartitions(config: KqConfig, queues: string[], procs: number): Promise<string[]> {
@@ -36,12 +36,17 @@ export function partitionWarnings(topics: string[], found: Map<string, TopicDesc
     return missing.map((topic) => `topic ${topic} does not exist: create it with \`kq topic:create ${topic} --partitions ${procs}\``)
   }
 
-  const partitions = topics.reduce((sum, topic) => sum + (found.get(topic)?.partitions ?? 0), 0)
+  const counts = topics.map((topic) => found.get(topic)?.partitions ?? 0)
+  // Workers of several queues deal out partition numbers, not partitions: partition p of every
+  // queue (and of its retry and delay topics) goes to one worker, so the busiest queue caps them.
+  const partitions = Math.max(...counts)
   if (procs <= partitions) return []
   const workers = procs === 1 ? '1 worker' : `${procs} workers`
   const idle = procs - partitions
+  const advice = `lower --procs to ${partitions} or give ${topics.length === 1 ? 'the topic' : 'the topics'} more partitions`
+  if (topics.length === 1) return [`${workers} for ${partitions} partition${partitions === 1 ? '' : 's'} of ${topics[0]}: ${idle} would idle; ${advice}`]
+  const listed = `${counts.slice(0, -1).join(', ')} and ${counts.at(-1)}`
   return [
-    `${workers} for ${partitions} partition${partitions === 1 ? '' : 's'} of ${topics.join(', ')}: ${idle} would idle; ` +
-      `lower --procs to ${partitions} or give ${topics.length === 1 ? 'the topic' : 'the topics'} more partitions`,
+    `${workers} for ${topics.join(', ')}, of ${listed} partitions: each worker takes the same partition of every queue, so ${idle} would idle; ${advice}`,
   ]
 }

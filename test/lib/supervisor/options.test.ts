@@ -143,9 +143,16 @@ describe('process manager options', () => {
       assert.deepEqual(partitionWarnings(['orders'], topics([['orders', 3]]), 8), [
         '8 workers for 3 partitions of orders: 5 would idle; lower --procs to 3 or give the topic more partitions',
       ])
+    })
+
+    it('counts the partitions of several queues as the largest of them: a worker takes partition p of every queue', () => {
       assert.deepEqual(partitionWarnings(['high', 'default'], topics([['high', 1], ['default', 2]]), 4), [
-        '4 workers for 3 partitions of high, default: 1 would idle; lower --procs to 3 or give the topics more partitions',
+        '4 workers for high, default, of 1 and 2 partitions: each worker takes the same partition of every queue, so 2 would idle; lower --procs to 2 or give the topics more partitions',
       ])
+      assert.deepEqual(partitionWarnings(['high', 'default', 'low'], topics([['high', 2], ['default', 2], ['low', 2]]), 4), [
+        '4 workers for high, default, low, of 2, 2 and 2 partitions: each worker takes the same partition of every queue, so 2 would idle; lower --procs to 2 or give the topics more partitions',
+      ])
+      assert.deepEqual(partitionWarnings(['high', 'default'], topics([['high', 1], ['default', 4]]), 4), [])
     })
 
     it('says nothing when every worker can have a partition', () => {
