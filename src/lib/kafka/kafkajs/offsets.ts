@@ -24,9 +24,26 @@ export function lostPartitionsError(topic: string, attempts: number, cause: unkn
 }
 
 export async function fetchTopicOffsets(admin: Admin, topic: string, attempts = 5): Promise<TopicOffsets> {
+  return askAgainWhenLost(topic, () => admin.fetchTopicOffsets(topic), attempts)
+}
+
+/**
+ * kafkajs's fetchTopicOffsetsByTimestamp, asked again as fetchTopicOffsets is: it loses a topic
+ * from the metadata cache the same way (`kq job:show` reads every queue's topics at once).
+ */
+export async function fetchTopicOffsetsByTimestamp(
+  admin: Admin,
+  topic: string,
+  timestamp: number,
+  attempts = 5,
+): Promise<Array<{partition: number; offset: string}>> {
+  return askAgainWhenLost(topic, () => admin.fetchTopicOffsetsByTimestamp(topic, timestamp), attempts)
+}
+
+async function askAgainWhenLost<T>(topic: string, request: () => Promise<T>, attempts: number): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await admin.fetchTopicOffsets(topic)
+      return await request()
     } catch (error) {
       if (!(error instanceof TypeError)) throw error
       if (attempt >= attempts) {

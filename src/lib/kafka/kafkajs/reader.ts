@@ -7,7 +7,7 @@ import {type KafkaConnectionConfig} from '../../config/index.js'
 import {KafkaRefusedError, TopicNotFoundError} from '../../errors.js'
 import {type KafkaClient, connectWithin, openAdmin} from './client.js'
 import {translateKafkaError} from './errors.js'
-import {fetchTopicOffsets} from './offsets.js'
+import {fetchTopicOffsets, fetchTopicOffsetsByTimestamp} from './offsets.js'
 import {incoming} from './subscriber.js'
 import {
   type CommittedOffset,
@@ -47,7 +47,7 @@ class KafkaTopicReader implements TopicReader {
   }
 
   async offsetsAtTime(topic: string, timestamp: number): Promise<Array<{partition: number; offset: number}>> {
-    const offsets = await this.call(`reading offsets of ${topic} by time`, () => this.admin.fetchTopicOffsetsByTimestamp(topic, timestamp))
+    const offsets = await this.call(`reading offsets of ${topic} by time`, () => fetchTopicOffsetsByTimestamp(this.admin, topic, timestamp))
     return offsets.map(({partition, offset}) => ({partition, offset: Number(offset)})).sort((a, b) => a.partition - b.partition)
   }
 
