@@ -195,7 +195,12 @@ describe('kq status', function () {
 
       const {stdout} = await runKq(['status', queue, '--group', group, '--sample', '0'])
       assert.match(stdout, new RegExp(`^Group ${group}: Stable, 1 worker\\.$`, 'm'))
-      assert.match(stdout, new RegExp(`^${member.memberId} +${member.host} +${member.clientId} +${queue}\\[0,1\\] ${queue}-delay-\\*\\[0,1\\] ${queue}-retry\\[0,1\\]$`, 'm'))
+      // The host and pid the worker published on joining, not Kafka's address of its connection.
+      assert.ok(member.process, 'the worker published its process')
+      assert.match(
+        stdout,
+        new RegExp(`^${member.memberId} +${member.process.host} +${member.process.pid} +${member.clientId} +${queue}\\[0,1\\] ${queue}-delay-\\*\\[0,1\\] ${queue}-retry\\[0,1\\]$`, 'm'),
+      )
       assert.match(stdout, /^TOPIC +PARTITION +END +COMMITTED +LAG$/m)
     })
 

@@ -3,6 +3,7 @@ import {strict as assert} from 'node:assert'
 import {type LocalKafkaStatus} from '../../../src/lib/local-kafka/index.js'
 import {BrokerUnreachableError, ExitCode} from '../../../src/lib/errors.js'
 import {type Publisher, openPublisher, withTopicAdmin} from '../../../src/lib/kafka/index.js'
+import {jobSource, makeTestApp} from '../../support/app.js'
 import {kq, uniqueTopic} from '../../support/cli.js'
 import {kcatMetadata} from '../../support/kcat.js'
 import {JAR_CACHE} from '../../support/paths.js'
@@ -31,6 +32,8 @@ describe('kafka:status and kafka:up with one node of three killed', function () 
   let orphan: number
   /** Opened before the kill, with a send timeout shorter than Kafka takes to count a node dead. */
   let hurried: Publisher
+  /** A topic of one replica per partition, one of them on the killed node. */
+  let stray: string
   const connection = () => ({brokers: trio.brokers.split(','), clientId: 'kq-test', connectTimeoutMs: 10_000, ssl: false})
 
   before(async () => {
@@ -44,6 +47,10 @@ describe('kafka:status and kafka:up with one node of three killed', function () 
     const led = partitions.find((each) => each.leader === victim.id)
     assert.ok(led, `node ${victim.id} leads none of ${topic}'s partitions`)
     orphan = led.partition
+    stray = uniqueTopic('stray')
+    await withTopicAdmin(connection(), (admin) => admin.createTopics([{name: stray, partitions: 3, replicationFactor: 1}]))
+    const strayPartitions = (await kcatMetadata(trio.brokers, stray)).topics.find((each) => each.topic === stray)!.partitions
+    assert.ok(strayPartitions.some((each) => each.leader === victim.id), `node ${victim.id} holds none of ${stray}'s partitions`)
     hurried = await openPublisher(connection(), {sendTimeoutMs: 5000})
     await hurried.assertTopicExists(topic)
     process.kill(victim.pid, 'SIGKILL')
@@ -85,6 +92,21 @@ describe('kafka:status and kafka:up with one node of three killed', function () 
     )
 
     assert.equal(await endOffsetTotalOn(connection(), topic), publishers)
+  })
+
+  // Its partition on the dead node has no leader, and no other replica to elect: kafkajs failed
+  // every request for the metadata of all topics, so every new kq command, while it lasted.
+  it('dispatches with kq dispatch, though a topic of one replica lost its only node', async () => {
+    const app = makeTestApp({jobs: {Report: jobSource('Report')}})
+    const before = await endOffsetTotalOn(connection(), topic)
+    try {
+      const sent = await kq(['dispatch', 'Report', '{"data":"x"}', '--queue', topic, '--brokers', trio.brokers], {cwd: app.root})
+      assert.equal(sent.code, 0, sent.stderr)
+    } finally {
+      app.remove()
+    }
+
+    assert.equal(await endOffsetTotalOn(connection(), topic), before + 1)
   })
 
   it('names the stopped node and says kafka:up starts it again, which it does without touching the others', async () => {

@@ -3,6 +3,7 @@ import kafkajs, {type Admin, type Kafka, type KafkaConfig, type SASLOptions} fro
 import {type KafkaConnectionConfig} from '../../config/index.js'
 import {BrokerUnreachableError} from '../../errors.js'
 import {translateKafkaError} from './errors.js'
+import {tolerateLeaderlessPartitions} from './metadata-parse.js'
 import {SocketWatch} from './sockets.js'
 
 /** Receives kafkajs's own log lines when KQ_DEBUG is set; they are hidden otherwise. */
@@ -21,6 +22,7 @@ export interface KafkaClient {
 }
 
 export function createKafka(connection: KafkaConnectionConfig): KafkaClient {
+  tolerateLeaderlessPartitions()
   const {Kafka, logLevel} = kafkajs
   const sockets = new SocketWatch()
   const config: KafkaConfig = {

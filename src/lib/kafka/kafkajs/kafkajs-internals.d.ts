@@ -1,0 +1,7 @@
+/** The kafkajs module that parses a Metadata response (see metadata-parse.ts). */
+declare module 'kafkajs/src/protocol/requests/metadata/v0/response.js' {
+  import {type MetadataResponse} from './metadata-parse.js'
+
+  const response: {parse: (data: MetadataResponse) => Promise<MetadataResponse>}
+  export default response
+}
