@@ -73,6 +73,12 @@ export default class ${name} extends Job {
 
   after(() => app?.remove())
 
+  /**
+   * Whether text shows one of the test's card numbers in the clear. The whole value is looked
+   * for: '4242' alone turns up now and then in a random job id.
+   */
+  const showsACard = (text: string) => /4242-(?:single|bulk|rotated|unkeyed|original|step)/.test(text)
+
   it('sends the payload encrypted, and a worker with the key, or with it among the old keys, runs it as dispatched', async () => {
     const {queue, group} = await createWorkedQueue('encrypted')
     await ok(['dispatch', 'Charge', '{"card":"4242-single"}', '--queue', queue], {key: first})
@@ -83,7 +89,7 @@ export default class ${name} extends Job {
     const records = await kcatRecords(queue)
     assert.deepEqual(records.map((record) => record.headers['kq-key-id']), [firstId, firstId, firstId, secondId])
     for (const record of records) {
-      assert.ok(!record.payload.includes('4242'), record.payload)
+      assert.ok(!showsACard(record.payload), record.payload)
       assert.equal(JSON.parse(record.payload).payload, undefined)
     }
 
@@ -108,14 +114,14 @@ export default class ${name} extends Job {
     const [letter] = await kcatRecords(`${queue}-dlt`)
     assert.equal(letter.headers['kq-dlt-reason'], 'undecryptable')
     assert.match(letter.headers['kq-error-message'], new RegExp(`encrypted with key ${firstId}, which this process does not have`))
-    assert.ok(!letter.payload.includes('4242'), letter.payload)
+    assert.ok(!showsACard(letter.payload), letter.payload)
 
     const id = JSON.parse(letter.payload).id as string
     const hidden = await ok(['dlt:show', id, '--queue', queue, '--group', group, '--json'], {key: second})
     const shown = JSON.parse(hidden.stdout)
     assert.equal(shown.payload, undefined)
     assert.deepEqual([shown.encryption.key, shown.encryption.decrypted], [firstId, false])
-    assert.ok(!hidden.stdout.includes('4242'))
+    assert.ok(!showsACard(hidden.stdout))
     const text = await ok(['dlt:show', id, '--queue', queue, '--group', group], {key: second})
     assert.match(text.stdout, new RegExp(`encrypted, not shown: the payload is encrypted with key ${firstId}`))
 
@@ -165,7 +171,7 @@ await closeDispatch()
 
     // The first job carries the whole chain: neither encrypted job's payload is readable in it.
     const [carrier] = await kcatRecords(queue)
-    assert.ok(!carrier.payload.includes('4242'), carrier.payload)
+    assert.ok(!showsACard(carrier.payload), carrier.payload)
     assert.deepEqual(JSON.parse(carrier.payload).chain.map((step: {job: string; payload?: unknown}) => [step.job, step.payload]), [['Receipt', {note: 'public-2'}], ['Vault', undefined]])
 
     await work(queue, group, {key: first})
@@ -178,7 +184,7 @@ await closeDispatch()
     // The jobs the worker dispatched along the chain hide them as well.
     const records = await kcatRecords(queue)
     assert.equal(records.length, 3)
-    for (const record of records) assert.ok(!record.payload.includes('4242'), record.payload)
+    for (const record of records) assert.ok(!showsACard(record.payload), record.payload)
     assert.equal(records[2].headers['kq-key-id'], firstId)
   })
 })

@@ -1,5 +1,5 @@
 import {type KafkaConnectionConfig} from '../config/index.js'
-import {type CommittedOffset, type PartitionOffsets, type TopicAdmin, type TopicPartition, type TopicsOffsets, openTopicAdmin} from '../kafka/index.js'
+import {type CommittedOffset, type PartitionOffsets, type TopicAdmin, type TopicPartition, openTopicAdmin} from '../kafka/index.js'
 
 /**
  * Where the worker's group stands on its partitions, read from Kafka: for --stop-when-empty,
@@ -8,10 +8,8 @@ import {type CommittedOffset, type PartitionOffsets, type TopicAdmin, type Topic
  */
 export class GroupProgress {
   private admin?: Promise<TopicAdmin>
-  /** Topics asked about in this turn of the event loop, read together in one request. */
-  private pendingCommitted?: {topics: Set<string>; read: Promise<Map<string, CommittedOffset[]>>}
-  /** The same, for partitionState: committed offsets and ends, through one offsets lookup. */
-  private pendingStates?: {topics: Set<string>; read: Promise<TopicsOffsets>}
+  private readonly committedReads = new PerTurnReads(async (topics) => (await this.connect()).committedOnTopics(this.group, topics))
+  private readonly stateReads = new PerTurnReads(async (topics) => (await this.connect()).offsetsOfTopics(topics, {committedBy: [this.group]}))
 
   constructor(
     private readonly connection: KafkaConnectionConfig,
@@ -126,17 +124,7 @@ export class GroupProgress {
    * say). Partitions asked about in one turn of the event loop are read in one request.
    */
   async partitionState(topic: string, partition: number): Promise<{committed?: CommittedOffset; offsets?: PartitionOffsets}> {
-    if (!this.pendingStates) {
-      const topics = new Set<string>()
-      const read = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-        this.pendingStates = undefined
-        return (await this.connect()).offsetsOfTopics([...topics], {committedBy: [this.group]})
-      })
-      this.pendingStates = {topics, read}
-    }
-
-    this.pendingStates.topics.add(topic)
-    const {ends, committed} = await this.pendingStates.read
+    const {ends, committed} = await this.stateReads.about(topic)
     return {
       committed: committed.get(this.group)?.get(topic)?.find((each) => each.partition === partition),
       offsets: ends.get(topic)?.find((each) => each.partition === partition),
@@ -148,17 +136,7 @@ export class GroupProgress {
    * One request on the worker's admin connection: cheaper than partitionState, which opens one.
    */
   async committed(topic: string, partition: number): Promise<CommittedOffset | undefined> {
-    if (!this.pendingCommitted) {
-      const topics = new Set<string>()
-      const read = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-        this.pendingCommitted = undefined
-        return (await this.connect()).committedOnTopics(this.group, [...topics])
-      })
-      this.pendingCommitted = {topics, read}
-    }
-
-    this.pendingCommitted.topics.add(topic)
-    return (await this.pendingCommitted.read).get(topic)?.find((each) => each.partition === partition)
+    return (await this.committedReads.about(topic)).get(topic)?.find((each) => each.partition === partition)
   }
 
   async close(): Promise<void> {
@@ -170,5 +148,27 @@ export class GroupProgress {
   private connect(): Promise<TopicAdmin> {
     this.admin ??= openTopicAdmin(this.connection)
     return this.admin
+  }
+}
+
+/** Topics asked about in one turn of the event loop, read together in one request. */
+class PerTurnReads<T> {
+  private pending?: {topics: Set<string>; read: Promise<T>}
+
+  constructor(private readonly read: (topics: string[]) => Promise<T>) {}
+
+  /** The read that covers `topic`: the one this turn's askers share. */
+  about(topic: string): Promise<T> {
+    if (!this.pending) {
+      const topics = new Set<string>()
+      const read = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+        this.pending = undefined
+        return this.read([...topics])
+      })
+      this.pending = {topics, read}
+    }
+
+    this.pending.topics.add(topic)
+    return this.pending.read
   }
 }
