@@ -18,7 +18,7 @@ export interface PublisherOptions {
    * Longest wait for Kafka to acknowledge a send, its retries included. A send refused while
    * Kafka moves a dead broker's partitions is tried again until shortly before then, and fails
    * with the last refusal; a send left unanswered fails with SendTimeoutError.
-   * @defaultValue none: about 30 s of retries, and kafkajs's own timeouts, decide
+   * @defaultValue none: up to a minute of retries, and kafkajs's own timeouts, decide
    */
   sendTimeoutMs?: number
   /**

@@ -45,9 +45,9 @@ describe("the retries of a publisher's sends", () => {
     for (let run = 0; run < 20; run++) assert.ok((await pausesUntilGivingUp(sendRetry(5000))) <= 4000)
   })
 
-  it('keep up to 30 s of tries for a publisher without a send timeout (a worker\'s), past the old ~15 s', async () => {
+  it('keep up to a minute of tries for a publisher without a send timeout (a worker\'s), past the old ~15 s', async () => {
     const paused = await pausesUntilGivingUp(sendRetry())
-    assert.ok(paused > 20_000 && paused <= 30_000, `paused ${paused} ms`)
+    assert.ok(paused > 40_000 && paused <= 60_000, `paused ${paused} ms`)
   })
 
   it('keep one retry, which an idempotent producer needs, however short the timeout', () => {
