@@ -47,6 +47,8 @@ export class Engine {
   private readonly committer: Committer
   private readonly ladder: LadderMover
   private readonly gate = new StartGate(() => this.pump())
+  /** Made once: pump() asks it for every job it starts. */
+  private readonly isHeld = (level: number): boolean => this.scheduler.isHeld(level)
   private running = 0
   private stopping = false
   /**
@@ -168,7 +170,7 @@ export class Engine {
   /** Starts waiting records while slots are free. */
   private pump(): void {
     while (!this.stopping && !this.commitsFailing && this.running < this.deps.concurrency) {
-      const entry = this.scheduler.next(this.gate.lastLevel((level) => this.scheduler.isHeld(level)))
+      const entry = this.scheduler.next(this.gate.lastLevel(this.isHeld))
       if (entry === undefined) break
       this.running++
       void this.run(entry)

@@ -2,11 +2,6 @@ import {type Producer} from 'kafkajs'
 
 import {RenewingProducer} from './renewing-producer.js'
 
-/**
- * The send lanes of a publisher, each with a producer of its own. kafkajs's idempotent producer
- * sends one request at a time per broker: at 1,000 dispatches a second to several partitions,
- * each waited about half a round trip behind the request in flight.
- */
 /** Sends waiting for a lane's next request, and the lane's producer. */
 export interface SendLane<W> {
   producer: RenewingProducer<Producer>
@@ -16,7 +11,11 @@ export interface SendLane<W> {
 }
 
 /**
- * Which lane each send goes through. A partition with sends unanswered keeps its lane, so its
+ * The send lanes of a publisher, each with a producer of its own: kafkajs's idempotent producer
+ * sends one request at a time per broker, so at 1,000 dispatches a second to several partitions
+ * each waited about half a round trip behind the request in flight.
+ *
+ * Which lane each send goes through: a partition with sends unanswered keeps its lane, so its
  * records keep their order; otherwise a send takes an idle lane, a new one while there are fewer
  * than `most`, or the one with the fewest waiting. A one-job dispatch uses the first lane only.
  */
