@@ -10,6 +10,13 @@ export interface TopicListResult {
   topics: TopicSummary[]
 }
 
+/** The count, and what it leaves out: a partition whose replicas are all down has no count. */
+function messagesCell(topic: TopicSummary): string | number {
+  const down = topic.partitionsWithoutLeader
+  if (down.length === 0) return topic.messages
+  return `${topic.messages} + ? (no leader for partition${down.length > 1 ? 's' : ''} ${down.join(', ')}: its brokers are down)`
+}
+
 export default class TopicList extends KqCommand {
   static override summary = 'List topics with their role in a queue, partitions, replication, min.insync.replicas and message counts.'
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --all --json']
@@ -28,7 +35,7 @@ export default class TopicList extends KqCommand {
         ? 'No topics yet: create the default queue with `kq topic:create`.'
         : renderTable(
             ['Topic', 'Role', 'Partitions', 'Replication', 'Min in sync', 'Messages'],
-            topics.map((topic) => [topic.name, topic.role ?? '', topic.partitions, topic.replicationFactor, topic.minInsyncReplicas ?? '?', topic.messages]),
+            topics.map((topic) => [topic.name, topic.role ?? '', topic.partitions, topic.replicationFactor, topic.minInsyncReplicas ?? '?', messagesCell(topic)]),
           ),
     )
     return {topics}

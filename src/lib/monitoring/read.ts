@@ -25,6 +25,8 @@ export interface QueueReading {
   deadLetters?: DeadLetterBacklog[]
   /** Replication and min.insync.replicas of the queue's topics that exist; absent when not read. */
   durability?: TopicDurability[]
+  /** The queue's partitions that no broker leads now, by topic; absent when there are none. */
+  leaderless?: Array<{topic: string; partitions: number[]}>
 }
 
 /** One read of everything `kq status` shows. */
@@ -75,7 +77,7 @@ export async function readStatus(
   const worked = queues.flatMap((topics) => [topics.topic, ...present([topics.retryTopic, ...topics.delayTopics])])
   const deadLetterTopics = queues.flatMap((topics) => present([topics.deadLetterTopic]))
   const started = Date.now()
-  const [group, {ends, committed}, durability] = await Promise.all([
+  const [group, {ends, committed, leaderless}, durability] = await Promise.all([
     admin.describeGroup(groups.workers),
     admin.offsetsOfTopics([...worked, ...deadLetterTopics], {committedBy: [groups.workers, groups.deadLetters]}),
     readDurability(admin, queues.flatMap((topics) => present(queueTopicRoles(topics).map(([name]) => name)))),
@@ -99,6 +101,7 @@ export async function readStatus(
     const retry = workedOn(topics.retryTopic)
     const deadLetters = deadLettersOf(topics.deadLetterTopic)
     const names = new Set(queueTopicRoles(topics).map(([name]) => name))
+    const down = [...names].flatMap((topic) => (leaderless.has(topic) ? [{topic, partitions: leaderless.get(topic)!}] : []))
     return {
       topics,
       queue,
@@ -106,6 +109,7 @@ export async function readStatus(
       ...(deadLetters && {deadLetters}),
       delays: topics.delayTopics.flatMap((topic) => workedOn(topic) ?? []),
       durability: durability.filter(({name}) => names.has(name)),
+      ...(down.length > 0 && {leaderless: down}),
     }
   })
   return {at: (started + Date.now()) / 2, group, queues: readings}

@@ -69,6 +69,15 @@ function queueStatus(reading: QueueReading, assignments: TopicPartition[][], rat
     alerts: queueAlerts({lag, pendingDeadLetters}, context.thresholds),
     partitions: [...queuePartitions, ...retryPartitions],
     deadLetters: reading.deadLetters ?? [],
-    warnings: (reading.durability ?? []).flatMap((topic) => durabilityWarning(topic, context.minInsyncReplicas) ?? []),
+    warnings: [
+      ...(reading.durability ?? []).flatMap((topic) => durabilityWarning(topic, context.minInsyncReplicas) ?? []),
+      ...(reading.leaderless ?? []).map(leaderlessWarning),
+    ],
   }
+}
+
+/** Partitions whose every replica is down: their jobs wait, and nobody can count them. */
+function leaderlessWarning({topic, partitions}: {topic: string; partitions: number[]}): string {
+  const which = partitions.length === 1 ? `partition ${partitions[0]}` : `partitions ${partitions.join(', ')}`
+  return `${topic} ${which} ${partitions.length === 1 ? 'has' : 'have'} no leader (every broker holding a replica is down): ${partitions.length === 1 ? 'its' : 'their'} jobs wait until one is back, and are not counted here`
 }

@@ -5,8 +5,13 @@ import {type TopicRole, queueTopicRoles} from './plan.js'
 export interface TopicSummary extends TopicDescription {
   /** What the topic is to a kq queue (`queue`, `retry`, `dead-letter`, `delay 1m`...); null for others. */
   role: TopicRole | null
-  /** Records currently stored: the sum over partitions of end offset minus start offset. */
+  /**
+   * Records currently stored: the sum over partitions of end offset minus start offset, but for
+   * the partitions without a leader, whose offsets nobody can say.
+   */
   messages: number
+  /** Partitions that no broker leads now (every replica is down): empty on a healthy cluster. */
+  partitionsWithoutLeader: number[]
   /** min.insync.replicas in force on the topic; null when the broker would not say. */
   minInsyncReplicas: number | null
 }
@@ -57,13 +62,14 @@ export async function summarizeTopics(admin: TopicAdmin, options: {includeIntern
   const names = (await admin.listTopics()).filter((name) => options.includeInternal || !isInternalTopic(name))
   const descriptions = await admin.describeTopics(names)
   const roles = topicRoles(names)
-  const [minInsync, {ends}] = await Promise.all([admin.minInsyncReplicas([...descriptions.keys()]), admin.offsetsOfTopics([...descriptions.keys()])])
+  const [minInsync, {ends, leaderless}] = await Promise.all([admin.minInsyncReplicas([...descriptions.keys()]), admin.offsetsOfTopics([...descriptions.keys()])])
   // A topic deleted since it was described has no offsets: it is no longer there to list.
   const summaries = [...descriptions.values()].flatMap(({name, partitions, replicationFactor}) => {
     const topicOffsets = ends.get(name)
     if (topicOffsets === undefined) return []
     const messages = topicOffsets.reduce((sum, partition) => sum + (partition.high - partition.low), 0)
-    return [{name, role: roles.get(name) ?? null, partitions, replicationFactor, minInsyncReplicas: minInsync.get(name) ?? null, messages}]
+    const partitionsWithoutLeader = leaderless.get(name) ?? []
+    return [{name, role: roles.get(name) ?? null, partitions, replicationFactor, minInsyncReplicas: minInsync.get(name) ?? null, messages, partitionsWithoutLeader}]
   })
   const order = new Map(listingOrder(summaries.map(({name}) => name)).map((name, index) => [name, index]))
   return summaries.sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0))

@@ -20,15 +20,15 @@ describe('kq topic:list', () => {
     assert.deepEqual(
       rows.filter((row) => row.name.startsWith(topic)),
       [
-        {name: topic, role: 'queue', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 5},
-        {name: `${topic}-retry`, role: 'retry', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0},
-        {name: `${topic}-dlt`, role: 'dead-letter', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0},
-        {name: `${topic}-delay-1s`, role: 'delay 1s', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0},
-        {name: `${topic}-delay-10s`, role: 'delay 10s', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0},
-        {name: `${topic}-delay-1m`, role: 'delay 1m', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0},
-        {name: `${topic}-delay-10m`, role: 'delay 10m', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0},
-        {name: `${topic}-delay-1h`, role: 'delay 1h', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0},
-        {name: `${topic}-delay-1d`, role: 'delay 1d', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0},
+        {name: topic, role: 'queue', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 5, partitionsWithoutLeader: []},
+        {name: `${topic}-retry`, role: 'retry', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0, partitionsWithoutLeader: []},
+        {name: `${topic}-dlt`, role: 'dead-letter', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0, partitionsWithoutLeader: []},
+        {name: `${topic}-delay-1s`, role: 'delay 1s', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0, partitionsWithoutLeader: []},
+        {name: `${topic}-delay-10s`, role: 'delay 10s', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0, partitionsWithoutLeader: []},
+        {name: `${topic}-delay-1m`, role: 'delay 1m', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0, partitionsWithoutLeader: []},
+        {name: `${topic}-delay-10m`, role: 'delay 10m', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0, partitionsWithoutLeader: []},
+        {name: `${topic}-delay-1h`, role: 'delay 1h', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0, partitionsWithoutLeader: []},
+        {name: `${topic}-delay-1d`, role: 'delay 1d', partitions: 3, replicationFactor: 1, minInsyncReplicas: 1, messages: 0, partitionsWithoutLeader: []},
       ],
     )
     assert.match(stdout, new RegExp(`^${topic}\\s+queue\\s+3\\s+1\\s+1\\s+5$`, 'm'))

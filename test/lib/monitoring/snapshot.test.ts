@@ -85,3 +85,17 @@ describe('status: snapshot', () => {
     assert.deepEqual(samples.get('emails'), {at: NOW, offsets: new Map([[0, 9]])})
   })
 })
+
+describe('status: a queue partition without a leader', () => {
+  it('warns that its jobs wait and are not counted, naming the topic and partition', () => {
+    const downReading: StatusReading = {
+      ...reading,
+      queues: [{...reading.queues[1], queue: {offsets: [], committed: []}, leaderless: [{topic: 'emails', partitions: [0]}]}],
+    }
+    const [emails] = buildSnapshot(downReading, {thresholds: {}, deadLetterGroup: 'kq-workers-dlt', previous: new Map()}).snapshot.queues
+    assert.deepEqual(emails.warnings, [
+      'emails partition 0 has no leader (every broker holding a replica is down): its jobs wait until one is back, and are not counted here',
+    ])
+    assert.equal(emails.lag, null)
+  })
+})

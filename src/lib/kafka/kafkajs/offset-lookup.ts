@@ -20,6 +20,8 @@ import {lostPartitionsError} from './offsets.js'
 export class OffsetLookup {
   /** The partitions of each wanted topic that exists, in the order asked. */
   readonly partitions = new Map<string, number[]>()
+  /** Those of them that no broker leads now, by topic: their offsets are not asked for. */
+  readonly leaderless = new Map<string, number[]>()
 
   constructor(private readonly cluster: Cluster) {}
 
@@ -46,29 +48,38 @@ export class OffsetLookup {
     }
 
     for (const topic of wanted) {
-      const partitions = this.cluster.findTopicPartitionMetadata(topic).map(({partitionId}) => partitionId)
-      if (partitions.length === 0) throw new LostTopicError(topic)
-      this.partitions.set(topic, partitions.sort((a, b) => a - b))
+      const metadata = this.cluster.findTopicPartitionMetadata(topic)
+      if (metadata.length === 0) throw new LostTopicError(topic)
+      this.partitions.set(topic, metadata.map(({partitionId}) => partitionId).sort((a, b) => a - b))
+      // A partition whose every replica is down has leader -1 (see metadata-parse.ts): asking
+      // for its offsets would fail the request for every other partition.
+      const leaderless = metadata.filter(({leader}) => leader < 0).map(({partitionId}) => partitionId)
+      if (leaderless.length > 0) this.leaderless.set(topic, leaderless.sort((a, b) => a - b))
     }
   }
 
   /** The groups' committed offsets, then the end offsets: see TopicAdmin.offsetsOfTopics. */
   async read(groups: string[]): Promise<TopicsOffsets> {
     const committed = new Map(await Promise.all(groups.map(async (group) => [group, await this.committed(group)] as const)))
-    return {ends: await this.endOffsets(), committed}
+    return {ends: await this.endOffsets(), committed, leaderless: this.leaderless}
   }
 
+  /** The start and end offsets of every partition asked about but those without a leader. */
   async endOffsets(): Promise<Map<string, PartitionOffsets[]>> {
     const found = new Map<string, PartitionOffsets[]>()
     if (this.partitions.size === 0) return found
+    const led = [...this.partitions].map(([topic, ids]) => {
+      const leaderless = this.leaderless.get(topic) ?? []
+      return [topic, ids.filter((partition) => !leaderless.includes(partition))] as const
+    })
     const ask = async (fromBeginning: boolean) => {
-      const topics = [...this.partitions].map(([topic, ids]) => ({topic, fromBeginning, partitions: ids.map((partition) => ({partition}))}))
-      const answer = await this.cluster.fetchTopicsOffset(topics)
+      const topics = led.filter(([, ids]) => ids.length > 0).map(([topic, ids]) => ({topic, fromBeginning, partitions: ids.map((partition) => ({partition}))}))
+      const answer = topics.length === 0 ? [] : await this.cluster.fetchTopicsOffset(topics)
       return new Map(answer.map(({topic, partitions}) => [topic, new Map(partitions.map(({partition, offset}) => [partition, Number(offset)]))]))
     }
 
     const [high, low] = await Promise.all([ask(false), ask(true)])
-    for (const [topic, ids] of this.partitions) {
+    for (const [topic, ids] of led) {
       found.set(
         topic,
         ids.map((partition) => ({partition, low: low.get(topic)?.get(partition) ?? 0, high: high.get(topic)?.get(partition) ?? 0})),

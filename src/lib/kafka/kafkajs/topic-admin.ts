@@ -136,7 +136,7 @@ class KafkaTopicAdmin implements TopicAdmin {
 
   async offsetsOfTopics(names: string[], options: {committedBy?: string[]} = {}): Promise<TopicsOffsets> {
     const groups = options.committedBy ?? []
-    if (names.length === 0) return {ends: new Map(), committed: new Map(groups.map((group) => [group, new Map()]))}
+    if (names.length === 0) return {ends: new Map(), committed: new Map(groups.map((group) => [group, new Map()])), leaderless: new Map()}
     return this.call(`reading offsets of ${describeTopicCount(names)}`, () => withOffsetLookup(this.kafka, names, (lookup) => lookup.read(groups)))
   }
 

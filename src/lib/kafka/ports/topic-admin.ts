@@ -50,6 +50,11 @@ export interface TopicsOffsets {
   ends: Map<string, PartitionOffsets[]>
   /** Each group's committed offsets, by group, then by topic; -1 where it has none. */
   committed: Map<string, Map<string, CommittedOffset[]>>
+  /**
+   * Partitions that no broker leads now (every replica is down), by topic: nobody can say their
+   * offsets, so `ends` leaves them out rather than fail the whole read.
+   */
+  leaderless: Map<string, number[]>
 }
 
 export interface TopicAdmin {
