@@ -30,6 +30,11 @@ export interface EngineDeps {
   handled(handled: Handled): void
   /** A record could not be finished (its retry, dead letter or move was not written): stop. */
   failed(error: unknown): void
+  /**
+   * Told whenever the engine runs out of work: nothing runs or waits, and every partition is
+   * taken up to the end its last fetch saw. For --stop-when-empty, which then asks Kafka at once.
+   */
+  outOfWork?(): void
   /** Commits started failing (with why), or work again: no job starts in between. */
   commitsFailing?(failing: boolean, error?: unknown): void
 }
@@ -92,10 +97,11 @@ export class Engine {
   }
 
   /** Takes what it may of a fetched run of records; see Subscriber.run. */
-  take({topic, partition, records}: FetchedRecords): number {
+  take({topic, partition, records, end}: FetchedRecords): number {
     const ledger = this.partitions.get(topic, partition)
     const role = this.deps.roles.get(topic)
     if (!ledger || !role || this.stopping) return 0
+    if (end !== undefined) ledger.fetchedEnd = end
     if (ledger.loading) {
       // Offered without waiting for ready(): hold the partition until it is.
       this.deps.pause([ledger])
@@ -178,6 +184,16 @@ export class Engine {
 
     this.flow.resumeIfRoom()
     this.checkIdle()
+    if (this.deps.outOfWork !== undefined && this.quiet && !this.stopping && this.takenToFetchedEnds()) this.deps.outOfWork()
+  }
+
+  /** True when no partition's last fetch saw records past those taken from it. */
+  private takenToFetchedEnds(): boolean {
+    for (const ledger of this.partitions.values()) {
+      if (ledger.fetchedEnd !== undefined && (ledger.nextFetch ?? 0) < ledger.fetchedEnd) return false
+    }
+
+    return true
   }
 
   private async run(entry: Entry): Promise<void> {

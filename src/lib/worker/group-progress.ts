@@ -60,10 +60,12 @@ export class GroupProgress {
     try {
       const admin = await this.connect()
       const topics = [...new Set(assigned.map((each) => each.topic))]
-      const committedByTopic = topics.length > 0 ? await admin.committedOnTopics(this.group, topics) : new Map<string, CommittedOffset[]>()
-      // Side by side: a queue reads a retry topic and delay rungs too, and --stop-when-empty asks
-      // this whenever its worker is idle.
-      const endsByTopic = await Promise.all(topics.map(async (topic) => admin.topicOffsets(topic)))
+      // Side by side, the group's offsets and every topic's ends: a queue reads a retry topic and
+      // delay rungs too, and --stop-when-empty asks this as soon as its worker runs out of work.
+      const [committedByTopic, endsByTopic] = await Promise.all([
+        topics.length > 0 ? admin.committedOnTopics(this.group, topics) : new Map<string, CommittedOffset[]>(),
+        Promise.all(topics.map(async (topic) => admin.topicOffsets(topic))),
+      ])
       const spans: Array<TopicPartition & {from: number; end: number}> = []
       for (const [index, topic] of topics.entries()) {
         const ends = endsByTopic[index]

@@ -13,6 +13,8 @@ export class PartitionLedger {
   private finishedAboveCount = 0
   /** The offset after the last record taken: records before it that come again are skipped. */
   nextFetch?: number
+  /** The partition's end as its last fetch saw it: records up to it are on their way. */
+  fetchedEnd?: number
   /** Every taken record below this offset is finished: the offset to commit; unset until one is. */
   watermark?: number
   /** The watermark as last committed. */

@@ -18,6 +18,11 @@ export interface StopConditionsDeps {
  * once at start.
  */
 export class StopConditions {
+  /** Set while Kafka is being asked whether the queues are empty: one question at a time. */
+  private asking = false
+  /** Set when the worker ran out of work during a question: its answer may predate that. */
+  private askAgain = false
+
   constructor(private readonly deps: StopConditionsDeps) {}
 
   /** At start: the time limit, and the watch for an empty queue. */
@@ -35,18 +40,41 @@ export class StopConditions {
   }
 
   /**
-   * Checks ten times a second, while nothing runs or waits, whether every assigned partition is
-   * worked out: a drained worker's wait to stop is half that on average.
+   * The worker ran out of work (see Engine's outOfWork): with --stop-when-empty, Kafka is asked
+   * at once whether the queues are empty, rather than at the next poll.
+   */
+  outOfWork(): void {
+    if (!this.deps.options.stopWhenEmpty || this.deps.stopping()) return
+    if (this.asking) this.askAgain = true
+    else void this.stopIfEmpty()
+  }
+
+  /**
+   * Also checks ten times a second: a queue may be worked out without this worker running out
+   * of work (another member took its last records), or Kafka did not answer the last question.
    */
   private pollForEmpty(): void {
     this.deps.after(100, async () => {
       if (this.deps.stopping()) return
-      if (await this.deps.drained()) {
-        this.deps.stop('empty')
-        return
-      }
-
-      this.pollForEmpty()
+      if (!this.asking) await this.stopIfEmpty()
+      if (!this.deps.stopping()) this.pollForEmpty()
     })
+  }
+
+  private async stopIfEmpty(): Promise<void> {
+    this.asking = true
+    try {
+      do {
+        this.askAgain = false
+        if (await this.deps.drained()) {
+          this.deps.stop('empty')
+          return
+        }
+      } while (this.askAgain && !this.deps.stopping())
+    } catch {
+      // Not knowing is not empty: the next poll asks again.
+    } finally {
+      this.asking = false
+    }
   }
 }

@@ -197,6 +197,7 @@ export class Worker extends WorkerEmitter {
       commit: (positions) => subscriber.commit(positions),
       handled: (handled) => this.count(handled),
       commitsFailing: (failing, error) => this.commitWarning.update(failing, error),
+      ...(this.options.stopWhenEmpty && {outOfWork: () => this.limits.outOfWork()}),
       failed: (error) => {
         // A failure record that could not be written: its record stays unfinished and comes
         // again; the worker stops rather than run past a gap it cannot fill.

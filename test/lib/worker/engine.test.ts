@@ -10,7 +10,7 @@ import {topicRoles} from '../../../src/lib/worker/topic-roles.js'
  * The engine between fetching and running, driven one fetched run at a time. Its processor is
  * a stand-in that runs nothing (what a job does is the processor's, tested against Kafka).
  */
-function harness(options: {concurrency?: number; prefetch?: number; queues?: string[]; commitFails?: () => boolean} = {}) {
+function harness(options: {concurrency?: number; prefetch?: number; queues?: string[]; commitFails?: () => boolean; outOfWork?: () => void} = {}) {
   const started: IncomingMessage[] = []
   const written: Array<{topic: string; record: OutgoingMessage}> = []
   const finishers = new Map<string, () => void>()
@@ -42,6 +42,7 @@ function harness(options: {concurrency?: number; prefetch?: number; queues?: str
     },
     handled: () => {},
     failed: (error) => assert.fail(String(error)),
+    ...(options.outOfWork && {outOfWork: options.outOfWork}),
   })
   const finish = async (topic: string, offset: number) => {
     finishers.get(`${topic}@${offset}`)?.()
@@ -74,6 +75,22 @@ describe('worker engine', () => {
     await finish('jobs', 0)
     await settle()
     assert.equal(commits.at(-1)?.[0].offset, 2)
+  })
+
+  it('says it is out of work only once every job ended and each partition is taken to the end its last fetch saw', async () => {
+    let told = 0
+    const {engine, finish} = harness({concurrency: 2, outOfWork: () => told++})
+    await engine.assign([{topic: 'jobs', partition: 0}], async () => {})
+    engine.take({...records('jobs', [0, 1]), end: 4})
+    await finish('jobs', 0)
+    await finish('jobs', 1)
+    assert.equal(told, 0, 'offsets 2 and 3 were on the partition when it was fetched')
+    engine.take({...records('jobs', [2, 3]), end: 4})
+    await finish('jobs', 2)
+    assert.equal(told, 0, 'offset 3 still runs')
+    await finish('jobs', 3)
+    assert.equal(told, 1)
+    engine.stopStarting()
   })
 
   it('takes a delay rung up to its first record that is not due, and pauses the rung until then', async () => {

@@ -62,6 +62,44 @@ describe('when a worker stops on its own', () => {
     assert.equal(waiting.length, 0)
   })
 
+  it('with --stop-when-empty, asks at once when the worker runs out of work, not at the next look', async () => {
+    const {conditions, stops} = rig({stopWhenEmpty: true}, [true])
+    conditions.start()
+    conditions.outOfWork()
+    await Promise.resolve()
+    assert.deepEqual(stops, ['empty'])
+  })
+
+  it('asks again when the worker runs out of work while an earlier answer is on its way', async () => {
+    const answers: Array<(drained: boolean) => void> = []
+    const stops: StopReason[] = []
+    const conditions = new StopConditions({
+      options: {stopWhenEmpty: true},
+      stop: (reason) => stops.push(reason),
+      stopping: () => stops.length > 0,
+      after: () => {},
+      drained: async () => new Promise<boolean>((resolve) => answers.push(resolve)),
+    })
+    conditions.outOfWork()
+    conditions.outOfWork()
+    assert.equal(answers.length, 1, 'one question at a time')
+    answers[0](false)
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.equal(answers.length, 2, 'the first answer may predate the second time it ran out of work')
+    answers[1](true)
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.deepEqual(stops, ['empty'])
+  })
+
+  it('does not ask when the worker runs out of work without --stop-when-empty', async () => {
+    const {conditions, stops, waiting} = rig({}, [true])
+    conditions.start()
+    conditions.outOfWork()
+    await Promise.resolve()
+    assert.deepEqual(stops, [])
+    assert.equal(waiting.length, 0)
+  })
+
   it('sets nothing up without limits, and stops looking once stopping for another reason', async () => {
     const idle = rig({})
     idle.conditions.start()

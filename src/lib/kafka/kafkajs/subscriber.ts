@@ -92,7 +92,7 @@ export class KafkaSubscriber implements Subscriber {
         const ready = sink.ready(topic, partition)
         if (ready) await ready
         const records = batch.messages.map((message) => incoming(topic, partition, message))
-        const taken = sink.take({topic, partition, records})
+        const taken = sink.take({topic, partition, records, end: Number(batch.highWatermark)})
         if (taken > 0) resolveOffset(batch.messages[taken - 1].offset)
         // kafkajs fetches again only once this returns.
         const room = sink.room()

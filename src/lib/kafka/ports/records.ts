@@ -39,6 +39,8 @@ export interface IncomingMessage extends TopicPartition {
 /** Records fetched from one partition, in offset order. */
 export interface FetchedRecords extends TopicPartition {
   records: IncomingMessage[]
+  /** The partition's end offset (its high watermark) when it was fetched, if the client says. */
+  end?: number
 }
 
 /** The next offset to read on a partition, as committed for a group, with optional metadata. */
