@@ -1,9 +1,10 @@
 import {Flags} from '@oclif/core'
 
+import {otherQueuesWithPending} from '../../lib/dead-letter/find.js'
 import {type DeadLetterSummary, summaryOf} from '../../lib/dead-letter/letters.js'
 import {hasSelector, selectDeadLetters} from '../../lib/dead-letter/selection.js'
 import {DeadLetterStore} from '../../lib/dead-letter/store.js'
-import {describeListing, renderDeadLetterList} from '../../lib/output/dead-letters.js'
+import {describeListing, describeOtherQueues, renderDeadLetterList} from '../../lib/output/dead-letters.js'
 import {DeadLetterCommand} from '../../shared/dead-letter-command.js'
 import {brokersFlag, deadLetterQueueFlag, deadLetterSelection, deadLetterSelectorFlags, textArgument} from '../../shared/flags.js'
 
@@ -15,6 +16,8 @@ export interface DltListResult {
   pending: number
   handled: number
   deadLetters: DeadLetterSummary[]
+  /** With no queue named: the other queues with pending dead letters, and how many. */
+  otherQueues?: Array<{queue: string; pending: number}>
 }
 
 export default class DltList extends DeadLetterCommand {
@@ -57,8 +60,10 @@ export default class DltList extends DeadLetterCommand {
       const letters = selectDeadLetters(state.letters, selection, state.topic, {all: flags.all})
       if (letters.length > 0) this.log(renderDeadLetterList(letters, {all: flags.all}))
       this.log(describeListing(state, letters.length, {all: flags.all, filtered: hasSelector(selection)}))
+      const otherQueues = named === undefined ? await otherQueuesWithPending(config, queueName, store.group) : undefined
+      if (otherQueues !== undefined && otherQueues.length > 0) this.log(describeOtherQueues(otherQueues))
       const {queue, topic, group, pending, handled} = state
-      return {queue, topic, group, pending, handled, deadLetters: letters.map((letter) => summaryOf(letter))}
+      return {queue, topic, group, pending, handled, deadLetters: letters.map((letter) => summaryOf(letter)), ...(otherQueues && {otherQueues})}
     } finally {
       await store.close()
     }

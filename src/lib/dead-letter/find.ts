@@ -2,6 +2,7 @@ import {type KqConfig} from '../config/index.js'
 import {companionOf} from '../config/topics.js'
 import {TopicNotFoundError, UsageError} from '../errors.js'
 import {withTopicAdmin} from '../kafka/index.js'
+import {deadLetterBacklog} from './backlog.js'
 import {type DeadLetter} from './letters.js'
 import {matchesId} from './selection.js'
 import {type DeadLetterState, type DeadLetterStore} from './store.js'
@@ -15,15 +16,7 @@ import {type DeadLetterState, type DeadLetterStore} from './store.js'
 export async function otherQueuesHolding(config: KqConfig, store: DeadLetterStore, id: string, searched: string): Promise<string[]> {
   if (/^(\S+:)?\d+:\d+$/.test(id)) return []
   const queues = await withTopicAdmin(config.kafka, async (admin) => {
-    const topics = await admin.listTopics()
-    const existing = new Set(topics)
-    const candidates = topics.flatMap((topic) => {
-      const companion = companionOf(topic)
-      if (companion?.role !== 'dead-letter' || !existing.has(companion.queueTopic)) return []
-      // The default queue may have another topic (KAFKA_TOPIC): it is known by its queue name.
-      const queue = companion.queueTopic === config.topic ? config.queue : companion.queueTopic
-      return queue === searched ? [] : [{queue, topic}]
-    })
+    const candidates = deadLetterTopics(await admin.listTopics(), config).filter(({queue}) => queue !== searched)
     // Reading a topic costs far more than asking its offsets: only those holding records are read.
     const {ends} = await admin.offsetsOfTopics(candidates.map(({topic}) => topic))
     return candidates.filter(({topic}) => (ends.get(topic) ?? []).some(({low, high}) => high > low)).map(({queue}) => queue)
@@ -35,6 +28,36 @@ export async function otherQueuesHolding(config: KqConfig, store: DeadLetterStor
   }
 
   return found
+}
+
+/**
+ * The queues other than `searched` with dead letters pending for the cursor group, and how many:
+ * a listing of the default queue says so, or "no dead letters" would mislead (Laravel's
+ * queue:failed lists every queue's).
+ */
+export async function otherQueuesWithPending(config: KqConfig, searched: string, cursorGroup: string): Promise<Array<{queue: string; pending: number}>> {
+  return withTopicAdmin(config.kafka, async (admin) => {
+    const candidates = deadLetterTopics(await admin.listTopics(), config).filter(({queue}) => queue !== searched)
+    if (candidates.length === 0) return []
+    const {ends, committed} = await admin.offsetsOfTopics(candidates.map(({topic}) => topic), {committedBy: [cursorGroup]})
+    return candidates.flatMap(({queue, topic}) => {
+      const offsets = ends.get(topic)
+      if (offsets === undefined) return []
+      const pending = deadLetterBacklog(offsets, committed.get(cursorGroup)?.get(topic) ?? []).reduce((sum, each) => sum + each.pending, 0)
+      return pending > 0 ? [{queue, pending}] : []
+    })
+  })
+}
+
+/** The dead-letter topics among `topics` whose queue topic exists, each with its queue's name. */
+function deadLetterTopics(topics: string[], config: KqConfig): Array<{queue: string; topic: string}> {
+  const existing = new Set(topics)
+  return topics.flatMap((topic) => {
+    const companion = companionOf(topic)
+    if (companion?.role !== 'dead-letter' || !existing.has(companion.queueTopic)) return []
+    // The default queue may have another topic (KAFKA_TOPIC): it is known by its queue name.
+    return [{queue: companion.queueTopic === config.topic ? config.queue : companion.queueTopic, topic}]
+  })
 }
 
 /**

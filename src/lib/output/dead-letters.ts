@@ -57,6 +57,12 @@ export function describeListing(state: DeadLetterState, shown: number, options: 
   return options.filtered ? `${shown.toLocaleString('en-US')} shown; ${counts}` : counts
 }
 
+/** The other queues' pending dead letters, after a listing of the default queue's. */
+export function describeOtherQueues(queues: Array<{queue: string; pending: number}>): string {
+  const counts = queues.map(({queue, pending}) => `${queue} (${pending.toLocaleString('en-US')})`).join(', ')
+  return `Other queues have pending dead letters: ${counts}: \`kq dlt:list ${queues[0].queue}\` lists them.`
+}
+
 export function renderDeadLetter(detail: DeadLetterDetail): string {
   const styles = stylesFor()
   const field = (name: string, value: string | number | null) => `  ${name.padEnd(13)}${value ?? ''}`

@@ -134,6 +134,23 @@ describe('kq dlt:list', function () {
     assert.equal(stdout, `No dead letters in ${empty}-dlt.\n`)
   })
 
+  // Laravel's queue:failed lists every queue's failures: "no dead letters" for the default queue
+  // alone, while another queue holds some, sent people looking in the wrong place.
+  it('names the other queues with pending dead letters when no queue is named', async () => {
+    const empty = await createQueue('dlt-list-default')
+    const env = {KAFKA_QUEUE: empty}
+    const {code, stdout, stderr} = await kq(['dlt:list', '--group', group], {env})
+    assert.equal(code, 0, stderr)
+    const [none, others] = stdout.trimEnd().split('\n')
+    assert.equal(none, `No dead letters in ${empty}-dlt.`)
+    assert.match(others, /^Other queues have pending dead letters: .+: `kq dlt:list \S+` lists them\.$/)
+    assert.ok(others.includes(` ${queue} (3)`), others)
+    const json = await kq(['dlt:list', '--group', group, '--json'], {env})
+    assert.deepEqual((JSON.parse(json.stdout) as DltListResult).otherQueues?.find((each) => each.queue === queue), {queue, pending: 3})
+    const named = await list([])
+    assert.equal(named.otherQueues, undefined, 'a queue named is the only one asked about')
+  })
+
   it('answers a mistyped queue with the queue meant, not with topic:create, exit 6', async () => {
     const mistyped = queue.slice(0, -1)
     const {code, stdout, stderr} = await kq(['dlt:list', mistyped])
