@@ -1,4 +1,5 @@
 import {type ConfigOverride, type KqConfig, type LoadConfigOptions, type VariableName, loadConfig} from '../lib/config/index.js'
+import {configSources} from '../lib/config/sources.js'
 import {ConfigError} from '../lib/errors.js'
 import {WORKER_SETTING_NAMES, flagName, settingOf} from '../lib/worker/settings.js'
 
@@ -50,4 +51,18 @@ export function loadCommandConfig(
 
   for (const message of config.warnings ?? []) warn(message)
   return config
+}
+
+/**
+ * One setting as given (flag, environment or env file) with where it was read, without
+ * checking the rest of the configuration: for the local Kafka's commands, which run whatever
+ * .env says. Undefined when unset or when the env file cannot be read.
+ */
+export function givenSetting(flags: Record<string, unknown>, name: VariableName): {raw: string; label: string} | undefined {
+  try {
+    const found = configSources(configOptions(flags)).lookup(name)
+    return found?.raw === undefined ? undefined : {raw: found.raw, label: found.label}
+  } catch {
+    return undefined
+  }
 }

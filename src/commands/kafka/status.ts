@@ -2,6 +2,7 @@ import {KqCommand} from '../../base-command.js'
 import {LocalKafkaError} from '../../lib/errors.js'
 import {type LocalKafkaStatus, localKafkaStatus} from '../../lib/local-kafka/index.js'
 import {renderLocalKafka} from '../../lib/output/local-kafka.js'
+import {givenSetting} from '../../shared/config-flags.js'
 import {localKafkaDirFlag} from '../../shared/flags.js'
 
 export default class KafkaStatus extends KqCommand {
@@ -14,7 +15,7 @@ export default class KafkaStatus extends KqCommand {
   async run(): Promise<LocalKafkaStatus> {
     const {flags} = await this.parse(KafkaStatus)
     const status = await localKafkaStatus({dir: flags.dir})
-    this.log(renderLocalKafka(status))
+    this.log(renderLocalKafka(status, givenSetting(flags, 'KAFKA_BROKERS')))
     if (status.health === 'degraded') {
       const error = new LocalKafkaError(degradedAdvice(status, flags.dir))
       error.details = {status}

@@ -4,6 +4,7 @@ import {KqCommand} from '../../base-command.js'
 import {SASL_MECHANISMS, type SaslMechanism} from '../../lib/config/index.js'
 import {DEFAULT_KAFKA_VERSION, type UpResult, parseSaslUser, startLocalKafka} from '../../lib/local-kafka/index.js'
 import {renderLocalKafka} from '../../lib/output/local-kafka.js'
+import {givenSetting} from '../../shared/config-flags.js'
 import {localKafkaDirFlag, withDefaultValue} from '../../shared/flags.js'
 
 export default class KafkaUp extends KqCommand {
@@ -70,7 +71,7 @@ export default class KafkaUp extends KqCommand {
       ...(flags.tls && {tls: {mtls: flags.mtls}}),
       onProgress: (message) => this.progress(message),
     })
-    this.log(renderLocalKafka(result))
+    this.log(renderLocalKafka(result, givenSetting(flags, 'KAFKA_BROKERS')))
     return result
   }
 

@@ -1,16 +1,26 @@
 import path from 'node:path'
 
+import {variableDefault} from '../config/variables.js'
 import {type LocalKafkaStatus, type UpResult} from '../local-kafka/index.js'
 import {stylesFor} from './styles.js'
 import {renderTable} from './table.js'
+
+/** Where kq looks for Kafka when KAFKA_BROKERS is not set. */
+const DEFAULT_BROKERS = variableDefault('KAFKA_BROKERS')
 
 function relative(file: string): string {
   const shown = path.relative(process.cwd(), file)
   return shown.startsWith('..') ? file : shown
 }
 
+/** KAFKA_BROKERS as kq reads it (flag, environment or env file), with where it was read. */
+export interface BrokersSetting {
+  raw: string
+  label: string
+}
+
 /** The human view of `kafka:up` and `kafka:status`. */
-export function renderLocalKafka(status: LocalKafkaStatus | UpResult): string {
+export function renderLocalKafka(status: LocalKafkaStatus | UpResult, brokers?: BrokersSetting): string {
   const styles = stylesFor()
   if (status.health === 'absent') return `No local Kafka in ${relative(status.dir)}: start one with \`kq kafka:up\`.`
   const size = status.nodes.length === 1 ? '1 node' : `${status.nodes.length} nodes`
@@ -24,9 +34,8 @@ export function renderLocalKafka(status: LocalKafkaStatus | UpResult): string {
     degraded: styles.red(`Kafka ${status.kafkaVersion} is not healthy`),
   }[status.health]
   const lines = [`${headline} (${size}, data in ${relative(status.dir)})`]
-  if (status.health !== 'stopped' && status.bootstrap !== '127.0.0.1:9092') {
-    lines.push(`Point kq at it with: export KAFKA_BROKERS=${status.bootstrap}`)
-  }
+  const hint = status.health === 'stopped' || status.bootstrap === undefined ? undefined : brokersHint(status.bootstrap, brokers)
+  if (hint !== undefined) lines.push(hint)
 
   if (status.security) {
     const {admin, users, mechanism = 'plain'} = status.security
@@ -60,4 +69,16 @@ export function renderLocalKafka(status: LocalKafkaStatus | UpResult): string {
   }
 
   return lines.join('\n')
+}
+
+/**
+ * Whether kq's KAFKA_BROKERS already reaches this cluster, and if not, the line that makes it:
+ * the export alone, when .env already said it, was one more thing to wonder about.
+ */
+function brokersHint(bootstrap: string, brokers: BrokersSetting | undefined): string | undefined {
+  const here = new Set(bootstrap.split(','))
+  if (brokers === undefined) return bootstrap === DEFAULT_BROKERS ? undefined : `Point kq at it with: export KAFKA_BROKERS=${bootstrap}`
+  const named = brokers.raw.split(',').map((each) => each.trim().replace(/^localhost:/, '127.0.0.1:'))
+  if (named.some((each) => here.has(each))) return `${brokers.label} already points at it.`
+  return `${brokers.label} points at ${brokers.raw}, not here: point kq at it with export KAFKA_BROKERS=${bootstrap}`
 }

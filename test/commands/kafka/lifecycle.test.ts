@@ -49,7 +49,8 @@ describe('kq kafka:up, kafka:status and kafka:down', function () {
     const {code, stdout} = await run(['kafka:up', '--cache-dir', JAR_CACHE], {KAFKA_BROKERS: `127.0.0.1:${port}`})
     assert.equal(code, 0)
     assert.match(stdout, new RegExp(`Kafka ${escaped(DEFAULT_KAFKA_VERSION)} is running at 127\\.0\\.0\\.1:${port} \\(1 node`))
-    assert.match(stdout, new RegExp(`export KAFKA_BROKERS=127\\.0\\.0\\.1:${port}`))
+    // No export to paste: KAFKA_BROKERS already says it.
+    assert.match(stdout, /\nKAFKA_BROKERS \(from the environment\) already points at it\.\n/)
     // Answered at once, by an independent client: no waiting after kafka:up returns.
     const metadata = await kcatMetadata(`127.0.0.1:${port}`)
     assert.equal(metadata.brokers.length, 1)
@@ -64,6 +65,15 @@ describe('kq kafka:up, kafka:status and kafka:down', function () {
     assert.equal(result.alreadyRunning, true)
     assert.equal(result.nodes[0].pid, pid)
     assert.ok(isRunning(pid))
+  })
+
+  it('says where KAFKA_BROKERS points when not at the local Kafka, and the export that does', async () => {
+    const elsewhere = await run(['kafka:status'], {KAFKA_BROKERS: 'kafka.example:9092'})
+    assert.equal(elsewhere.code, 0, elsewhere.stderr)
+    assert.ok(
+      elsewhere.stdout.includes(`\nKAFKA_BROKERS (from the environment) points at kafka.example:9092, not here: point kq at it with export KAFKA_BROKERS=127.0.0.1:${port}\n`),
+      elsewhere.stdout,
+    )
   })
 
   it('shows a running, answering cluster in kafka:status', async () => {
