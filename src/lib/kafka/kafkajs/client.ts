@@ -4,6 +4,7 @@ import {type KafkaConnectionConfig} from '../../config/index.js'
 import {BrokerUnreachableError} from '../../errors.js'
 import {translateKafkaError} from './errors.js'
 import {tolerateLeaderlessPartitions} from './metadata-parse.js'
+import {checkWaitingRequestsOnlyWhenSomeWait} from './request-queue.js'
 import {SocketWatch} from './sockets.js'
 
 /** Receives kafkajs's own log lines when KQ_DEBUG is set; they are hidden otherwise. */
@@ -23,6 +24,7 @@ export interface KafkaClient {
 
 export function createKafka(connection: KafkaConnectionConfig): KafkaClient {
   tolerateLeaderlessPartitions()
+  checkWaitingRequestsOnlyWhenSomeWait()
   const {Kafka, logLevel} = kafkajs
   const sockets = new SocketWatch()
   const config: KafkaConfig = {

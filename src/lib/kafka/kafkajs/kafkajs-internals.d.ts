@@ -5,3 +5,13 @@ declare module 'kafkajs/src/protocol/requests/metadata/v0/response.js' {
   const response: {parse: (data: MetadataResponse) => Promise<MetadataResponse>}
   export default response
 }
+
+declare module 'kafkajs/src/network/requestQueue/index.js' {
+  /** The queue of one connection's requests: those in flight, and those waiting their turn. */
+  class RequestQueue {
+    pending: unknown[]
+    throttledUntil: number
+    scheduleCheckPendingRequests(): void
+  }
+  export default RequestQueue
+}
