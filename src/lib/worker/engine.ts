@@ -184,16 +184,7 @@ export class Engine {
 
     this.flow.resumeIfRoom()
     this.checkIdle()
-    if (this.deps.outOfWork !== undefined && this.quiet && !this.stopping && this.takenToFetchedEnds()) this.deps.outOfWork()
-  }
-
-  /** True when no partition's last fetch saw records past those taken from it. */
-  private takenToFetchedEnds(): boolean {
-    for (const ledger of this.partitions.values()) {
-      if (ledger.fetchedEnd !== undefined && (ledger.nextFetch ?? 0) < ledger.fetchedEnd) return false
-    }
-
-    return true
+    if (this.deps.outOfWork !== undefined && this.quiet && !this.stopping && this.partitions.takenToFetchedEnds()) this.deps.outOfWork()
   }
 
   private async run(entry: Entry): Promise<void> {

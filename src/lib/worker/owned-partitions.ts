@@ -47,6 +47,15 @@ export class OwnedPartitions {
     return {revoked, kept, added}
   }
 
+  /** True when no partition's last fetch saw records past those taken from it. */
+  takenToFetchedEnds(): boolean {
+    for (const ledger of this.ledgers.values()) {
+      if (ledger.fetchedEnd !== undefined && (ledger.nextFetch ?? 0) < ledger.fetchedEnd) return false
+    }
+
+    return true
+  }
+
   /** The watermark of each partition that has one: everything below it is finished. */
   positions(): Map<string, number> {
     const positions = new Map<string, number>()
