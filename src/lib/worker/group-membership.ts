@@ -78,6 +78,7 @@ export class GroupMembership {
 
     events.emit('assigned', {partitions: assignment})
     if (firstJoin && !this.deps.fromBeginning) void this.warnOfSkippedJobs(assignment)
+    void this.warnOfLeaderlessPartitions(assignment)
   }
 
   private crashed(error: Error): void {
@@ -118,6 +119,21 @@ export class GroupMembership {
     if (!offsets || !role) return true
     const start = resumes ? Math.max(committed.offset, offsets.low) : startsAtBeginning(role, this.deps.fromBeginning) ? offsets.low : offsets.high
     return offsets.high > start
+  }
+
+  /**
+   * Warns of assigned partitions that no broker leads: their jobs wait, unseen, while the others
+   * are worked, and --stop-when-empty stops without them.
+   */
+  private async warnOfLeaderlessPartitions(assignment: TopicPartition[]): Promise<void> {
+    const down = await this.deps.progress.leaderless(assignment)
+    if (down.length === 0 || this.deps.stopping()) return
+    const byTopic = new Map<string, number[]>()
+    for (const {topic, partition} of down) byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition])
+    const named = [...byTopic].map(([topic, partitions]) => `${topic}[${partitions.join(',')}]`).join(', ')
+    this.deps.events.emit('warning', {
+      message: `no leader for ${named}: every broker holding a replica is down, so their jobs wait until one is back; the other partitions are worked`,
+    })
   }
 
   /** Warns when a new group started at the end of a queue topic, skipping jobs already there. */

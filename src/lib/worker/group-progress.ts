@@ -86,6 +86,20 @@ export class GroupProgress {
   }
 
   /**
+   * The partitions of `assigned` that no broker leads now (every replica is down): nothing is
+   * fetched from them until one is back. Empty when it cannot tell: this is only for a warning.
+   */
+  async leaderless(assigned: TopicPartition[]): Promise<TopicPartition[]> {
+    try {
+      const {leaderless} = await (await this.connect()).offsetsOfTopics([...new Set(assigned.map(({topic}) => topic))])
+      return assigned.filter(({topic, partition}) => leaderless.get(topic)?.includes(partition))
+    } catch {
+      this.admin = undefined
+      return []
+    }
+  }
+
+  /**
    * Jobs the group skips on the given queue topics because it has no committed offset there on
    * the assigned partitions, and so starts at their end (Kafka's default, so that a new group
    * does not replay a topic's history). Empty when it cannot tell: this is only for a warning.

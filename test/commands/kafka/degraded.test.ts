@@ -1,11 +1,13 @@
 import {strict as assert} from 'node:assert'
+import {writeFileSync} from 'node:fs'
+import path from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {type TopicListResult} from '../../../src/commands/topic/list.js'
 import {type LocalKafkaStatus} from '../../../src/lib/local-kafka/index.js'
 import {BrokerUnreachableError, ExitCode} from '../../../src/lib/errors.js'
 import {type Publisher, openPublisher, withTopicAdmin} from '../../../src/lib/kafka/index.js'
-import {jobSource, makeTestApp} from '../../support/app.js'
+import {type TestApp, jobSource, makeTestApp} from '../../support/app.js'
 import {kq, uniqueTopic} from '../../support/cli.js'
 import {kcat, kcatMetadata} from '../../support/kcat.js'
 import {JAR_CACHE} from '../../support/paths.js'
@@ -39,6 +41,8 @@ describe('kafka:status and kafka:up with one node of three killed', function () 
   /** Its partitions on the killed node, and the others. */
   let strayDown: number[]
   let strayUp: number[]
+  /** A queue of one replica per partition, with jobs on each, one partition on the killed node. */
+  let lone: {queue: string; app: TestApp; down: number; jobsUp: number}
   const connection = () => ({brokers: trio.brokers.split(','), clientId: 'kq-test', connectTimeoutMs: 10_000, ssl: false})
 
   before(async () => {
@@ -58,10 +62,13 @@ describe('kafka:status and kafka:up with one node of three killed', function () 
     strayDown = strayPartitions.filter((each) => each.leader === victim.id).map((each) => each.partition).sort()
     strayUp = strayPartitions.filter((each) => each.leader !== victim.id).map((each) => each.partition)
     assert.ok(strayDown.length > 0, `node ${victim.id} holds none of ${stray}'s partitions`)
+    lone = await loneReplicaQueue(trio.brokers, victim.id)
     hurried = await openPublisher(connection(), {sendTimeoutMs: 5000})
     await hurried.assertTopicExists(topic)
     process.kill(victim.pid, 'SIGKILL')
   })
+
+  after(() => lone?.app.remove())
 
   // Kafka counts a node killed -9 alive for about 9 s (broker.session.timeout.ms), and names it
   // leader of its partitions until then: a send to one of them is refused all that time. The
@@ -120,13 +127,7 @@ describe('kafka:status and kafka:up with one node of three killed', function () 
   // leader failed it: the listing an operator reaches for first was gone while a node was down.
   it('lists topics, counting the messages of every partition but those whose only node died', async () => {
     await kcat(['-b', trio.brokers, '-P', '-t', stray, '-p', String(strayUp[0])], 'one\ntwo\n')
-    // Kafka names no leader for them once it counts the node dead (about 9 s after the kill).
-    const leaderOf = async (partition: number) =>
-      (await kcatMetadata(trio.brokers, stray)).topics.find((each) => each.topic === stray)!.partitions.find((each) => each.partition === partition)!.leader
-    for (let waited = 0; (await leaderOf(strayDown[0])) !== -1; waited += 250) {
-      assert.ok(waited < 30_000, `Kafka still names a leader of ${stray}[${strayDown[0]}]`)
-      await sleep(250)
-    }
+    await untilLeaderless(trio.brokers, stray, strayDown[0])
 
     const listed = await kq(['topic:list', '--brokers', trio.brokers, '--json'])
     assert.equal(listed.code, 0, listed.stderr)
@@ -136,6 +137,22 @@ describe('kafka:status and kafka:up with one node of three killed', function () 
     assert.equal(table.code, 0, table.stderr)
     const row = table.stdout.split('\n').find((line) => line.includes(stray))
     assert.match(row ?? '', new RegExp(`2 \\+ \\? \\(no leader for partitions? ${strayDown.join(', ')}: its brokers are down\\)`))
+  })
+
+  // kafkajs read the offsets of all a new member's partitions before fetching any, failed on the
+  // one without a leader ("Broker -1 not found"), and tried again at once, for ever: the worker
+  // ran nothing, said nothing and spun a core until it was killed.
+  it('works the partitions of a queue that have a leader, and names those that have none', async () => {
+    await untilLeaderless(trio.brokers, lone.queue, lone.down)
+    const group = uniqueTopic('lone-workers')
+    const worked = await kq(['work', lone.queue, '--group', group, '--from-beginning', '--stop-when-empty', '--json', '--brokers', trio.brokers], {cwd: lone.app.root, timeoutMs: 60_000})
+    assert.equal(worked.code, 0, worked.stderr)
+    const events = worked.stdout.trim().split('\n').map((line) => JSON.parse(line) as {event: string; partition?: number; message?: string})
+    const done = events.filter((each) => each.event === 'job:done')
+    assert.equal(done.length, lone.jobsUp)
+    assert.ok(done.every((each) => each.partition !== lone.down))
+    const warning = events.find((each) => each.event === 'warning' && each.message?.startsWith('no leader for '))
+    assert.ok(warning?.message?.includes(`${lone.queue}[${lone.down}]`), JSON.stringify(events.filter((each) => each.event === 'warning')))
   })
 
   it('names the stopped node and says kafka:up starts it again, which it does without touching the others', async () => {
@@ -156,3 +173,34 @@ describe('kafka:status and kafka:up with one node of three killed', function () 
     assert.notEqual(after.nodes[2].pid, victim.pid)
   })
 })
+
+/** Waits until Kafka names no leader for the partition: it counts a killed node dead after about 9 s. */
+async function untilLeaderless(brokers: string, topic: string, partition: number): Promise<void> {
+  const leaderOf = async () => (await kcatMetadata(brokers, topic)).topics.find((each) => each.topic === topic)!.partitions.find((each) => each.partition === partition)!.leader
+  for (let waited = 0; (await leaderOf()) !== -1; waited += 250) {
+    assert.ok(waited < 30_000, `Kafka still names a leader of ${topic}[${partition}]`)
+    await sleep(250)
+  }
+}
+
+/**
+ * A queue whose topics have one replica per partition, made by kq, with jobs on every partition
+ * of its queue topic: what a node holds alone is lost with it until it is back.
+ */
+async function loneReplicaQueue(brokers: string, victim: number): Promise<{queue: string; app: TestApp; down: number; jobsUp: number}> {
+  const queue = uniqueTopic('lone')
+  const made = await kq(['topic:create', queue, '--partitions', '3', '--replication-factor', '1', '--brokers', brokers])
+  assert.equal(made.code, 0, made.stderr)
+  const {partitions} = (await kcatMetadata(brokers, queue)).topics.find((each) => each.topic === queue)!
+  const down = partitions.find((each) => each.leader === victim)?.partition
+  assert.ok(down !== undefined, `node ${victim} holds none of ${queue}'s partitions`)
+  const app = makeTestApp({jobs: {Report: jobSource('Report')}})
+  const lines = Array.from({length: 30}, (_, n) => JSON.stringify({n})).join('\n')
+  writeFileSync(path.join(app.root, 'jobs.ndjson'), `${lines}\n`)
+  const sent = await kq(['dispatch', 'Report', '--ndjson', 'jobs.ndjson', '--queue', queue, '--brokers', brokers], {cwd: app.root})
+  assert.equal(sent.code, 0, sent.stderr)
+  const ends = await withTopicAdmin({brokers: brokers.split(','), clientId: 'kq-test', connectTimeoutMs: 10_000, ssl: false}, (admin) => admin.topicOffsets(queue))
+  assert.ok(ends.find((each) => each.partition === down)!.high > 0, `no job landed on ${queue}[${down}]`)
+  const jobsUp = ends.filter((each) => each.partition !== down).reduce((sum, each) => sum + each.high, 0)
+  return {queue, app, down, jobsUp}
+}

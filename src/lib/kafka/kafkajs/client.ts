@@ -4,6 +4,7 @@ import {type KafkaConnectionConfig} from '../../config/index.js'
 import {BrokerUnreachableError} from '../../errors.js'
 import {translateKafkaError} from './errors.js'
 import {tolerateLeaderlessPartitions} from './metadata-parse.js'
+import {skipLeaderlessPartitionsInOffsetReads} from './leaderless-offsets.js'
 import {checkWaitingRequestsOnlyWhenSomeWait} from './request-queue.js'
 import {SocketWatch} from './sockets.js'
 
@@ -25,6 +26,7 @@ export interface KafkaClient {
 export function createKafka(connection: KafkaConnectionConfig): KafkaClient {
   tolerateLeaderlessPartitions()
   checkWaitingRequestsOnlyWhenSomeWait()
+  skipLeaderlessPartitionsInOffsetReads()
   const {Kafka, logLevel} = kafkajs
   const sockets = new SocketWatch()
   const config: KafkaConfig = {
