@@ -54,6 +54,7 @@ const CORPUS: BadInput[] = [
   {what: '--delay and --at together', args: ({queue}) => ['dispatch', 'Hello', '{}', '--queue', queue, '--delay', '5', '--at', '2030-01-01T00:00:00Z'], code: E.Usage, says: /^give either --delay or --at, not both$/},
   {what: 'a --header without a value', args: ({queue}) => ['dispatch', 'Hello', '{}', '--queue', queue, '--header', 'novalue'], code: E.Usage, says: /^--header must look like name=value/},
   {what: 'a queue name with a space', args: ['dispatch', 'Hello', '{}', '--queue', 'bad name'], code: E.Usage, says: /^queue must be a Kafka topic name/},
+  {what: 'an empty --key, as an unset shell variable gives it', args: ({queue}) => ['dispatch', 'Hello', '{}', '--queue', queue, '--key', ''], code: E.Usage, says: /^--key must not be empty/},
   {what: 'an --ndjson file that does not exist', args: ({queue}) => ['dispatch', 'Hello', '--ndjson', 'missing.ndjson', '--queue', queue], code: E.Usage, says: /^cannot read missing\.ndjson/},
   {what: 'an --ndjson file with one bad line', args: ({queue}) => ['dispatch', 'Hello', '--ndjson', 'jobs.ndjson', '--queue', queue], code: E.Usage, says: /line 2/},
   {what: 'a --file that does not exist', args: ({queue}) => ['dispatch', 'Hello', '--file', 'missing.json', '--queue', queue], code: E.Usage, says: /^cannot read missing\.json/},
@@ -73,6 +74,8 @@ const CORPUS: BadInput[] = [
   {what: 'a --group Kafka would refuse', args: ({queue}) => ['work', queue, '--group', 'bad!group'], code: E.Usage, says: /^--group must be a name of letters/},
   {what: 'a queue name with a space to work', args: ['work', 'bad name'], code: E.Usage, says: /^queue must be a Kafka topic name/},
   {what: 'a queue to work without topics', args: () => ['work', uniqueTopic('nosuch')], code: E.KafkaRefused, says: /does not exist: create it with `kq topic:create/},
+  {what: 'a queue named twice to work', args: ({queue}) => ['work', `${queue},${queue}`], code: E.Usage, says: /names a queue twice/},
+  {what: '-v and -q together', args: ({queue}) => ['work', queue, '-v', '-q'], code: E.Usage, says: /^--quiet=true cannot also be provided when using --verbose \(see `kq work --help`\)$/},
   // Topics
   {what: '--partitions 0', args: () => ['topic:create', uniqueTopic('bad'), '--partitions', '0'], code: E.Usage, says: /^Parsing --partitions/},
   {what: '--replication-factor 0', args: () => ['topic:create', uniqueTopic('bad'), '--replication-factor', '0'], code: E.Usage, says: /^Parsing --replication-factor/},
@@ -124,6 +127,7 @@ const CORPUS: BadInput[] = [
   // Monitoring, process managers, control, commands
   {what: 'a --max-lag that is not a number', args: ({queue}) => ['status', queue, '--max-lag', 'lots'], code: E.Usage, says: /^Parsing --max-lag/},
   {what: '--procs 0', args: ['make:supervisor', '--procs', '0'], code: E.Usage, says: /^Parsing --procs/},
+  {what: 'a pause without its queue', args: ['pause'], code: E.Usage, says: /^Missing 1 required arg: queue \(The queue to pause\.\) \(see `kq pause --help`\)$/},
   {what: 'a pause of a queue that does not exist', args: () => ['pause', uniqueTopic('nosuch')], code: E.KafkaRefused, says: /does not exist/},
   {what: 'a command that does not exist', args: ['frobnicate'], code: 127, says: /^frobnicate is not a kq command/},
   {what: 'a mistyped command', args: ['dispatchh'], code: 127, says: /^dispatchh is not a kq command: did you mean `kq dispatch`\?$/},

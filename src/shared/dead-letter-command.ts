@@ -113,7 +113,8 @@ export abstract class DeadLetterCommand extends KqCommand {
     options: {verb: string; target: string; yes: boolean; dryRun: boolean; disabled?: (letter: DeadLetter) => string | undefined},
   ): Promise<{selected: DeadLetter[]; why?: string}> {
     const past = `${options.verb.replace(/e$/, '')}ed`
-    if (state.pending === 0) return {selected: [], why: `Nothing to ${options.verb}: no pending dead letters in ${state.topic}.`}
+    // An id asked for is refused as unknown (selectDeadLetters) however many dead letters there are.
+    if (state.pending === 0 && !selection.ids?.length) return {selected: [], why: `Nothing to ${options.verb}: no pending dead letters in ${state.topic}.`}
     let selected = selectDeadLetters(state.letters, selection, state.topic)
     if (selected.length === 0) return {selected, why: `No pending dead letter in ${state.topic} matches the selection: nothing was ${past}.`}
     if (options.dryRun || options.yes || !this.canAsk()) return {selected}

@@ -1,7 +1,7 @@
 import {type KqConfig} from '../lib/config/index.js'
 import {DEFAULT_BATCH_SIZE} from '../lib/dispatch/batch-size.js'
 import {type BulkResult, type DispatchOptions, type DispatchReceipt, type Dispatcher, type JobDefaults} from '../lib/dispatch/index.js'
-import {parseDelayFlags, parseHeaderFlags, parsePayload} from '../lib/dispatch/input.js'
+import {parseDelayFlags, parseHeaderFlags, parseKeyFlag, parsePayload} from '../lib/dispatch/input.js'
 import {readNdjson, readPayloadText} from '../lib/dispatch/sources.js'
 import {UsageError} from '../lib/errors.js'
 import {jobDefaults} from '../lib/jobs/job.js'
@@ -49,7 +49,7 @@ export interface PreparedDispatch {
 
 /** Everything checked before anything connects: flags, configuration, the job (asked for on a terminal). */
 export async function prepareDispatch(jobName: string | undefined, flags: DispatchFlags, io: DispatchConsole): Promise<PreparedDispatch> {
-  const options = {queue: flags.queue, key: flags.key, headers: {...traceHeadersFromEnvironment(process.env), ...parseHeaderFlags(flags.header)}, ...parseDelayFlags(flags)}
+  const options = {queue: flags.queue, key: parseKeyFlag(flags.key), headers: {...traceHeadersFromEnvironment(process.env), ...parseHeaderFlags(flags.header)}, ...parseDelayFlags(flags)}
   const config = io.loadConfig(flags as Record<string, unknown>)
   const registry = await JobRegistry.scan(config.jobsDir)
   const name = jobName ?? (await askOrRefuse('job name', async () => askForJob(registry)))
@@ -83,7 +83,7 @@ export async function sendBulkJobs({job, options}: PreparedDispatch, dispatcher:
   }
 
   const target = dispatcher.target(job, options)
-  const lines = await readNdjson(target, flags.ndjson, {key: flags.key, keyField: flags['key-field'], schema: job.schema})
+  const lines = await readNdjson(target, flags.ndjson, {key: options.key, keyField: flags['key-field'], schema: job.schema})
   const bar = progressBar(`Dispatching ${job.name}`)
   const result = await dispatcher
     .sendBulk(target, lines, {

@@ -51,12 +51,20 @@ function withGrantAdvice(error: KqError, acting: Acting | undefined): string {
   return error.message
 }
 
-/** oclif's parse errors span several lines; kq answers every bad input with one. */
+/**
+ * oclif's parse errors span several lines; kq answers every bad input with one. Its heading
+ * "The following errors occurred:" says nothing the reasons under it do not, and a missing
+ * argument's line is its name and description padded apart: `queue (The queue to pause.)`.
+ */
 function oneLineUsageError(message: string, commandId: string | undefined): string {
-  const parts = message
+  const lines = message
     .split('\n')
-    .map((line) => line.trim())
+    // oclif dims the reasons on a terminal.
+    .map((line) => line.replaceAll(/\u001B\[[\d;]*m/g, '').trim())
     .filter((line) => line !== '' && !line.startsWith('See more help'))
+  const reasons = /^The following errors? occurred:$/.test(lines[0] ?? '')
+  const parts = (reasons ? lines.slice(1) : lines).map((line) => line.replace(/^(\S+) {2,}(\S.*)$/, '$1 ($2)'))
+  const text = reasons ? parts.join('; ') : parts.slice(1).reduce((joined, part) => `${joined}${joined.endsWith(':') ? ' ' : ': '}${part}`, parts[0] ?? '')
   const help = commandId ? `kq ${commandId} --help` : 'kq --help'
-  return `${parts.join(': ')} (see \`${help}\`)`
+  return `${text} (see \`${help}\`)`
 }

@@ -1,5 +1,7 @@
 import {strict as assert} from 'node:assert'
 
+import {Args, Flags, Parser} from '@oclif/core'
+
 import {AuthorizationError, TopicNotFoundError} from '../../src/lib/errors.js'
 import {describeFailure} from '../../src/shared/failure.js'
 
@@ -20,5 +22,27 @@ describe('describeFailure', () => {
       describeFailure(new TopicNotFoundError('emails'), dispatcher).message,
       /; if it exists, User:web may not see it: `kq acl:grant --role dispatcher --principal User:web --queue emails` grants what a dispatcher needs$/,
     )
+  })
+
+  describe("oclif's parse errors, in one line that reads", () => {
+    async function usageMessage(argv: string[], options: Parameters<typeof Parser.parse>[1]): Promise<string> {
+      const error = await Parser.parse(argv, options).then(() => assert.fail('parsed'), (caught: Error) => caught)
+      return describeFailure(error, undefined, {commandId: 'pause'}).message
+    }
+
+    it('names a missing argument with its description, after one colon', async () => {
+      const message = await usageMessage([], {args: {queue: Args.string({required: true, description: 'The queue to pause.'})}})
+      assert.equal(message, 'Missing 1 required arg: queue (The queue to pause.) (see `kq pause --help`)')
+    })
+
+    it('gives a flag that needs another without the heading of a list', async () => {
+      const message = await usageMessage(['--mtls'], {flags: {tls: Flags.boolean(), mtls: Flags.boolean({dependsOn: ['tls']})}})
+      assert.equal(message, 'All of the following must be provided when using --mtls: --tls (see `kq pause --help`)')
+    })
+
+    it('separates several missing flags with semicolons', async () => {
+      const message = await usageMessage([], {flags: {principal: Flags.string({required: true}), role: Flags.string({required: true})}})
+      assert.equal(message, 'Missing required flag principal; Missing required flag role (see `kq pause --help`)')
+    })
   })
 })

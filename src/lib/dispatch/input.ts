@@ -46,6 +46,15 @@ export function checkHeaders(headers: Record<string, string> = {}): Record<strin
   return headers
 }
 
+/**
+ * `--key` as given, refused when empty: `--key "$USER_ID"` with the variable unset would give
+ * every job one empty key, so one partition and one line of jobs waiting on each other.
+ */
+export function parseKeyFlag(key: string | undefined): string | undefined {
+  if (key === '') throw new UsageError('--key must not be empty: give the value whose jobs must keep their order (a user or order id), or leave --key out')
+  return key
+}
+
 /** The ordering key of a bulk line, taken from a top-level field of its payload. */
 export function keyFromField(payload: unknown, field: string): string {
   const value = payload !== null && typeof payload === 'object' ? (payload as Record<string, unknown>)[field] : undefined

@@ -3,7 +3,7 @@ import {lstat, mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
 import {MAX_JOB_NAME_LENGTH} from '../envelope/index.js'
-import {KqError, UsageError} from '../errors.js'
+import {ConfigError, KqError, UsageError} from '../errors.js'
 import {displayPath} from '../text/paths.js'
 import {JOB_FILE_EXTENSIONS, JOB_NAME_PATTERN, type JobFileExtension} from './files.js'
 import {schemaLines} from './scaffold-schema.js'
@@ -227,7 +227,7 @@ export async function writeJobFile(
     throw new KqError(`refusing to write ${file}: it is not directly in the jobs folder ${displayPath(root)}`)
   }
 
-  await mkdir(root, {recursive: true})
+  await makeJobsFolder(root)
   const existing = await existingJobFiles(root, name)
   const blocking = options.force ? existing.filter((each) => each.file === file && !each.plain) : existing
   if (blocking.length > 0) throw alreadyExists(blocking[0], file, name)
@@ -246,6 +246,17 @@ export async function writeJobFile(
   }
 
   return file
+}
+
+/** Creates the jobs folder if needed; a file where it or a folder above it should be is a bad setting. */
+async function makeJobsFolder(root: string): Promise<void> {
+  try {
+    await mkdir(root, {recursive: true})
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code !== 'EEXIST' && code !== 'ENOTDIR') throw error
+    throw new ConfigError(`the jobs folder ${displayPath(root)} is not a folder: set KQ_JOBS_DIR or --jobs-dir to the folder of your job classes`)
+  }
 }
 
 function alreadyExists(existing: {file: string; plain: boolean}, file: string, name: string): UsageError {

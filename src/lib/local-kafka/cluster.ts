@@ -110,9 +110,10 @@ export async function startLocalKafka(options: LocalKafkaOptions = {}): Promise<
     return {...describe(layout, state), alreadyRunning: true}
   }
 
+  // Before the jars: a first start downloads them, which a taken port would make for nothing.
+  await assertPortsFree(toStart)
   const java = await findJava(state.kafkaVersion)
   const libDir = await ensureKafkaJars(state.kafkaVersion, options.cacheDir ?? DEFAULTS.cacheDir, progress)
-  await assertPortsFree(toStart)
   if (state.tls) await ensureCertificates(dir, state.tls)
   await prepareStorage(layout, toStart, state, java.command, libDir, progress)
 

@@ -116,6 +116,12 @@ function currentUser(): string {
 
 /** `--output /etc/supervisor/conf.d/` names a folder: the file gets its usual name inside it. */
 function intoFolder(output: string, fileName: string): string {
-  const isFolder = statSync(output, {throwIfNoEntry: false})?.isDirectory() ?? false
+  let isFolder = false
+  try {
+    isFolder = statSync(output, {throwIfNoEntry: false})?.isDirectory() ?? false
+  } catch {
+    // A path through a file (ENOTDIR) names no folder: writing to it says why.
+  }
+
   return isFolder ? path.join(output, fileName) : output
 }

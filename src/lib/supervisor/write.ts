@@ -28,6 +28,7 @@ export async function writeConfigFile(file: string, contents: string, options: {
     if (code === 'ELOOP') throw isLink(file)
     if (code === 'EISDIR') throw new UsageError(`${shown} is a folder: give --output a file name`)
     if (code === 'ENOENT') throw new UsageError(`cannot write ${shown}: its folder does not exist`)
+    if (code === 'ENOTDIR') throw new UsageError(`cannot write ${shown}: a file stands where its path needs a folder`)
     if (code === 'EACCES' || code === 'EPERM') {
       throw new UsageError(`cannot write ${shown}: permission denied (write elsewhere, or run with the rights to)`)
     }

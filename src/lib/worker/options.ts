@@ -1,4 +1,5 @@
 import {type KqConfig} from '../config/index.js'
+import {UsageError} from '../errors.js'
 import {type WorkerSettingValues, settingDefaults} from './settings.js'
 
 /**
@@ -13,5 +14,11 @@ export interface WorkerOptions extends WorkerSettingValues {
 
 export function workerOptions(config: KqConfig, given: Partial<WorkerOptions> = {}): WorkerOptions {
   const defined = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined))
-  return {queues: [config.queue], ...settingDefaults(config, defined), ...defined}
+  const options = {queues: [config.queue], ...settingDefaults(config, defined), ...defined}
+  // A queue named twice would be subscribed and counted twice, in two places of the priority order.
+  if (new Set(options.queues).size !== options.queues.length) {
+    throw new UsageError(`queue list ${options.queues.join(',')} names a queue twice: name each once, highest priority first`)
+  }
+
+  return options
 }

@@ -89,6 +89,17 @@ describe('kq dlt:replay', function () {
     assert.equal(await endOffsetTotal(queue), 2)
   })
 
+  it('refuses an id when the queue has no pending dead letters at all, as when it has others, and writes nothing', async () => {
+    const queue = await createQueue('dlt-replay-id-empty')
+    for (const command of ['dlt:replay', 'dlt:purge']) {
+      const {code, stdout, stderr} = await kq([command, queue, '--id', newJobId(), '--yes'])
+      assert.equal(code, ExitCode.Usage, stdout)
+      assert.match(stderr, new RegExp(`^Error: no pending dead letter has id \\S+ in ${queue}-dlt: see the pending ones with \`kq dlt:list\`[^\\n]*\\n$`))
+    }
+
+    assert.equal(await endOffsetTotal(queue), 0)
+  })
+
   it("takes the queue as --queue with job ids as arguments, as Laravel's queue:retry --queue", async () => {
     const queue = await createQueue('dlt-replay-queue-flag')
     const group = uniqueTopic('g')

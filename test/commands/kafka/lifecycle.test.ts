@@ -1,5 +1,5 @@
 import {strict as assert} from 'node:assert'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync} from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -184,6 +184,21 @@ describe('kq kafka:up when it cannot start', function () {
         stderr.split('\n').filter((line) => line.startsWith('Error:')).join('\n'),
         `Error: port ${port} on 127.0.0.1 is already in use by another program: stop it, or choose other ports with --port`,
       )
+    } finally {
+      blocker.close()
+    }
+  })
+
+  it('finds a taken port before it downloads the jars of a first start', async () => {
+    const port = await freePortRange(2)
+    const emptyCache = mkdtempSync(path.join(os.tmpdir(), 'kq-cache-'))
+    const blocker = net.createServer().listen(port, '127.0.0.1')
+    try {
+      // Without Maven, a download would fail with its own error.
+      const {code, stderr} = await run(['kafka:up', '--port', String(port), '--cache-dir', emptyCache], {PATH: pathWith('java'), JAVA_HOME: ''})
+      assert.equal(code, ExitCode.LocalKafka)
+      assert.equal(stderr, `Error: port ${port} on 127.0.0.1 is already in use by another program: stop it, or choose other ports with --port\n`)
+      assert.deepEqual(readdirSync(emptyCache), [])
     } finally {
       blocker.close()
     }

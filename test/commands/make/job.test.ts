@@ -175,6 +175,18 @@ describe('kq make:job', () => {
     assert.equal(existsSync(jobsDir), false)
   })
 
+  it('refuses a jobs folder that is a file, or under one, with one line and exit 4, and writes nothing', async () => {
+    const {root} = app()
+    writeFileSync(path.join(root, 'jobs'), 'not a folder')
+    for (const folder of ['jobs', path.join('jobs', 'more')]) {
+      const {code, stdout, stderr} = await kq(['make:job', 'SendEmail', '--jobs-dir', folder], {cwd: root})
+      assert.equal(code, ExitCode.Config, stdout)
+      assert.equal(stderr, `Error: the jobs folder ${folder} is not a folder: set KQ_JOBS_DIR or --jobs-dir to the folder of your job classes\n`)
+    }
+
+    assert.equal(readFileSync(path.join(root, 'jobs'), 'utf8'), 'not a folder')
+  })
+
   it('leaves an existing job untouched without --force, and overwrites it with --force', async () => {
     const {root, jobsDir} = app()
     const file = path.join(jobsDir, 'SendEmail.ts')

@@ -1,6 +1,6 @@
 import {strict as assert} from 'node:assert'
 
-import {checkHeaders, keyFromField, parseHeaderFlags, parsePayload} from '../../../src/lib/dispatch/input.js'
+import {checkHeaders, keyFromField, parseHeaderFlags, parseKeyFlag, parsePayload} from '../../../src/lib/dispatch/input.js'
 import {ExitCode, UsageError} from '../../../src/lib/errors.js'
 
 function usageError(run: () => unknown, message: string) {
@@ -51,5 +51,11 @@ describe('dispatch input', () => {
     usageError(() => keyFromField({userId: {id: 1}}, 'userId'), message)
     usageError(() => keyFromField([1], 'userId'), message)
     usageError(() => keyFromField('text', 'length'), 'payload has no string or number field "length" to use as the key (--key-field)')
+  })
+
+  it('refuses an empty --key, as an unset shell variable gives it, and keeps any other', () => {
+    usageError(() => parseKeyFlag(''), '--key must not be empty: give the value whose jobs must keep their order (a user or order id), or leave --key out')
+    assert.equal(parseKeyFlag(' '), ' ')
+    assert.equal(parseKeyFlag(undefined), undefined)
   })
 })

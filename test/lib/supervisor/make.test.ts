@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 
 import {UsageError} from '../../../src/lib/errors.js'
-import {type ProcessManagerRequest, prepareProcessManagerConfig} from '../../../src/lib/supervisor/index.js'
+import {type ProcessManagerRequest, prepareProcessManagerConfig, writeConfigFile} from '../../../src/lib/supervisor/index.js'
 
 // Nothing listens on port 1: the partition check is skipped at once, with a warning.
 const NO_KAFKA = '127.0.0.1:1'
@@ -66,6 +66,16 @@ describe('prepareProcessManagerConfig', () => {
     writeFileSync(file, 'mine')
     await assert.rejects(prepareProcessManagerConfig(request({output: file})), UsageError)
     assert.equal((await prepareProcessManagerConfig(request({output: file, force: true}))).file, file)
+  })
+
+  it('refuses an --output whose path runs through a file, in one line that says so', async () => {
+    writeFileSync(path.join(app, 'notes'), 'mine')
+    const made = await prepareProcessManagerConfig(request({output: path.join(app, 'notes', 'workers.conf')}))
+    await assert.rejects(writeConfigFile(made.file!, made.content), (error: Error) => {
+      assert.ok(error instanceof UsageError, String(error))
+      assert.equal(error.message, `cannot write ${path.join(app, 'notes', 'workers.conf')}: a file stands where its path needs a folder`)
+      return true
+    })
   })
 
   it('refuses a --group that Kafka would not take as a group id', async () => {

@@ -15,6 +15,13 @@ describe('workerOptions', () => {
     assert.equal(options.group, 'billing-workers')
   })
 
+  it('refuses a queue named twice, as make:supervisor does', () => {
+    assert.throws(() => workerOptions(config(), {queues: ['high', 'default', 'high']}), {
+      name: 'UsageError',
+      message: 'queue list high,default,high names a queue twice: name each once, highest priority first',
+    })
+  })
+
   it('uses the documented defaults for everything else', () => {
     assert.deepEqual(workerOptions(config()), {
       queues: ['default'],
