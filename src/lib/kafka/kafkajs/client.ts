@@ -1,3 +1,5 @@
+import {lookup} from 'node:dns/promises'
+
 import kafkajs, {type Admin, type Kafka, type KafkaConfig, type SASLOptions} from 'kafkajs'
 
 import {type KafkaConnectionConfig} from '../../config/index.js'
@@ -69,6 +71,16 @@ export async function connectWithin(
   let timer: NodeJS.Timeout | undefined
   let timedOut = false
   const deadline = new Promise<never>((_, reject) => {
+    // kafkajs tries one host after another for the whole deadline; a name that no DNS server
+    // knows will not start to resolve meanwhile. When none of the brokers' names does, say so now.
+    client.sockets.whenHostNotFound(() => {
+      void noBrokerNameResolves(connection.brokers).then((none) => {
+        if (!none || timedOut) return
+        timedOut = true
+        reject(new BrokerUnreachableError(connection.brokers, 'host not found', {advice: 'check the host names in KAFKA_BROKERS (or --brokers): no DNS server knows them'}))
+        client.sockets.abort()
+      })
+    })
     timer = setTimeout(() => {
       timedOut = true
       const within = `within ${connection.connectTimeoutMs / 1000}s`
@@ -106,6 +118,22 @@ export async function connectWithin(
   } finally {
     clearTimeout(timer)
   }
+}
+
+/** True when the host name of every broker is one that DNS says does not exist (ENOTFOUND). */
+async function noBrokerNameResolves(brokers: string[]): Promise<boolean> {
+  const unknown = await Promise.all(
+    brokers.map(async (broker) => {
+      const host = broker.slice(0, broker.lastIndexOf(':')).replace(/^\[(.*)\]$/, '$1')
+      try {
+        await lookup(host)
+        return false
+      } catch (error) {
+        return (error as NodeJS.ErrnoException).code === 'ENOTFOUND'
+      }
+    }),
+  )
+  return unknown.every(Boolean)
 }
 
 /** A client and its connected admin, within the configured deadline. */

@@ -67,6 +67,8 @@ export class SocketWatch {
   private readonly tlsPending = new Set<string>()
   /** A handshake that failed on trust (see TLS_FAILURES): it says what to change. */
   private tlsFailure: {reason: string; advice: string} | undefined
+  /** Told once, the first time a broker's host name does not exist (see whenHostNotFound). */
+  private hostNotFound?: () => void
 
   readonly factory: ISocketFactory = ({host, port, ssl, onConnect}) => {
     const address = `${host}:${port}`
@@ -104,6 +106,11 @@ export class SocketWatch {
       if (tlsFailure) this.tlsFailure = tlsFailure
       // OpenSSL's messages span lines; the first says what happened.
       this.failures.set(address, tlsFailure?.reason ?? (error.code && CONNECTION_REASONS[error.code]) ?? error.message.split('\n')[0].trim())
+      if (error.code === 'ENOTFOUND') {
+        const told = this.hostNotFound
+        this.hostNotFound = undefined
+        told?.()
+      }
     })
     return socket
   }
@@ -122,6 +129,11 @@ export class SocketWatch {
   /** True once kq has given up on this client (see abort): kafkajs must not try again. */
   get abandoned(): boolean {
     return this.closed
+  }
+
+  /** Calls `listener` the first time a broker's host name does not exist (ENOTFOUND). */
+  whenHostNotFound(listener: () => void): void {
+    this.hostNotFound = listener
   }
 
   /** True once any broker took a TCP connection (or finished a TLS handshake). */

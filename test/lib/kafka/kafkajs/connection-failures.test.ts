@@ -1,4 +1,5 @@
 import {strict as assert} from 'node:assert'
+import {lookup} from 'node:dns/promises'
 import net from 'node:net'
 
 import {BrokerUnreachableError, KafkaRefusedError} from '../../../../src/lib/errors.js'
@@ -50,6 +51,29 @@ describe('connection failures, named within the connect timeout', function () {
     const error = await failure(openPublisher({...testConnection(), brokers: ['no-such-host.invalid:9092'], connectTimeoutMs: 2000}))
     assert.ok(error instanceof BrokerUnreachableError)
     assert.match(error.message, /^cannot reach Kafka at no-such-host\.invalid:9092 \((host not found|host name lookup failed)\): /)
+  })
+
+  // A name no DNS server knows does not start to resolve while kafkajs tries it again: the
+  // deadline (here a minute, past this test's own timeout) is not waited out.
+  it('says at once, without waiting for the connect timeout, that no broker host name exists, and to check them', async function () {
+    const dns = await lookup('no-such-host.invalid').then(
+      () => 'resolved',
+      (error: NodeJS.ErrnoException) => error.code,
+    )
+    if (dns !== 'ENOTFOUND') this.skip()
+    const brokers = ['no-such-host.invalid:9092', 'nor-this-one.invalid:9093']
+    const error = await failure(openTopicAdmin({...testConnection(), brokers, connectTimeoutMs: 60_000}))
+    assert.ok(error instanceof BrokerUnreachableError)
+    assert.equal(
+      error.message,
+      'cannot reach Kafka at no-such-host.invalid:9092,nor-this-one.invalid:9093 (host not found): check the host names in KAFKA_BROKERS (or --brokers): no DNS server knows them',
+    )
+  })
+
+  it('waits for the brokers whose names resolve when only some do not', async () => {
+    const error = await failure(openTopicAdmin({...testConnection(), brokers: ['no-such-host.invalid:9092', '127.0.0.1:1'], connectTimeoutMs: 2000}))
+    assert.ok(error instanceof BrokerUnreachableError)
+    assert.doesNotMatch(error.message, /no DNS server knows them/)
   })
 
   it('says TLS was offered to a listener that does not speak it', async () => {
