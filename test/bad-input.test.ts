@@ -76,6 +76,7 @@ const CORPUS: BadInput[] = [
   {what: 'a queue to work without topics', args: () => ['work', uniqueTopic('nosuch')], code: E.KafkaRefused, says: /does not exist: create it with `kq topic:create/},
   {what: 'a queue named twice to work', args: ({queue}) => ['work', `${queue},${queue}`], code: E.Usage, says: /names a queue twice/},
   {what: '-v and -q together', args: ({queue}) => ['work', queue, '-v', '-q'], code: E.Usage, says: /^--quiet=true cannot also be provided when using --verbose \(see `kq work --help`\)$/},
+  {what: 'a status --interval without --watch', args: ({queue}) => ['status', queue, '--interval', '3'], code: E.Usage, says: /^All of the following must be provided when using --interval: --watch \(see `kq status --help`\)$/},
   // Topics
   {what: '--partitions 0', args: () => ['topic:create', uniqueTopic('bad'), '--partitions', '0'], code: E.Usage, says: /^Parsing --partitions/},
   {what: '--replication-factor 0', args: () => ['topic:create', uniqueTopic('bad'), '--replication-factor', '0'], code: E.Usage, says: /^Parsing --replication-factor/},

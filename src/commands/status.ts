@@ -19,6 +19,9 @@ import {brokersFlag, textArgument} from '../shared/flags.js'
 import {onStopSignals} from '../shared/signals.js'
 import {warning} from '../shared/warning.js'
 
+/** How often --watch refreshes without --interval. */
+const WATCH_INTERVAL_SECONDS = 5
+
 export default class Status extends KqCommand {
   // It reports on queues there are: one that does not exist was mistyped.
   protected override readonly readsQueues = true
@@ -54,7 +57,8 @@ export default class Status extends KqCommand {
     'max-dead': Flags.integer({description: 'Alert (exit 3) when a queue has more pending dead letters than this.', min: 0}),
     webhook: Flags.string({description: 'POST a JSON alert ({text, queues}, Slack-compatible) here when a threshold is crossed.'}),
     watch: Flags.boolean({char: 'w', description: 'Refresh every --interval seconds until Ctrl-C.'}),
-    interval: Flags.integer({description: 'Seconds between refreshes with --watch.', default: 5, min: 1}),
+    // No oclif default: oclif would then find --interval given without --watch on every call.
+    interval: Flags.integer({description: `Seconds between refreshes with --watch. [default: ${WATCH_INTERVAL_SECONDS}]`, min: 1, dependsOn: ['watch']}),
     sample: Flags.integer({description: 'Seconds between the two reads the rates come from; 0 for one read, no rates.', default: 2, min: 0}),
     brief: Flags.boolean({description: 'Only the queue table: no partitions, no workers.'}),
     brokers: brokersFlag,
@@ -76,7 +80,7 @@ export default class Status extends KqCommand {
       thresholds: {maxLag: flags['max-lag'], maxDead: flags['max-dead']},
     })
     try {
-      if (flags.watch) return this.exit(await this.watch(monitor, {...flags, webhook}))
+      if (flags.watch) return this.exit(await this.watch(monitor, {...flags, interval: flags.interval ?? WATCH_INTERVAL_SECONDS, webhook}))
       const {snapshot, changes} = await monitor.sampled(flags.sample)
       await notify(webhook, snapshot, changes)
       if (!this.jsonEnabled()) this.log(renderStatus(snapshot, {brief: flags.brief}))
