@@ -1,5 +1,3 @@
-import {lookup} from 'node:dns/promises'
-
 import kafkajs, {type Admin, type Kafka, type KafkaConfig, type SASLOptions} from 'kafkajs'
 
 import {type KafkaConnectionConfig} from '../../config/index.js'
@@ -122,6 +120,8 @@ export async function connectWithin(
 
 /** True when the host name of every broker is one that DNS says does not exist (ENOTFOUND). */
 async function noBrokerNameResolves(brokers: string[]): Promise<boolean> {
+  // Loaded here, not with the client: only a name that did not resolve needs it.
+  const {lookup} = await import('node:dns/promises')
   const unknown = await Promise.all(
     brokers.map(async (broker) => {
       const host = broker.slice(0, broker.lastIndexOf(':')).replace(/^\[(.*)\]$/, '$1')
