@@ -56,7 +56,7 @@ describe(`kq on Kafka ${KAFKA_3} (the suite runs on ${DEFAULT_KAFKA_VERSION})`, 
     assert.equal(listed.code, 0)
     assert.deepEqual(
       listed.result?.topics.find((each) => each.name === topic),
-      {name: topic, role: 'queue', partitions: 2, replicationFactor: 1, minInsyncReplicas: 1, messages: 3},
+      {name: topic, role: 'queue', partitions: 2, replicationFactor: 1, minInsyncReplicas: 1, messages: 3, partitionsWithoutLeader: []},
     )
   })
 
