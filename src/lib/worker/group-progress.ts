@@ -87,11 +87,13 @@ export class GroupProgress {
 
   /**
    * The partitions of `assigned` that no broker leads now (every replica is down): nothing is
-   * fetched from them until one is back. Empty when it cannot tell: this is only for a warning.
+   * fetched from them until one is back. One metadata request on the admin connection, at each
+   * join. Empty when it cannot tell: this is only for a warning.
    */
   async leaderless(assigned: TopicPartition[]): Promise<TopicPartition[]> {
     try {
-      const {leaderless} = await (await this.connect()).offsetsOfTopics([...new Set(assigned.map(({topic}) => topic))])
+      // Assigned topics exist: asking for their metadata cannot make a broker create one.
+      const leaderless = await (await this.connect()).partitionsWithoutLeader([...new Set(assigned.map(({topic}) => topic))])
       return assigned.filter(({topic, partition}) => leaderless.get(topic)?.includes(partition))
     } catch {
       this.admin = undefined

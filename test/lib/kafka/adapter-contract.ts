@@ -90,6 +90,12 @@ export function describeAdapterContract(name: string, adapter: KafkaAdapter): vo
       assert.ok(offsets.every(({low, high}) => Number.isInteger(low) && Number.isInteger(high)))
     })
 
+    it('names no partition without a leader while every broker is up', async () => {
+      const [three, one] = [await newTopic(3), await newTopic(1)]
+      assert.deepEqual(await admin.partitionsWithoutLeader([three, one]), new Map())
+      assert.deepEqual(await admin.partitionsWithoutLeader([]), new Map())
+    })
+
     it('reads the offsets of many topics at once, each partition its own, and leaves out a topic that does not exist', async () => {
       const [three, one] = [await newTopic(3), await newTopic(1)]
       const missing = uniqueTopic('contract-missing')

@@ -60,6 +60,18 @@ class KafkaTopicAdmin implements TopicAdmin {
     return found
   }
 
+  async partitionsWithoutLeader(names: string[]): Promise<Map<string, number[]>> {
+    const found = new Map<string, number[]>()
+    if (names.length === 0) return found
+    const {topics} = await this.call('reading topic metadata', () => this.admin.fetchTopicMetadata({topics: names}))
+    for (const {name, partitions} of topics) {
+      const down = partitions.filter(({leader}) => leader < 0).map(({partitionId}) => partitionId)
+      if (down.length > 0) found.set(name, down.sort((a, b) => a - b))
+    }
+
+    return found
+  }
+
   async minInsyncReplicas(names: string[]): Promise<Map<string, number>> {
     const found = new Map<string, number>()
     if (names.length === 0) return found

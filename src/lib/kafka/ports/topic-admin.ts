@@ -64,6 +64,11 @@ export interface TopicAdmin {
   /** The given topics that exist, by name; missing ones are absent from the map. */
   describeTopics(names: string[]): Promise<Map<string, TopicDescription>>
   /**
+   * The partitions of existing topics among `names` that no broker leads now (every replica is
+   * down), by topic; topics with none are left out. One metadata request.
+   */
+  partitionsWithoutLeader(names: string[]): Promise<Map<string, number[]>>
+  /**
    * The min.insync.replicas in force on each of the given topics that exist (its own setting,
    * else the brokers'); absent for a topic the broker would not describe (no DESCRIBE_CONFIGS).
    */
