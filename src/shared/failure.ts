@@ -1,3 +1,5 @@
+import {stripVTControlCharacters} from 'node:util'
+
 import {type Acting, grantLine} from '../lib/acl/grant-line.js'
 import {AuthorizationError, ExitCode, KqError, TopicNotFoundError} from '../lib/errors.js'
 import {stylesFor} from '../lib/output/styles.js'
@@ -60,7 +62,7 @@ function oneLineUsageError(message: string, commandId: string | undefined): stri
   const lines = message
     .split('\n')
     // oclif dims the reasons on a terminal.
-    .map((line) => line.replaceAll(/\u001B\[[\d;]*m/g, '').trim())
+    .map((line) => stripVTControlCharacters(line).trim())
     .filter((line) => line !== '' && !line.startsWith('See more help'))
   const reasons = /^The following errors? occurred:$/.test(lines[0] ?? '')
   const parts = (reasons ? lines.slice(1) : lines).map((line) => line.replace(/^(\S+) {2,}(\S.*)$/, '$1 ($2)'))

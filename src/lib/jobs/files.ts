@@ -1,4 +1,6 @@
 import {MAX_JOB_NAME_LENGTH} from '../envelope/index.js'
+import {ConfigError} from '../errors.js'
+import {displayPath} from '../text/paths.js'
 
 /**
  * How jobs live on disk, shared by the registry (which reads the folder) and the scaffold (which
@@ -28,4 +30,9 @@ export function parseJobFileName(fileName: string): {name: string; extension: Jo
   const match = JOB_FILE_PATTERN.exec(fileName)
   if (!match || match[1].length > MAX_JOB_NAME_LENGTH) return undefined
   return {name: match[1], extension: match[2] as JobFileExtension}
+}
+
+/** A jobs folder setting that names a file, or a path through one: for the registry and make:job alike. */
+export function notAFolderError(root: string): ConfigError {
+  return new ConfigError(`the jobs folder ${displayPath(root)} is not a folder: set KQ_JOBS_DIR or --jobs-dir to the folder of your job classes`)
 }

@@ -3,7 +3,7 @@ import path from 'node:path'
 
 import {ConfigError, ExitCode, KqError, errorMessage} from '../errors.js'
 import {displayPath} from '../text/paths.js'
-import {JOB_FILE_EXTENSIONS, parseJobFileName} from './files.js'
+import {JOB_FILE_EXTENSIONS, notAFolderError, parseJobFileName} from './files.js'
 import {UnknownJobError} from './job-errors.js'
 import {loadJobClass} from './job-loader.js'
 import {type JobClass} from './job.js'
@@ -103,11 +103,7 @@ async function listFolder(root: string) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOENT') return []
     const shown = displayPath(root)
-    if (code === 'ENOTDIR') {
-      throw new ConfigError(
-        `the jobs folder ${shown} is not a folder: set KQ_JOBS_DIR or --jobs-dir to the folder of your job classes`,
-      )
-    }
+    if (code === 'ENOTDIR') throw notAFolderError(root)
 
     throw new KqError(`cannot read the jobs folder ${shown}: ${errorMessage(error)}`, ExitCode.Failure, {cause: error})
   }

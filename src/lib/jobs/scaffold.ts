@@ -3,9 +3,9 @@ import {lstat, mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 
 import {MAX_JOB_NAME_LENGTH} from '../envelope/index.js'
-import {ConfigError, KqError, UsageError} from '../errors.js'
+import {KqError, UsageError} from '../errors.js'
 import {displayPath} from '../text/paths.js'
-import {JOB_FILE_EXTENSIONS, JOB_NAME_PATTERN, type JobFileExtension} from './files.js'
+import {JOB_FILE_EXTENSIONS, JOB_NAME_PATTERN, type JobFileExtension, notAFolderError} from './files.js'
 import {schemaLines} from './scaffold-schema.js'
 
 /**
@@ -255,7 +255,7 @@ async function makeJobsFolder(root: string): Promise<void> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code !== 'EEXIST' && code !== 'ENOTDIR') throw error
-    throw new ConfigError(`the jobs folder ${displayPath(root)} is not a folder: set KQ_JOBS_DIR or --jobs-dir to the folder of your job classes`)
+    throw notAFolderError(root)
   }
 }
 

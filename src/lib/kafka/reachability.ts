@@ -18,10 +18,14 @@ export async function probeBrokers(brokers: string[], timeoutMs: number): Promis
   return reasons.includes(undefined) ? undefined : reasons[0]
 }
 
-async function probe(broker: string, timeoutMs: number): Promise<string | undefined> {
+/** A broker's `host:port` (an IPv6 host in brackets) as its host and port. */
+export function brokerAddress(broker: string): {host: string; port: number} {
   const colon = broker.lastIndexOf(':')
-  const host = broker.slice(0, colon).replace(/^\[(.*)\]$/, '$1')
-  const port = Number(broker.slice(colon + 1))
+  return {host: broker.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(broker.slice(colon + 1))}
+}
+
+async function probe(broker: string, timeoutMs: number): Promise<string | undefined> {
+  const {host, port} = brokerAddress(broker)
   return new Promise((resolve) => {
     const socket = net.connect({host, port})
     const done = (reason: string | undefined) => {

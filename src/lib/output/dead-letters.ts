@@ -1,3 +1,5 @@
+import {stripVTControlCharacters} from 'node:util'
+
 import {type DeadLetter, type DeadLetterDetail} from '../dead-letter/letters.js'
 import {type DeadLetterState, type PurgeResult, type ReplayResult} from '../dead-letter/store.js'
 import {stylesFor} from './styles.js'
@@ -150,7 +152,7 @@ export function describeSelection(letters: DeadLetter[]): string {
  */
 export function choiceLines(letters: DeadLetter[], width: number): {header: string; lines: string[]} {
   const rows = letters.map((letter) => [letter.id, letter.job ?? '?', letter.reason ?? '', localTime(letter.failedAt), shorten(letter.errorMessage, 60)])
-  const [header, ...lines] = renderTable(['ID', 'Job', 'Reason', 'Failed at', 'Error'], rows).replaceAll(/\u001B\[[\d;]*m/g, '').split('\n')
+  const [header, ...lines] = stripVTControlCharacters(renderTable(['ID', 'Job', 'Reason', 'Failed at', 'Error'], rows)).split('\n')
   const fit = (line: string) => (line.length > width ? `${line.slice(0, width - 1)}…` : line)
   return {header: fit(header), lines: lines.map((line) => fit(line))}
 }

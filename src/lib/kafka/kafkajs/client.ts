@@ -2,6 +2,7 @@ import kafkajs, {type Admin, type Kafka, type KafkaConfig, type SASLOptions} fro
 
 import {type KafkaConnectionConfig} from '../../config/index.js'
 import {BrokerUnreachableError} from '../../errors.js'
+import {brokerAddress} from '../reachability.js'
 import {translateKafkaError} from './errors.js'
 import {tolerateLeaderlessPartitions} from './metadata-parse.js'
 import {skipLeaderlessPartitionsInOffsetReads} from './leaderless-offsets.js'
@@ -124,9 +125,8 @@ async function noBrokerNameResolves(brokers: string[]): Promise<boolean> {
   const {lookup} = await import('node:dns/promises')
   const unknown = await Promise.all(
     brokers.map(async (broker) => {
-      const host = broker.slice(0, broker.lastIndexOf(':')).replace(/^\[(.*)\]$/, '$1')
       try {
-        await lookup(host)
+        await lookup(brokerAddress(broker).host)
         return false
       } catch (error) {
         return (error as NodeJS.ErrnoException).code === 'ENOTFOUND'

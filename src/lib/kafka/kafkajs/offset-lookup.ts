@@ -51,8 +51,8 @@ export class OffsetLookup {
       const metadata = this.cluster.findTopicPartitionMetadata(topic)
       if (metadata.length === 0) throw new LostTopicError(topic)
       this.partitions.set(topic, metadata.map(({partitionId}) => partitionId).sort((a, b) => a - b))
-      // A partition whose every replica is down has leader -1 (see metadata-parse.ts): asking
-      // for its offsets would fail the request for every other partition.
+      // A partition whose every replica is down has leader -1 (see metadata-parse.ts): it has no
+      // offsets to give.
       const leaderless = metadata.filter(({leader}) => leader < 0).map(({partitionId}) => partitionId)
       if (leaderless.length > 0) this.leaderless.set(topic, leaderless.sort((a, b) => a - b))
     }
@@ -64,26 +64,24 @@ export class OffsetLookup {
     return {ends: await this.endOffsets(), committed, leaderless: this.leaderless}
   }
 
-  /** The start and end offsets of every partition asked about but those without a leader. */
+  /**
+   * The start and end offsets of every partition asked about but those without a leader, which
+   * kafkajs's offsets reads leave out (leaderless-offsets.ts).
+   */
   async endOffsets(): Promise<Map<string, PartitionOffsets[]>> {
     const found = new Map<string, PartitionOffsets[]>()
     if (this.partitions.size === 0) return found
-    const led = [...this.partitions].map(([topic, ids]) => {
-      const leaderless = this.leaderless.get(topic) ?? []
-      return [topic, ids.filter((partition) => !leaderless.includes(partition))] as const
-    })
     const ask = async (fromBeginning: boolean) => {
-      const topics = led.filter(([, ids]) => ids.length > 0).map(([topic, ids]) => ({topic, fromBeginning, partitions: ids.map((partition) => ({partition}))}))
-      const answer = topics.length === 0 ? [] : await this.cluster.fetchTopicsOffset(topics)
+      const topics = [...this.partitions].map(([topic, ids]) => ({topic, fromBeginning, partitions: ids.map((partition) => ({partition}))}))
+      const answer = await this.cluster.fetchTopicsOffset(topics)
       return new Map(answer.map(({topic, partitions}) => [topic, new Map(partitions.map(({partition, offset}) => [partition, Number(offset)]))]))
     }
 
     const [high, low] = await Promise.all([ask(false), ask(true)])
-    for (const [topic, ids] of led) {
-      found.set(
-        topic,
-        ids.map((partition) => ({partition, low: low.get(topic)?.get(partition) ?? 0, high: high.get(topic)?.get(partition) ?? 0})),
-      )
+    for (const [topic, ids] of this.partitions) {
+      const leaderless = this.leaderless.get(topic) ?? []
+      const led = ids.filter((partition) => !leaderless.includes(partition))
+      found.set(topic, led.map((partition) => ({partition, low: low.get(topic)?.get(partition) ?? 0, high: high.get(topic)?.get(partition) ?? 0})))
     }
 
     return found
