@@ -175,7 +175,8 @@ export class Engine {
 
   /** Starts waiting records while slots are free. */
   private pump(): void {
-    while (!this.stopping && !this.commitsFailing && this.running < this.deps.concurrency) {
+    // A record whose retry or dead letter waits for a leader keeps its place but not its slot.
+    while (!this.stopping && !this.commitsFailing && this.running - this.deps.processor.writesWaiting < this.deps.concurrency) {
       const entry = this.scheduler.next(this.gate.lastLevel(this.isHeld))
       if (entry === undefined) break
       this.running++
@@ -257,6 +258,11 @@ export class Engine {
    */
   holdQueue(level: number, held: boolean): void {
     this.scheduler.hold(level, held)
+    this.pump()
+  }
+
+  /** Starts what a freed slot allows: a write began waiting for a leader (see JobProcessor.writesWaiting). */
+  wake(): void {
     this.pump()
   }
 

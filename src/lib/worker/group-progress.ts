@@ -91,13 +91,22 @@ export class GroupProgress {
    * join. Empty when it cannot tell: this is only for a warning.
    */
   async leaderless(assigned: TopicPartition[]): Promise<TopicPartition[]> {
+    const leaderless = await this.withoutLeaderOn([...new Set(assigned.map(({topic}) => topic))])
+    return assigned.filter(({topic, partition}) => leaderless.get(topic)?.includes(partition))
+  }
+
+  /** The partitions of one of the worker's topics that no broker leads now; empty when it cannot tell. */
+  async withoutLeader(topic: string): Promise<number[]> {
+    return (await this.withoutLeaderOn([topic])).get(topic) ?? []
+  }
+
+  private async withoutLeaderOn(topics: string[]): Promise<Map<string, number[]>> {
     try {
-      // Assigned topics exist: asking for their metadata cannot make a broker create one.
-      const leaderless = await (await this.connect()).partitionsWithoutLeader([...new Set(assigned.map(({topic}) => topic))])
-      return assigned.filter(({topic, partition}) => leaderless.get(topic)?.includes(partition))
+      // The worker's topics exist: asking for their metadata cannot make a broker create one.
+      return await (await this.connect()).partitionsWithoutLeader(topics)
     } catch {
       this.admin = undefined
-      return []
+      return new Map()
     }
   }
 

@@ -57,6 +57,10 @@ export interface ProcessorDeps {
   unknownLeft?: UnknownJobsLeft
   /** Where the end of a batch's job is reported: the batch topic, and how to read it back. */
   batches: {connection: KafkaConnectionConfig; topic: string; readerGroup: string}
+  /** The partitions of a topic that no broker leads now; empty when it cannot tell. */
+  withoutLeader?(topic: string): Promise<number[]>
+  /** Told when a write starts or stops waiting for a leader (see writesWaiting). */
+  writesWaitingChanged?(): void
 }
 
 /**
@@ -80,7 +84,7 @@ export class JobProcessor {
       share: (topic) => deps.share(topic),
       queueTopicOf: (topic) => deps.topicsOf(topic).topic,
     }
-    this.writer = new FailureWriter({...deps, brokerTimeout: deps.options.brokerTimeout})
+    this.writer = new FailureWriter({...deps, brokerTimeout: deps.options.brokerTimeout, waitingChanged: deps.writesWaitingChanged})
     this.followUps = new FollowUps({...deps, writer: this.writer, group: deps.options.group})
     this.batchEnds = new BatchEnds({
       ...deps.batches,
@@ -88,6 +92,14 @@ export class JobProcessor {
       dispatch: async (followUp) => this.followUps.dispatch(followUp),
     })
     this.notRun = new NotRun({...deps, writer: this.writer, batchEnds: this.batchEnds})
+  }
+
+  /**
+   * Records whose retry, dead letter or move waits for a partition to have a leader again: their
+   * jobs have run, so they hold no slot while they wait.
+   */
+  get writesWaiting(): number {
+    return this.writer.waiting
   }
 
   /** Closes the batch topic's reader, if a batch's job opened it. */

@@ -181,6 +181,8 @@ export class Worker extends WorkerEmitter {
       share: (topic) => this.membership.share(this.topicsOf(topic).topic),
       topicOfQueue: (queue) => topicsForQueue(this.config, queue).topic,
       batches: {connection: this.config.kafka, topic: this.config.batchTopic, readerGroup: batchReaderGroup(this.options.group)},
+      withoutLeader: async (topic) => this.groupProgress.withoutLeader(topic),
+      writesWaitingChanged: () => this.engine?.wake(),
     })
     this.processor = processor
     const subscriber = await openWorkerSubscriber(this.config.kafka, this.options, this.roles)

@@ -4,6 +4,8 @@ import path from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 
 import {type TopicListResult} from '../../../src/commands/topic/list.js'
+import {topicsForTopic} from '../../../src/lib/config/index.js'
+import {delayTopicsOf} from '../../../src/lib/delay/ladder.js'
 import {type LocalKafkaStatus} from '../../../src/lib/local-kafka/index.js'
 import {BrokerUnreachableError, ExitCode} from '../../../src/lib/errors.js'
 import {type Publisher, openPublisher, withTopicAdmin} from '../../../src/lib/kafka/index.js'
@@ -13,6 +15,7 @@ import {kcat, kcatMetadata} from '../../support/kcat.js'
 import {JAR_CACHE} from '../../support/paths.js'
 import {endOffsetTotalOn} from '../../support/topics.js'
 import {type Trio, sharedTrio} from '../../support/trio.js'
+import {spawnWorker} from '../../support/worker-process.js'
 
 /**
  * A node of a three-node cluster that dies: dispatches go on through the other two at once,
@@ -43,6 +46,8 @@ describe('kafka:status and kafka:up with one node of three killed', function () 
   let strayUp: number[]
   /** A queue of one replica per partition, with jobs on each, one partition on the killed node. */
   let lone: {queue: string; app: TestApp; down: number; jobsUp: number}
+  /** A queue whose failing job's retry (or dead letter) goes to a partition on the killed node. */
+  let stranded: StrandedRetry
   const connection = () => ({brokers: trio.brokers.split(','), clientId: 'kq-test', connectTimeoutMs: 10_000, ssl: false})
 
   before(async () => {
@@ -63,12 +68,16 @@ describe('kafka:status and kafka:up with one node of three killed', function () 
     strayUp = strayPartitions.filter((each) => each.leader !== victim.id).map((each) => each.partition)
     assert.ok(strayDown.length > 0, `node ${victim.id} holds none of ${stray}'s partitions`)
     lone = await loneReplicaQueue(trio.brokers, victim.id)
+    stranded = await strandedRetryQueue(trio.brokers, victim.id)
     hurried = await openPublisher(connection(), {sendTimeoutMs: 5000})
     await hurried.assertTopicExists(topic)
     process.kill(victim.pid, 'SIGKILL')
   })
 
-  after(() => lone?.app.remove())
+  after(() => {
+    lone?.app.remove()
+    stranded?.app.remove()
+  })
 
   // Kafka counts a node killed -9 alive for about 9 s (broker.session.timeout.ms), and names it
   // leader of its partitions until then: a send to one of them is refused all that time. The
@@ -155,6 +164,38 @@ describe('kafka:status and kafka:up with one node of three killed', function () 
     assert.ok(warning?.message?.includes(`${lone.queue}[${lone.down}]`), JSON.stringify(events.filter((each) => each.event === 'warning')))
   })
 
+  // The worker tried the write for a minute holding its slot (at --concurrency 1, every other job
+  // waited), then stopped with an error: under a supervisor it started again into the same wait.
+  it('keeps working while a failed job\'s retry waits for a partition without a leader, and stops at once when asked', async () => {
+    const {queue, app, target, partition, key} = stranded
+    await untilLeaderless(trio.brokers, target, partition)
+    const sent = await kq(['dispatch', 'Fails', '{"fail":true}', '--queue', queue, '--key', key, '--json', '--brokers', trio.brokers], {cwd: app.root})
+    assert.equal(sent.code, 0, sent.stderr)
+    const failing = JSON.parse(sent.stdout) as {partition: number; offset: number}
+    assert.equal(failing.partition, partition)
+    const others = Array.from({length: 5}, (_, n) => JSON.stringify({n})).join('\n')
+    writeFileSync(path.join(app.root, 'others.ndjson'), `${others}\n`)
+    const group = uniqueTopic('stranded-workers')
+    const worker = spawnWorker([queue, '--group', group, '--from-beginning', '--concurrency', '1', '--json', '--brokers', trio.brokers], {cwd: app.root})
+    try {
+      await worker.waitFor('the warning', (each) => each.stdout.includes(`no leader for ${target}[${partition}]`), 60_000)
+      const more = await kq(['dispatch', 'Fails', '--ndjson', 'others.ndjson', '--queue', queue, '--brokers', trio.brokers], {cwd: app.root})
+      assert.equal(more.code, 0, more.stderr)
+      const done = () => worker.stdout.split('\n').filter((line) => line.includes('"event":"job:done"')).length
+      await worker.waitFor('the other jobs', () => done() >= stranded.probesWorked + 5, 30_000)
+    } finally {
+      const started = Date.now()
+      const exited = await worker.stop('SIGTERM')
+      assert.equal(exited.code, 0, worker.stderr)
+      assert.ok(Date.now() - started < 10_000, `the stop took ${Date.now() - started} ms`)
+    }
+
+    assert.ok(worker.stdout.includes(`stopped before a record for ${target} was written`), worker.stdout)
+    const committed = await withTopicAdmin(connection(), (admin) => admin.committedOffsets(group, queue))
+    const onIt = committed.find((each) => each.partition === partition)?.offset ?? -1
+    assert.ok(onIt <= failing.offset, `committed ${onIt} past the unfinished job at ${failing.offset}`)
+  })
+
   it('names the stopped node and says kafka:up starts it again, which it does without touching the others', async () => {
     for (let attempt = 0; attempt < 50 && (await statusOf()).nodes[2].running; attempt++) await new Promise((resolve) => setTimeout(resolve, 100))
 
@@ -203,4 +244,55 @@ async function loneReplicaQueue(brokers: string, victim: number): Promise<{queue
   assert.ok(ends.find((each) => each.partition === down)!.high > 0, `no job landed on ${queue}[${down}]`)
   const jobsUp = ends.filter((each) => each.partition !== down).reduce((sum, each) => sum + each.high, 0)
   return {queue, app, down, jobsUp}
+}
+
+interface StrandedRetry {
+  queue: string
+  app: TestApp
+  /** The topic the failing job's record goes to, and its partition on the killed node. */
+  target: string
+  partition: number
+  /** A key on that partition, whose queue partition is on a running node. */
+  key: string
+  /** The jobs dispatched to find that key which a running node's partitions hold: they are worked too. */
+  probesWorked: number
+}
+
+/**
+ * A queue of one replica per partition, and a job that fails once and writes its record where
+ * the killed node holds the partition its key maps to, while the key's queue partition is on a
+ * running node: among the retry topic, the delay rungs and the dead-letter topic, one such is
+ * picked (Kafka places each topic's partitions by itself), and the job's backoff sends it there.
+ */
+async function strandedRetryQueue(brokers: string, victim: number): Promise<StrandedRetry> {
+  const queue = uniqueTopic('stranded')
+  const made = await kq(['topic:create', queue, '--partitions', '3', '--replication-factor', '1', '--brokers', brokers])
+  assert.equal(made.code, 0, made.stderr)
+  const leaders = async (topic: string) => (await kcatMetadata(brokers, topic)).topics.find((each) => each.topic === topic)!.partitions
+  const queueLeaders = await leaders(queue)
+  const topics = topicsForTopic(queue)
+  const [rung1s, rung10s, rung1m] = delayTopicsOf(queue)
+  const choices = [
+    {target: topics.retryTopic, settings: 'tries = 2\n  backoff = 0'},
+    {target: rung1s, settings: 'tries = 2\n  backoff = 2'},
+    {target: rung10s, settings: 'tries = 2\n  backoff = 15'},
+    {target: rung1m, settings: 'tries = 2\n  backoff = 90'},
+    {target: topics.deadLetterTopic, settings: 'tries = 1'},
+  ]
+  for (const {target, settings} of choices) {
+    const onVictim = (await leaders(target)).find((each) => each.leader === victim)?.partition
+    if (onVictim === undefined || queueLeaders.find((each) => each.partition === onVictim)?.leader === victim) continue
+    const body = `  ${settings}\n\n  async handle(payload: {fail?: boolean}): Promise<void> {\n    if (payload.fail) throw new Error('fails')\n  }`
+    const app = makeTestApp({jobs: {Fails: jobSource('Fails', {body})}})
+    let probesWorked = 0
+    for (let n = 0; n < 30; n++) {
+      const probe = await kq(['dispatch', 'Fails', '{}', '--queue', queue, '--key', `key-${n}`, '--json', '--brokers', brokers], {cwd: app.root})
+      assert.equal(probe.code, 0, probe.stderr)
+      const landed = (JSON.parse(probe.stdout) as {partition: number}).partition
+      if (queueLeaders.find((each) => each.partition === landed)?.leader !== victim) probesWorked++
+      if (landed === onVictim) return {queue, app, target, partition: onVictim, key: `key-${n}`, probesWorked}
+    }
+  }
+
+  throw new Error(`node ${victim} holds no partition of ${queue}'s retry, delay or dead-letter topics that a running node's queue partition maps to`)
 }

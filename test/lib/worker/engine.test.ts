@@ -17,6 +17,8 @@ function harness(options: {concurrency?: number; prefetch?: number; queues?: str
   const paused = new Set<string>()
   const commits: PartitionPosition[][] = []
   const processor = {
+    /** Set by a test: records whose failure record waits for a leader. */
+    writesWaiting: 0,
     async process(record: IncomingMessage): Promise<readonly Handled[]> {
       started.push(record)
       await new Promise<void>((resolve) => finishers.set(`${record.topic}@${record.offset}`, resolve))
@@ -25,7 +27,7 @@ function harness(options: {concurrency?: number; prefetch?: number; queues?: str
     async write(topic: string, record: OutgoingMessage): Promise<void> {
       written.push({topic, record})
     },
-  } as unknown as JobProcessor
+  }
   const key = ({topic, partition}: TopicPartition) => `${topic}:${partition}`
   const engine = new Engine({
     concurrency: options.concurrency ?? 1,
@@ -33,7 +35,7 @@ function harness(options: {concurrency?: number; prefetch?: number; queues?: str
     restMs: 0,
     group: 'workers',
     roles: topicRoles((options.queues ?? ['jobs']).map((queue) => topicsForTopic(queue))),
-    processor,
+    processor: processor as unknown as JobProcessor,
     pause: (partitions) => partitions.forEach((each) => paused.add(key(each))),
     resume: (partitions) => partitions.forEach((each) => paused.delete(key(each))),
     commit: async (positions) => {
@@ -49,7 +51,7 @@ function harness(options: {concurrency?: number; prefetch?: number; queues?: str
     await new Promise((resolve) => setImmediate(resolve))
   }
 
-  return {engine, started, written, paused, commits, finish}
+  return {engine, started, written, paused, commits, finish, processor}
 }
 
 function records(topic: string, offsets: number[], headers: Record<string, string> = {}, timestamp = Date.now()): {topic: string; partition: number; records: IncomingMessage[]} {
@@ -75,6 +77,25 @@ describe('worker engine', () => {
     await finish('jobs', 0)
     await settle()
     assert.equal(commits.at(-1)?.[0].offset, 2)
+  })
+
+  it('frees the slot of a job whose retry waits for a leader, and commits nothing past it until it is written', async () => {
+    const {engine, started, commits, finish, processor} = harness({concurrency: 1})
+    await engine.assign([{topic: 'jobs', partition: 0}], async () => {})
+    engine.take(records('jobs', [0, 1, 2]))
+    assert.deepEqual(started.map((each) => each.offset), [0])
+    processor.writesWaiting = 1
+    engine.wake()
+    assert.deepEqual(started.map((each) => each.offset), [0, 1], 'the waiting write of 0 holds no slot')
+    await finish('jobs', 1)
+    assert.deepEqual(started.map((each) => each.offset), [0, 1, 2])
+    await finish('jobs', 2)
+    await settle()
+    assert.equal(commits.length, 0, 'nothing is committed past 0, whose retry is not written')
+    processor.writesWaiting = 0
+    await finish('jobs', 0)
+    await settle()
+    assert.equal(commits.at(-1)?.[0].offset, 3)
   })
 
   it('says it is out of work only once every job ended and each partition is taken to the end its last fetch saw', async () => {
