@@ -124,6 +124,8 @@ const CORPUS: BadInput[] = [
   {what: 'a purge without --yes in a script', args: ({queue}) => ['dlt:purge', queue], code: E.Usage, says: /needs a confirmation, and there is no terminal/},
   {what: 'a --since that is not a time', args: ({queue}) => ['dlt:list', queue, '--since', 'lately'], code: E.Usage, says: /^--since must be a duration/},
   {what: 'a --reason kq does not use', args: ({queue}) => ['dlt:list', queue, '--reason', 'bored'], code: E.Usage, says: /to be one of: exhausted, fatal, timeout, malformed, unknown-job/},
+  {what: 'an empty --job, as an unset shell variable gives it', args: ({queue}) => ['dlt:purge', queue, '--job', '', '--yes'], code: E.Usage, says: /^--job must not be empty/},
+  {what: 'an empty --id', args: ({queue}) => ['dlt:list', queue, '--id', ''], code: E.Usage, says: /^--id must not be empty/},
   {what: '--limit 0', args: ({queue}) => ['dlt:purge', queue, '--limit', '0', '--yes'], code: E.Usage, says: /^Parsing --limit/},
   // Monitoring, process managers, control, commands
   {what: 'a --max-lag that is not a number', args: ({queue}) => ['status', queue, '--max-lag', 'lots'], code: E.Usage, says: /^Parsing --max-lag/},
