@@ -74,6 +74,8 @@ const CORPUS: BadInput[] = [
   {what: 'a --group Kafka would refuse', args: ({queue}) => ['work', queue, '--group', 'bad!group'], code: E.Usage, says: /^--group must be a name of letters/},
   {what: 'a queue name with a space to work', args: ['work', 'bad name'], code: E.Usage, says: /^queue must be a Kafka topic name/},
   {what: 'a queue to work without topics', args: () => ['work', uniqueTopic('nosuch')], code: E.KafkaRefused, says: /does not exist: create it with `kq topic:create/},
+  {what: 'a --jobs-dir that does not exist', args: ({queue}) => ['work', queue, '--jobs-dir', 'src/jbos'], code: E.Config, says: /^the jobs folder src\/jbos does not exist: set KQ_JOBS_DIR or --jobs-dir/},
+  {what: 'a KQ_JOBS_DIR that does not exist', args: ({queue}) => ['work', queue], env: {KQ_JOBS_DIR: 'src/jbos'}, code: E.Config, says: /^the jobs folder src\/jbos does not exist/},
   {what: 'a queue named twice to work', args: ({queue}) => ['work', `${queue},${queue}`], code: E.Usage, says: /names a queue twice/},
   {what: '-v and -q together', args: ({queue}) => ['work', queue, '-v', '-q'], code: E.Usage, says: /^--quiet=true cannot also be provided when using --verbose \(see `kq work --help`\)$/},
   {what: 'a status --interval without --watch', args: ({queue}) => ['status', queue, '--interval', '3'], code: E.Usage, says: /^All of the following must be provided when using --interval: --watch \(see `kq status --help`\)$/},
@@ -129,6 +131,8 @@ const CORPUS: BadInput[] = [
   {what: '--limit 0', args: ({queue}) => ['dlt:purge', queue, '--limit', '0', '--yes'], code: E.Usage, says: /^Parsing --limit/},
   // Monitoring, process managers, control, commands
   {what: 'a --max-lag that is not a number', args: ({queue}) => ['status', queue, '--max-lag', 'lots'], code: E.Usage, says: /^Parsing --max-lag/},
+  {what: 'a make:supervisor --jobs-dir that does not exist', args: ['make:supervisor', '--jobs-dir', 'src/jbos', '--user', 'deploy'], code: E.Config, says: /^the jobs folder src\/jbos does not exist/},
+  {what: 'a dashboard --host that does not resolve', args: ['dashboard', '--host', 'no-such-host.invalid'], code: E.Usage, says: /^host name no-such-host\.invalid does not resolve: check --host/},
   {what: '--procs 0', args: ['make:supervisor', '--procs', '0'], code: E.Usage, says: /^Parsing --procs/},
   {what: 'a pause without its queue', args: ['pause'], code: E.Usage, says: /^Missing 1 required arg: queue \(The queue to pause\.\) \(see `kq pause --help`\)$/},
   {what: 'a pause of a queue that does not exist', args: () => ['pause', uniqueTopic('nosuch')], code: E.KafkaRefused, says: /does not exist/},
