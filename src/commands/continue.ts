@@ -13,7 +13,7 @@ export default class Continue extends KqCommand {
   static override description =
     'Writes a continue record for the queue to the control topic (KQ_CONTROL_TOPIC). Within about ' +
     `${CONTROL_DELAY_SECONDS} seconds every worker resumes fetching the queue’s topics and starts its jobs, in their ` +
-    'order. Continuing a queue that is not paused changes nothing.'
+    'order. A queue that is not paused is left as it is, and nothing is written.'
 
   static override aliases = ['queue:continue']
   static override examples = ['<%= config.bin %> <%= command.id %> emails', '<%= config.bin %> queue:continue emails --json']
@@ -32,7 +32,7 @@ export default class Continue extends KqCommand {
     const queue = topicName({raw: args.queue, label: 'queue', fromCommandLine: true})
     this.actingAs('operator', config, [queue])
     const receipt = await sendControl(config, {action: 'continue', queue})
-    this.log(`Continued ${queue}: workers start its jobs again.`)
+    this.log(receipt.written ? `Continued ${queue}: workers start its jobs again.` : `Queue ${queue} is not paused: nothing to continue.`)
     return receipt
   }
 }

@@ -38,7 +38,7 @@ export default class Dashboard extends KqCommand {
     const {flags} = await this.parse(Dashboard)
     const options = {host: flags.host, port: flags.port, readOnly: flags['read-only'], ...(flags.token && {token: flags.token})}
     // Before anything loads or connects: an open address without a token is refused at once.
-    assertSafeBinding(options.host, options.token)
+    await assertSafeBinding(options.host, options.token)
     const config = this.loadConfig(flags)
     this.actingAs('operator', config, [config.queue])
     const {startDashboard} = await import('../lib/dashboard/serve.js')

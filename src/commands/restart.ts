@@ -1,5 +1,5 @@
 import {KqCommand} from '../base-command.js'
-import {CONTROL_DELAY_SECONDS, type ControlReceipt, sendControl} from '../lib/control/index.js'
+import {CONTROL_DELAY_SECONDS, type WrittenControl, sendControl} from '../lib/control/index.js'
 import {brokersFlag} from '../shared/flags.js'
 
 export default class Restart extends KqCommand {
@@ -17,7 +17,7 @@ export default class Restart extends KqCommand {
     brokers: brokersFlag,
   }
 
-  async run(): Promise<ControlReceipt> {
+  async run(): Promise<WrittenControl> {
     const {flags} = await this.parse(Restart)
     const config = this.loadConfig(flags)
     // Any queue's operator role holds what a restart needs: the control topic, the same for all.

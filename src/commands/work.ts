@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {KqCommand} from '../base-command.js'
 import {topicName} from '../lib/config/values.js'
+import {assertJobsFolder} from '../lib/jobs/files.js'
 import {lineWriter} from '../lib/output/lines.js'
 import {humanRenderer, jsonRenderer, metricsLine} from '../lib/output/worker.js'
 import {type KqConfig} from '../lib/config/index.js'
@@ -11,6 +12,7 @@ import {type WorkerEvents, type WorkerSummary} from '../lib/worker/events.js'
 import {WORKER_SETTING_NAMES} from '../lib/worker/settings.js'
 import {Worker} from '../lib/worker/worker.js'
 import {brokersFlag, jobsDirFlag, queueFlag, queuesOf, textArgument, workerFlags, workerSettingsFromFlags} from '../shared/flags.js'
+import {givenSetting} from '../shared/config-flags.js'
 import {type Failure} from '../shared/failure.js'
 import {asksForJson, failureLine} from '../shared/json-lines.js'
 import {guardWorkerProcess} from '../shared/worker-process.js'
@@ -98,6 +100,8 @@ export default class Work extends KqCommand {
     const named = queuesOf(args.queues, flags.queue)
     refuseSleep(flags)
     const config = this.loadConfig(flags)
+    // Only a folder named on purpose: the default one may well be missing while a worker runs.
+    if (givenSetting(flags, 'KQ_JOBS_DIR') !== undefined) assertJobsFolder(config.jobsDir)
     const queues = named?.split(',').map((queue) => topicName({raw: queue.trim(), label: 'queue', fromCommandLine: true}))
     this.actingAs('worker', config, queues ?? [config.queue])
     const worker = new Worker(config, {

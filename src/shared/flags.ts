@@ -1,7 +1,7 @@
 import {Args, Flags, type Interfaces} from '@oclif/core'
 
 import {ROLES} from '../lib/acl/roles.js'
-import {identifier} from '../lib/config/values.js'
+import {identifier, refuseEmpty} from '../lib/config/values.js'
 import {DEAD_LETTER_REASONS, type Selection, parseSince} from '../lib/dead-letter/selection.js'
 import {UsageError} from '../lib/errors.js'
 import {parseBackoffList} from '../lib/retry/index.js'
@@ -154,9 +154,10 @@ export function deadLetterQueueFlag(description: string) {
 
 /** The selection the flags of deadLetterSelectorFlags() describe. */
 export function deadLetterSelection(flags: {id?: string[]; job?: string; reason?: string; since?: string; limit?: number}): Selection {
+  for (const id of flags.id ?? []) refuseEmpty(id, '--id', 'give a job id or a <partition>:<offset> from `kq dlt:list`, or leave --id out')
   return {
     ...(flags.id && {ids: flags.id}),
-    ...(flags.job !== undefined && {job: flags.job}),
+    ...(flags.job !== undefined && {job: refuseEmpty(flags.job, '--job', 'give a job class name, or leave --job out')}),
     ...(flags.reason !== undefined && {reason: flags.reason}),
     ...(flags.since !== undefined && {since: parseSince(flags.since)}),
     ...(flags.limit !== undefined && {limit: flags.limit}),

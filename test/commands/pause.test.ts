@@ -3,7 +3,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 
 import {withTopicAdmin} from '../../src/lib/kafka/index.js'
 import {kq, startKq, uniqueTopic} from '../support/cli.js'
-import {testConnection} from '../support/topics.js'
+import {createQueue, endOffsetTotal, testConnection} from '../support/topics.js'
 import {type WorkerApp, createWorkedQueue, makeWorkerApp, until} from '../support/worker.js'
 
 interface StatusJson {
@@ -96,6 +96,29 @@ describe('kq pause and kq continue', function () {
     assert.equal(done(queue), 2)
     assert.match(stdout, new RegExp(`queue ${queue} was paused by \\S+: working it all the same \\(--force\\)`))
     await control(['continue', queue])
+  })
+
+  it('writes nothing to continue a queue that is not paused, or to pause one that is, and says so', async () => {
+    const queue = await createQueue('unpaused')
+    const own = {KQ_CONTROL_TOPIC: uniqueTopic('control')}
+    const run = async (args: string[]) => {
+      const {code, stdout, stderr} = await kq(args, {env: own})
+      assert.equal(code, 0, stderr)
+      return stdout
+    }
+
+    assert.equal(await run(['continue', queue]), `Queue ${queue} is not paused: nothing to continue.\n`)
+    const topics = await withTopicAdmin(testConnection(), (admin) => admin.listTopics())
+    assert.equal(topics.includes(own.KQ_CONTROL_TOPIC), false, 'a continue of a running queue made the control topic')
+    await run(['pause', queue])
+    assert.match(await run(['pause', queue]), new RegExp(`^Queue ${queue} is already paused \\(by \\S+ at \\S+\\): \`kq continue ${queue}\` lets workers start its jobs again\\.\n$`))
+    const again = JSON.parse(await run(['pause', queue, '--json'])) as {written: boolean; paused?: {at: string; by: string}}
+    assert.equal(again.written, false)
+    assert.ok(again.paused?.by, 'the pause in force, with who asked it')
+    assert.equal(await endOffsetTotal(own.KQ_CONTROL_TOPIC), 1, 'only the first pause was written')
+    await run(['continue', queue])
+    assert.equal((JSON.parse(await run(['continue', queue, '--json'])) as {written: boolean}).written, false)
+    assert.equal(await endOffsetTotal(own.KQ_CONTROL_TOPIC), 2)
   })
 
   it('refuses a bad queue name, a queue that does not exist and a down broker with one line, writing nothing', async () => {

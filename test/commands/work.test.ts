@@ -593,6 +593,18 @@ describe('kq work', function () {
       })
     }
 
+    it('a --jobs-dir or KQ_JOBS_DIR that does not exist (exit 4), rather than taking every job as unknown', async () => {
+      const given = [
+        await work(['some-queue', '--jobs-dir', 'no/such/jobs']),
+        await kq(['work', 'some-queue'], {cwd: app.root, env: {KQ_JOBS_DIR: 'no/such/jobs'}}),
+      ]
+      for (const {code, stdout, stderr} of given) {
+        assert.equal(code, ExitCode.Config, stderr)
+        assert.equal(stderr, `Error: the jobs folder ${path.join('no', 'such', 'jobs')} does not exist: set KQ_JOBS_DIR or --jobs-dir to the folder of your job classes\n`)
+        assert.equal(stdout, '')
+      }
+    })
+
     it('a queue whose topic does not exist (exit 6), in one line that names the command to run', async () => {
       const missing = uniqueTopic('nope')
       const {code, stdout, stderr} = await work([missing, '--group', uniqueTopic('g'), '--stop-when-empty'])

@@ -5,7 +5,7 @@ import {Parser} from '@oclif/core'
 import {UsageError} from '../../src/lib/errors.js'
 import {workArguments} from '../../src/lib/supervisor/index.js'
 import {PROCESS_MANAGER_SETTING_NAMES, WORKER_SETTING_NAMES} from '../../src/lib/worker/settings.js'
-import {CONFIG_FLAGS, withDefaultValue, workerFlags, workerSettingsFromFlags} from '../../src/shared/flags.js'
+import {CONFIG_FLAGS, deadLetterSelection, withDefaultValue, workerFlags, workerSettingsFromFlags} from '../../src/shared/flags.js'
 
 describe('worker flags', () => {
   it('gives kq work a flag for every worker setting, and make:supervisor one for each it passes on', () => {
@@ -103,5 +103,16 @@ describe('withDefaultValue', () => {
     assert.deepEqual(withDefaultValue(['--sasl', '--json'], '--sasl', 'plain'), ['--sasl', 'plain', '--json'])
     assert.deepEqual(withDefaultValue(['--sasl', 'scram-sha-512'], '--sasl', 'plain'), ['--sasl', 'scram-sha-512'])
     assert.deepEqual(withDefaultValue(['--sasl=scram-sha-256'], '--sasl', 'plain'), ['--sasl=scram-sha-256'])
+  })
+})
+
+describe('deadLetterSelection', () => {
+  it('refuses an empty --job or --id, as an unset shell variable gives them, rather than select every dead letter', () => {
+    assert.throws(() => deadLetterSelection({job: ''}), {name: 'UsageError', message: '--job must not be empty: give a job class name, or leave --job out'})
+    assert.throws(() => deadLetterSelection({id: ['0:1', '']}), {
+      name: 'UsageError',
+      message: '--id must not be empty: give a job id or a <partition>:<offset> from `kq dlt:list`, or leave --id out',
+    })
+    assert.deepEqual(deadLetterSelection({job: 'SendEmail', id: ['0:1']}), {job: 'SendEmail', ids: ['0:1']})
   })
 })

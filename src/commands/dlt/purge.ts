@@ -47,9 +47,10 @@ export default class DltPurge extends DeadLetterCommand {
     this.refuseUnconfirmed('purging dead letters', flags)
     const config = this.loadConfig(flags)
     this.actingAs('operator', config, [this.queueOf(queue, config)])
+    // Before anything connects: a bad selection is refused in its flag's words.
+    const asked = deadLetterSelection(flags)
     const store = await DeadLetterStore.open(config)
     try {
-      const asked = deadLetterSelection(flags)
       const state = await this.loadPending(config, store, queue, asked)
       const {selection, notFound} = this.leaveOutNotFound(state, asked)
       const {selected, why} = await this.choose(state, selection, {

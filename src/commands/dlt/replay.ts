@@ -57,9 +57,10 @@ export default class DltReplay extends DeadLetterCommand {
     const config = this.loadConfig(flags)
     this.actingAs('operator', config, [this.queueOf(queue, config)])
     const options = {maxReplays: flags['max-replays'], maxMessageBytes: config.maxMessageBytes}
+    // Before anything connects: a bad selection is refused in its flag's words.
+    const asked = deadLetterSelection(flags)
     const store = await DeadLetterStore.open(config)
     try {
-      const asked = deadLetterSelection(flags)
       const state = await this.loadPending(config, store, queue, asked)
       const {selection, notFound} = this.leaveOutNotFound(state, asked)
       const {selected, why} = await this.choose(state, selection, {

@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 
+import {refuseEmpty} from '../../lib/config/values.js'
 import {type DeadLetterDetail, detailOf, positionOf} from '../../lib/dead-letter/letters.js'
 import {findDeadLetters} from '../../lib/dead-letter/find.js'
 import {DeadLetterStore} from '../../lib/dead-letter/store.js'
@@ -33,6 +34,7 @@ export default class DltShow extends DeadLetterCommand {
 
   async run(): Promise<DltShowResult> {
     const {args, flags} = await this.parse(DltShow)
+    refuseEmpty(args.id, 'the id', 'give a job id or a <partition>:<offset> from `kq dlt:list`')
     const config = this.loadConfig(flags)
     this.actingAs('operator', config, [this.queueOf(flags.queue, config)])
     const store = await DeadLetterStore.open(config)

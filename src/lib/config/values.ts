@@ -57,6 +57,16 @@ export function oneOf<T extends string>(value: RawValue, choices: readonly T[]):
   return match
 }
 
+/**
+ * A value typed on the command line that must say something, refused when empty with what to
+ * give instead: `--job "$JOB"` with the variable unset reads as no filter at all, and a purge
+ * or a replay would take every dead letter.
+ */
+export function refuseEmpty<T extends string | undefined>(value: T, name: string, remedy: string): T {
+  if (value === '') throw new UsageError(`${name} must not be empty: ${remedy}`)
+  return value
+}
+
 export function nonEmpty(value: RawValue): string {
   const text = value.raw.trim()
   if (text === '') throw invalid(value, 'a non-empty string')

@@ -5,21 +5,39 @@ import {companionOf} from '../config/topics.js'
 import {TopicNotFoundError, UsageError} from '../errors.js'
 import {openPublisher, withTopicAdmin} from '../kafka/index.js'
 import {type ControlRecord, encodeControl} from './records.js'
-import {ensureControlTopic} from './topic.js'
+import {controlReaderGroup} from './groups.js'
+import {ensureControlTopic, readPausedQueues} from './topic.js'
 
 /** What `kq restart`, `kq pause` and `kq continue` asked, and where Kafka stored it. */
-export interface ControlReceipt extends ControlRecord {
+export interface WrittenControl extends ControlRecord {
   controlTopic: string
   offset: number
+  written: true
 }
+
+/** A pause of a paused queue, or a continue of one that runs: nothing is written. */
+export interface UnchangedControl {
+  action: 'pause' | 'continue'
+  queue: string
+  topic: string
+  controlTopic: string
+  written: false
+  /** pause: the pause in force, who asked it and when. */
+  paused?: {at: string; by: string}
+}
+
+export type ControlReceipt = WrittenControl | UnchangedControl
 
 export type ControlRequest = {action: 'restart'} | {action: 'pause' | 'continue'; queue: string}
 
 /**
  * Writes one request to the control topic (made first if missing), acknowledged by every in-sync
  * replica: from then on every worker, on any machine, acts on it at its next poll. A paused or
- * continued queue must exist, so that a typo is refused rather than paused forever unnoticed.
+ * continued queue must exist, so that a typo is refused rather than paused forever unnoticed; a
+ * pause of a paused queue, or a continue of one that is not, writes nothing and says so.
  */
+export async function sendControl(config: KqConfig, request: {action: 'restart'}): Promise<WrittenControl>
+export async function sendControl(config: KqConfig, request: ControlRequest): Promise<ControlReceipt>
 export async function sendControl(config: KqConfig, request: ControlRequest): Promise<ControlReceipt> {
   const record: ControlRecord = {action: request.action, at: new Date().toISOString(), by: `${os.hostname()}:${process.pid}`}
   if (request.action !== 'restart') {
@@ -38,12 +56,22 @@ export async function sendControl(config: KqConfig, request: ControlRequest): Pr
       throw new TopicNotFoundError(record.topic)
     }
 
-    await ensureControlTopic(admin, config)
   })
+  // A second pause would only replace who paused it and when; a continue of a running queue
+  // would be a record no worker acts on. Read as `kq status` reads which queues are paused.
+  if (request.action !== 'restart') {
+    const topic = record.topic!
+    const pause = (await readPausedQueues(config.kafka, config.controlTopic, controlReaderGroup(config.consumerGroup))).get(topic)
+    if ((pause !== undefined) === (request.action === 'pause')) {
+      return {action: request.action, queue: request.queue, topic, controlTopic: config.controlTopic, written: false, ...(pause && {paused: {at: pause.at, by: pause.by}})}
+    }
+  }
+
+  await withTopicAdmin(config.kafka, (admin) => ensureControlTopic(admin, config))
   const publisher = await openPublisher(config.kafka, {sendTimeoutMs: config.sendTimeoutMs})
   try {
     const {offset} = await publisher.send(config.controlTopic, encodeControl(record))
-    return {...record, controlTopic: config.controlTopic, offset}
+    return {...record, controlTopic: config.controlTopic, offset, written: true}
   } finally {
     await publisher.close().catch(() => {})
   }

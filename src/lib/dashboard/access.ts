@@ -1,4 +1,6 @@
 import {timingSafeEqual} from 'node:crypto'
+import {lookup} from 'node:dns/promises'
+import {isIP} from 'node:net'
 
 import {UsageError} from '../errors.js'
 
@@ -36,10 +38,31 @@ export function isLoopback(host: string): boolean {
   return LOOPBACK.has(host) || /^127(\.\d{1,3}){3}$/.test(host)
 }
 
-/** Refuses, before anything listens, to serve Kafka's dead letters to a network without a token. */
-export function assertSafeBinding(host: string, token: string | undefined): void {
+/**
+ * Refuses, before anything listens, a host name no DNS server knows, then serving Kafka's dead
+ * letters to a network without a token. The name first: asking for a token to serve on a name
+ * that does not resolve would send the person after the wrong fix.
+ */
+export async function assertSafeBinding(host: string, token: string | undefined): Promise<void> {
+  if (isIP(host) === 0 && !isLoopback(host) && !(await resolves(host))) throw hostNotFoundError(host)
   if (!isLoopback(host) && !token) {
     throw new UsageError(`serving on ${host} lets other machines in: pass --token (or set KQ_DASHBOARD_TOKEN in the environment: kq does not read it from .env) to require one, or keep the default --host 127.0.0.1`)
+  }
+}
+
+/** A --host that no DNS server knows: from the check above, and from listen() should DNS change between them. */
+export function hostNotFoundError(host: string): UsageError {
+  return new UsageError(`host name ${host} does not resolve: check --host (no DNS server knows it), or keep the default 127.0.0.1`)
+}
+
+// Only a name DNS says does not exist is refused: a lookup that failed for now (EAI_AGAIN) is
+// left to listen(), which reports what it finds.
+async function resolves(host: string): Promise<boolean> {
+  try {
+    await lookup(host)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ENOTFOUND'
   }
 }
 

@@ -4,7 +4,7 @@ import {createAdaptorServer} from '@hono/node-server'
 
 import {type KqConfig} from '../config/index.js'
 import {UsageError} from '../errors.js'
-import {assertSafeBinding} from './access.js'
+import {assertSafeBinding, hostNotFoundError} from './access.js'
 import {loadPageAssets} from './assets.js'
 import {DashboardData} from './data.js'
 import {type AppOptions, dashboardApp} from './server.js'
@@ -23,7 +23,7 @@ export interface RunningDashboard {
  * the web server and its page stay out of every other command's start-up.
  */
 export async function startDashboard(config: KqConfig, options: DashboardOptions & Pick<AppOptions, 'version' | 'onUnexpected'>): Promise<RunningDashboard> {
-  assertSafeBinding(options.host, options.token)
+  await assertSafeBinding(options.host, options.token)
   const data = new DashboardData(config)
   const app = dashboardApp(data, loadPageAssets(), options)
   const server = createAdaptorServer({fetch: app.fetch})
@@ -54,7 +54,8 @@ export async function startDashboard(config: KqConfig, options: DashboardOptions
 
 function listenError(error: NodeJS.ErrnoException, options: DashboardOptions): Error {
   if (error.code === 'EADDRINUSE') return new UsageError(`port ${options.port} on ${options.host} is in use: pass --port with a free one (or stop what listens there)`)
-  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') return new UsageError(`cannot listen on ${options.host}: it is not an address of this machine (see --host)`)
+  if (error.code === 'ENOTFOUND') return hostNotFoundError(options.host)
+  if (error.code === 'EADDRNOTAVAIL') return new UsageError(`cannot listen on ${options.host}: it is not an address of this machine (see --host)`)
   if (error.code === 'EACCES') return new UsageError(`may not listen on port ${options.port}: ports under 1024 need more rights; pass --port 8080`)
   return error
 }

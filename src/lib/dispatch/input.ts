@@ -1,3 +1,4 @@
+import {refuseEmpty} from '../config/values.js'
 import {parseAt, parseDelay, resolveDelay} from '../delay/parse.js'
 import {UsageError} from '../errors.js'
 import {JsonSyntaxError, parseJson} from '../text/json.js'
@@ -51,8 +52,7 @@ export function checkHeaders(headers: Record<string, string> = {}): Record<strin
  * every job one empty key, so one partition and one line of jobs waiting on each other.
  */
 export function parseKeyFlag(key: string | undefined): string | undefined {
-  if (key === '') throw new UsageError('--key must not be empty: give the value whose jobs must keep their order (a user or order id), or leave --key out')
-  return key
+  return refuseEmpty(key, '--key', 'give the value whose jobs must keep their order (a user or order id), or leave --key out')
 }
 
 /** The ordering key of a bulk line, taken from a top-level field of its payload. */

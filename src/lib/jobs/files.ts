@@ -1,3 +1,5 @@
+import {statSync} from 'node:fs'
+
 import {MAX_JOB_NAME_LENGTH} from '../envelope/index.js'
 import {ConfigError} from '../errors.js'
 import {displayPath} from '../text/paths.js'
@@ -34,5 +36,28 @@ export function parseJobFileName(fileName: string): {name: string; extension: Jo
 
 /** A jobs folder setting that names a file, or a path through one: for the registry and make:job alike. */
 export function notAFolderError(root: string): ConfigError {
-  return new ConfigError(`the jobs folder ${displayPath(root)} is not a folder: set KQ_JOBS_DIR or --jobs-dir to the folder of your job classes`)
+  return jobsFolderError(root, 'is not a folder')
+}
+
+/**
+ * Refuses a jobs folder that was named on purpose (--jobs-dir, KQ_JOBS_DIR) and is not there: a
+ * worker would take every job as unknown and dead-letter it once the grace is over, so a typo in
+ * a process manager's program would turn a queue into dead letters.
+ */
+export function assertJobsFolder(root: string): void {
+  let found
+  try {
+    found = statSync(root, {throwIfNoEntry: false})
+  } catch {
+    // A path through a file (ENOTDIR).
+    throw notAFolderError(root)
+  }
+
+  if (found === undefined) throw jobsFolderError(root, 'does not exist')
+  if (!found.isDirectory()) throw notAFolderError(root)
+}
+
+// One message for every way the setting can miss, so that each names the same remedy.
+function jobsFolderError(root: string, problem: string): ConfigError {
+  return new ConfigError(`the jobs folder ${displayPath(root)} ${problem}: set KQ_JOBS_DIR or --jobs-dir to the folder of your job classes`)
 }

@@ -5,6 +5,7 @@ import path from 'node:path'
 import {type KqConfig, loadConfig} from '../config/index.js'
 import {identifier} from '../config/values.js'
 import {UsageError} from '../errors.js'
+import {assertJobsFolder} from '../jobs/files.js'
 import {type ProcessManagerSettings} from '../worker/settings.js'
 import {defaultKqCommand} from './kq-command.js'
 import {type ProcessManagerOptions} from './options.js'
@@ -64,6 +65,8 @@ export async function prepareProcessManagerConfig(request: ProcessManagerRequest
       ? defaultKqCommand({directory, runningRoot: request.runningRoot})
       : {command: splitCommandLine(request.command), warning: undefined}
   const options = gatherOptions(request, {directory, envFile, config, command: kq.command})
+  // Written into every worker's command line, where a missing folder would stop them all.
+  if (options.work.jobsDir !== undefined) assertJobsFolder(options.work.jobsDir)
   // Every input is checked here, before Kafka is asked anything.
   const {content, fileName} = renderProcessManagerConfig(request.manager, options)
   const file = request.output === undefined ? undefined : intoFolder(path.resolve(request.output), fileName)

@@ -2,6 +2,7 @@ import path from 'node:path'
 
 import {topicName} from '../config/values.js'
 import {UsageError} from '../errors.js'
+import {refuseQueueNamedTwice} from '../worker/options.js'
 import {PROCESS_MANAGER_SETTING_NAMES, type ProcessManagerSettings, WORKER_SETTINGS, flagName, settingArgument} from '../worker/settings.js'
 
 /**
@@ -93,7 +94,7 @@ export function checkProcessManagerOptions(options: ProcessManagerOptions): void
 
   if (queues.length === 0) throw new UsageError('no queue given: kq make:supervisor <queue>[,<queue>...]')
   for (const queue of queues) topicName({raw: queue, label: 'queue', fromCommandLine: true})
-  if (new Set(queues).size !== queues.length) throw new UsageError(`queue list ${queues.join(',')} names a queue twice`)
+  refuseQueueNamedTwice(queues)
   if (!USER_NAME.test(user)) {
     throw new UsageError(`--user must be a user name (letters, digits, '_', '-', '.'; at most 32) or a user id, got ${JSON.stringify(user)}`)
   }

@@ -15,10 +15,16 @@ export interface WorkerOptions extends WorkerSettingValues {
 export function workerOptions(config: KqConfig, given: Partial<WorkerOptions> = {}): WorkerOptions {
   const defined = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined))
   const options = {queues: [config.queue], ...settingDefaults(config, defined), ...defined}
-  // A queue named twice would be subscribed and counted twice, in two places of the priority order.
-  if (new Set(options.queues).size !== options.queues.length) {
-    throw new UsageError(`queue list ${options.queues.join(',')} names a queue twice: name each once, highest priority first`)
-  }
-
+  refuseQueueNamedTwice(options.queues)
   return options
+}
+
+/**
+ * A queue named twice would be subscribed and counted twice, in two places of the priority
+ * order: refused for `kq work` and for the workers `kq make:supervisor` writes alike.
+ */
+export function refuseQueueNamedTwice(queues: readonly string[]): void {
+  if (new Set(queues).size !== queues.length) {
+    throw new UsageError(`queue list ${queues.join(',')} names a queue twice: name each once, highest priority first`)
+  }
 }

@@ -67,6 +67,13 @@ describe('kq dlt:show', function () {
     assert.equal(named.code, ExitCode.Usage, 'a queue named is the only one searched')
   })
 
+  it('refuses an empty id, as an unset shell variable gives it, with one line', async () => {
+    const {code, stdout, stderr} = await kq(['dlt:show', '', '--queue', queue])
+    assert.equal(code, ExitCode.Usage)
+    assert.equal(stdout, '')
+    assert.equal(stderr, 'Error: the id must not be empty: give a job id or a <partition>:<offset> from `kq dlt:list`\n')
+  })
+
   it('refuses an unknown id with one line pointing at kq dlt:list', async () => {
     const {code, stdout, stderr} = await kq(['dlt:show', '01a2198a-0000-7000-8000-000000000000', '--queue', queue])
     assert.equal(code, ExitCode.Usage)

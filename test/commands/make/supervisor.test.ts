@@ -182,6 +182,7 @@ describe('kq make:supervisor', () => {
   it('takes relative --log, --env-file and --jobs-dir from the application folder, and reads the app’s env file', async () => {
     const queue = await createQueue('sup', 8)
     const {root} = app({files: {'prod env/.env': `KAFKA_QUEUE=${queue}\n`}})
+    mkdirSync(path.join(root, 'dist', 'jobs'), {recursive: true})
     const args = ['make:supervisor', '-d', root, '--user', 'deploy', '--log', 'logs/w.log', '--env-file', 'prod env/.env', '--jobs-dir', 'dist/jobs']
     const {code, stdout, stderr} = await kq(args)
     assert.equal(stderr, '')

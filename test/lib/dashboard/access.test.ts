@@ -7,12 +7,22 @@ const read = {method: 'GET', path: '/api/queues'}
 const replay = {method: 'POST', path: '/api/dead-letters/replay', csrf: '1'}
 
 describe('dashboard access', () => {
-  it('knows loopback addresses, and refuses any other without a token', () => {
+  it('knows loopback addresses, and refuses any other without a token', async () => {
     for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1']) assert.ok(isLoopback(host), host)
     for (const host of ['0.0.0.0', '10.0.0.5', '::', 'example.com']) assert.ok(!isLoopback(host), host)
-    assert.throws(() => assertSafeBinding('0.0.0.0', undefined), UsageError)
-    assert.doesNotThrow(() => assertSafeBinding('0.0.0.0', 'secret'))
-    assert.doesNotThrow(() => assertSafeBinding('127.0.0.1', undefined))
+    await assert.rejects(assertSafeBinding('0.0.0.0', undefined), UsageError)
+    await assert.doesNotReject(assertSafeBinding('0.0.0.0', 'secret'))
+    await assert.doesNotReject(assertSafeBinding('127.0.0.1', undefined))
+  })
+
+  it('says a host name that does not resolve does not, with a token or without', async () => {
+    for (const token of [undefined, 'secret']) {
+      await assert.rejects(assertSafeBinding('no-such-host.invalid', token), (error: Error) => {
+        assert.ok(error instanceof UsageError)
+        assert.equal(error.message, 'host name no-such-host.invalid does not resolve: check --host (no DNS server knows it), or keep the default 127.0.0.1')
+        return true
+      })
+    }
   })
 
   it('lets everything in without a token, and actions only with the CSRF header', () => {

@@ -1,9 +1,9 @@
 import {strict as assert} from 'node:assert'
-import {mkdtempSync, realpathSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import {UsageError} from '../../../src/lib/errors.js'
+import {ConfigError, UsageError} from '../../../src/lib/errors.js'
 import {type ProcessManagerRequest, prepareProcessManagerConfig, writeConfigFile} from '../../../src/lib/supervisor/index.js'
 
 // Nothing listens on port 1: the partition check is skipped at once, with a warning.
@@ -39,6 +39,7 @@ describe('prepareProcessManagerConfig', () => {
 
   it('renders the workers’ command line from the settings given, and the paths from the application folder', async () => {
     writeFileSync(path.join(app, '.env.prod'), '')
+    mkdirSync(path.join(app, 'jobs'))
     const made = await prepareProcessManagerConfig(request({work: {tries: 3, retryInPlace: true}, jobsDir: 'jobs', envFile: '.env.prod'}))
     assert.equal(made.format, 'supervisor')
     assert.equal(made.file, undefined)
@@ -47,6 +48,14 @@ describe('prepareProcessManagerConfig', () => {
       new RegExp(`^command=/usr/bin/node -- /srv/kq/bin/run.js work orders --tries=3 --retry-in-place --brokers=127.0.0.1:1 --jobs-dir=${app}/jobs --dotenv=${app}/.env.prod$`, 'm'),
     )
     assert.deepEqual(made.warnings, [SKIPPED])
+  })
+
+  it('refuses a --jobs-dir that does not exist, which every worker it starts would refuse', async () => {
+    await assert.rejects(prepareProcessManagerConfig(request({jobsDir: 'dist/jobs'})), (error: Error) => {
+      assert.ok(error instanceof ConfigError)
+      assert.equal(error.message, `the jobs folder ${path.join(app, 'dist', 'jobs')} does not exist: set KQ_JOBS_DIR or --jobs-dir to the folder of your job classes`)
+      return true
+    })
   })
 
   it('warns that workers running as root have every right', async () => {

@@ -155,7 +155,7 @@ describe('Supervisor program input checks', () => {
     ['a user name with a shell character', {user: 'deploy;rm'}, /^--user must be a user name/],
     ['a bad queue name', {queues: ['bad queue']}, /^queue must be a Kafka topic name .*, got "bad queue"$/],
     ['an empty queue in a list', {queues: ['a', '']}, /^queue must be a Kafka topic name/],
-    ['the same queue twice', {queues: ['a', 'a']}, /^queue list a,a names a queue twice$/],
+    ['the same queue twice', {queues: ['a', 'a']}, /^queue list a,a names a queue twice: name each once, highest priority first$/],
     ['a relative folder', {directory: 'app'}, /^--directory must be an absolute path, got "app"$/],
     ['a relative log file', {logFile: 'kq.log'}, /^--log must be an absolute path, got "kq.log"$/],
     ['a relative program', {command: ['bin/kq']}, /^--command must start with an absolute path or a program on PATH, got "bin\/kq"$/],
