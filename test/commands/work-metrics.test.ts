@@ -121,6 +121,13 @@ describe('kq work --metrics-port', function () {
     assert.match(stderr, /metrics host 192\.0\.2\.1 is not an address of this machine \(EADDRNOTAVAIL\): set --metrics-host or KQ_METRICS_HOST/)
   })
 
+  it('refuses a metrics host that does not resolve, saying so', async () => {
+    const port = String(await freePortRange(1))
+    const {code, stderr} = await kq(['work', '--stop-when-empty', '--metrics-port', port, '--metrics-host', 'no-such-host.invalid'], {cwd: app.root})
+    assert.equal(code, 4)
+    assert.equal(stderr, 'Error: metrics host no-such-host.invalid does not resolve (no DNS server knows it): set --metrics-host or KQ_METRICS_HOST to an address of this machine, such as 127.0.0.1 or 0.0.0.0\n')
+  })
+
   it('refuses a KQ_METRICS_PORT that is no port, naming it', async () => {
     const {code, stderr} = await kq(['work', '--stop-when-empty'], {cwd: app.root, env: {KQ_METRICS_PORT: '99999'}})
     assert.equal(code, 4)

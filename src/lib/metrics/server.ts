@@ -34,7 +34,12 @@ export async function serveMetrics(registry: Registry, where: {port: number; hos
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       // An address this machine does not have is the host's fault, not the port's.
-      const badHost = error.code === 'ENOTFOUND' || error.code === 'EADDRNOTAVAIL' || error.code === 'EAI_AGAIN'
+      if (error.code === 'ENOTFOUND') {
+        reject(new ConfigError(`metrics host ${where.host} does not resolve (no DNS server knows it): set --metrics-host or KQ_METRICS_HOST to an address of this machine, such as 127.0.0.1 or 0.0.0.0`))
+        return
+      }
+
+      const badHost = error.code === 'EADDRNOTAVAIL' || error.code === 'EAI_AGAIN'
       if (badHost) {
         reject(new ConfigError(`metrics host ${where.host} is not an address of this machine (${error.code}): set --metrics-host or KQ_METRICS_HOST to one, such as 127.0.0.1 or 0.0.0.0`))
         return
