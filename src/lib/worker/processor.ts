@@ -71,6 +71,7 @@ export interface ProcessorDeps {
  */
 export class JobProcessor {
   private readonly writer: FailureWriter
+  private readonly mover: FailureWriter
   private readonly followUps: FollowUps
   private readonly batchEnds: BatchEnds
   private readonly preRunDeps: PreRunDeps
@@ -85,6 +86,8 @@ export class JobProcessor {
       queueTopicOf: (topic) => deps.topicsOf(topic).topic,
     }
     this.writer = new FailureWriter({...deps, brokerTimeout: deps.options.brokerTimeout, waitingChanged: deps.writesWaitingChanged})
+    // Moves down the delay ladder hold no slot, so their waits must not free one (see write).
+    this.mover = new FailureWriter({...deps, brokerTimeout: deps.options.brokerTimeout})
     this.followUps = new FollowUps({...deps, writer: this.writer, group: deps.options.group})
     this.batchEnds = new BatchEnds({
       ...deps.batches,
@@ -277,9 +280,12 @@ export class JobProcessor {
     }
   }
 
-  /** Writes a record, acknowledged by every in-sync replica (see FailureWriter.write). */
+  /**
+   * Writes a record moved down the delay ladder, acknowledged by every in-sync replica (see
+   * FailureWriter.write). A move holds no slot: its wait for a leader is not among writesWaiting.
+   */
   async write(topic: string, record: OutgoingMessage): Promise<void> {
-    await this.writer.write(topic, record)
+    await this.mover.write(topic, record)
   }
 }
 
