@@ -82,6 +82,13 @@ describe('connection failures, named within the connect timeout', function () {
     assert.match(error.message, /accepted the connection but not the TLS handshake \(KAFKA_SSL=true: a plaintext listener\?\) within 2s/)
   })
 
+  it('says TLS was offered to a listener that does not speak it when kafkajs gives up before the connect timeout', async () => {
+    // A plaintext Kafka resets each TLS hello; kafkajs stops retrying after about 6 s.
+    const error = await failure(openTopicAdmin({...testConnection(), ssl: true, connectTimeoutMs: 20_000}))
+    assert.ok(error instanceof BrokerUnreachableError)
+    assert.match(error.message, /accepted the connection but not the TLS handshake \(KAFKA_SSL=true: a plaintext listener\?\)\): check that KAFKA_BROKERS names Kafka listeners, and that KAFKA_SSL matches them/)
+  })
+
   it("says a KRaft controller's port is not a broker's client listener", async function () {
     // The shared three-node cluster's layout is known: node 1's controller listens three ports above its client port.
     this.timeout(240_000)
