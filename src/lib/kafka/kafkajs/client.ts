@@ -88,6 +88,7 @@ export async function connectWithin(
         new BrokerUnreachableError(connection.brokers, found === undefined ? `no answer ${within}` : found.notKafka || found.waiting ? `${found.reason} ${within}` : found.reason, {
           notKafka: found?.notKafka,
           advice: found?.advice,
+          security: offered(connection),
         }),
       )
       // kafkajs would wait out its own request timeout (30 s) on a socket that answers nothing:
@@ -113,6 +114,7 @@ export async function connectWithin(
       action,
       noBrokerAnswered: !client.sockets.reachedAny(),
       ...(sasl && {login: {mechanism: sasl.mechanism, username: sasl.username}}),
+      security: offered(connection),
     })
     // kafkajs gives up on a listener that resets every TLS hello before the deadline does, and
     // calls it a reset connection: the sockets know it was the handshake.
@@ -125,6 +127,11 @@ export async function connectWithin(
   } finally {
     clearTimeout(timer)
   }
+}
+
+/** What the client offers a listener: TLS, a SASL login. */
+function offered(connection: KafkaConnectionConfig): {ssl: boolean; sasl: boolean} {
+  return {ssl: connection.ssl, sasl: connection.sasl !== undefined}
 }
 
 /** True when the host name of every broker is one that DNS says does not exist (ENOTFOUND). */
