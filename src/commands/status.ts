@@ -74,6 +74,8 @@ export default class Status extends KqCommand {
     const monitor = new StatusMonitor(config.kafka, config, {
       queues,
       group: config.consumerGroup,
+      // A login sees only what its ACLs let it: finding no queue, it reports on KAFKA_QUEUE, or says why it cannot.
+      whenNoneFound: config.kafka.sasl !== undefined || config.kafka.tls?.cert !== undefined ? config.queue : undefined,
       controlTopic: config.controlTopic,
       batchTopic: config.batchTopic,
       minInsyncReplicas: config.minInsyncReplicas,

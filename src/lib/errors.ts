@@ -74,16 +74,26 @@ export class BrokerUnreachableError extends KqError {
   constructor(
     readonly brokers: string[],
     readonly reason: string,
-    options?: {cause?: unknown; notKafka?: boolean; advice?: string},
+    options?: {cause?: unknown; notKafka?: boolean; advice?: string; security?: {ssl: boolean; sasl: boolean}},
   ) {
     // A broker that closes the door at once usually wants a login or TLS the client did not offer.
     const advice = options?.advice ?? (options?.notKafka
       ? 'check that KAFKA_BROKERS names Kafka listeners, and that KAFKA_SSL matches them (TLS or plaintext)'
       : /closed/i.test(reason)
-        ? 'if the cluster requires SASL or TLS, set KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD, or KAFKA_SSL=true'
+        ? closedAdvice(options?.security)
         : 'start a local broker with `kq kafka:up` or set KAFKA_BROKERS to your cluster')
     super(`cannot reach Kafka at ${brokers.join(',')} (${reason}): ${advice}`, ExitCode.Unreachable, options)
   }
+}
+
+/** What a client should offer a listener that hung up on it: what it did not offer yet. */
+function closedAdvice(security: {ssl: boolean; sasl: boolean} | undefined): string {
+  if (security?.sasl && !security.ssl) {
+    return 'a TLS listener hangs up on a client that does not speak TLS: set KAFKA_SSL=true (and KAFKA_SSL_CA_FILE for a private CA), or use the plaintext listener\'s port'
+  }
+
+  if (security?.ssl && !security.sasl) return 'if the cluster requires SASL, set KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD'
+  return 'if the cluster requires SASL or TLS, set KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD, or KAFKA_SSL=true'
 }
 
 /** Kafka answered and said no: a missing ACL, bad credentials, a request it rejects. */

@@ -124,6 +124,12 @@ describe('kq acl:grant, acl:list and acl:revoke on a Kafka with ACLs', function 
   it('lets a granted operator see status, list and replay dead letters, and pause and continue the queue', async () => {
     const denied = await as(olga, ['dlt:list', queue, '--group', group])
     assert.notEqual(denied.code, 0)
+    // Kafka lists only the topics a principal may describe: granted the group but another queue,
+    // finding none is not "no queues yet", which would pass a --max-lag check that was never made.
+    await admin(['acl:grant', '--role', 'operator', '--principal', 'User:olga', '--queue', 'audit-elsewhere', '--group', group])
+    const blind = await as(olga, ['status', '--group', group, '--max-lag', '0'])
+    assert.equal(blind.code, ExitCode.KafkaRefused, blind.stdout)
+    assert.match(blind.stderr, /^Error: no queue named default .*User:olga may not see it: `kq acl:grant --role operator --principal User:olga --queue default --group audit-workers`/)
 
     await admin(['acl:grant', '--role', 'operator', '--principal', 'User:olga', '--queue', queue, '--group', group])
     const status = await as(olga, ['status', queue, '--group', group, '--json'])

@@ -75,7 +75,11 @@ function readPem(value: RawValue, cwd: string): string {
     fail(value, `names ${value.raw.trim()}, which cannot be read (${why}): check the path`)
   }
 
-  if (!text.includes('-----BEGIN ')) fail(value, `names ${value.raw.trim()}, which is not a PEM file (no -----BEGIN line)`)
+  if (!text.includes('-----BEGIN ')) {
+    const convert = value.label.startsWith('KAFKA_SSL_KEY_FILE') ? 'openssl pkey' : 'openssl x509'
+    fail(value, `names ${value.raw.trim()}, which is not a PEM file (no -----BEGIN line): name its PEM form (\`${convert} -inform DER -in FILE -out FILE.pem\` converts a DER file)`)
+  }
+
   return text
 }
 
@@ -84,7 +88,7 @@ function certificates(value: RawValue, cwd: string): {text: string; first: X509C
   try {
     return {text, first: new X509Certificate(text)}
   } catch {
-    fail(value, `names ${value.raw.trim()}, which holds no readable PEM certificate`)
+    fail(value, `names ${value.raw.trim()}, which holds no readable PEM certificate: name the file that starts -----BEGIN CERTIFICATE-----`)
   }
 }
 
@@ -101,7 +105,7 @@ function checkKey(
     key = createPrivateKey({key: pem, ...(passphrase !== undefined && {passphrase})})
   } catch {
     if (values.passphrase) fail(values.passphrase, 'does not decrypt KAFKA_SSL_KEY_FILE: check the passphrase')
-    fail(values.key, `names ${values.key.raw.trim()}, which holds no readable private key`)
+    fail(values.key, `names ${values.key.raw.trim()}, which holds no readable private key: name the file that starts -----BEGIN PRIVATE KEY----- (or RSA, EC, ENCRYPTED PRIVATE KEY)`)
   }
 
   if (!cert.checkPrivateKey(key)) fail(values.cert, 'is not the certificate of the key in KAFKA_SSL_KEY_FILE: check both paths')

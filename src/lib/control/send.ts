@@ -2,7 +2,7 @@ import os from 'node:os'
 
 import {type KqConfig, topicsForQueue} from '../config/index.js'
 import {companionOf} from '../config/topics.js'
-import {TopicNotFoundError, UsageError} from '../errors.js'
+import {AuthorizationError, TopicNotFoundError, UsageError} from '../errors.js'
 import {openPublisher, withTopicAdmin} from '../kafka/index.js'
 import {type ControlRecord, encodeControl} from './records.js'
 import {controlReaderGroup} from './groups.js'
@@ -61,8 +61,9 @@ export async function sendControl(config: KqConfig, request: ControlRequest): Pr
   // would be a record no worker acts on. Read as `kq status` reads which queues are paused.
   if (request.action !== 'restart') {
     const topic = record.topic!
-    const pause = (await readPausedQueues(config.kafka, config.controlTopic, controlReaderGroup(config.consumerGroup))).get(topic)
-    if ((pause !== undefined) === (request.action === 'pause')) {
+    const paused = await readPausedOrUnknown(config)
+    const pause = paused?.get(topic)
+    if (paused !== undefined && (pause !== undefined) === (request.action === 'pause')) {
       return {action: request.action, queue: request.queue, topic, controlTopic: config.controlTopic, written: false, ...(pause && {paused: {at: pause.at, by: pause.by}})}
     }
   }
@@ -74,5 +75,19 @@ export async function sendControl(config: KqConfig, request: ControlRequest): Pr
     return {...record, controlTopic: config.controlTopic, offset, written: true}
   } finally {
     await publisher.close().catch(() => {})
+  }
+}
+
+/**
+ * The paused queues, or undefined when this principal may not read them: the reader's group is
+ * named after KAFKA_CONSUMER_GROUP, which an operator granted for its workers' group under
+ * another name need not have set, and the write it checks for needs only the control topic.
+ */
+async function readPausedOrUnknown(config: KqConfig): Promise<Map<string, ControlRecord> | undefined> {
+  try {
+    return await readPausedQueues(config.kafka, config.controlTopic, controlReaderGroup(config.consumerGroup))
+  } catch (error) {
+    if (error instanceof AuthorizationError) return undefined
+    throw error
   }
 }

@@ -27,6 +27,8 @@ export interface RequestFacts {
   /** The `token` query parameter. */
   queryToken?: string
   csrf?: string
+  /** The Host header: the name the client addressed the dashboard by. */
+  host?: string
 }
 
 export type AccessVerdict = {allowed: true; setCookie?: string} | {allowed: false; status: 401 | 403; error: string}
@@ -77,6 +79,17 @@ export function isAction(facts: Pick<RequestFacts, 'method' | 'path'>): boolean 
  */
 export function judgeRequest(facts: RequestFacts, policy: AccessPolicy): AccessVerdict {
   let setCookie: string | undefined
+  // Without a token, loopback is the only guard, and a web page whose name an attacker's DNS
+  // points at 127.0.0.1 (DNS rebinding) passes it: the browser then sends that page's requests,
+  // the CSRF header included, as its own. Such a request still names the attacker's host.
+  if (policy.token === undefined && facts.host !== undefined && !isLoopback(hostName(facts.host))) {
+    return {
+      allowed: false,
+      status: 403,
+      error: `without a token this dashboard answers only requests addressed to this machine (127.0.0.1 or localhost), not to ${facts.host}: open it at 127.0.0.1, or start it with --token (or KQ_DASHBOARD_TOKEN) to reach it through a proxy or by name`,
+    }
+  }
+
   if (policy.token !== undefined) {
     const bearer = /^Bearer\s+(.+)$/i.exec(facts.authorization ?? '')?.[1]
     const cookie = cookieValue(facts.cookie, TOKEN_COOKIE)
@@ -97,6 +110,15 @@ export function judgeRequest(facts: RequestFacts, policy: AccessPolicy): AccessV
   }
 
   return setCookie === undefined ? {allowed: true} : {allowed: true, setCookie}
+}
+
+/** The name in a Host header, without its port: `[::1]:8080` is `[::1]`; one that is no host name is ''. */
+function hostName(header: string): string {
+  try {
+    return new URL(`http://${header}`).hostname
+  } catch {
+    return ''
+  }
 }
 
 function cookieValue(header: string | undefined, name: string): string | undefined {

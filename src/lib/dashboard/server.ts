@@ -30,6 +30,7 @@ export function dashboardApp(data: DashboardData, assets: PageAssets, options: A
         cookie: c.req.header('cookie'),
         queryToken: c.req.query('token'),
         csrf: c.req.header(CSRF_HEADER),
+        host: c.req.header('host'),
       },
       options,
     )

@@ -39,7 +39,7 @@ export class StatusMonitor {
   /** Reads the committed offsets alone, to start a rate window that the next snapshot ends. */
   async mark(): Promise<void> {
     await this.reading(async (admin) => {
-      const {queues} = await findQueues(admin, this.naming, this.request.queues)
+      const {queues} = await findQueues(admin, this.naming, this.request.queues, this.request.whenNoneFound)
       const {at, committed} = await readCommits(admin, this.request.group, queues.map((queue) => queue.topic))
       for (const [topic, offsets] of committed) this.samples.set(topic, commitSample(at, offsets))
     })
@@ -57,7 +57,7 @@ export class StatusMonitor {
 
     const [reading, paused, batches] = await Promise.all([
       this.reading(async (admin) => {
-        const {queues, existing} = await findQueues(admin, this.naming, this.request.queues)
+        const {queues, existing} = await findQueues(admin, this.naming, this.request.queues, this.request.whenNoneFound)
         return readStatus(admin, queues, existing, {workers: this.request.group, deadLetters: this.deadLetterGroup})
       }),
       controlTopic === undefined ? undefined : readPausedQueues(this.connection, controlTopic, controlReaderGroup(this.request.group)),

@@ -41,9 +41,15 @@ export interface StatusReading {
 
 /**
  * The queues to report on: those asked for, each of which must exist, or else every queue kq
- * can find: each topic that has both its `-retry` and its `-dlt` companion.
+ * can find: each topic that has both its `-retry` and its `-dlt` companion; when it finds none,
+ * `whenNoneFound`, if given, as if asked for.
  */
-export async function findQueues(admin: TopicAdmin, naming: QueueNaming, requested?: string[]): Promise<{queues: QueueTopics[]; existing: Set<string>}> {
+export async function findQueues(
+  admin: TopicAdmin,
+  naming: QueueNaming,
+  requested?: string[],
+  whenNoneFound?: string,
+): Promise<{queues: QueueTopics[]; existing: Set<string>}> {
   const existing = new Set(await admin.listTopics())
   if (requested !== undefined) {
     const queues = requested.map((queue) => topicsForQueue(naming, queue))
@@ -57,6 +63,7 @@ export async function findQueues(admin: TopicAdmin, naming: QueueNaming, request
     .map((name) => topicsForTopic(name, name === naming.topic ? naming.queue : name))
     .filter((queue) => existing.has(queue.retryTopic) && existing.has(queue.deadLetterTopic))
     .sort((a, b) => a.queue.localeCompare(b.queue))
+  if (queues.length === 0 && whenNoneFound !== undefined) return findQueues(admin, naming, [whenNoneFound])
   return {queues, existing}
 }
 

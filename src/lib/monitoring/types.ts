@@ -8,6 +8,12 @@ export interface StatusRequest {
   queues?: string[]
   /** The workers' consumer group. @defaultValue KAFKA_CONSUMER_GROUP */
   group: string
+  /**
+   * Without `queues`, the queue to report on when none is found, which must then exist: a
+   * client that logs in sees only the topics its ACLs let it describe, so "no queues" could be
+   * a missing grant, and would pass every threshold. @defaultValue none: no queue is no queue
+   */
+  whenNoneFound?: string
   thresholds: Thresholds
   /** Where `kq pause` writes (KQ_CONTROL_TOPIC); unset: paused queues are not looked for. */
   controlTopic?: string

@@ -56,7 +56,15 @@ describe('TLS settings (KAFKA_SSL_*)', () => {
     openssl(['x509', '-in', 'ca.pem', '-outform', 'DER', '-out', 'ca.der'])
     assert.equal(
       failure({KAFKA_SSL_CA_FILE: 'ca.der'}),
-      'KAFKA_SSL_CA_FILE (from the environment) names ca.der, which is not a PEM file (no -----BEGIN line)',
+      'KAFKA_SSL_CA_FILE (from the environment) names ca.der, which is not a PEM file (no -----BEGIN line): ' +
+        'name its PEM form (`openssl x509 -inform DER -in FILE -out FILE.pem` converts a DER file)',
+    )
+  })
+
+  it('names a PEM file that holds no certificate, and what to name instead', () => {
+    assert.equal(
+      failure({KAFKA_SSL_CA_FILE: 'client-key.pem'}),
+      'KAFKA_SSL_CA_FILE (from the environment) names client-key.pem, which holds no readable PEM certificate: name the file that starts -----BEGIN CERTIFICATE-----',
     )
   })
 

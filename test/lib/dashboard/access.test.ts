@@ -32,6 +32,20 @@ describe('dashboard access', () => {
     assert.equal(forged.allowed || forged.status, 403)
   })
 
+  it('without a token, refuses a request addressed to another host name, as a DNS-rebinding page sends it', () => {
+    for (const host of ['127.0.0.1:8080', 'localhost:8080', '[::1]:8080', 'localhost']) {
+      assert.deepEqual(judgeRequest({...replay, host}, {readOnly: false}), {allowed: true}, host)
+    }
+
+    for (const host of ['evil.example:8080', 'evil.example', '10.0.0.5:8080', '']) {
+      const refused = judgeRequest({...read, host}, {readOnly: false})
+      assert.ok(!refused.allowed && refused.status === 403 && /--token/.test(refused.error), host)
+    }
+
+    // With a token, the name it is reached by is the proxy's business.
+    assert.deepEqual(judgeRequest({...read, host: 'dash.example.com', authorization: 'Bearer abc'}, {token: 'abc', readOnly: false}), {allowed: true})
+  })
+
   it('refuses actions when read-only, and lets reads in', () => {
     assert.deepEqual(judgeRequest(read, {readOnly: true}), {allowed: true})
     const refused = judgeRequest(replay, {readOnly: true})

@@ -7,7 +7,7 @@ import {translateKafkaError} from './errors.js'
 import {tolerateLeaderlessPartitions} from './metadata-parse.js'
 import {skipLeaderlessPartitionsInOffsetReads} from './leaderless-offsets.js'
 import {checkWaitingRequestsOnlyWhenSomeWait} from './request-queue.js'
-import {SocketWatch} from './sockets.js'
+import {SocketWatch, tlsNotSpoken} from './sockets.js'
 
 /** Receives kafkajs's own log lines when KQ_DEBUG is set; they are hidden otherwise. */
 function debugLogCreator() {
@@ -88,6 +88,7 @@ export async function connectWithin(
         new BrokerUnreachableError(connection.brokers, found === undefined ? `no answer ${within}` : found.notKafka || found.waiting ? `${found.reason} ${within}` : found.reason, {
           notKafka: found?.notKafka,
           advice: found?.advice,
+          security: offered(connection),
         }),
       )
       // kafkajs would wait out its own request timeout (30 s) on a socket that answers nothing:
@@ -108,15 +109,29 @@ export async function connectWithin(
     if (timedOut) connecting.then(abandon, () => {}).catch(() => {})
     if (error instanceof BrokerUnreachableError) throw error
     const {sasl} = connection
-    throw translateKafkaError(error, {
+    const translated = translateKafkaError(error, {
       brokers: connection.brokers,
       action,
       noBrokerAnswered: !client.sockets.reachedAny(),
       ...(sasl && {login: {mechanism: sasl.mechanism, username: sasl.username}}),
+      security: offered(connection),
     })
+    // kafkajs gives up on a listener that resets every TLS hello before the deadline does, and
+    // calls it a reset connection: the sockets know it was the handshake.
+    const noTls = client.sockets.tlsNotSpokenBy()
+    if (noTls !== undefined && translated instanceof BrokerUnreachableError) {
+      throw new BrokerUnreachableError(connection.brokers, tlsNotSpoken(noTls), {notKafka: true, cause: error})
+    }
+
+    throw translated
   } finally {
     clearTimeout(timer)
   }
+}
+
+/** What the client offers a listener: TLS, a SASL login. */
+function offered(connection: KafkaConnectionConfig): {ssl: boolean; sasl: boolean} {
+  return {ssl: connection.ssl, sasl: connection.sasl !== undefined}
 }
 
 /** True when the host name of every broker is one that DNS says does not exist (ENOTFOUND). */

@@ -23,6 +23,8 @@ export interface KafkaErrorContext {
   noBrokerAnswered?: boolean
   /** Who logged in and how, to name in a refused login; never the password. */
   login?: {mechanism: string; username: string}
+  /** Whether the client offered TLS and a SASL login: a listener that hangs up wants what it did not. */
+  security?: {ssl: boolean; sasl: boolean}
 }
 
 
@@ -205,7 +207,7 @@ export function translateKafkaError(error: unknown, context: KafkaErrorContext):
     const named = context.noBrokerAnswered ? undefined : unreachableBrokers(error)
     const oneBrokerDown = named !== undefined && isOneBrokerRefusing(error, context.brokers)
     const advice = tlsFailure?.advice ?? (oneBrokerDown ? ONE_BROKER_DOWN : undefined)
-    return new BrokerUnreachableError(named ?? context.brokers, reason, {cause: error, advice})
+    return new BrokerUnreachableError(named ?? context.brokers, reason, {cause: error, advice, security: context.security})
   }
 
   return new KqError(`Kafka request failed${doing}: ${errorMessage(error)}`, undefined, {cause: error})

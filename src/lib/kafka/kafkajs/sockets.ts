@@ -48,6 +48,11 @@ export const TLS_FAILURES: Record<string, {reason: string; advice: string}> = {
   ),
 }
 
+/** Why a broker that took the connection but not the TLS handshake did not answer. */
+export function tlsNotSpoken(address: string): string {
+  return `${address} accepted the connection but not the TLS handshake (KAFKA_SSL=true: a plaintext listener?)`
+}
+
 /**
  * The sockets of one client, made by kq rather than kafkajs, for two things kafkajs cannot do:
  * say why no broker answered (a name that does not resolve, a port that answers but is not
@@ -136,6 +141,16 @@ export class SocketWatch {
     this.hostNotFound = listener
   }
 
+  /**
+   * A broker that took the TCP connection but not the TLS handshake, when no handshake failed on
+   * trust: most often a plaintext listener, which resets the connection at the TLS hello.
+   */
+  tlsNotSpokenBy(): string | undefined {
+    if (this.tlsFailure) return undefined
+    const [address] = this.tlsPending
+    return address
+  }
+
   /** True once any broker took a TCP connection (or finished a TLS handshake). */
   reachedAny(): boolean {
     return this.accepted.size > 0
@@ -147,9 +162,9 @@ export class SocketWatch {
    */
   diagnose(): {reason: string; notKafka: boolean; waiting?: boolean; advice?: string} | undefined {
     if (this.tlsFailure) return {...this.tlsFailure, notKafka: false}
-    const [noTls] = this.tlsPending
+    const noTls = this.tlsNotSpokenBy()
     if (noTls !== undefined) {
-      return {reason: `${noTls} accepted the connection but not the TLS handshake (KAFKA_SSL=true: a plaintext listener?)`, notKafka: true}
+      return {reason: tlsNotSpoken(noTls), notKafka: true}
     }
 
     const [silent] = [...this.accepted].filter((address) => !this.failures.has(address) && !this.answered.has(address))

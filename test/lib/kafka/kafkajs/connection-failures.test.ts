@@ -21,6 +21,13 @@ async function silentServer(): Promise<{port: number; close(): void}> {
   }
 }
 
+/** A TCP server that closes each connection at once, as a TLS listener does a plaintext client's. */
+async function hangUpServer(): Promise<{port: number; close(): void}> {
+  const server = net.createServer((socket) => socket.destroy())
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {port: (server.address() as net.AddressInfo).port, close: () => server.close()}
+}
+
 async function failure(opening: Promise<unknown>): Promise<Error> {
   return opening.then(
     () => assert.fail('it connected'),
@@ -80,6 +87,28 @@ describe('connection failures, named within the connect timeout', function () {
     const error = await failure(openTopicAdmin({...testConnection(), ssl: true, connectTimeoutMs: 2000}))
     assert.ok(error instanceof BrokerUnreachableError)
     assert.match(error.message, /accepted the connection but not the TLS handshake \(KAFKA_SSL=true: a plaintext listener\?\) within 2s/)
+  })
+
+  it('says TLS was offered to a listener that does not speak it when kafkajs gives up before the connect timeout', async () => {
+    // A plaintext Kafka resets each TLS hello; kafkajs stops retrying after about 6 s.
+    const error = await failure(openTopicAdmin({...testConnection(), ssl: true, connectTimeoutMs: 20_000}))
+    assert.ok(error instanceof BrokerUnreachableError)
+    assert.match(error.message, /accepted the connection but not the TLS handshake \(KAFKA_SSL=true: a plaintext listener\?\)\): check that KAFKA_BROKERS names Kafka listeners, and that KAFKA_SSL matches them/)
+  })
+
+  it('tells a client that logs in without TLS, hung up on, to set KAFKA_SSL=true, not the SASL settings it has', async () => {
+    const server = await hangUpServer()
+    try {
+      const sasl = {mechanism: 'scram-sha-512' as const, username: 'u', password: 'p'}
+      // Found by the deadline (2 s), or by kafkajs giving up first (about 6 s).
+      for (const connectTimeoutMs of [2000, 20_000]) {
+        const error = await failure(openTopicAdmin({...testConnection(), brokers: [`127.0.0.1:${server.port}`], sasl, connectTimeoutMs}))
+        assert.ok(error instanceof BrokerUnreachableError)
+        assert.match(error.message, /closed( connection)?\)+: a TLS listener hangs up on a client that does not speak TLS: set KAFKA_SSL=true/)
+      }
+    } finally {
+      server.close()
+    }
   })
 
   it("says a KRaft controller's port is not a broker's client listener", async function () {
