@@ -25,6 +25,20 @@ export default class Charge extends Job<{card: string}> {
 }
 `
 
+/** An encrypted job that always fails, its error quoting the payload, as errors often do. */
+const DECLINE_JOB = `import {Job} from 'kq'
+
+export default class Decline extends Job<{card: string}> {
+  override encrypted = true
+  override tries = 2
+  override backoff = 0
+
+  override async handle(payload: {card: string}): Promise<void> {
+    throw new Error(\`card \${payload.card} declined\`)
+  }
+}
+`
+
 /**
  * Encrypted payloads on the test broker: what is on Kafka hides the payload, workers with the
  * key (or a former key during a rotation) run the job with the payload as dispatched, and a
@@ -52,7 +66,7 @@ describe('encrypted jobs (encrypted = true)', function () {
   const ran = () => (existsSync(path.join(app.root, 'ran.ndjson')) ? readFileSync(path.join(app.root, 'ran.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line)) : [])
 
   before(() => {
-    app = makeTestApp({jobs: {Charge: CHARGE_JOB}, files: {'cards.ndjson': '{"card":"4242-bulk-one"}\n{"card":"4242-bulk-two"}\n'}})
+    app = makeTestApp({jobs: {Charge: CHARGE_JOB, Decline: DECLINE_JOB}, files: {'cards.ndjson': '{"card":"4242-bulk-one"}\n{"card":"4242-bulk-two"}\n'}})
     // Plain JavaScript, for a dispatching script run by Node: one encrypted job, one not.
     for (const [name, encrypted] of [['Vault', true], ['Receipt', false]] as const) {
       app.writeJob(
@@ -77,7 +91,7 @@ export default class ${name} extends Job {
    * Whether text shows one of the test's card numbers in the clear. The whole value is looked
    * for: '4242' alone turns up now and then in a random job id.
    */
-  const showsACard = (text: string) => /4242-(?:single|bulk|rotated|unkeyed|original|step)/.test(text)
+  const showsACard = (text: string) => /4242-(?:single|bulk|rotated|unkeyed|original|step|declined)/.test(text)
 
   it('sends the payload encrypted, and a worker with the key, or with it among the old keys, runs it as dispatched', async () => {
     const {queue, group} = await createWorkedQueue('encrypted')
@@ -128,6 +142,31 @@ export default class ${name} extends Job {
     const decrypted = await ok(['dlt:show', id, '--queue', queue, '--group', group], {key: second, old: first})
     assert.match(decrypted.stdout, /"card": "4242-unkeyed"/)
     assert.match(decrypted.stdout, /decrypted here, the dead letter stays encrypted/)
+  })
+
+  // An error's message and stack often quote the payload: they were written in the clear on the
+  // retry record and the dead letter, for anyone who may read those topics.
+  it('writes the error of an encrypted job encrypted on its retry and dead letter, and dlt:show opens it only with the key', async () => {
+    const {queue, group} = await createWorkedQueue('encrypted-error')
+    await ok(['dispatch', 'Decline', '{"card":"4242-declined"}', '--queue', queue], {key: first})
+    await work(queue, group, {key: first})
+
+    const [retry] = await kcatRecords(`${queue}-retry`)
+    const [letter] = await kcatRecords(`${queue}-dlt`)
+    for (const record of [retry, letter]) {
+      assert.equal(record.headers['kq-error-class'], 'Error')
+      assert.match(record.headers['kq-error-message'], /^kq-sealed:/)
+      assert.ok(!showsACard(JSON.stringify(record.headers)), JSON.stringify(record.headers))
+    }
+
+    const listed = JSON.parse((await ok(['dlt:list', '--queue', queue, '--group', group, '--json'], {key: first})).stdout)
+    assert.equal(listed.deadLetters[0].error.message, `(encrypted with key ${firstId})`)
+    const id = JSON.parse(letter.payload).id as string
+    const opened = JSON.parse((await ok(['dlt:show', id, '--queue', queue, '--group', group, '--json'], {key: first})).stdout)
+    assert.equal(opened.error.message, 'card 4242-declined declined')
+    assert.match(opened.error.stack, /^Error: card 4242-declined declined\n/)
+    const closed = JSON.parse((await ok(['dlt:show', id, '--queue', queue, '--group', group, '--json'], {key: second})).stdout)
+    assert.equal(closed.error.message, `(encrypted with key ${firstId}, which this process does not have)`)
   })
 
   it('dead-letters a message whose encrypted payload was changed, never running it', async () => {

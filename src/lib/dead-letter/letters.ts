@@ -2,6 +2,7 @@ import {HEADERS, type Keyring, UnsealError} from '../envelope/index.js'
 import {isSealedPayload, openSealedPayload} from '../envelope/encryption.js'
 import {type IncomingMessage} from '../kafka/index.js'
 import {FAILURE_HEADERS} from '../failure/headers.js'
+import {shownText} from '../failure/sealed-text.js'
 
 /** Headers a replay adds, so that a job's history can be traced from dead letter to dead letter. */
 export const REPLAY_HEADERS = {
@@ -52,6 +53,8 @@ export function deadLetterOf(message: IncomingMessage, handled: boolean): DeadLe
     return value !== undefined && /^\d+$/.test(value) ? Number(value) : null
   }
 
+  // An encrypted job's error is encrypted too: named as such here, opened by detailOf where the key is.
+  const errorText = (name: string) => (headers[name] === undefined ? null : shownText(headers[name], name, undefined, undefined))
   const offset = message.offset
   const jobId = text(HEADERS.jobId)
   const failedAt = text(FAILURE_HEADERS.failedAt)
@@ -64,8 +67,8 @@ export function deadLetterOf(message: IncomingMessage, handled: boolean): DeadLe
     job: text(HEADERS.job),
     reason: text(FAILURE_HEADERS.reason),
     errorClass: text(FAILURE_HEADERS.errorClass),
-    errorMessage: text(FAILURE_HEADERS.errorMessage),
-    errorStack: text(FAILURE_HEADERS.errorStack),
+    errorMessage: errorText(FAILURE_HEADERS.errorMessage),
+    errorStack: errorText(FAILURE_HEADERS.errorStack),
     attempts: integer(FAILURE_HEADERS.attempts),
     failedAt: failedAt !== null && !Number.isNaN(Date.parse(failedAt)) ? failedAt : new Date(message.timestamp).toISOString(),
     original: {
@@ -144,7 +147,10 @@ export function detailOf(letter: DeadLetter, keyring?: Keyring): DeadLetterDetai
   }
 
   const payload = isEnvelopeLike(value) ? payloadOf(value, keyring) : {}
-  return {...summary, error: {...summary.error, stack: letter.errorStack}, ...payload, value, headers: letter.headers}
+  const binding = letter.jobId !== null && letter.job !== null ? {id: letter.jobId, job: letter.job} : undefined
+  const opened = (name: string) => (letter.headers[name] === undefined ? null : shownText(letter.headers[name], name, keyring, binding))
+  const error = {class: letter.errorClass, message: opened(FAILURE_HEADERS.errorMessage), stack: opened(FAILURE_HEADERS.errorStack)}
+  return {...summary, error, ...payload, value, headers: letter.headers}
 }
 
 /** A dead letter's payload, decrypted where the key is here: a dead letter itself stays encrypted. */

@@ -1,6 +1,7 @@
 import {NOT_BEFORE_HEADER} from '../delay/ladder.js'
 import {type IncomingMessage} from '../kafka/index.js'
 import {truncateUtf8} from '../text/bounded.js'
+import {type TextSeal, sealText} from './sealed-text.js'
 
 /**
  * The headers a failed attempt writes on the record it leaves behind, a retry record
@@ -43,6 +44,8 @@ export interface FailureContext {
   /** host:pid of the worker. */
   worker: string
   now: Date
+  /** For an encrypted job: its error's message and stack are written encrypted (see sealed-text.ts). */
+  seal?: TextSeal
 }
 
 export function describeError(error: unknown): {className: string; message: string; stack?: string} {
@@ -87,12 +90,17 @@ export function failureHeaders(context: FailureContext): Record<string, string> 
     [FAILURE_HEADERS.firstFailedAt]: headers[FAILURE_HEADERS.firstFailedAt] ?? now.toISOString(),
     [FAILURE_HEADERS.failedAt]: now.toISOString(),
     [FAILURE_HEADERS.errorClass]: truncateUtf8(error.className, 256),
-    [FAILURE_HEADERS.errorMessage]: truncateUtf8(error.message, MAX_ERROR_MESSAGE_BYTES),
+    [FAILURE_HEADERS.errorMessage]: secret(truncateUtf8(error.message, MAX_ERROR_MESSAGE_BYTES), FAILURE_HEADERS.errorMessage, context.seal),
     [FAILURE_HEADERS.consumerGroup]: context.group,
     [FAILURE_HEADERS.worker]: context.worker,
   }
-  if (error.stack) result[FAILURE_HEADERS.errorStack] = truncateUtf8(error.stack, MAX_ERROR_STACK_BYTES)
+  if (error.stack) result[FAILURE_HEADERS.errorStack] = secret(truncateUtf8(error.stack, MAX_ERROR_STACK_BYTES), FAILURE_HEADERS.errorStack, context.seal)
   return result
+}
+
+/** A header that may quote the payload: encrypted when the job is (bounded first, so the bound is the text's). */
+function secret(text: string, header: string, seal: TextSeal | undefined): string {
+  return seal === undefined ? text : sealText(text, header, seal)
 }
 
 /**

@@ -1,5 +1,6 @@
 import {HEADERS} from '../envelope/index.js'
 import {FAILURE_HEADERS} from '../failure/headers.js'
+import {shownText} from '../failure/sealed-text.js'
 import {NOT_BEFORE_HEADER} from '../delay/ladder.js'
 import {REPLAY_HEADERS} from '../dead-letter/letters.js'
 import {type IncomingMessage} from '../kafka/index.js'
@@ -31,7 +32,8 @@ export function sightingOf(message: IncomingMessage, role: TopicRole): JobSighti
     time: new Date(message.timestamp).toISOString(),
     // A record without kq-attempt is a first attempt; a dead letter counts the attempts made.
     attempt: kind === 'dead-letter' ? whole(FAILURE_HEADERS.attempts) : (whole(HEADERS.attempt) ?? 1),
-    error: failed ? {class: header(FAILURE_HEADERS.errorClass), message: header(FAILURE_HEADERS.errorMessage)} : null,
+    // An encrypted job's error message is encrypted as its payload is: named as such, not opened here.
+    error: failed ? {class: header(FAILURE_HEADERS.errorClass), message: sealedAsNamed(header(FAILURE_HEADERS.errorMessage))} : null,
     reason: header(FAILURE_HEADERS.reason),
     replayedFrom,
     notBefore: header(NOT_BEFORE_HEADER),
@@ -62,4 +64,8 @@ export function stateOf(last: JobSighting, worked: boolean, job: {id: string; qu
   if (worked) return {state: 'done', summary: `its last record ${where} was worked, and no later retry or dead letter was found: done`}
   if (last.kind === 'delayed') return {state: 'delayed', summary: `waiting on the delay rung ${where}${last.notBefore ? ` until ${last.notBefore}` : ''}`}
   return {state: 'waiting', summary: `waiting at ${where} for a worker (or running now), attempt ${last.attempt ?? '?'}`}
+}
+
+function sealedAsNamed(message: string | null): string | null {
+  return message === null ? null : shownText(message, FAILURE_HEADERS.errorMessage, undefined, undefined)
 }

@@ -1,6 +1,6 @@
 import {type QueueTopics} from '../config/index.js'
 import {deadLetterRecord} from '../dead-letter/record.js'
-import {type JobEnvelope} from '../envelope/index.js'
+import {type JobEnvelope, type Keyring} from '../envelope/index.js'
 import {type UniqueMark} from '../envelope/unique.js'
 import {FAILURE_HEADERS, type FailureContext} from '../failure/headers.js'
 import {type UnknownJobError} from '../jobs/registry.js'
@@ -24,6 +24,8 @@ export interface NotRunDeps {
   worker: string
   /** Where the retries of unknown jobs are noted, with --stop-when-empty. */
   unknownLeft?: UnknownJobsLeft
+  /** The key an encrypted job's error headers are encrypted with (see failureContext). */
+  keyring?: Keyring
 }
 
 /**
@@ -83,7 +85,10 @@ export class NotRun {
     envelope?: JobEnvelope,
     attempts = envelope ? envelope.attempt - 1 : 0,
   ): Promise<void> {
-    await this.deps.writer.writeDeadLetter(message, deadLetterRecord({...this.failureContext(message, {error}), reason, attempts, envelope}))
+    // A schema's refusal may quote the decrypted payload; kq's own reasons (no key, a changed
+    // payload, an unknown job) do not, and say what to do, so they stay readable.
+    const quotesPayload = reason === 'invalid-payload' ? envelope : undefined
+    await this.deps.writer.writeDeadLetter(message, deadLetterRecord({...this.failureContext(message, {error}, quotesPayload), reason, attempts, envelope}))
     // A batch's job that can never run has ended as surely as one that failed for good.
     if (envelope?.batch !== undefined) await this.deps.batchEnds.jobEnded(envelope, false)
     const {queue} = this.deps.topicsOf(message.topic)
@@ -91,14 +96,19 @@ export class NotRun {
     this.deps.events.emit('poison', {topic, partition, queue, offset, reason, error: errorSummary(error)})
   }
 
-  /** What the failure headers of a retry or dead letter of this record say. */
-  failureContext(message: IncomingMessage, outcome: {error?: unknown}): FailureContext {
+  /**
+   * What the failure headers of a retry or dead letter of this record say. The error of a job that
+   * ran with an encrypted payload may quote it: its message and stack are then encrypted too.
+   */
+  failureContext(message: IncomingMessage, outcome: {error?: unknown}, ran?: JobEnvelope): FailureContext {
+    const {keyring} = this.deps
     return {
       source: message,
       error: outcome.error,
       group: this.deps.options.group,
       worker: this.deps.worker,
       now: new Date(),
+      ...(ran?.encrypted !== undefined && keyring !== undefined && {seal: {key: keyring.current, binding: {id: ran.id, job: ran.job}}}),
     }
   }
 }

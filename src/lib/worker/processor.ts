@@ -217,7 +217,7 @@ export class JobProcessor {
         unique?.end()
         await this.writer.writeDeadLetter(
           message,
-          deadLetterRecord({...this.notRun.failureContext(message, outcome), reason: decision.reason, attempts: attempt, envelope}),
+          deadLetterRecord({...this.notRun.failureContext(message, outcome, envelope), reason: decision.reason, attempts: attempt, envelope}),
         )
         await this.followUps.dispatch(chainCatchJob(envelope, payload, outcome.error, new Date(), this.deps.keyring?.current))
         if (envelope.batch !== undefined) await this.batchEnds.jobEnded(envelope, false)
@@ -233,7 +233,7 @@ export class JobProcessor {
         let record: OutgoingMessage
         try {
           record = retryRecord(envelope, {attempt: decision.nextAttempt, dueAt: decision.dueAt}, {
-            ...this.notRun.failureContext(message, outcome),
+            ...this.notRun.failureContext(message, outcome, envelope),
             maxMessageBytes: this.deps.maxMessageBytes,
           })
         } catch (error) {
