@@ -149,7 +149,7 @@ describe('kq acl:grant, acl:list and acl:revoke on a Kafka with ACLs', function 
     assert.equal(reading.code, ExitCode.KafkaRefused, `an operator runs no jobs: ${reading.stderr}`)
     assert.equal(
       reading.stderr,
-      'Error: Kafka denied permission while consuming (GROUP_AUTHORIZATION_FAILED): ' +
+      'Error: Kafka denied permission while consuming as group audit-workers (GROUP_AUTHORIZATION_FAILED): ' +
         'a Kafka admin can grant what a worker needs with `kq acl:grant --role worker --principal User:olga --queue audit --group audit-workers`\n',
     )
   })

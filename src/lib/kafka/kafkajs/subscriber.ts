@@ -62,6 +62,8 @@ export class KafkaSubscriber implements Subscriber {
     private readonly brokers: string[],
     /** Shared with the consumer's restart policy: once stopping, a crash must not restart it. */
     private readonly lifecycle: {stopping: boolean},
+    /** Named in a refusal: a group's ACL is granted by its name. */
+    private readonly groupId: string,
   ) {
     consumer.on(consumer.events.GROUP_JOIN, () => {
       this.inGroup = true
@@ -188,7 +190,7 @@ export class KafkaSubscriber implements Subscriber {
           ;(listener as (value: SubscriberEvents['crashed']) => void)({
             error: restarting
               ? new BrokerUnreachableError(this.brokers, 'Kafka named no coordinator for the consumer group, as while a broker restarts', {cause: payload.error})
-              : translateKafkaError(payload.error, {brokers: this.brokers, action: 'consuming'}),
+              : translateKafkaError(payload.error, {brokers: this.brokers, action: `consuming as group ${this.groupId}`}),
             restarting: restarting || payload.restart,
           })
         })
@@ -265,5 +267,5 @@ export async function openSubscriber(connection: KafkaConnectionConfig, options:
     throw translateKafkaError(error, {brokers: connection.brokers, action: 'subscribing'})
   }
 
-  return new KafkaSubscriber(consumer, connection.brokers, lifecycle)
+  return new KafkaSubscriber(consumer, connection.brokers, lifecycle, options.groupId)
 }

@@ -48,7 +48,7 @@ describe('a subscriber whose consumer crashes', function () {
 
   it('starts its consumer again when Kafka names no coordinator for a group it had joined, and tells it as a lost broker', async () => {
     const {consumer, emitter, calls, crash} = standIn()
-    const subscriber = new KafkaSubscriber(consumer, ['k:9092'], {stopping: false})
+    const subscriber = new KafkaSubscriber(consumer, ['k:9092'], {stopping: false}, 'workers')
     const crashes: Array<SubscriberEvents['crashed']> = []
     subscriber.on('crashed', (event) => crashes.push(event))
     await subscriber.run(sink)
@@ -65,7 +65,7 @@ describe('a subscriber whose consumer crashes', function () {
 
   it('leaves a lost coordinator before any join to the refusal it most likely is, and does not restart', async () => {
     const {consumer, calls, crash} = standIn()
-    const subscriber = new KafkaSubscriber(consumer, ['k:9092'], {stopping: false})
+    const subscriber = new KafkaSubscriber(consumer, ['k:9092'], {stopping: false}, 'workers')
     const crashes: Array<SubscriberEvents['crashed']> = []
     subscriber.on('crashed', (event) => crashes.push(event))
     await subscriber.run(sink)
@@ -82,7 +82,7 @@ describe('a subscriber whose consumer crashes', function () {
       [{stopping: false}, new kafkajs.KafkaJSNonRetriableError('something else broke')],
     ] as const) {
       const {consumer, emitter, calls, crash} = standIn()
-      const subscriber = new KafkaSubscriber(consumer, ['k:9092'], lifecycle)
+      const subscriber = new KafkaSubscriber(consumer, ['k:9092'], lifecycle, 'workers')
       await subscriber.run(sink)
       emitter.emit('join', {payload: {memberAssignment: {}}})
       crash(error)
@@ -93,7 +93,7 @@ describe('a subscriber whose consumer crashes', function () {
 
   it('neither pauses nor resumes once kafkajs stopped its consumer, before it reports the crash', async () => {
     const {consumer, emitter, calls} = standIn()
-    const subscriber = new KafkaSubscriber(consumer, ['k:9092'], {stopping: false})
+    const subscriber = new KafkaSubscriber(consumer, ['k:9092'], {stopping: false}, 'workers')
     emitter.emit('join', {payload: {memberAssignment: {}}})
     subscriber.pause([{topic: 'jobs', partition: 0}])
     emitter.emit('stop', {})
