@@ -40,6 +40,8 @@ describe('kq init', function () {
     const {code, stdout, stderr} = await init(root)
     assert.equal(code, 0, stderr)
     assert.equal(readFileSync(path.join(root, '.env'), 'utf8'), EXAMPLE)
+    // It will hold the SASL password and the encryption key: readable by its owner alone.
+    if (process.platform !== 'win32') assert.equal(statSync(path.join(root, '.env')).mode & 0o777, 0o600)
     assert.ok(statSync(path.join(root, 'src', 'jobs')).isDirectory())
     const lines = stdout.split('\n')
     assert.deepEqual(lines.slice(0, 2), ['Created .env', 'Created src/jobs/'])

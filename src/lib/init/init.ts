@@ -1,5 +1,5 @@
 import {constants} from 'node:fs'
-import {access, copyFile, mkdir, stat} from 'node:fs/promises'
+import {access, chmod, copyFile, mkdir, stat} from 'node:fs/promises'
 import {createRequire} from 'node:module'
 import path from 'node:path'
 
@@ -76,6 +76,8 @@ async function existing(target: string, kind: 'file' | 'folder'): Promise<boolea
 async function copyNew(from: string, to: string): Promise<void> {
   try {
     await copyFile(from, to, constants.COPYFILE_EXCL)
+    // For its owner alone: it is where KAFKA_SASL_PASSWORD and KQ_ENCRYPTION_KEY go.
+    await chmod(to, 0o600)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw cannotWrite(to, error)
   }
