@@ -1,8 +1,8 @@
 import {timingSafeEqual} from 'node:crypto'
-import {lookup} from 'node:dns/promises'
 import {isIP} from 'node:net'
 
 import {UsageError} from '../errors.js'
+import {isUnknownHostName} from '../host-names.js'
 
 /** The header the page sends with every POST: a cross-site form or image cannot set it. */
 export const CSRF_HEADER = 'x-kq-csrf'
@@ -46,7 +46,8 @@ export function isLoopback(host: string): boolean {
  * that does not resolve would send the person after the wrong fix.
  */
 export async function assertSafeBinding(host: string, token: string | undefined): Promise<void> {
-  if (isIP(host) === 0 && !isLoopback(host) && !(await resolves(host))) throw hostNotFoundError(host)
+  // Only a name DNS says does not exist: a lookup that failed for now is left to listen().
+  if (isIP(host) === 0 && !isLoopback(host) && (await isUnknownHostName(host))) throw hostNotFoundError(host)
   if (!isLoopback(host) && !token) {
     throw new UsageError(`serving on ${host} lets other machines in: pass --token (or set KQ_DASHBOARD_TOKEN in the environment: kq does not read it from .env) to require one, or keep the default --host 127.0.0.1`)
   }
@@ -57,16 +58,6 @@ export function hostNotFoundError(host: string): UsageError {
   return new UsageError(`host name ${host} does not resolve: check --host (no DNS server knows it), or keep the default 127.0.0.1`)
 }
 
-// Only a name DNS says does not exist is refused: a lookup that failed for now (EAI_AGAIN) is
-// left to listen(), which reports what it finds.
-async function resolves(host: string): Promise<boolean> {
-  try {
-    await lookup(host)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ENOTFOUND'
-  }
-}
 
 /** Actions change Kafka: they are POSTs under /api, and the page names them. */
 export function isAction(facts: Pick<RequestFacts, 'method' | 'path'>): boolean {

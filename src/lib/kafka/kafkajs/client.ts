@@ -2,6 +2,7 @@ import kafkajs, {type Admin, type Kafka, type KafkaConfig, type SASLOptions} fro
 
 import {type KafkaConnectionConfig} from '../../config/index.js'
 import {BrokerUnreachableError} from '../../errors.js'
+import {isUnknownHostName} from '../../host-names.js'
 import {brokerAddress} from '../reachability.js'
 import {translateKafkaError} from './errors.js'
 import {tolerateLeaderlessPartitions} from './metadata-parse.js'
@@ -136,18 +137,7 @@ function offered(connection: KafkaConnectionConfig): {ssl: boolean; sasl: boolea
 
 /** True when the host name of every broker is one that DNS says does not exist (ENOTFOUND). */
 async function noBrokerNameResolves(brokers: string[]): Promise<boolean> {
-  // Loaded here, not with the client: only a name that did not resolve needs it.
-  const {lookup} = await import('node:dns/promises')
-  const unknown = await Promise.all(
-    brokers.map(async (broker) => {
-      try {
-        await lookup(brokerAddress(broker).host)
-        return false
-      } catch (error) {
-        return (error as NodeJS.ErrnoException).code === 'ENOTFOUND'
-      }
-    }),
-  )
+  const unknown = await Promise.all(brokers.map(async (broker) => isUnknownHostName(brokerAddress(broker).host)))
   return unknown.every(Boolean)
 }
 
