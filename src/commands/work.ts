@@ -4,6 +4,7 @@ import {KqCommand} from '../base-command.js'
 import {topicName} from '../lib/config/values.js'
 import {assertJobsFolder} from '../lib/jobs/files.js'
 import {lineWriter} from '../lib/output/lines.js'
+import {isLoopback} from '../lib/host-names.js'
 import {humanRenderer, jsonRenderer, metricsLine} from '../lib/output/worker.js'
 import {type KqConfig} from '../lib/config/index.js'
 import {ConfigError, UsageError} from '../lib/errors.js'
@@ -122,7 +123,7 @@ export default class Work extends KqCommand {
 
     // Before the worker starts: a port that cannot be had stops it with nothing consumed.
     const metrics = await startMetrics(worker, config)
-    if (metrics && !flags.json) output.write(metricsLine(metrics.url))
+    if (metrics && !flags.json) output.write(metricsLine(metrics.url, {open: !isLoopback(worker.options.metricsHost)}))
     const release = guardWorkerProcess(worker, output, {json: flags.json})
     let summary: WorkerSummary
     try {

@@ -84,7 +84,7 @@ const NEEDS: Record<Role, (scope: RoleScope) => Need[]> = {
     group(scope.group, ['describe'], 'kq status: workers and their offsets'),
     group(deadLetterCursorGroup(scope.group), ['read', 'describe'], 'kq dlt:*: read dead letters, move the cursor', 'prefixed'),
     topics([scope.controlTopic], ['read', 'write', 'create', 'describe'], 'kq pause, continue, restart; status shows paused queues'),
-    group(controlReaderGroup(scope.group), ['read'], 'kq status: read the control topic', 'prefixed'),
+    group(controlReaderGroup(scope.group), ['read'], 'kq status, pause, continue: read the control topic', 'prefixed'),
     topics([scope.batchTopic], ['read', 'describe'], 'kq batch:show, batch:list'),
     group(batchReaderGroup(scope.group), ['read'], 'kq batch:show, batch:list: read the batch topic', 'prefixed'),
   ],

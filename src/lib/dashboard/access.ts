@@ -2,7 +2,7 @@ import {timingSafeEqual} from 'node:crypto'
 import {isIP} from 'node:net'
 
 import {UsageError} from '../errors.js'
-import {isUnknownHostName} from '../host-names.js'
+import {isLoopback, isUnknownHostName} from '../host-names.js'
 
 /** The header the page sends with every POST: a cross-site form or image cannot set it. */
 export const CSRF_HEADER = 'x-kq-csrf'
@@ -33,12 +33,8 @@ export interface RequestFacts {
 
 export type AccessVerdict = {allowed: true; setCookie?: string} | {allowed: false; status: 401 | 403; error: string}
 
-const LOOPBACK = new Set(['localhost', '::1', '[::1]'])
-
-/** Loopback addresses reach only this machine: the one place a dashboard may serve without a token. */
-export function isLoopback(host: string): boolean {
-  return LOOPBACK.has(host) || /^127(\.\d{1,3}){3}$/.test(host)
-}
+// Loopback addresses reach only this machine: the one place a dashboard may serve without a token.
+export {isLoopback} from '../host-names.js'
 
 /**
  * Refuses, before anything listens, a host name no DNS server knows, then serving Kafka's dead

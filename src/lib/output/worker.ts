@@ -164,6 +164,8 @@ const STOP_WORDS: Record<WorkerEvents['stopping']['reason'], string> = {
 
 
 /** Where the worker's Prometheus endpoint listens (kq work --metrics-port). */
-export function metricsLine(url: string, styles: ChalkInstance = stylesFor()): string {
-  return `\n  ${styles.bgBlue.white(' INFO ')} Prometheus metrics at ${url}`
+export function metricsLine(url: string, options: {open: boolean}, styles: ChalkInstance = stylesFor()): string {
+  const line = `\n  ${styles.bgBlue.white(' INFO ')} Prometheus metrics at ${url}`
+  // They ask for no login: on an address other machines reach, that is worth a word.
+  return options.open ? `${line}\n  ${styles.yellow('open to other machines, without a login: keep the port on a private network, or --metrics-host 127.0.0.1 behind a proxy')}` : line
 }

@@ -3,7 +3,7 @@ import {stripVTControlCharacters} from 'node:util'
 
 import {Chalk} from 'chalk'
 
-import {humanRenderer, jsonRenderer} from '../../../src/lib/output/worker.js'
+import {humanRenderer, jsonRenderer, metricsLine} from '../../../src/lib/output/worker.js'
 import {type JobRef, type WorkerEvents} from '../../../src/lib/worker/events.js'
 
 // Local time, as the lines show it: the same on every machine's time zone.
@@ -296,5 +296,11 @@ describe('jsonRenderer', () => {
     const ticking = jsonRenderer(() => new Date(Date.UTC(2026, 10, 26, 17, 30, tick++)))
     const times = [0, 1].map(() => (JSON.parse(ticking('broker:restored', {}) as string) as {time: string}).time)
     assert.deepEqual(times, ['2026-11-26T17:30:00.000Z', '2026-11-26T17:30:01.000Z'])
+  })
+
+  it('says that metrics served where other machines reach them ask for no login', () => {
+    const plain = new Chalk({level: 0})
+    assert.equal(metricsLine('http://127.0.0.1:9400/metrics', {open: false}, plain), '\n   INFO  Prometheus metrics at http://127.0.0.1:9400/metrics')
+    assert.match(metricsLine('http://0.0.0.0:9400/metrics', {open: true}, plain), /\n  open to other machines, without a login: keep the port on a private network/)
   })
 })
