@@ -6,6 +6,7 @@ import {delayTopicFor} from '../delay/ladder.js'
 import {BrokerUnreachableError, RecordTooLargeError} from '../errors.js'
 import {FAILURE_HEADERS, describeError} from '../failure/headers.js'
 import {type IncomingMessage, type OutgoingMessage, type PublishedRecord, type Publisher, type SendOptions} from '../kafka/index.js'
+import {resultWithin} from './deadline.js'
 import {type WorkerEmitter} from './events.js'
 
 /** Thrown when a retry record or dead letter could not be written: the record must not be resolved. */
@@ -72,7 +73,7 @@ export class FailureWriter {
         try {
           const sending = this.deps.publisher.send(topic, record, options)
           if (!waiting) {
-            const sent = await settledWithin(sending, LEADER_CHECK_MS)
+            const sent = await resultWithin(sending, LEADER_CHECK_MS)
             if (sent !== undefined) return sent
             waiting = await this.startWaiting(topic)
           }
@@ -117,7 +118,7 @@ export class FailureWriter {
   private async withoutLeader(topic: string): Promise<number[]> {
     if (this.deps.withoutLeader === undefined) return []
     try {
-      return (await settledWithin(this.deps.withoutLeader(topic), LEADER_QUESTION_MS)) ?? []
+      return (await resultWithin(this.deps.withoutLeader(topic), LEADER_QUESTION_MS)) ?? []
     } catch {
       return []
     }
@@ -192,17 +193,4 @@ export class FailureWriter {
 
 function stoppedWaiting(topic: string): PublishFailedError {
   return new PublishFailedError(`stopped before a record for ${topic} was written: the job it comes from runs again on its partition's next owner`)
-}
-
-/** What `work` resolved to within `ms`, or undefined while it is still under way; its error if it failed. */
-async function settledWithin<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms)
-  })
-  try {
-    return await Promise.race([work, late])
-  } finally {
-    clearTimeout(timer)
-  }
 }
