@@ -51,24 +51,24 @@ export async function sendControl(config: KqConfig, request: ControlRequest): Pr
     }
   }
 
-  await withTopicAdmin(config.kafka, async (admin) => {
-    if (record.topic !== undefined && !(await admin.describeTopics([record.topic])).has(record.topic)) {
-      throw new TopicNotFoundError(record.topic)
+  // One admin connection: the queue checked, the change checked, the control topic made.
+  const unchanged = await withTopicAdmin(config.kafka, async (admin): Promise<UnchangedControl | undefined> => {
+    if (request.action !== 'restart') {
+      const topic = record.topic!
+      if (!(await admin.describeTopics([topic])).has(topic)) throw new TopicNotFoundError(topic)
+      // A second pause would only replace who paused it and when; a continue of a running queue
+      // would be a record no worker acts on. Read as `kq status` reads which queues are paused.
+      const paused = await readPausedOrUnknown(config)
+      const pause = paused?.get(topic)
+      if (paused !== undefined && (pause !== undefined) === (request.action === 'pause')) {
+        return {action: request.action, queue: request.queue, topic, controlTopic: config.controlTopic, written: false, ...(pause && {paused: {at: pause.at, by: pause.by}})}
+      }
     }
 
+    await ensureControlTopic(admin, config)
+    return undefined
   })
-  // A second pause would only replace who paused it and when; a continue of a running queue
-  // would be a record no worker acts on. Read as `kq status` reads which queues are paused.
-  if (request.action !== 'restart') {
-    const topic = record.topic!
-    const paused = await readPausedOrUnknown(config)
-    const pause = paused?.get(topic)
-    if (paused !== undefined && (pause !== undefined) === (request.action === 'pause')) {
-      return {action: request.action, queue: request.queue, topic, controlTopic: config.controlTopic, written: false, ...(pause && {paused: {at: pause.at, by: pause.by}})}
-    }
-  }
-
-  await withTopicAdmin(config.kafka, (admin) => ensureControlTopic(admin, config))
+  if (unchanged !== undefined) return unchanged
   const publisher = await openPublisher(config.kafka, {sendTimeoutMs: config.sendTimeoutMs})
   try {
     const {offset} = await publisher.send(config.controlTopic, encodeControl(record))
