@@ -2,6 +2,7 @@ import {type EnvelopeEncoder, type Keyring, HEADERS} from '../envelope/index.js'
 import {type OutgoingMessage, type Publisher} from '../kafka/index.js'
 import {type BulkStop, BulkDispatchInterruptedError} from './bulk-interrupted.js'
 import {type Placement, notBeforeHeader, sendOptions} from './placement.js'
+import {type BulkLines} from './line-store.js'
 import {type DispatchRecorder} from './recorder.js'
 
 /** One line of a bulk dispatch, checked: its payload's JSON text (parsed once) and its key. */
@@ -44,7 +45,7 @@ export interface BulkResult {
 export async function sendLines(
   publisher: Publisher,
   target: BulkTarget,
-  lines: BulkLine[],
+  lines: BulkLines,
   options: {batchSize: number; onProgress?: (progress: BulkProgress) => void; source?: string},
 ): Promise<BulkResult> {
   const started = process.hrtime.bigint()
@@ -52,7 +53,7 @@ export async function sendLines(
   const batchOf = (start: number): OutgoingMessage[] => {
     const end = Math.min(start + options.batchSize, lines.length)
     const batch: OutgoingMessage[] = new Array(end - start)
-    for (let index = start; index < end; index++) batch[index - start] = encode(lines[index])
+    for (let index = start; index < end; index++) batch[index - start] = encode(lines, index)
     return batch
   }
 
@@ -78,8 +79,8 @@ export async function sendLines(
 }
 
 /** Where a bulk dispatch stopped when the batch of lines [start, end) failed. */
-function bulkStop(lines: BulkLine[], start: number, end: number, about: {source: string; job: string}): BulkStop {
-  const lineOf = (index: number) => lines[index].line ?? index + 1
+function bulkStop(lines: BulkLines, start: number, end: number, about: {source: string; job: string}): BulkStop {
+  const lineOf = (index: number) => lines.line(index) ?? index + 1
   const last = Math.min(end, lines.length) - 1
   return {
     sent: {jobs: start, lastLine: start === 0 ? null : lineOf(start - 1)},
@@ -90,9 +91,9 @@ function bulkStop(lines: BulkLine[], start: number, end: number, about: {source:
 }
 
 /** A bulk dispatch while the queue is faked: every line recorded, as sendBulk would send it. */
-export function recordBulk(recorder: DispatchRecorder, target: BulkTarget & {keyring?: Keyring}, lines: BulkLine[]): BulkResult {
+export function recordBulk(recorder: DispatchRecorder, target: BulkTarget & {keyring?: Keyring}, lines: BulkLines): BulkResult {
   const encode = bulkEncoder(target)
-  for (const line of lines) recorder.record({...target, message: encode(line)})
+  for (let index = 0; index < lines.length; index++) recorder.record({...target, message: encode(lines, index)})
   const {job, queue, topic, dueAt} = target
   return {job, queue, topic, ...(dueAt && {dueAt}), count: lines.length, seconds: 0}
 }
@@ -101,17 +102,17 @@ export function recordBulk(recorder: DispatchRecorder, target: BulkTarget & {key
  * Makes one bulk line's message: the envelope's text from the encoder's template, and its
  * headers, the shared ones gathered once for all the lines rather than spread into each.
  */
-function bulkEncoder(target: BulkTarget): (line: BulkLine) => OutgoingMessage {
+function bulkEncoder(target: BulkTarget): (lines: BulkLines, index: number) => OutgoingMessage {
   const before = Object.entries({...target.headers, [HEADERS.job]: target.job})
   const after = Object.entries(notBeforeHeader(target))
-  return (line) => {
-    const {id, json} = target.encoder.messageJson(line.payloadJson)
+  return (lines, index) => {
+    const {id, json} = target.encoder.messageJson(lines.payloadJson(index))
     const headers: Record<string, string> = {}
     for (const [name, value] of before) headers[name] = value
     headers[HEADERS.jobId] = id
     if (target.encoder.keyId !== undefined) headers[HEADERS.keyId] = target.encoder.keyId
     for (const [name, value] of after) headers[name] = value
-    return {key: line.key, value: json, headers}
+    return {key: lines.key(index), value: json, headers}
   }
 }
 

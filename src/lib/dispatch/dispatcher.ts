@@ -8,6 +8,7 @@ import {type OutgoingMessage, type PublishedRecord, type Publisher, openPublishe
 import {assertPayloadValid} from '../schema/validate.js'
 import {activeTraceHeaders} from '../trace/otel.js'
 import {type BulkLine, type BulkProgress, type BulkResult, type BulkTarget, recordBulk, sendLines} from './bulk.js'
+import {type BulkLines, arrayLines} from './line-store.js'
 import {checkHeaders} from './input.js'
 import {type Placement, assertTopicsExist, notBeforeHeader, placement, sendOptions} from './placement.js'
 import {dispatchRecorder} from './recorder.js'
@@ -17,6 +18,7 @@ import {type DispatchOptions, type DispatchReceipt, type JobDefaults} from './ty
 const DISPATCH_LANES = 4
 
 export type {BulkLine, BulkProgress, BulkResult, BulkTarget} from './bulk.js'
+export type {BulkLines} from './line-store.js'
 export type {Placement} from './placement.js'
 
 /** A job checked and encoded, ready to send: building one is where every bad input is caught. */
@@ -137,9 +139,10 @@ export class Dispatcher {
    */
   async sendBulk(
     target: BulkTarget,
-    lines: BulkLine[],
+    given: BulkLine[] | BulkLines,
     options: {batchSize: number; onProgress?: (progress: BulkProgress) => void; source?: string},
   ): Promise<BulkResult> {
+    const lines = Array.isArray(given) ? arrayLines(given) : given
     const recorder = dispatchRecorder()
     if (recorder !== undefined) return recordBulk(recorder, {...target, ...this.keyring()}, lines)
     const publisher = await this.connect()
