@@ -99,20 +99,28 @@ export function recordBulk(recorder: DispatchRecorder, target: BulkTarget & {key
 }
 
 /**
- * Makes one bulk line's message: the envelope's text from the encoder's template, and its
- * headers, the shared ones gathered once for all the lines rather than spread into each.
+ * Makes one bulk line's message: the envelope from the encoder's template, as bytes straight from
+ * the line's own when it has them, and its headers, the shared ones gathered once for all the
+ * lines rather than spread into each.
  */
 function bulkEncoder(target: BulkTarget): (lines: BulkLines, index: number) => OutgoingMessage {
   const before = Object.entries({...target.headers, [HEADERS.job]: target.job})
   const after = Object.entries(notBeforeHeader(target))
-  return (lines, index) => {
+  const {messageBytes} = target.encoder
+  const message = (lines: BulkLines, index: number): {id: string; value: Buffer | string} => {
+    const bytes = messageBytes === undefined ? undefined : lines.payloadBytes?.(index)
+    if (bytes !== undefined) return messageBytes!(bytes)
     const {id, json} = target.encoder.messageJson(lines.payloadJson(index))
+    return {id, value: json}
+  }
+
+  return (lines, index) => {
+    const {id, value} = message(lines, index)
     const headers: Record<string, string> = {}
     for (const [name, value] of before) headers[name] = value
     headers[HEADERS.jobId] = id
     if (target.encoder.keyId !== undefined) headers[HEADERS.keyId] = target.encoder.keyId
     for (const [name, value] of after) headers[name] = value
-    return {key: lines.key(index), value: json, headers}
+    return {key: lines.key(index), value, headers}
   }
 }
-

@@ -8,6 +8,8 @@ export interface BulkLines {
   readonly length: number
   /** The line's payload as JSON text, exactly as it was checked. */
   payloadJson(index: number): string
+  /** The same as UTF-8 bytes when the source holds them as they stand; else undefined. */
+  payloadBytes?(index: number): Buffer | undefined
   key(index: number): string | null
   /** Its line number in the source; undefined for lines given by code. */
   line(index: number): number | undefined
@@ -27,7 +29,8 @@ export function arrayLines(lines: BulkLine[]): BulkLines {
  * strings: a million 200-byte lines held as a million strings and objects on the JavaScript heap
  * cost a bulk dispatch more garbage collection than its sends (every object was copied as it
  * aged, then marked again and again while the heap grew). Buffers are outside that heap, and
- * the ranges are typed arrays. A line's text is decoded again, the same way, when it is sent.
+ * the ranges are typed arrays. A line is sent from its bytes (payloadBytes), or decoded again,
+ * the same way, when its text is needed.
  */
 export class LineStore implements BulkLines {
   private readonly buffers: Buffer[] = []
@@ -72,6 +75,11 @@ export class LineStore implements BulkLines {
   payloadJson(index: number): string {
     const trimmed = this.texts.size === 0 ? undefined : this.texts.get(index)
     return trimmed ?? this.buffers[this.buffer[index]].toString('utf8', this.start[index], this.end[index])
+  }
+
+  payloadBytes(index: number): Buffer | undefined {
+    if (this.texts.size > 0 && this.texts.has(index)) return undefined
+    return this.buffers[this.buffer[index]].subarray(this.start[index], this.end[index])
   }
 
   key(index: number): string | null {

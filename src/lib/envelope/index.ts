@@ -138,6 +138,12 @@ export interface EnvelopeEncoder {
    * bytes made, because the Kafka client makes them anyway. The bulk dispatch's fast path.
    */
   messageJson(payloadJson: string): {id: string; json: string}
+  /**
+   * The same message as bytes, from the payload's JSON bytes, for a payload in the clear
+   * (undefined for an encrypted job): the bulk dispatch's lines are bytes already, and a value
+   * made as bytes is copied into the record, not encoded again.
+   */
+  messageBytes?: (payloadJson: Buffer) => {id: string; value: Buffer}
   /** The id of the key payloads are encrypted with, for the kq-key-id header; undefined: in the clear. */
   keyId?: string
 }
@@ -170,7 +176,7 @@ export function envelopeEncoder(
   // Jobs made in the same millisecond share its text: one toISOString a millisecond.
   let lastMs = Number.NaN
   let lastTime = ''
-  const messageJson = (payloadJson: string) => {
+  const stamp = () => {
     const now = options.now?.() ?? new Date()
     const ms = now.getTime()
     if (ms !== lastMs) {
@@ -178,9 +184,28 @@ export function envelopeEncoder(
       lastTime = now.toISOString()
     }
 
-    const id = newJobId(ms)
+    return ms
+  }
+
+  const messageJson = (payloadJson: string) => {
+    const id = newJobId(stamp())
     const value = key ? JSON.stringify(sealPayload(payloadJson, key, {id, job: sample.job}, options.iv?.())) : payloadJson
     return {id, json: `${before}"${id}"${middle}"${lastTime}"${end}${value}}`}
+  }
+
+  // The same text around the id, the time and the payload, as bytes; the id and time are ASCII.
+  const [beforeBytes, middleBytes, endBytes] = [`${before}"`, `"${middle}"`, `"${end}`].map((part) => Buffer.from(part))
+  const messageBytes = (payloadJson: Buffer) => {
+    const id = newJobId(stamp())
+    const value = Buffer.allocUnsafe(beforeBytes.length + id.length + middleBytes.length + lastTime.length + endBytes.length + payloadJson.length + 1)
+    let at = beforeBytes.copy(value, 0)
+    at += value.write(id, at, 'latin1')
+    at += middleBytes.copy(value, at)
+    at += value.write(lastTime, at, 'latin1')
+    at += endBytes.copy(value, at)
+    at += payloadJson.copy(value, at)
+    value[at] = 0x7d // }
+    return {id, value}
   }
 
   const encodeJson = (payloadJson: string) => {
@@ -197,7 +222,7 @@ export function envelopeEncoder(
     if (size > maxBytes) throw tooLarge(sample.job, size, maxBytes)
   }
 
-  return {encodeJson, encode: (payload) => encodeJson(toJson(payload)), assertFits, messageJson, ...(key && {keyId: key.id})}
+  return {encodeJson, encode: (payload) => encodeJson(toJson(payload)), assertFits, messageJson, ...(key ? {keyId: key.id} : {messageBytes})}
 }
 
 /**

@@ -40,6 +40,21 @@ describe('envelopeEncoder', () => {
     assert.deepEqual(envelope.payload, {user: 'u1', seq: 7})
   })
 
+  it('makes from the payload as bytes the same message as from its text, and none for an encrypted job', () => {
+    for (const template of templates) {
+      const encoder = envelopeEncoder(template, {now})
+      for (const payload of payloads) {
+        const payloadJson = JSON.stringify(payload)
+        const {id, value} = encoder.messageBytes!(Buffer.from(payloadJson))
+        const fromText = encoder.messageJson(payloadJson)
+        assert.equal(value.toString(), fromText.json.replace(fromText.id, id))
+        assert.deepEqual(decodeEnvelope(value).payload, payload)
+      }
+    }
+
+    assert.equal(envelopeEncoder({job: 'A', queue: 'q'}, {encryptWith: {id: 'k1', secret: Buffer.alloc(32, 1)}}).messageBytes, undefined)
+  })
+
   it('gives each job its own id', () => {
     const encoder = envelopeEncoder({job: 'Track', queue: 'events'})
     const ids = new Set(Array.from({length: 1000}, () => encoder.encode({}).id))
