@@ -48,12 +48,28 @@ const KAFKAJS_REPLACED = {
     `module.exports = require(${JSON.stringify(path.join(codec, 'group-by-partition.js'))}).groupMessagesPerPartition\n`,
 }
 
-/** Loads kq's module in place of each kafkajs module above; `<file>?kafkajs` is still kafkajs's own. */
+/** Modules of kafkajs that kq's bundle edits in place, each edit tested against kafkajs's own. */
+const {editProduceRequest} = await import(path.join(codec, 'produce-request.js'))
+const KAFKAJS_EDITED = {
+  'src/protocol/requests/produce/v3/request.js': editProduceRequest,
+}
+
+/**
+ * Loads kq's module in place of each kafkajs module above, and edits those that are; `<file>?kafkajs`
+ * is still kafkajs's own.
+ */
+const edits = new Set()
 const replaceKafkajsModules = {
   name: 'replace-kafkajs-modules',
   setup(build) {
     build.onResolve({filter: /\?kafkajs$/}, (args) => ({path: args.path.slice(0, -'?kafkajs'.length), suffix: '?kafkajs'}))
-    build.onLoad({filter: /[/\\]node_modules[/\\]kafkajs[/\\]src[/\\]/}, (args) => {
+    build.onLoad({filter: /[/\\]node_modules[/\\]kafkajs[/\\]src[/\\]/}, async (args) => {
+      const edited = Object.entries(KAFKAJS_EDITED).find(([file]) => args.path.endsWith(path.join('kafkajs', file)))
+      if (edited !== undefined) {
+        edits.add(edited[0])
+        return {contents: edited[1](await readFile(args.path, 'utf8')), loader: 'js', resolveDir: path.dirname(args.path)}
+      }
+
       const replaced = Object.entries(KAFKAJS_REPLACED).find(([file]) => args.path.endsWith(path.join('kafkajs', file)))
       if (replaced === undefined || args.suffix === '?kafkajs') return undefined
       return {contents: replaced[1](args.path), loader: 'js', resolveDir: path.dirname(args.path)}
@@ -159,6 +175,10 @@ const {metafile} = await build({
 const inputs = Object.keys(metafile.inputs)
 for (const file of ['record.js', 'record-batch.js', 'decode-record.js', 'decode-messages.js', 'crc32c.js', 'group-by-partition.js']) {
   if (!inputs.some((input) => input.endsWith(path.join('codec', file)))) throw new Error(`kq's ${file} did not replace kafkajs's: see KAFKAJS_REPLACED in scripts/bundle.mjs`)
+}
+
+for (const file of Object.keys(KAFKAJS_EDITED)) {
+  if (!edits.has(file)) throw new Error(`kafkajs's ${file} was not bundled, so not edited: see KAFKAJS_EDITED in scripts/bundle.mjs`)
 }
 
 const packagesByFile = {}
