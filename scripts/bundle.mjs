@@ -49,10 +49,7 @@ const KAFKAJS_REPLACED = {
 }
 
 /** Modules of kafkajs that kq's bundle edits in place, each edit tested against kafkajs's own. */
-const {editProduceRequest} = await import(path.join(codec, 'produce-request.js'))
-const KAFKAJS_EDITED = {
-  'src/protocol/requests/produce/v3/request.js': editProduceRequest,
-}
+const {KAFKAJS_EDITS} = await import(path.join(codec, 'kafkajs-edits.js'))
 
 /**
  * Loads kq's module in place of each kafkajs module above, and edits those that are; `<file>?kafkajs`
@@ -64,7 +61,7 @@ const replaceKafkajsModules = {
   setup(build) {
     build.onResolve({filter: /\?kafkajs$/}, (args) => ({path: args.path.slice(0, -'?kafkajs'.length), suffix: '?kafkajs'}))
     build.onLoad({filter: /[/\\]node_modules[/\\]kafkajs[/\\]src[/\\]/}, async (args) => {
-      const edited = Object.entries(KAFKAJS_EDITED).find(([file]) => args.path.endsWith(path.join('kafkajs', file)))
+      const edited = Object.entries(KAFKAJS_EDITS).find(([file]) => args.path.endsWith(path.join('kafkajs', file)))
       if (edited !== undefined) {
         edits.add(edited[0])
         return {contents: edited[1](await readFile(args.path, 'utf8')), loader: 'js', resolveDir: path.dirname(args.path)}
@@ -177,8 +174,8 @@ for (const file of ['record.js', 'record-batch.js', 'decode-record.js', 'decode-
   if (!inputs.some((input) => input.endsWith(path.join('codec', file)))) throw new Error(`kq's ${file} did not replace kafkajs's: see KAFKAJS_REPLACED in scripts/bundle.mjs`)
 }
 
-for (const file of Object.keys(KAFKAJS_EDITED)) {
-  if (!edits.has(file)) throw new Error(`kafkajs's ${file} was not bundled, so not edited: see KAFKAJS_EDITED in scripts/bundle.mjs`)
+for (const file of Object.keys(KAFKAJS_EDITS)) {
+  if (!edits.has(file)) throw new Error(`kafkajs's ${file} was not bundled, so not edited: see codec/kafkajs-edits.ts`)
 }
 
 const packagesByFile = {}
