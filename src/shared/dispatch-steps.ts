@@ -7,7 +7,7 @@ import {UsageError} from '../lib/errors.js'
 import {jobDefaults} from '../lib/jobs/job.js'
 import {JobRegistry} from '../lib/jobs/registry.js'
 import {renderBulkSummary, renderReceipt} from '../lib/output/dispatch.js'
-import {progressBar} from '../lib/output/progress.js'
+import {type ProgressBar, progressBar} from '../lib/output/progress.js'
 import {askForJob, askForPayload, isInteractive} from '../lib/prompts/index.js'
 import {type Role} from '../lib/acl/roles.js'
 import {traceHeadersFromEnvironment} from '../lib/trace/traceparent.js'
@@ -83,15 +83,16 @@ export async function sendBulkJobs({job, options}: PreparedDispatch, dispatcher:
   }
 
   const target = dispatcher.target(job, options)
-  const lines = await readNdjson(target, flags.ndjson, {key: options.key, keyField: flags['key-field'], schema: job.schema})
-  const bar = progressBar(`Dispatching ${job.name}`)
+  // Read and checked while the dispatcher connects; the bar starts with the first batch sent.
+  const lines = readNdjson(target, flags.ndjson, {key: options.key, keyField: flags['key-field'], schema: job.schema})
+  let bar: ProgressBar | undefined
   const result = await dispatcher
     .sendBulk(target, lines, {
       batchSize: flags['batch-size'] ?? DEFAULT_BATCH_SIZE,
       source: flags.ndjson,
-      onProgress: ({sent, total}) => bar.update(sent, total),
+      onProgress: ({sent, total}) => (bar ??= progressBar(`Dispatching ${job.name}`)).update(sent, total),
     })
-    .finally(() => bar.finish())
+    .finally(() => bar?.finish())
   io.log(renderBulkSummary(result))
   return {...result, rate: Math.round(result.count / Math.max(result.seconds, 1e-9))}
 }

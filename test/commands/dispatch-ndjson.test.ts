@@ -1,5 +1,6 @@
 import {strict as assert} from 'node:assert'
 import {writeFileSync} from 'node:fs'
+import net from 'node:net'
 import path from 'node:path'
 
 import {type DispatchResult} from '../../src/commands/dispatch.js'
@@ -100,6 +101,31 @@ describe('kq dispatch --ndjson', function () {
         assert.equal(await endOffsetTotal(queue), before)
       })
     }
+
+    it('a bad line at once, though the connection made while the lines are read is to a broker that never answers', async () => {
+      // A listener that takes connections and says nothing: the connect would wait out its 30 s.
+      const silent = net.createServer(() => {})
+      await new Promise<void>((resolve) => {
+        silent.listen(0, '127.0.0.1', resolve)
+      })
+      const sockets = new Set<net.Socket>()
+      silent.on('connection', (socket) => sockets.add(socket))
+      try {
+        const {port} = silent.address() as net.AddressInfo
+        const lines = [...Array.from({length: 50_000}, (_, n) => JSON.stringify({n})), '{"n":']
+        const started = Date.now()
+        const {code, stderr} = await kq(['dispatch', 'Track', '--ndjson', ndjson('late-bad.ndjson', lines), '--queue', queue], {
+          cwd: app.root,
+          env: {KAFKA_BROKERS: `127.0.0.1:${port}`, KAFKA_CONNECT_TIMEOUT: '30'},
+        })
+        assert.equal(code, ExitCode.Usage, stderr)
+        assert.match(stderr.trimEnd(), /^Error: line 50001 of .*late-bad\.ndjson: payload is not valid JSON .*; nothing was sent$/)
+        assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms: it waited for the connection`)
+      } finally {
+        for (const socket of sockets) socket.destroy()
+        silent.close()
+      }
+    })
 
     it('a payload argument given with --ndjson', async () => {
       const {code, stderr} = await kq(['dispatch', 'Track', '{}', '--ndjson', 'x.ndjson'], {cwd: app.root})

@@ -42,6 +42,8 @@ export interface Chained {
  */
 export class Dispatcher {
   private publisher?: Promise<Publisher>
+  /** Gives up the connection being made, if one is: close() does not wait for it. */
+  private connecting?: AbortController
   /** The publisher once open, and the topics it found: a dispatch to them waits on neither. */
   private open?: {publisher: Publisher; topics: Set<string>}
   /** Where each kind of job and queue goes, checked once: see target(). */
@@ -134,20 +136,26 @@ export class Dispatcher {
    * (acks=all) before the next leaves, so per-key order holds and a failure leaves a clean
    * prefix sent. (Two in flight would not keep order: kafkajs retries a failed request after
    * the next one may have been written.) Each batch is encoded while the one before it is in
-   * flight, so memory holds the lines' text, not 100,000 messages, and encoding overlaps the
-   * wait for acks. `onProgress` hears after each batch.
+   * flight, so memory holds the lines, not 100,000 messages, and encoding overlaps the wait for
+   * acks. `onProgress` hears after each batch. Lines still being read (a promise) are waited
+   * for while the connection is made: nothing is sent unless every line arrives, and a failure
+   * to read them is the one reported.
    */
   async sendBulk(
     target: BulkTarget,
-    given: BulkLine[] | BulkLines,
+    given: BulkLine[] | BulkLines | Promise<BulkLines>,
     options: {batchSize: number; onProgress?: (progress: BulkProgress) => void; source?: string},
   ): Promise<BulkResult> {
-    const lines = Array.isArray(given) ? arrayLines(given) : given
     const recorder = dispatchRecorder()
-    if (recorder !== undefined) return recordBulk(recorder, {...target, ...this.keyring()}, lines)
-    const publisher = await this.connect()
-    await assertTopicsExist(publisher, target)
-    return sendLines(publisher, target, lines, options)
+    if (recorder !== undefined) return recordBulk(recorder, {...target, ...this.keyring()}, bulkLines(await given))
+    const ready = this.connect().then(async (publisher) => {
+      await assertTopicsExist(publisher, target)
+      return publisher
+    })
+    // Heard below once the lines are in; until then a failure to connect must not go unhandled.
+    ready.catch(() => {})
+    const lines = bulkLines(await given)
+    return sendLines(await ready, target, lines, options)
   }
 
   /** For a faked queue, which records payloads as the job will get them: decrypted. */
@@ -169,6 +177,9 @@ export class Dispatcher {
     const publisher = this.publisher
     this.publisher = undefined
     this.open = undefined
+    // A connection still being made (a bulk dispatch's lines failed while it was) is given up,
+    // not waited for: against an unreachable broker that would be the whole connect timeout.
+    this.connecting?.abort(new Error('the dispatcher was closed while it connected to Kafka'))
     if (publisher) await (await publisher.catch(() => undefined))?.close()
   }
 
@@ -197,7 +208,7 @@ export class Dispatcher {
   private async connect(): Promise<Publisher> {
     // Up to four producers side by side: an application's concurrent dispatches to different
     // partitions do not wait for each other's round trips (see PublisherOptions.lanes).
-    const opening = (this.publisher ??= openPublisher(this.config.kafka, {sendTimeoutMs: this.config.sendTimeoutMs, lanes: DISPATCH_LANES}))
+    const opening = (this.publisher ??= this.openPublisher())
     try {
       const publisher = await opening
       // Not one a close() let go of meanwhile: the next dispatch opens a new one.
@@ -209,6 +220,21 @@ export class Dispatcher {
       throw error
     }
   }
+
+  private async openPublisher(): Promise<Publisher> {
+    const connecting = new AbortController()
+    this.connecting = connecting
+    try {
+      return await openPublisher(this.config.kafka, {sendTimeoutMs: this.config.sendTimeoutMs, lanes: DISPATCH_LANES, signal: connecting.signal})
+    } finally {
+      if (this.connecting === connecting) this.connecting = undefined
+    }
+  }
+}
+
+/** Lines as a bulk dispatch sends them: an array given by code, or a source's store. */
+function bulkLines(given: BulkLine[] | BulkLines): BulkLines {
+  return Array.isArray(given) ? arrayLines(given) : given
 }
 
 /** A message's headers: the caller's and trace's, then kq's own, its unique ones and its due time. */

@@ -59,7 +59,8 @@ export function createKafka(connection: KafkaConnectionConfig): KafkaClient {
 
 /**
  * Runs `connect` with the configured deadline. kafkajs alone retries a dead broker for minutes;
- * a user deserves one line naming the address within seconds.
+ * a user deserves one line naming the address within seconds. `signal` gives up sooner, as the
+ * deadline does, rejecting with its reason: nothing is left open, nor waited for.
  */
 export async function connectWithin(
   client: KafkaClient,
@@ -67,10 +68,20 @@ export async function connectWithin(
   connect: () => Promise<void>,
   abandon: () => Promise<void>,
   action?: string,
+  signal?: AbortSignal,
 ): Promise<void> {
   let timer: NodeJS.Timeout | undefined
   let timedOut = false
   const deadline = new Promise<never>((_, reject) => {
+    const giveUp = () => {
+      if (timedOut) return
+      timedOut = true
+      reject(signal!.reason)
+      client.sockets.abort()
+    }
+
+    if (signal?.aborted) giveUp()
+    else signal?.addEventListener('abort', giveUp, {once: true})
     // kafkajs tries one host after another for the whole deadline; a name that no DNS server
     // knows will not start to resolve meanwhile. When none of the brokers' names does, say so now.
     client.sockets.whenHostNotFound(() => {
@@ -108,7 +119,7 @@ export async function connectWithin(
     // kafkajs keeps retrying after we stop waiting; a late success would hold a socket open
     // and keep the process alive, so it is closed whenever it settles.
     if (timedOut) connecting.then(abandon, () => {}).catch(() => {})
-    if (error instanceof BrokerUnreachableError) throw error
+    if (error instanceof BrokerUnreachableError || (signal?.aborted && error === signal.reason)) throw error
     const {sasl} = connection
     const translated = translateKafkaError(error, {
       brokers: connection.brokers,

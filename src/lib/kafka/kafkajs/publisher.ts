@@ -272,6 +272,7 @@ export async function openPublisher(connection: KafkaConnectionConfig, options: 
       await Promise.allSettled([producer?.disconnect(), admin.disconnect()])
     },
     'starting the producer (an idempotent producer needs WRITE on the topics, or IDEMPOTENT_WRITE on the cluster before Kafka 3.0)',
+    options.signal,
   )
   return new KafkaPublisher(client, producer!, newProducer, admin, connection.brokers, options, topicsAtConnect)
 }

@@ -28,6 +28,8 @@ export interface PublisherOptions {
    * @defaultValue 1
    */
   lanes?: number
+  /** Gives up a connection still being made: openPublisher rejects with the signal's reason, leaving nothing open. */
+  signal?: AbortSignal
 }
 
 export interface Publisher {
