@@ -1,6 +1,6 @@
 import {createHash} from 'node:crypto'
 import {existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync} from 'node:fs'
-import {createRequire, isBuiltin} from 'node:module'
+import {isBuiltin} from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
@@ -17,8 +17,8 @@ import {type Jiti} from 'jiti'
  * imports nothing but kq and Node's built-in modules (relative imports, other packages and
  * import() go through jiti, with its resolution and interop), and uses none of what jiti's
  * CommonJS wrapper gives (require, module, exports, __dirname, __filename, a top-level `this`).
- * Its key holds the source, the file, the kq it imports and jiti's version, so an edited job,
- * or one that now finds another kq, compiles again.
+ * Its key holds the source, the file, the kq package it finds and jiti's package.json, so an
+ * edited job, or one that now finds another kq, or a new jiti, compiles again.
  */
 
 /** Bumped when what this module writes changes, so that older files are never read. */
@@ -67,8 +67,9 @@ export function compiledFile(file: string, source: string, {create = false} = {}
   if (!CACHEABLE.test(file)) return undefined
   const dir = cacheDir(create)
   if (dir === undefined) return undefined
+  const kq = findPackage(path.dirname(file), 'kq')
   const key = createHash('sha256')
-    .update(JSON.stringify([FORMAT, jitiVersion(), file, kqEntry(file) ?? null]))
+    .update(JSON.stringify([FORMAT, file, jitiManifest(), kq?.dir ?? null, kq?.manifest ?? null]))
     .update(source)
     .digest('hex')
     .slice(0, 32)
@@ -93,33 +94,45 @@ function cacheDir(create: boolean): string | undefined {
   return dir
 }
 
-/** The file `import 'kq'` means in the job's folder, or undefined where kq cannot be found. */
-function kqEntry(file: string): string | undefined {
-  try {
-    return createRequire(file).resolve('kq')
-  } catch {
-    return undefined
+/**
+ * The package `name` as Node's lookup finds it from `dir`, the first `node_modules/<name>` on the
+ * way up (its real folder and its package.json), or undefined. Looked for here rather than with
+ * require.resolve, whose first call in a process took longer than the rest of loading the job.
+ */
+function findPackage(dir: string, name: string): {dir: string; manifest: string} | undefined {
+  for (let at = dir; ; at = path.dirname(at)) {
+    if (path.basename(at) !== 'node_modules') {
+      const folder = path.join(at, 'node_modules', name)
+      try {
+        return {manifest: readFileSync(path.join(folder, 'package.json'), 'utf8'), dir: realpathSync(folder)}
+      } catch {
+        // Not installed here: Node looks in the folder above.
+      }
+    }
+
+    if (path.dirname(at) === at) return undefined
   }
 }
 
-let jitiVersionRead: string | undefined
+let jitiPackage: {manifest: string} | undefined
 
-function jitiVersion(): string {
-  if (jitiVersionRead === undefined) {
-    const main = createRequire(import.meta.url).resolve('jiti')
-    const manifest = JSON.parse(readFileSync(path.join(path.dirname(main), '..', 'package.json'), 'utf8')) as {version: string}
-    jitiVersionRead = manifest.version
-  }
-
-  return jitiVersionRead
+/** jiti's package.json, which says which jiti compiled a job: kq's own, found as kq finds it. */
+function jitiManifest(): string {
+  jitiPackage ??= findPackage(path.dirname(fileURLToPath(import.meta.url)), 'jiti') ?? {manifest: 'not found'}
+  return jitiPackage.manifest
 }
 
 /** The job as an ES module, its `import 'kq'` pointing at the kq it found; undefined if it does not qualify. */
 function compile(file: string, source: string, loadJiti: () => typeof import('jiti')): string | undefined {
-  const kq = kqEntry(file)
-  let qualifies = true
   // Its own jiti: a shared one with a file cache would answer with its CommonJS output.
   const jiti: Jiti = loadJiti().createJiti(import.meta.url, {fsCache: false, moduleCache: false})
+  // The file jiti imports for the job's 'kq', which must be of the kq package the key names.
+  const kqPackage = findPackage(path.dirname(file), 'kq')
+  const resolved = jiti.esmResolve('kq', {parentURL: pathToFileURL(file).href, try: true})
+  if (kqPackage === undefined || resolved === undefined) return undefined
+  const kq = realpathSync(resolved.startsWith('file:') ? fileURLToPath(resolved) : resolved)
+  if (!kq.startsWith(kqPackage.dir + path.sep)) return undefined
+  let qualifies = true
   const checks = {
     name: 'kq-compiled-job',
     visitor: {Program: {exit: (program: BabelPath) => (qualifies = checkProgram(program, kq))}},
@@ -138,10 +151,6 @@ function compile(file: string, source: string, loadJiti: () => typeof import('ji
   })
   // A compile error comes back as CommonJS that throws it, as would a jiti whose transform changed.
   if (!qualifies || /\b(jitiImport|exports|require)\b/.test(code)) return undefined
-  // The kq that jiti imports for the job, which must be the one the compiled job names.
-  const resolved = kq === undefined ? undefined : jiti.esmResolve('kq', {parentURL: pathToFileURL(file).href, try: true})
-  if (kq === undefined || resolved === undefined) return undefined
-  if (realpathSync(resolved.startsWith('file:') ? fileURLToPath(resolved) : resolved) !== realpathSync(kq)) return undefined
   return code
 }
 
@@ -157,7 +166,7 @@ interface BabelPath {
 }
 
 /** Whether the compiled program runs alike as an ES module; rewrites its 'kq' imports to `kq`'s file. */
-function checkProgram(program: BabelPath, kq: string | undefined): boolean {
+function checkProgram(program: BabelPath, kq: string): boolean {
   program.scope.crawl()
   let qualifies = !Object.keys(program.scope.globals).some((name) => WRAPPER_NAMES.has(name))
   const refuse = () => {
@@ -167,7 +176,7 @@ function checkProgram(program: BabelPath, kq: string | undefined): boolean {
   const checkSource = (declaration: BabelPath) => {
     const from = declaration.node.source
     if (from === undefined || from === null) return
-    if (from.value === 'kq' && kq !== undefined) from.value = pathToFileURL(kq).href
+    if (from.value === 'kq') from.value = pathToFileURL(kq).href
     else if (!isBuiltin(from.value)) refuse()
   }
 
