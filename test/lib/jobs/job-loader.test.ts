@@ -178,6 +178,26 @@ describe('a TypeScript job compiled once (the compiled-job cache)', () => {
     assert.deepEqual(loadInNewProcess(made.jobsDir, 'Greet'), {returned: 'hello again', loaded: []})
   })
 
+  it("compiles a job that imports Node's built-in modules beside kq, types included", async () => {
+    const {jobsDir} = app({
+      Hash: [
+        "import {createHash} from 'node:crypto'",
+        "import path from 'path'",
+        "import {Job, type JobContext} from 'kq'",
+        '',
+        'export default class Hash extends Job<string> {',
+        '  async handle(payload: string, _ctx?: JobContext): Promise<string> {',
+        "    return path.basename('/a/b') + createHash('sha256').update(payload).digest('hex').slice(0, 8)",
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    })
+    await (await JobRegistry.scan(jobsDir)).load('Hash')
+    assert.ok(existsSync(compiledFor(path.join(jobsDir, 'Hash.ts'))!), 'compiled')
+    assert.deepEqual(loadInNewProcess(jobsDir, 'Hash'), {returned: 'b2d711642', loaded: []})
+  })
+
   it('keeps loading through jiti, compiling it no more, a job that needs its module rules: a sibling .ts file, require, __dirname', async () => {
     const body = (value: string) => `  async handle(): Promise<string> {\n    return ${value}\n  }`
     const {jobsDir} = app({
