@@ -22,7 +22,7 @@ import {type Jiti} from 'jiti'
  */
 
 /** Bumped when what this module writes changes, so that older files are never read. */
-const FORMAT = 1
+const FORMAT = 2
 
 /** Names that jiti's CommonJS wrapper binds and an ES module does not have. */
 const WRAPPER_NAMES = new Set(['require', 'module', 'exports', '__filename', '__dirname', 'arguments', 'eval', 'jitiImport', 'jitiESMResolve'])
@@ -151,7 +151,10 @@ function compile(file: string, source: string, loadJiti: () => typeof import('ji
   })
   // A compile error comes back as CommonJS that throws it, as would a jiti whose transform changed.
   if (!qualifies || /\b(jitiImport|exports|require)\b/.test(code)) return undefined
-  return code
+  // Stack traces name the job's own file, as through jiti, not the cache's (the lines are the
+  // source's, as jiti keeps them). A path that would end the comment is not cached.
+  if (/[\n\r\u2028\u2029]/.test(file)) return undefined
+  return `${code}\n//# sourceURL=${file}\n`
 }
 
 /** What kq uses of Babel's NodePath, which jiti's transform hands to its plugins. */

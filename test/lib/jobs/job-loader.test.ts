@@ -178,6 +178,15 @@ describe('a TypeScript job compiled once (the compiled-job cache)', () => {
     assert.deepEqual(loadInNewProcess(made.jobsDir, 'Greet'), {returned: 'hello again', loaded: []})
   })
 
+  it("names the job's own file and line in a compiled job's stack traces, as jiti does", async () => {
+    const {jobsDir} = app({Boom: jobSource('Boom', {body: "  async handle(): Promise<string> {\n    return new Error('boom').stack!.split('\\n')[1]\n  }"})})
+    const file = path.join(jobsDir, 'Boom.ts')
+    const Loaded = await (await JobRegistry.scan(jobsDir)).load('Boom')
+    const throughJiti = await new Loaded().handle(undefined, undefined as never)
+    assert.match(String(throughJiti), new RegExp(` \\(${file}:5:\\d+\\)$`))
+    assert.deepEqual(loadInNewProcess(jobsDir, 'Boom'), {returned: throughJiti, loaded: []})
+  })
+
   it("compiles a job that imports Node's built-in modules beside kq, types included", async () => {
     const {jobsDir} = app({
       Hash: [
