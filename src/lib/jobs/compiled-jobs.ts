@@ -37,7 +37,13 @@ const CACHEABLE = /\.m?ts$/
 export async function importCompiledJob(file: string, source: string): Promise<{exports: unknown} | undefined> {
   const cached = compiledFile(file, source)
   if (cached === undefined || !existsSync(cached)) return undefined
-  return {exports: await import(pathToFileURL(cached).href)}
+  try {
+    return {exports: await import(pathToFileURL(cached).href)}
+  } catch (error) {
+    // Removed since (a cleaner of the temporary folder): nothing of the job has run.
+    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && !existsSync(cached)) return undefined
+    throw error
+  }
 }
 
 /**
@@ -50,7 +56,7 @@ export function storeCompiledJob(file: string, source: string, loadJiti: () => t
   try {
     const cached = compiledFile(file, source, {create: true})
     if (cached === undefined || existsSync(cached) || existsSync(notCompiled(cached))) return
-    const code = compile(file, source, loadJiti)
+    const code = compileOrNot(file, source, loadJiti)
     // Written whole, then renamed: a process loading the job at the same time sees all of it or none.
     const partial = `${cached}.${process.pid}.tmp`
     writeFileSync(partial, code ?? '', {mode: 0o600})
@@ -61,6 +67,15 @@ export function storeCompiledJob(file: string, source: string, loadJiti: () => t
 }
 
 const notCompiled = (cached: string) => cached.replace(/\.mjs$/, '.jiti')
+
+/** A jiti whose transform fails here (one kq does not know) leaves the job to jiti, marked as such. */
+function compileOrNot(file: string, source: string, loadJiti: () => typeof import('jiti')): string | undefined {
+  try {
+    return compile(file, source, loadJiti)
+  } catch {
+    return undefined
+  }
+}
 
 /** Where the job's compiled form is (or goes); undefined for a job that is never cached. */
 export function compiledFile(file: string, source: string, {create = false} = {}): string | undefined {
