@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // What loading a job costs the first time a process needs it: JobRegistry.load() of a one-file
-// job, through jiti, in a fresh Node process each run (so nothing is cached in memory).
+// job in a fresh Node process each run (so nothing is cached in memory).
 //
 //   node bench/job-loading.mjs [--runs 10]
 //
 // Needs a built kq (npm run build); no broker. Four cases:
-//   ts, cold cache   a .ts job, jiti's file cache empty: the first run after an edit or a deploy
-//   ts, warm cache   the same job again: jiti reuses the compiled file from its cache
+//   ts, cold cache   a .ts job, jiti's and kq's file caches empty: the first run after an edit or
+//                    a deploy, which jiti compiles and loads, and kq compiles for the next run
+//   ts, warm cache   the same job again: kq imports the ES module it compiled, without jiti
 //   js               a .js job (ESM): nothing to compile
 //   native import()  the .js job through a plain import(), without kq or jiti: the floor
 // Each child has kq's library already imported, as a worker has, and reports two spans:
@@ -64,7 +65,7 @@ process.stdout.write(JSON.stringify({jiti, load: performance.now() - start - jit
 )
 
 // jiti keeps its file cache in $TMPDIR/jiti when the code using it has no node_modules beside
-// it: a fresh TMPDIR is an empty cache.
+// it, and kq its compiled jobs in $TMPDIR/kq-jobs-<uid>: a fresh TMPDIR is an empty cache.
 function measure(mode, folder, tmpdir) {
   const started = performance.now()
   const result = spawnSync(process.execPath, [child, mode, folder], {cwd: app, env: {...process.env, TMPDIR: tmpdir}, encoding: 'utf8'})

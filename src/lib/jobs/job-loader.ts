@@ -7,6 +7,7 @@ import {type Jiti} from 'jiti'
 
 import {errorMessage} from '../errors.js'
 import {displayPath} from '../text/paths.js'
+import {importCompiledJob, storeCompiledJob} from './compiled-jobs.js'
 import {JobLoadError, quoteName} from './job-errors.js'
 import {type JobClass, isJobClass, jobNameOf} from './job.js'
 
@@ -25,17 +26,22 @@ let jiti: Jiti | undefined
  * export names first, which took longer than the rest of loading it.
  */
 function loader(): Jiti {
-  jiti ??= (createRequire(import.meta.url)('jiti') as typeof import('jiti')).createJiti(import.meta.url, {fsCache: true, interopDefault: true})
+  jiti ??= requireJiti().createJiti(import.meta.url, {fsCache: true, interopDefault: true})
   return jiti
+}
+
+function requireJiti(): typeof import('jiti') {
+  return createRequire(import.meta.url)('jiti') as typeof import('jiti')
 }
 
 /**
  * JavaScript loads through Node itself, fastest and with the application's own module rules;
  * TypeScript, and JavaScript that Node cannot parse as it stands (ESM syntax in a CommonJS
  * package), through jiti. Only a syntax error falls back: a file that throws while running is
- * never run twice.
+ * never run twice. A TypeScript job that kq has compiled before loads without jiti (see
+ * compiled-jobs.ts); one that has not is compiled for next time once jiti has loaded it.
  */
-async function importJobFile(file: string): Promise<unknown> {
+async function importJobFile(file: string, source: string): Promise<unknown> {
   if (/\.[cm]?js$/.test(file)) {
     try {
       return await import(pathToFileURL(file).href)
@@ -44,7 +50,11 @@ async function importJobFile(file: string): Promise<unknown> {
     }
   }
 
-  return loader().import(file)
+  const compiled = await importCompiledJob(file, source)
+  if (compiled !== undefined) return compiled.exports
+  const exports = await loader().import(file)
+  storeCompiledJob(file, source, requireJiti)
+  return exports
 }
 
 /**
@@ -57,13 +67,14 @@ export async function loadJobClass(name: string, file: string): Promise<JobClass
   const shown = displayPath(file)
   // The name comes from a message, which anyone able to write to the topic controls: a file of
   // the folder that is not a job (a helper, a script, a config module) must not be run for it.
-  if (!SUBCLASS_DECLARATION.test(await readSource(file))) {
+  const source = await readSource(file)
+  if (!SUBCLASS_DECLARATION.test(source)) {
     throw new JobLoadError(name, file, `${shown} does not export a job class: export default class ${name} extends Job`)
   }
 
   let exports: unknown
   try {
-    exports = await importJobFile(file)
+    exports = await importJobFile(file, source)
   } catch (error) {
     const where = lineOf(error, file)
     const reason = `${firstLine(error)}${where === undefined ? '' : ` (line ${where})`}${kqMissingHint(error)}`
