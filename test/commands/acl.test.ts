@@ -117,8 +117,14 @@ describe('kq acl:grant, acl:list and acl:revoke on a Kafka with ACLs', function 
     assert.equal(stdout.match(/Audit \.+ \S+ DONE/g)?.length, 2, stdout)
     assert.match(stdout, /FAIL/)
 
+    // A worker reads the queue's topic but may not write it: the refusal names what is missing.
     const dispatching = await as(wanda, ['dispatch', 'Audit', '{}', '--queue', queue])
     assert.equal(dispatching.code, ExitCode.KafkaRefused, 'a worker may not dispatch to the queue')
+    assert.equal(
+      dispatching.stderr,
+      'Error: Kafka denied WRITE on the topic while sending to audit (TOPIC_AUTHORIZATION_FAILED): ' +
+        'a Kafka admin can grant what a dispatcher needs with `kq acl:grant --role dispatcher --principal User:wanda --queue audit`\n',
+    )
   })
 
   it('lets a granted operator see status, list and replay dead letters, and pause and continue the queue', async () => {
@@ -149,7 +155,7 @@ describe('kq acl:grant, acl:list and acl:revoke on a Kafka with ACLs', function 
     assert.equal(reading.code, ExitCode.KafkaRefused, `an operator runs no jobs: ${reading.stderr}`)
     assert.equal(
       reading.stderr,
-      'Error: Kafka denied permission while consuming as group audit-workers (GROUP_AUTHORIZATION_FAILED): ' +
+      'Error: Kafka denied READ on the consumer group while consuming as group audit-workers (GROUP_AUTHORIZATION_FAILED): ' +
         'a Kafka admin can grant what a worker needs with `kq acl:grant --role worker --principal User:olga --queue audit --group audit-workers`\n',
     )
   })
