@@ -1,8 +1,9 @@
 import {strict as assert} from 'node:assert'
+import {readFileSync} from 'node:fs'
 
 import {type RoleChange} from '../../src/lib/acl/index.js'
 import {ExitCode} from '../../src/lib/errors.js'
-import {type AclBinding} from '../../src/lib/kafka/index.js'
+import {type AclBinding, withAclAdmin} from '../../src/lib/kafka/index.js'
 import {type TestApp, makeTestApp} from '../support/app.js'
 import {kq} from '../support/cli.js'
 import {SECURED_USERS, type SecuredKafka, type User, sharedSecuredKafka} from '../support/secured-kafka.js'
@@ -28,7 +29,7 @@ export default class Audit extends Job<{fail?: boolean}> {
  */
 describe('kq acl:grant, acl:list and acl:revoke on a Kafka with ACLs', function () {
   this.timeout(240_000)
-  const {dave, wanda, olga} = SECURED_USERS
+  const {dave, wanda, olga, vera} = SECURED_USERS
   const queue = 'audit'
   const group = 'audit-workers'
   let kafka: SecuredKafka
@@ -167,6 +168,30 @@ describe('kq acl:grant, acl:list and acl:revoke on a Kafka with ACLs', function 
     assert.ok(acls.some((acl) => acl.resourceType === 'topic' && acl.name === queue && acl.operation === 'write'))
     const table = await admin(['acl:list'])
     assert.match(table.stdout, /User:wanda\s+group\s+literal\s+audit-workers\s+READ\s+ALLOW\s+\*/)
+  })
+
+  it('shows "no DESCRIBE" in kq status for the topics of a queue a principal may not describe, not a dash', async () => {
+    // Allowed to see the queue's topic and its groups, but none of its retry, delay or dead-letter topics.
+    const binding = (resourceType: 'topic' | 'group', name: string) =>
+      ({principal: 'User:vera', host: '*', resourceType, name, pattern: 'literal', operation: 'describe', permission: 'allow'}) as const
+    const bindings = [binding('topic', queue), binding('group', group), binding('group', `${group}-dlt`)]
+    const {admin: login} = kafka.security
+    const connection = {
+      brokers: kafka.brokers.split(','),
+      clientId: 'kq-test',
+      connectTimeoutMs: 10_000,
+      ssl: true,
+      tls: {ca: readFileSync(kafka.tls.caFile, 'utf8'), cert: readFileSync(kafka.tls.certFile, 'utf8'), key: readFileSync(kafka.tls.keyFile, 'utf8'), rejectUnauthorized: true},
+      sasl: {mechanism: 'scram-sha-512' as const, username: login.name, password: login.password},
+    }
+    await withAclAdmin(connection, (acls) => acls.createAcls(bindings))
+    try {
+      const {code, stdout, stderr} = await as(vera, ['status', queue, '--group', group, '--sample', '0', '--brief'])
+      assert.equal(code, 0, stderr)
+      assert.match(stdout, /\naudit +\d+ +no DESCRIBE +no DESCRIBE +no DESCRIBE +0 /, stdout)
+    } finally {
+      await withAclAdmin(connection, (acls) => acls.deleteAcls(bindings))
+    }
   })
 
   it('takes a role away with acl:revoke', async () => {

@@ -139,6 +139,11 @@ export function isUnknownTopic(error: unknown): boolean {
 
 const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE'])
 
+/** Kafka will not tell this principal about the topic: it lacks DESCRIBE on it. */
+export function isTopicAuthorizationFailure(error: unknown): boolean {
+  return find(error, KafkaJSProtocolError)?.type === 'TOPIC_AUTHORIZATION_FAILED'
+}
+
 /** Kafka's answers about one topic that need not fail a request about others: gone, misnamed, not allowed. */
 const TOPIC_REFUSALS = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'INVALID_TOPIC_EXCEPTION', 'TOPIC_AUTHORIZATION_FAILED'])
 
