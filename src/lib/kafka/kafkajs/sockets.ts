@@ -163,9 +163,13 @@ export class SocketWatch {
     })
     socket.on('error', (error: NodeJS.ErrnoException) => {
       const tlsFailure = error.code ? TLS_FAILURES[error.code] : undefined
-      if (tlsFailure) this.tlsFailure = tlsFailure
       // OpenSSL's messages span lines; the first says what happened.
       this.failures.set(address, tlsFailure?.reason ?? (error.code && CONNECTION_REASONS[error.code]) ?? error.message.split('\n')[0].trim())
+      if (tlsFailure) {
+        this.tlsFailure = tlsFailure
+        this.tellHopeless()
+      }
+
       if (error.code === 'ENOTFOUND') {
         const told = this.hostNotFound
         this.hostNotFound = undefined
@@ -198,7 +202,8 @@ export class SocketWatch {
 
   /**
    * Calls `listener` once, as soon as the sockets know that kafkajs's retries cannot connect: a
-   * broker answered plaintext in TLS, or listeners ended connections at once, twice.
+   * TLS handshake failed on trust, a broker answered plaintext in TLS, or listeners ended
+   * connections at once, twice.
    */
   whenHopeless(listener: (found: SocketDiagnosis) => void): void {
     this.hopeless = listener
@@ -213,15 +218,18 @@ export class SocketWatch {
   }
 
   /**
-   * Why no retry will connect, when the sockets know: a listener that speaks TLS to a plaintext
-   * client, one that resets the TLS hello, or one that hangs up at once on every connection.
+   * Why no retry will connect, when the sockets know: a certificate not trusted, a listener that
+   * speaks TLS to a plaintext client, one that resets the TLS hello, or one that hangs up at once
+   * on every connection.
    */
   hopelessReason(): SocketDiagnosis | undefined {
+    // A certificate either side does not trust is not trusted on the next try either.
+    if (this.tlsFailure) return {...this.tlsFailure, notKafka: false}
     if (this.tlsAnswered !== undefined) {
       return {reason: `${this.tlsAnswered} answered in TLS and closed the connection right after it opened`, notKafka: false, advice: SPEAKS_TLS}
     }
 
-    if (this.hangUps < HANG_UPS_TO_TELL || this.tlsFailure) return undefined
+    if (this.hangUps < HANG_UPS_TO_TELL) return undefined
     const noTls = this.tlsNotSpokenBy()
     if (noTls !== undefined) return {reason: tlsNotSpoken(noTls), notKafka: true}
     // "closed" makes the error advise TLS or SASL, whichever the client does not offer yet.
