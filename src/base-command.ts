@@ -1,13 +1,17 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
+import {switchGivenValue} from './shared/command-line.js'
 import {configOptions, loadCommandConfig} from './shared/config-flags.js'
 import {type ConfigOverride, type KqConfig, type LoadConfigOptions, type VariableName} from './lib/config/index.js'
 import {type Acting, actingFor} from './lib/acl/grant-line.js'
 import {type Role} from './lib/acl/roles.js'
-import {KqError, TopicNotFoundError} from './lib/errors.js'
+import {KqError, TopicNotFoundError, UsageError} from './lib/errors.js'
 import {explainMissingQueue} from './lib/topics/missing-queue.js'
 import {type Failure, describeFailure, failureJson, printFailure} from './shared/failure.js'
 import {warning} from './shared/warning.js'
+
+/** What oclif parses flags and arguments into (its FlagOutput and ArgOutput, not exported). */
+type Output = {[name: string]: unknown}
 
 /**
  * The base of every kq command: `--json` and `--dotenv` for all, configuration loading, and one
@@ -72,6 +76,17 @@ export abstract class KqCommand extends Command {
   /** A warning for humans, on stderr; with --json it is left to the result to carry. */
   protected warning(message: string): void {
     if (!this.jsonEnabled()) warning(message)
+  }
+
+  protected override async parse<F extends Output, B extends Output, A extends Output>(
+    options?: Interfaces.Input<F, B, A>,
+    argv = this.argv,
+  ): Promise<Interfaces.ParserOutput<F, B, A>> {
+    const flags: Record<string, {type: string}> = {...options?.baseFlags, ...options?.flags}
+    const switches = new Set([...Object.keys(flags).filter((name) => flags[name].type === 'boolean'), ...(options?.enableJsonFlag ? ['json'] : [])])
+    const problem = switchGivenValue(argv, switches)
+    if (problem !== undefined) throw new UsageError(problem)
+    return super.parse(options, argv)
   }
 
   protected override async catch(caught: Interfaces.CommandError): Promise<unknown> {

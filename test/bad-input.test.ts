@@ -78,6 +78,10 @@ const CORPUS: BadInput[] = [
   {what: 'a KQ_JOBS_DIR that does not exist', args: ({queue}) => ['work', queue], env: {KQ_JOBS_DIR: 'src/jbos'}, code: E.Config, says: /^the jobs folder src\/jbos does not exist/},
   {what: 'a queue named twice to work', args: ({queue}) => ['work', `${queue},${queue}`], code: E.Usage, says: /names a queue twice/},
   {what: '-v and -q together', args: ({queue}) => ['work', queue, '-v', '-q'], code: E.Usage, says: /^--quiet=true cannot also be provided when using --verbose \(see `kq work --help`\)$/},
+  {what: 'a switch given a value, as --json=true', args: ({queue}) => ['status', queue, '--json=true'], code: E.Usage, says: /^--json takes no value: give --json alone, or leave it out for false \(got --json=true\)$/},
+  {what: 'a switch of the command given a value', args: ({queue}) => ['work', queue, '--stop-when-empty=false'], code: E.Usage, says: /^--stop-when-empty takes no value: give --stop-when-empty alone/},
+  {what: 'an empty argument to a command that takes none, as an unset shell variable gives it', args: ['restart', ''], code: E.Usage, says: /^Unexpected argument: "" \(see `kq restart --help`\)$/},
+  {what: 'an empty queue to pause', args: ['pause', ''], code: E.Usage, says: /^queue must be a Kafka topic name .*got ""$/},
   {what: 'a status --interval without --watch', args: ({queue}) => ['status', queue, '--interval', '3'], code: E.Usage, says: /^All of the following must be provided when using --interval: --watch \(see `kq status --help`\)$/},
   // Topics
   {what: '--partitions 0', args: () => ['topic:create', uniqueTopic('bad'), '--partitions', '0'], code: E.Usage, says: /^Parsing --partitions/},

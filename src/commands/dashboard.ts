@@ -28,7 +28,7 @@ export default class Dashboard extends KqCommand {
     host: Flags.string({description: 'Address to listen on; any but loopback needs --token.', default: DEFAULT_HOST}),
     port: Flags.integer({description: 'Port to listen on (0: any free port).', default: DEFAULT_PORT, min: 0, max: 65_535}),
     open: Flags.boolean({description: 'Open the dashboard in the default browser.'}),
-    token: Flags.string({description: 'Token every request must carry (Authorization: Bearer, or ?token= once). Prefer KQ_DASHBOARD_TOKEN: a flag shows in ps.', env: 'KQ_DASHBOARD_TOKEN'}),
+    token: Flags.string({description: 'Token every request must carry (Authorization: Bearer, or ?token= once), 16 characters at least (openssl rand -hex 24). Prefer KQ_DASHBOARD_TOKEN: a flag shows in ps.', env: 'KQ_DASHBOARD_TOKEN'}),
     'read-only': Flags.boolean({description: 'Hide and refuse replay and purge.', default: false}),
     group: Flags.string({char: 'g', description: 'Consumer group of the workers (overrides KAFKA_CONSUMER_GROUP).'}),
     brokers: brokersFlag,

@@ -13,3 +13,18 @@ export function joinSpacedCommand(args: readonly string[], topics: readonly stri
 
 /** Laravel's `queue:*` names are aliases of kq's commands, so `kq queue work` is one too. */
 export const LARAVEL_TOPIC = 'queue'
+
+/**
+ * A switch given a value, `--json=true`: oclif takes it as the switch and then `true` as an
+ * argument, so `kq status --json=true` looked for a queue named true. The message names the
+ * switch to give alone; undefined when no switch has a value.
+ */
+export function switchGivenValue(argv: readonly string[], switches: ReadonlySet<string>): string | undefined {
+  for (const arg of argv) {
+    if (arg === '--') return undefined
+    const given = /^--([^=]+)=/.exec(arg)
+    if (given && switches.has(given[1])) return `--${given[1]} takes no value: give --${given[1]} alone, or leave it out for false (got ${arg})`
+  }
+
+  return undefined
+}

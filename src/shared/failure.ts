@@ -64,6 +64,8 @@ function oneLineUsageError(message: string, commandId: string | undefined): stri
     // oclif dims the reasons on a terminal.
     .map((line) => stripVTControlCharacters(line).trim())
     .filter((line) => line !== '' && !line.startsWith('See more help'))
+    // An empty argument (`kq restart ''`) is named as one, not as nothing after the colon.
+    .map((line) => (/^Unexpected arguments?:$/.test(line) ? `${line} ""` : line))
   const reasons = /^The following errors? occurred:$/.test(lines[0] ?? '')
   const parts = (reasons ? lines.slice(1) : lines).map((line) => line.replace(/^(\S+) {2,}(\S.*)$/, '$1 ($2)'))
   const text = reasons ? parts.join('; ') : parts.slice(1).reduce((joined, part) => `${joined}${joined.endsWith(':') ? ' ' : ': '}${part}`, parts[0] ?? '')

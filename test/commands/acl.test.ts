@@ -1,8 +1,9 @@
 import {strict as assert} from 'node:assert'
+import {readFileSync} from 'node:fs'
 
 import {type RoleChange} from '../../src/lib/acl/index.js'
 import {ExitCode} from '../../src/lib/errors.js'
-import {type AclBinding} from '../../src/lib/kafka/index.js'
+import {type AclBinding, withAclAdmin} from '../../src/lib/kafka/index.js'
 import {type TestApp, makeTestApp} from '../support/app.js'
 import {kq} from '../support/cli.js'
 import {SECURED_USERS, type SecuredKafka, type User, sharedSecuredKafka} from '../support/secured-kafka.js'
@@ -28,7 +29,7 @@ export default class Audit extends Job<{fail?: boolean}> {
  */
 describe('kq acl:grant, acl:list and acl:revoke on a Kafka with ACLs', function () {
   this.timeout(240_000)
-  const {dave, wanda, olga} = SECURED_USERS
+  const {dave, wanda, olga, vera} = SECURED_USERS
   const queue = 'audit'
   const group = 'audit-workers'
   let kafka: SecuredKafka
@@ -117,8 +118,14 @@ describe('kq acl:grant, acl:list and acl:revoke on a Kafka with ACLs', function 
     assert.equal(stdout.match(/Audit \.+ \S+ DONE/g)?.length, 2, stdout)
     assert.match(stdout, /FAIL/)
 
+    // A worker reads the queue's topic but may not write it: the refusal names what is missing.
     const dispatching = await as(wanda, ['dispatch', 'Audit', '{}', '--queue', queue])
     assert.equal(dispatching.code, ExitCode.KafkaRefused, 'a worker may not dispatch to the queue')
+    assert.equal(
+      dispatching.stderr,
+      'Error: Kafka denied WRITE on the topic while sending to audit (TOPIC_AUTHORIZATION_FAILED): ' +
+        'a Kafka admin can grant what a dispatcher needs with `kq acl:grant --role dispatcher --principal User:wanda --queue audit`\n',
+    )
   })
 
   it('lets a granted operator see status, list and replay dead letters, and pause and continue the queue', async () => {
@@ -149,7 +156,7 @@ describe('kq acl:grant, acl:list and acl:revoke on a Kafka with ACLs', function 
     assert.equal(reading.code, ExitCode.KafkaRefused, `an operator runs no jobs: ${reading.stderr}`)
     assert.equal(
       reading.stderr,
-      'Error: Kafka denied permission while consuming as group audit-workers (GROUP_AUTHORIZATION_FAILED): ' +
+      'Error: Kafka denied READ on the consumer group while consuming as group audit-workers (GROUP_AUTHORIZATION_FAILED): ' +
         'a Kafka admin can grant what a worker needs with `kq acl:grant --role worker --principal User:olga --queue audit --group audit-workers`\n',
     )
   })
@@ -161,6 +168,30 @@ describe('kq acl:grant, acl:list and acl:revoke on a Kafka with ACLs', function 
     assert.ok(acls.some((acl) => acl.resourceType === 'topic' && acl.name === queue && acl.operation === 'write'))
     const table = await admin(['acl:list'])
     assert.match(table.stdout, /User:wanda\s+group\s+literal\s+audit-workers\s+READ\s+ALLOW\s+\*/)
+  })
+
+  it('shows "no DESCRIBE" in kq status for the topics of a queue a principal may not describe, not a dash', async () => {
+    // Allowed to see the queue's topic and its groups, but none of its retry, delay or dead-letter topics.
+    const binding = (resourceType: 'topic' | 'group', name: string) =>
+      ({principal: 'User:vera', host: '*', resourceType, name, pattern: 'literal', operation: 'describe', permission: 'allow'}) as const
+    const bindings = [binding('topic', queue), binding('group', group), binding('group', `${group}-dlt`)]
+    const {admin: login} = kafka.security
+    const connection = {
+      brokers: kafka.brokers.split(','),
+      clientId: 'kq-test',
+      connectTimeoutMs: 10_000,
+      ssl: true,
+      tls: {ca: readFileSync(kafka.tls.caFile, 'utf8'), cert: readFileSync(kafka.tls.certFile, 'utf8'), key: readFileSync(kafka.tls.keyFile, 'utf8'), rejectUnauthorized: true},
+      sasl: {mechanism: 'scram-sha-512' as const, username: login.name, password: login.password},
+    }
+    await withAclAdmin(connection, (acls) => acls.createAcls(bindings))
+    try {
+      const {code, stdout, stderr} = await as(vera, ['status', queue, '--group', group, '--sample', '0', '--brief'])
+      assert.equal(code, 0, stderr)
+      assert.match(stdout, /\naudit +\d+ +no DESCRIBE +no DESCRIBE +no DESCRIBE +0 /, stdout)
+    } finally {
+      await withAclAdmin(connection, (acls) => acls.deleteAcls(bindings))
+    }
   })
 
   it('takes a role away with acl:revoke', async () => {

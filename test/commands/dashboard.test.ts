@@ -222,12 +222,12 @@ describe('kq dashboard', function () {
     })
 
     it('with a token: refuses requests without it, takes a bearer header, and a ?token= visit sets the cookie', async () => {
-      const dashboard = await startDashboard([], {env: {KQ_DASHBOARD_TOKEN: 's3cret-token'}})
+      const dashboard = await startDashboard([], {env: {KQ_DASHBOARD_TOKEN: 's3cret-token-of-24-chars'}})
       try {
         assert.equal((await dashboard.call('/api/meta')).status, 401)
         assert.equal((await dashboard.call('/api/meta', {headers: {authorization: 'Bearer wrong'}})).status, 401)
-        assert.equal((await dashboard.call('/api/meta', {headers: {authorization: 'Bearer s3cret-token'}})).status, 200)
-        const visit = await dashboard.call('/?token=s3cret-token')
+        assert.equal((await dashboard.call('/api/meta', {headers: {authorization: 'Bearer s3cret-token-of-24-chars'}})).status, 200)
+        const visit = await dashboard.call('/?token=s3cret-token-of-24-chars')
         assert.equal(visit.status, 200)
         const cookie = visit.headers.get('set-cookie') ?? ''
         assert.match(cookie, /HttpOnly; SameSite=Strict/)
@@ -244,6 +244,13 @@ describe('kq dashboard', function () {
       assert.equal(code, 2)
       assert.equal(stdout, '')
       assert.equal(stderr, 'Error: serving on 0.0.0.0 lets other machines in: pass --token (or set KQ_DASHBOARD_TOKEN in the environment: kq does not read it from .env) to require one, or keep the default --host 127.0.0.1\n')
+    })
+
+    it('refuses a token anyone could guess, in one line and exit code 2, before listening', async () => {
+      const {code, stdout, stderr} = await kq(['dashboard', '--port', '0'], {env: {KQ_DASHBOARD_TOKEN: 'x'}})
+      assert.equal(code, 2)
+      assert.equal(stdout, '')
+      assert.equal(stderr, 'Error: the dashboard token (--token or KQ_DASHBOARD_TOKEN) has 1 character: use at least 16: make one with `openssl rand -hex 24`\n')
     })
 
     it('says in one line that its port is in use, with exit code 2', async () => {

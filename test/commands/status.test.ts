@@ -309,6 +309,7 @@ describe('kq status', function () {
         'retryLag',
         'delayed',
         'pendingDeadLetters',
+        'undescribable',
         'workers',
         'rate',
         'drainSeconds',

@@ -16,6 +16,7 @@ export const SECURED_USERS = {
   olga: {name: 'olga', password: 'olga-operates-61ac'},
   wanda: {name: 'wanda', password: 'wanda-scram-secret-5f1c'},
   nora: {name: 'nora', password: 'nora-scram-secret-9a2e'},
+  vera: {name: 'vera', password: 'vera-views-little-3d8f'},
 } as const satisfies Record<string, User>
 
 /** What `kq kafka:up --json` answered when it started the secured Kafka. */

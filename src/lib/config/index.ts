@@ -55,6 +55,11 @@ export interface KqConfig extends QueueNaming {
   consumerGroup: string
   /** Folder of job classes, absolute. */
   jobsDir: string
+  /**
+   * The folder jobsDir is when KQ_JOBS_DIR names none (src/jobs, resolved); unset when it names
+   * one. A worker warns of a default folder without jobs, and refuses any other that is missing.
+   */
+  defaultJobsDir?: string
   /** Largest encoded job message kq will send, in bytes. */
   maxMessageBytes: number
   /** The compacted topic that carries restart, pause and continue to the workers. */
@@ -110,6 +115,7 @@ function readSettings(lookup: (name: VariableName) => RawValue | undefined, opti
   const replicationFactor = read('KAFKA_REPLICATION_FACTOR', positiveInteger)
   const minInsync = lookup('KAFKA_MIN_INSYNC_REPLICAS')
   const minInsyncReplicas = minInsync && minInsyncReplicasSetting(minInsync, replicationFactor)
+  const jobsDir = path.resolve(options.cwd ?? process.cwd(), read('KQ_JOBS_DIR', nonEmpty))
   return {
     kafka: {
       brokers: read('KAFKA_BROKERS', brokerList),
@@ -125,7 +131,8 @@ function readSettings(lookup: (name: VariableName) => RawValue | undefined, opti
     replicationFactor,
     ...(minInsyncReplicas !== undefined && {minInsyncReplicas}),
     consumerGroup: read('KAFKA_CONSUMER_GROUP', identifier),
-    jobsDir: path.resolve(options.cwd ?? process.cwd(), read('KQ_JOBS_DIR', nonEmpty)),
+    jobsDir,
+    ...(lookup('KQ_JOBS_DIR') === undefined && {defaultJobsDir: jobsDir}),
     maxMessageBytes: read('KQ_MAX_MESSAGE_BYTES', positiveInteger),
     controlTopic: read('KQ_CONTROL_TOPIC', topicName),
     batchTopic: read('KQ_BATCH_TOPIC', topicName),

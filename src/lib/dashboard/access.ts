@@ -37,11 +37,26 @@ export type AccessVerdict = {allowed: true; setCookie?: string} | {allowed: fals
 export {isLoopback} from '../host-names.js'
 
 /**
- * Refuses, before anything listens, a host name no DNS server knows, then serving Kafka's dead
- * letters to a network without a token. The name first: asking for a token to serve on a name
- * that does not resolve would send the person after the wrong fix.
+ * The shortest token taken: the dashboard answers as many guesses as it is sent, and shows
+ * payloads, decrypted, and replays and purges.
+ */
+export const MIN_TOKEN_LENGTH = 16
+
+/** The token's length is told, never the token: it is a secret however short. */
+function shortTokenError(token: string): UsageError {
+  return new UsageError(
+    `the dashboard token (--token or KQ_DASHBOARD_TOKEN) has ${token.length} character${token.length === 1 ? '' : 's'}: use at least ${MIN_TOKEN_LENGTH}: make one with \`openssl rand -hex 24\``,
+  )
+}
+
+/**
+ * Refuses, before anything listens, a token short enough to guess, a host name no DNS server
+ * knows, then serving Kafka's dead letters to a network without a token. The name before the
+ * missing token: asking for a token to serve on a name that does not resolve would send the
+ * person after the wrong fix.
  */
 export async function assertSafeBinding(host: string, token: string | undefined): Promise<void> {
+  if (token !== undefined && token.length < MIN_TOKEN_LENGTH) throw shortTokenError(token)
   // Only a name DNS says does not exist: a lookup that failed for now is left to listen().
   if (isIP(host) === 0 && !isLoopback(host) && (await isUnknownHostName(host))) throw hostNotFoundError(host)
   if (!isLoopback(host) && !token) {

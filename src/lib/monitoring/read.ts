@@ -27,6 +27,11 @@ export interface QueueReading {
   durability?: TopicDurability[]
   /** The queue's partitions that no broker leads now, by topic; absent when there are none. */
   leaderless?: Array<{topic: string; partitions: number[]}>
+  /**
+   * The queue's retry, dead-letter and delay topics that Kafka will not describe to this
+   * principal (no DESCRIBE): hidden from the topic list, not missing; absent when there are none.
+   */
+  undescribable?: string[]
 }
 
 /** One read of everything `kq status` shows. */
@@ -83,11 +88,15 @@ export async function readStatus(
   const present = (names: string[]) => names.filter((name) => existing.has(name))
   const worked = queues.flatMap((topics) => [topics.topic, ...present([topics.retryTopic, ...topics.delayTopics])])
   const deadLetterTopics = queues.flatMap((topics) => present([topics.deadLetterTopic]))
+  // Kafka lists only the topics a principal may describe: a companion absent from the list may
+  // be one it may not, which kq status shows as such rather than as a figure it does not know.
+  const unlisted = queues.flatMap((topics) => [topics.retryTopic, topics.deadLetterTopic, ...topics.delayTopics].filter((name) => !existing.has(name)))
   const started = Date.now()
-  const [group, {ends, committed, leaderless}, durability] = await Promise.all([
+  const [group, {ends, committed, leaderless}, durability, undescribable] = await Promise.all([
     admin.describeGroup(groups.workers),
     admin.offsetsOfTopics([...worked, ...deadLetterTopics], {committedBy: [groups.workers, groups.deadLetters]}),
     readDurability(admin, queues.flatMap((topics) => present(queueTopicRoles(topics).map(([name]) => name)))),
+    admin.undescribable(unlisted).then((names) => new Set(names)),
   ])
   // A topic deleted since it was listed has no offsets: it is left out as if it never existed.
   const workedOn = (topic: string): TopicReading | undefined => {
@@ -109,6 +118,7 @@ export async function readStatus(
     const deadLetters = deadLettersOf(topics.deadLetterTopic)
     const names = new Set(queueTopicRoles(topics).map(([name]) => name))
     const down = [...names].flatMap((topic) => (leaderless.has(topic) ? [{topic, partitions: leaderless.get(topic)!}] : []))
+    const hidden = [...names].filter((topic) => undescribable.has(topic))
     return {
       topics,
       queue,
@@ -117,6 +127,7 @@ export async function readStatus(
       delays: topics.delayTopics.flatMap((topic) => workedOn(topic) ?? []),
       durability: durability.filter(({name}) => names.has(name)),
       ...(down.length > 0 && {leaderless: down}),
+      ...(hidden.length > 0 && {undescribable: hidden}),
     }
   })
   return {at: (started + Date.now()) / 2, group, queues: readings}

@@ -63,6 +63,7 @@ function queueStatus(reading: QueueReading, assignments: TopicPartition[][], rat
     retryLag: totalLag(retryPartitions),
     delayed,
     pendingDeadLetters,
+    undescribable: reading.undescribable ?? [],
     workers: assignments.filter((assignment) => assignment.some((each) => ours.has(each.topic))).length,
     rate,
     drainSeconds: drainSeconds(lag, rate),

@@ -69,6 +69,11 @@ export interface QueueStatus {
   delayed: number | null
   /** Dead letters past the dead-letter cursor group; null when the dead-letter topic is missing. */
   pendingDeadLetters: number | null
+  /**
+   * The retry, dead-letter and delay topics Kafka will not describe to this principal (no
+   * DESCRIBE on them): their figures are null for that reason, not because the topics are missing.
+   */
+  undescribable: string[]
   /** Set while `kq pause` holds the queue: who paused it and when; null when it runs. */
   paused: {at: string; by: string} | null
   /** Members of the group holding a partition of the queue, its retry topic or a delay topic. */

@@ -60,9 +60,9 @@ function queueTable(snapshot: StatusSnapshot, styles: ChalkInstance): string {
   const rows = snapshot.queues.map((queue) => [
     queue.paused ? `${queue.queue} ${styles.yellow('(paused)')}` : queue.queue,
     figure(queue.lag),
-    figure(queue.retryLag),
-    figure(queue.delayed),
-    figure(queue.pendingDeadLetters),
+    hiddenOr(queue, [queue.retryTopic], figure(queue.retryLag)),
+    hiddenOr(queue, queue.delayTopics, figure(queue.delayed)),
+    hiddenOr(queue, [queue.deadLetterTopic], figure(queue.pendingDeadLetters)),
     queue.workers,
     formatRate(queue.rate),
     formatDrain(queue.drainSeconds),
@@ -100,6 +100,14 @@ function memberTable(members: GroupMember[], styles: ChalkInstance): string {
     rows.map(({member, host, pid}) => [member.memberId, host, pid, member.clientId, describePartitions(member.assignment, 'none yet')]),
     styles,
   )
+}
+
+/**
+ * "no DESCRIBE" for a figure read from a topic Kafka would not describe to this principal: a
+ * bare `-` reads as nothing to count, when it is nothing kq may see.
+ */
+function hiddenOr(queue: QueueStatus, topics: string[], shown: string): string {
+  return topics.some((topic) => queue.undescribable.includes(topic)) ? 'no DESCRIBE' : shown
 }
 
 /** A figure, or `-` when unknown, as kafka-consumer-groups shows a partition without an offset. */

@@ -3,6 +3,7 @@ import os from 'node:os'
 import {batchReaderGroup} from '../batch/groups.js'
 import {type KqConfig, type QueueTopics, topicsForQueue} from '../config/index.js'
 import {errorMessage} from '../errors.js'
+import {assertJobsFolder} from '../jobs/files.js'
 import {JobRegistry, noJobsWarning} from '../jobs/registry.js'
 import {type Publisher, type Subscriber, type TopicPartition, openPublisher} from '../kafka/index.js'
 import {assertQueueTopics} from '../topics/assert.js'
@@ -139,6 +140,9 @@ export class Worker extends WorkerEmitter {
     // The engine, the job processor and the control topic's listener load when a worker starts,
     // not with kq: every job file imports kq, and a one-job `kq dispatch` loads one.
     const [{WorkerControl}, {JobProcessor}, {Engine}] = await Promise.all([import('./control.js'), import('./processor.js'), import('./engine.js')])
+    // A folder named on purpose that is not there is a typo, as kq work says: every job would be
+    // dead-lettered as unknown. The default folder may be empty while an app is set up: a warning.
+    if (this.config.jobsDir !== this.config.defaultJobsDir) assertJobsFolder(this.config.jobsDir)
     const registry = await JobRegistry.scan(this.config.jobsDir)
     // Most often the wrong folder: every job would look unknown to this worker.
     if (registry.names().length === 0) this.emit('warning', {message: noJobsWarning(this.config.jobsDir)})

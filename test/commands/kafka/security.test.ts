@@ -191,7 +191,7 @@ describe('kq against a Kafka with SASL logins and ACLs (kafka:up --sasl)', funct
     assert.equal(denied.code, ExitCode.KafkaRefused)
     assert.match(
       denied.stderr,
-      /^Error: Kafka denied permission while [^\n]*kq-control \(TOPIC_AUTHORIZATION_FAILED\): a Kafka admin can grant what an operator needs with `kq acl:grant --role operator --principal User:alice --queue \S+ --group \S+`\n$/,
+      /^Error: Kafka denied (permission|WRITE on the topic) while [^\n]*kq-control \(TOPIC_AUTHORIZATION_FAILED\): a Kafka admin can grant what an operator needs with `kq acl:grant --role operator --principal User:alice --queue \S+ --group \S+`\n$/,
     )
   })
 })

@@ -11,12 +11,25 @@ describe('dashboard access', () => {
     for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1']) assert.ok(isLoopback(host), host)
     for (const host of ['0.0.0.0', '10.0.0.5', '::', 'example.com']) assert.ok(!isLoopback(host), host)
     await assert.rejects(assertSafeBinding('0.0.0.0', undefined), UsageError)
-    await assert.doesNotReject(assertSafeBinding('0.0.0.0', 'secret'))
+    await assert.doesNotReject(assertSafeBinding('0.0.0.0', 'a-secret-of-24-characters'))
     await assert.doesNotReject(assertSafeBinding('127.0.0.1', undefined))
   })
 
+  it('refuses a token shorter than 16 characters, on any address, saying how to make one and not what it was', async () => {
+    for (const host of ['127.0.0.1', '0.0.0.0']) {
+      await assert.rejects(assertSafeBinding(host, 'x'), (error: Error) => {
+        assert.ok(error instanceof UsageError)
+        assert.equal(error.message, 'the dashboard token (--token or KQ_DASHBOARD_TOKEN) has 1 character: use at least 16: make one with `openssl rand -hex 24`')
+        return true
+      })
+    }
+
+    await assert.rejects(assertSafeBinding('127.0.0.1', 'fifteen-chars-x'), /has 15 characters: use at least 16/)
+    await assert.doesNotReject(assertSafeBinding('127.0.0.1', 'sixteen-chars-xy'))
+  })
+
   it('says a host name that does not resolve does not, with a token or without', async () => {
-    for (const token of [undefined, 'secret']) {
+    for (const token of [undefined, 'a-secret-of-24-characters']) {
       await assert.rejects(assertSafeBinding('no-such-host.invalid', token), (error: Error) => {
         assert.ok(error instanceof UsageError)
         assert.equal(error.message, 'host name no-such-host.invalid does not resolve: check --host (no DNS server knows it), or keep the default 127.0.0.1')

@@ -90,6 +90,13 @@ export function describeAdapterContract(name: string, adapter: KafkaAdapter): vo
       assert.ok(offsets.every(({low, high}) => Number.isInteger(low) && Number.isInteger(high)))
     })
 
+    it('finds no topic it may not describe without ACLs, and asking of a missing one creates none', async () => {
+      const [topic, missing] = [await newTopic(1), uniqueTopic('contract-missing')]
+      assert.deepEqual(await admin.undescribable([topic, missing]), [])
+      assert.deepEqual(await admin.undescribable([]), [])
+      assert.equal((await admin.listTopics()).includes(missing), false)
+    })
+
     it('names no partition without a leader while every broker is up', async () => {
       const [three, one] = [await newTopic(3), await newTopic(1)]
       assert.deepEqual(await admin.partitionsWithoutLeader([three, one]), new Map())

@@ -15,6 +15,7 @@ function queue(name: string, figures: Partial<QueueStatus> = {}): QueueStatus {
     retryLag: 0,
     delayed: 0,
     pendingDeadLetters: 0,
+    undescribable: [],
     workers: 1,
     rate: null,
     drainSeconds: 0,

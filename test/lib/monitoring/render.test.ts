@@ -43,6 +43,7 @@ const snapshot: StatusSnapshot = {
       retryLag: 3,
       delayed: 25,
       pendingDeadLetters: 0,
+      undescribable: [],
       workers: 2,
       rate: 40,
       drainSeconds: 30,
@@ -67,6 +68,7 @@ const snapshot: StatusSnapshot = {
       retryLag: null,
       delayed: null,
       pendingDeadLetters: 0,
+      undescribable: [],
       workers: 0,
       rate: null,
       drainSeconds: null,
@@ -109,6 +111,19 @@ describe('status: rendering', () => {
     const rows = renderStatus(paused, {styles: PLAIN, brief: true}).split('\n')
     assert.match(rows.at(-1)!, /^emails \(paused\) +- /)
     assert.match(rows.at(-2)!, /^orders {2,}1200/)
+  })
+
+  it('says "no DESCRIBE" where the principal may not describe the retry, delay or dead-letter topic, not a dash that reads as none', () => {
+    const hidden = {
+      ...snapshot,
+      thresholds: {},
+      queues: snapshot.queues.map((queue) =>
+        queue.queue === 'emails' ? {...queue, pendingDeadLetters: null, undescribable: ['emails-retry', 'emails-delay-1h', 'emails-dlt']} : queue,
+      ),
+    }
+    const rows = renderStatus(hidden, {styles: PLAIN, brief: true}).split('\n')
+    assert.match(rows.at(-1)!, /^emails +- +no DESCRIBE +no DESCRIBE +no DESCRIBE +0 +- +-$/)
+    assert.match(rows.at(-2)!, /^orders +1200 +3 +25 +0 /)
   })
 
   it('prints a warning under the queue table for each topic below its min.insync.replicas', () => {

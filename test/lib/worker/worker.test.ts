@@ -1,9 +1,11 @@
 import {strict as assert} from 'node:assert'
 import {execFile} from 'node:child_process'
-import {writeFileSync} from 'node:fs'
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 
 import {loadConfig} from '../../../src/lib/config/index.js'
+import {ConfigError} from '../../../src/lib/errors.js'
 import {type WorkerEvents} from '../../../src/lib/worker/events.js'
 import {Worker} from '../../../src/lib/worker/worker.js'
 import {kq} from '../../support/cli.js'
@@ -130,6 +132,32 @@ console.log(JSON.stringify({stopped: stopped.reason, ran: summary.reason}))
     })
     assert.equal(code, 0, `${stdout}${stderr}`)
     assert.equal(stdout, '{"stopped":"signal","ran":"signal"}\n')
+  })
+
+  it('refuses a jobs folder named on purpose that does not exist, as kq work does, and only warns of the default one', async () => {
+    const {queue, group} = await createWorkedQueue('lib-jobs-dir')
+    const named = new Worker(loadConfig({cwd: app.root, env: {...process.env, KQ_JOBS_DIR: 'src/jbos'}}), {queues: [queue], group})
+    await assert.rejects(named.run(), (error: Error) => {
+      assert.ok(error instanceof ConfigError, String(error))
+      assert.match(error.message, /^the jobs folder \S*src\/jbos does not exist: set KQ_JOBS_DIR or --jobs-dir to the folder of your job classes$/)
+      return true
+    })
+
+    const empty = mkdtempSync(path.join(os.tmpdir(), 'kq-no-jobs-'))
+    try {
+      const env = {...process.env}
+      delete env.KQ_JOBS_DIR
+      const byDefault = new Worker(loadConfig({cwd: empty, env}), {queues: [queue], group})
+      const warnings: string[] = []
+      byDefault.on('warning', ({message}) => {
+        warnings.push(message)
+        void byDefault.stop()
+      })
+      assert.equal((await byDefault.run()).reason, 'signal')
+      assert.match(warnings[0] ?? '', /^no jobs in .*src\/jobs \(KQ_JOBS_DIR\)/)
+    } finally {
+      rmSync(empty, {recursive: true, force: true})
+    }
   })
 
   it('resolves stop() with the summary, and a second stop() with the same one', async () => {

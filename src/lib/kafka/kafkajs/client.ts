@@ -72,6 +72,8 @@ export async function connectWithin(
 ): Promise<void> {
   let timer: NodeJS.Timeout | undefined
   let timedOut = false
+  // Once connected, what the sockets learn later is not this deadline's to act on.
+  let settled = false
   const deadline = new Promise<never>((_, reject) => {
     const giveUp = () => {
       if (timedOut) return
@@ -86,11 +88,18 @@ export async function connectWithin(
     // knows will not start to resolve meanwhile. When none of the brokers' names does, say so now.
     client.sockets.whenHostNotFound(() => {
       void noBrokerNameResolves(connection.brokers).then((none) => {
-        if (!none || timedOut) return
+        if (!none || timedOut || settled) return
         timedOut = true
         reject(new BrokerUnreachableError(connection.brokers, 'host not found', {advice: 'check the host names in KAFKA_BROKERS (or --brokers): no DNS server knows them'}))
         client.sockets.abort()
       })
+    })
+    // A listener that answers in TLS, or hangs up at every try, will do so to kafkajs's retries too.
+    client.sockets.whenHopeless((found) => {
+      if (timedOut || settled) return
+      timedOut = true
+      reject(new BrokerUnreachableError(connection.brokers, found.reason, {notKafka: found.notKafka, advice: found.advice, security: offered(connection)}))
+      client.sockets.abort()
     })
     timer = setTimeout(() => {
       timedOut = true
@@ -137,6 +146,7 @@ export async function connectWithin(
 
     throw translated
   } finally {
+    settled = true
     clearTimeout(timer)
   }
 }

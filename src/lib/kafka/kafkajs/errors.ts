@@ -40,6 +40,18 @@ const AUTHORIZATION_FAILURES: Record<string, string> = {
   DELEGATION_TOKEN_AUTHORIZATION_FAILED: 'on delegation tokens',
 }
 
+/**
+ * The ACL operation a refused request needed, told by what kq was doing: a produce needs WRITE
+ * on its topic; a consumer's fetch, join and commit need READ on the topic and on the group.
+ * Each implies DESCRIBE, so a principal without DESCRIBE is refused the same and needs the same.
+ */
+function deniedOperation(type: string, action: string | undefined): string | undefined {
+  if (action === undefined || (type !== 'TOPIC_AUTHORIZATION_FAILED' && type !== 'GROUP_AUTHORIZATION_FAILED')) return undefined
+  if (type === 'TOPIC_AUTHORIZATION_FAILED' && /^sending\b/.test(action)) return 'WRITE'
+  if (/^(consuming|subscribing|committing)\b/.test(action)) return 'READ'
+  return undefined
+}
+
 /** The error and every error it wraps, depth first, so the root cause is found wherever it is. */
 function* causes(error: unknown, depth = 0): Generator<unknown> {
   if (error === undefined || error === null || depth > 8) return
@@ -127,6 +139,11 @@ export function isUnknownTopic(error: unknown): boolean {
 
 const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE'])
 
+/** Kafka will not tell this principal about the topic: it lacks DESCRIBE on it. */
+export function isTopicAuthorizationFailure(error: unknown): boolean {
+  return find(error, KafkaJSProtocolError)?.type === 'TOPIC_AUTHORIZATION_FAILED'
+}
+
 /** Kafka's answers about one topic that need not fail a request about others: gone, misnamed, not allowed. */
 const TOPIC_REFUSALS = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'INVALID_TOPIC_EXCEPTION', 'TOPIC_AUTHORIZATION_FAILED'])
 
@@ -158,9 +175,10 @@ export function translateKafkaError(error: unknown, context: KafkaErrorContext):
 
     const scope = AUTHORIZATION_FAILURES[protocol.type]
     if (scope) {
+      const operation = deniedOperation(protocol.type, context.action)
       return new AuthorizationError(
-        `Kafka denied permission${doing} (${protocol.type})`,
-        `ask your Kafka admin for an ACL ${scope} for this client's principal`,
+        `Kafka denied ${operation === undefined ? 'permission' : `${operation} ${scope}`}${doing} (${protocol.type})`,
+        `ask your Kafka admin for ${operation ?? 'an ACL'} ${scope} for this client's principal`,
         {cause: error},
       )
     }

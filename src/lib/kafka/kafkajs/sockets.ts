@@ -53,6 +53,33 @@ export function tlsNotSpoken(address: string): string {
   return `${address} accepted the connection but not the TLS handshake (KAFKA_SSL=true: a plaintext listener?)`
 }
 
+/** What to do about a listener that answered a plaintext client in TLS. */
+export const SPEAKS_TLS =
+  "the port speaks TLS: set KAFKA_SSL=true (and KAFKA_SSL_CA_FILE for a private CA), or use the plaintext listener's port"
+
+/** Why no broker answered, as far as the sockets tell: see SocketWatch.diagnose. */
+export interface SocketDiagnosis {
+  reason: string
+  notKafka: boolean
+  waiting?: boolean
+  advice?: string
+}
+
+/**
+ * The start of a TLS record (an alert, 0x15, or a handshake, 0x16, of TLS 1.x): what a TLS
+ * listener sends a client that spoke plaintext to it. As the size of a Kafka response it would
+ * be over 350 MB, which no broker sends a first request.
+ */
+function isTlsRecord(chunk: Buffer): boolean {
+  return chunk.length >= 2 && (chunk[0] === 0x15 || chunk[0] === 0x16) && chunk[1] === 0x03
+}
+
+/**
+ * Connections a listener ended the same way before kq says so without waiting for kafkajs's
+ * retries: one could be a broker restarting, two in a row is how the listener is set up.
+ */
+const HANG_UPS_TO_TELL = 2
+
 /**
  * The sockets of one client, made by kq rather than kafkajs, for two things kafkajs cannot do:
  * say why no broker answered (a name that does not resolve, a port that answers but is not
@@ -74,6 +101,14 @@ export class SocketWatch {
   private tlsFailure: {reason: string; advice: string} | undefined
   /** Told once, the first time a broker's host name does not exist (see whenHostNotFound). */
   private hostNotFound?: () => void
+  /** A broker that answered a plaintext client in TLS. */
+  private tlsAnswered: string | undefined
+  /** Connections closed or reset by a broker before it sent a byte, or before TLS was set up. */
+  private hangUps = 0
+  /** The broker that did so last. */
+  private hungUpBy: string | undefined
+  /** Told once, when the sockets know no retry will connect (see whenHopeless). */
+  private hopeless?: (found: SocketDiagnosis) => void
 
   readonly factory: ISocketFactory = ({host, port, ssl, onConnect}) => {
     const address = `${host}:${port}`
@@ -92,25 +127,49 @@ export class SocketWatch {
     const socket = ssl
       ? tls.connect({host, port, ...(net.isIP(host) ? {} : {servername: host}), ...(typeof ssl === 'object' ? ssl : {})}, connected)
       : net.connect({host, port}, connected)
+    // Whether this connection got as far as TCP, and then as a byte from the broker, or a
+    // finished TLS handshake: a listener that ends it in between hung up on the client.
+    let tcpConnected = false
+    let spoken = false
+    socket.once('connect', () => (tcpConnected = true))
     if (ssl) {
       // A TCP connection that fails its TLS handshake: most often a plaintext listener.
       socket.once('connect', () => this.tlsPending.add(address))
-      socket.once('secureConnect', () => this.tlsPending.delete(address))
+      socket.once('secureConnect', () => {
+        this.tlsPending.delete(address)
+        spoken = true
+      })
     }
 
-    socket.once('data', () => this.answered.add(address))
+    socket.once('data', (chunk: Buffer) => {
+      this.answered.add(address)
+      if (!ssl) spoken = true
+      if (!ssl && isTlsRecord(chunk)) {
+        this.tlsAnswered = address
+        this.tellHopeless()
+      }
+    })
     // As kafkajs's own factory: a dead peer is noticed without a request in flight.
     socket.setKeepAlive(true, 60_000)
     this.open.add(socket)
     socket.once('close', () => {
       // Still in the set: the peer closed it, not kq.
-      if (this.open.delete(socket) && this.accepted.has(address) && !this.failures.has(address)) this.failures.set(address, 'closed')
+      if (!this.open.delete(socket)) return
+      if (this.accepted.has(address) && !this.failures.has(address)) this.failures.set(address, 'closed')
+      if (tcpConnected && !spoken) {
+        this.hungUpBy = address
+        if (++this.hangUps >= HANG_UPS_TO_TELL) this.tellHopeless()
+      }
     })
     socket.on('error', (error: NodeJS.ErrnoException) => {
       const tlsFailure = error.code ? TLS_FAILURES[error.code] : undefined
-      if (tlsFailure) this.tlsFailure = tlsFailure
       // OpenSSL's messages span lines; the first says what happened.
       this.failures.set(address, tlsFailure?.reason ?? (error.code && CONNECTION_REASONS[error.code]) ?? error.message.split('\n')[0].trim())
+      if (tlsFailure) {
+        this.tlsFailure = tlsFailure
+        this.tellHopeless()
+      }
+
       if (error.code === 'ENOTFOUND') {
         const told = this.hostNotFound
         this.hostNotFound = undefined
@@ -142,6 +201,42 @@ export class SocketWatch {
   }
 
   /**
+   * Calls `listener` once, as soon as the sockets know that kafkajs's retries cannot connect: a
+   * TLS handshake failed on trust, a broker answered plaintext in TLS, or listeners ended
+   * connections at once, twice.
+   */
+  whenHopeless(listener: (found: SocketDiagnosis) => void): void {
+    this.hopeless = listener
+  }
+
+  private tellHopeless(): void {
+    const found = this.hopelessReason()
+    const told = this.hopeless
+    if (found === undefined || told === undefined) return
+    this.hopeless = undefined
+    told(found)
+  }
+
+  /**
+   * Why no retry will connect, when the sockets know: a certificate not trusted, a listener that
+   * speaks TLS to a plaintext client, one that resets the TLS hello, or one that hangs up at once
+   * on every connection.
+   */
+  hopelessReason(): SocketDiagnosis | undefined {
+    // A certificate either side does not trust is not trusted on the next try either.
+    if (this.tlsFailure) return {...this.tlsFailure, notKafka: false}
+    if (this.tlsAnswered !== undefined) {
+      return {reason: `${this.tlsAnswered} answered in TLS and closed the connection right after it opened`, notKafka: false, advice: SPEAKS_TLS}
+    }
+
+    if (this.hangUps < HANG_UPS_TO_TELL) return undefined
+    const noTls = this.tlsNotSpokenBy()
+    if (noTls !== undefined) return {reason: tlsNotSpoken(noTls), notKafka: true}
+    // "closed" makes the error advise TLS or SASL, whichever the client does not offer yet.
+    return {reason: `${this.hungUpBy} closed the connection right after it opened`, notKafka: false}
+  }
+
+  /**
    * A broker that took the TCP connection but not the TLS handshake, when no handshake failed on
    * trust: most often a plaintext listener, which resets the connection at the TLS hello.
    */
@@ -160,8 +255,10 @@ export class SocketWatch {
    * Why no broker answered within the deadline, as far as the sockets tell; undefined when they
    * tell nothing (no attempt got as far as a socket).
    */
-  diagnose(): {reason: string; notKafka: boolean; waiting?: boolean; advice?: string} | undefined {
+  diagnose(): SocketDiagnosis | undefined {
     if (this.tlsFailure) return {...this.tlsFailure, notKafka: false}
+    const hopeless = this.hopelessReason()
+    if (hopeless !== undefined) return hopeless
     const noTls = this.tlsNotSpokenBy()
     if (noTls !== undefined) {
       return {reason: tlsNotSpoken(noTls), notKafka: true}

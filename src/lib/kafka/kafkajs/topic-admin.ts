@@ -6,7 +6,7 @@ import {type KafkaConnectionConfig} from '../../config/index.js'
 import {KafkaRefusedError} from '../../errors.js'
 import {memberProcessOf} from './assigner.js'
 import {openAdmin} from './client.js'
-import {isTopicRefusal, isTransientKafkaError, translateKafkaError} from './errors.js'
+import {isTopicAuthorizationFailure, isTopicRefusal, isTransientKafkaError, translateKafkaError} from './errors.js'
 import {commitGroupStart} from './group-start.js'
 import {withOffsetLookup} from './offset-lookup.js'
 import {fetchTopicOffsets} from './offsets.js'
@@ -70,6 +70,23 @@ class KafkaTopicAdmin implements TopicAdmin {
     }
 
     return found
+  }
+
+  async undescribable(names: string[]): Promise<string[]> {
+    // kafkajs fails a whole metadata request on one topic's error: each is asked alone. Its
+    // admin asks with allowAutoTopicCreation off, so a missing topic stays missing.
+    const refused = await Promise.all(
+      names.map(async (name) => {
+        try {
+          await this.admin.fetchTopicMetadata({topics: [name]})
+          return false
+        } catch (error) {
+          if (isTopicRefusal(error)) return isTopicAuthorizationFailure(error)
+          throw translateKafkaError(error, {brokers: this.brokers, action: `reading metadata of ${name}`})
+        }
+      }),
+    )
+    return names.filter((_, index) => refused[index])
   }
 
   async minInsyncReplicas(names: string[]): Promise<Map<string, number>> {

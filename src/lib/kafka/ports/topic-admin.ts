@@ -69,6 +69,12 @@ export interface TopicAdmin {
    */
   partitionsWithoutLeader(names: string[]): Promise<Map<string, number[]>>
   /**
+   * The topics among `names` that Kafka will not describe to this principal (no DESCRIBE on
+   * them): it hides them from listTopics, and says no more of them, not even whether they exist.
+   * One metadata request a topic, none of which creates one.
+   */
+  undescribable(names: string[]): Promise<string[]>
+  /**
    * The min.insync.replicas in force on each of the given topics that exist (its own setting,
    * else the brokers'); absent for a topic the broker would not describe (no DESCRIBE_CONFIGS).
    */

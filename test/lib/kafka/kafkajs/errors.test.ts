@@ -2,7 +2,7 @@ import {strict as assert} from 'node:assert'
 
 import kafkajs from 'kafkajs'
 
-import {BrokerUnreachableError} from '../../../../src/lib/errors.js'
+import {AuthorizationError, BrokerUnreachableError} from '../../../../src/lib/errors.js'
 import {translateKafkaError} from '../../../../src/lib/kafka/kafkajs/errors.js'
 
 /** A refused connection to one broker, as kafkajs reports it (with the socket's code on it). */
@@ -36,5 +36,33 @@ describe('translateKafkaError on a refused connection', () => {
     const closed = Object.assign(new kafkajs.KafkaJSConnectionError('Connection error: socket closed', {broker: '127.0.0.1:19901'}), {code: 'ECONNRESET'})
     const error = translateKafkaError(closed, {brokers: cluster})
     assert.doesNotMatch(error.message, /try again shortly/)
+  })
+})
+
+/** Kafka's refusal of a request for want of an ACL, as kafkajs reports it. */
+function refused(type: string): Error {
+  return new kafkajs.KafkaJSProtocolError({type, code: type === 'GROUP_AUTHORIZATION_FAILED' ? 30 : 29, message: 'Not authorized'} as never)
+}
+
+describe('translateKafkaError on a missing ACL', () => {
+  const brokers = ['127.0.0.1:19900']
+
+  it('names WRITE on the topic as what a refused send lacks', () => {
+    const error = translateKafkaError(refused('TOPIC_AUTHORIZATION_FAILED'), {brokers, action: 'sending to orders'})
+    assert.ok(error instanceof AuthorizationError)
+    assert.equal(error.denied, 'Kafka denied WRITE on the topic while sending to orders (TOPIC_AUTHORIZATION_FAILED)')
+    assert.equal(error.advice, "ask your Kafka admin for WRITE on the topic for this client's principal")
+  })
+
+  it('names READ on the group or the topic as what a refused consumer lacks', () => {
+    const group = translateKafkaError(refused('GROUP_AUTHORIZATION_FAILED'), {brokers, action: 'consuming as group orders-workers'})
+    assert.match(group.message, /^Kafka denied READ on the consumer group while consuming as group orders-workers \(GROUP_AUTHORIZATION_FAILED\): ask your Kafka admin for READ on the consumer group/)
+    const topic = translateKafkaError(refused('TOPIC_AUTHORIZATION_FAILED'), {brokers, action: 'subscribing'})
+    assert.match(topic.message, /^Kafka denied READ on the topic while subscribing/)
+  })
+
+  it('names no operation where the request does not tell which one', () => {
+    const error = translateKafkaError(refused('TOPIC_AUTHORIZATION_FAILED'), {brokers, action: 'creating orders'})
+    assert.equal(error.message, "Kafka denied permission while creating orders (TOPIC_AUTHORIZATION_FAILED): ask your Kafka admin for an ACL on the topic for this client's principal")
   })
 })
