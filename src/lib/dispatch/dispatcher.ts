@@ -148,7 +148,7 @@ export class Dispatcher {
   ): Promise<BulkResult> {
     const recorder = dispatchRecorder()
     if (recorder !== undefined) return recordBulk(recorder, {...target, ...this.keyring()}, bulkLines(await given))
-    const ready = this.connect().then(async (publisher) => {
+    const ready = this.connect(target).then(async (publisher) => {
       await assertTopicsExist(publisher, target)
       return publisher
     })
@@ -199,16 +199,17 @@ export class Dispatcher {
   }
 
   private async connectAndPublish(prepared: PreparedJob): Promise<{partition: number; offset: number}> {
-    const publisher = await this.connect()
+    const publisher = await this.connect(prepared)
     await assertTopicsExist(publisher, prepared)
     if (this.open?.publisher === publisher) this.open.topics.add(prepared.topic).add(prepared.queueTopic)
     return publisher.send(prepared.topic, prepared.message, sendOptions(prepared))
   }
 
-  private async connect(): Promise<Publisher> {
+  /** The publisher, opened on first use; `first` is where that first use sends, looked up as it connects. */
+  private async connect(first?: Placement): Promise<Publisher> {
     // Up to four producers side by side: an application's concurrent dispatches to different
     // partitions do not wait for each other's round trips (see PublisherOptions.lanes).
-    const opening = (this.publisher ??= this.openPublisher())
+    const opening = (this.publisher ??= this.openPublisher(first && [first.queueTopic, first.topic]))
     try {
       const publisher = await opening
       // Not one a close() let go of meanwhile: the next dispatch opens a new one.
@@ -221,11 +222,11 @@ export class Dispatcher {
     }
   }
 
-  private async openPublisher(): Promise<Publisher> {
+  private async openPublisher(topics?: string[]): Promise<Publisher> {
     const connecting = new AbortController()
     this.connecting = connecting
     try {
-      return await openPublisher(this.config.kafka, {sendTimeoutMs: this.config.sendTimeoutMs, lanes: DISPATCH_LANES, signal: connecting.signal})
+      return await openPublisher(this.config.kafka, {sendTimeoutMs: this.config.sendTimeoutMs, lanes: DISPATCH_LANES, signal: connecting.signal, ...(topics && {topics})})
     } finally {
       if (this.connecting === connecting) this.connecting = undefined
     }

@@ -238,8 +238,9 @@ export async function openPublisher(connection: KafkaConnectionConfig, options: 
       retry: sendRetry(options.sendTimeoutMs),
     })
   const admin = kafka.admin()
-  // Every publisher's first send checks that its topic exists: the topic list is asked for as
-  // soon as the admin is connected, while the producer still waits for its producer id.
+  // Every publisher's first send checks that its topic exists: its topics (or, not knowing them,
+  // the topic list) are asked for as soon as the admin is connected, while the producer still
+  // waits for its producer id. A topic missing from the answer is looked up again on its check.
   let topicsAtConnect: Promise<ITopicMetadata[] | undefined> | undefined
   let producer: Producer | undefined
   let abandoned = false
@@ -260,7 +261,8 @@ export async function openPublisher(connection: KafkaConnectionConfig, options: 
       await Promise.all([
         started,
         admin.connect().then(() => {
-          topicsAtConnect = admin.fetchTopicMetadata().then(
+          const topics = options.topics === undefined ? undefined : {topics: [...new Set(options.topics)]}
+          topicsAtConnect = admin.fetchTopicMetadata(topics).then(
             ({topics}) => topics,
             () => undefined,
           )

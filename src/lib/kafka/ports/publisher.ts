@@ -28,6 +28,12 @@ export interface PublisherOptions {
    * @defaultValue 1
    */
   lanes?: number
+  /**
+   * The topics the first sends go to, looked up while the producer connects: their check and
+   * their partitions then cost no round trip of their own. Without them the whole topic list is
+   * asked for, which on a cluster of a thousand topics took longer than the rest of a dispatch.
+   */
+  topics?: string[]
   /** Gives up a connection still being made: openPublisher rejects with the signal's reason, leaving nothing open. */
   signal?: AbortSignal
 }
