@@ -1,17 +1,11 @@
 import {type EnvelopeEncoder, type Keyring, HEADERS} from '../envelope/index.js'
 import {type OutgoingMessage, type Publisher} from '../kafka/index.js'
 import {type BulkStop, BulkDispatchInterruptedError} from './bulk-interrupted.js'
-import {type Placement, notBeforeHeader, sendOptions} from './placement.js'
 import {type BulkLines} from './line-store.js'
+import {type Placement, notBeforeHeader, sendOptions} from './placement.js'
 import {type DispatchRecorder} from './recorder.js'
 
-/** One line of a bulk dispatch, checked: its payload's JSON text (parsed once) and its key. */
-export interface BulkLine {
-  payloadJson: string
-  key: string | null
-  /** Its line number in the source, for saying how far a dispatch got; absent from code. */
-  line?: number
-}
+export type {BulkLine} from './line-store.js'
 
 /** Where a bulk dispatch goes and how its messages are made; fixed for all its lines. */
 export interface BulkTarget extends Placement {

@@ -1,4 +1,10 @@
-import {type BulkLine} from './bulk.js'
+/** One line of a bulk dispatch, checked: its payload's JSON text (parsed once) and its key. */
+export interface BulkLine {
+  payloadJson: string
+  key: string | null
+  /** Its line number in the source, for saying how far a dispatch got; absent from code. */
+  line?: number
+}
 
 /**
  * Checked bulk lines, by index: what a bulk dispatch sends. Code gives an array of BulkLine
