@@ -74,49 +74,45 @@ export async function connectWithin(
   let timedOut = false
   // Once connected, what the sockets learn later is not this deadline's to act on.
   let settled = false
+  let rejectDeadline!: (error: unknown) => void
   const deadline = new Promise<never>((_, reject) => {
-    const giveUp = () => {
-      if (timedOut) return
-      timedOut = true
-      reject(signal!.reason)
-      client.sockets.abort()
-    }
-
-    if (signal?.aborted) giveUp()
-    else signal?.addEventListener('abort', giveUp, {once: true})
-    // kafkajs tries one host after another for the whole deadline; a name that no DNS server
-    // knows will not start to resolve meanwhile. When none of the brokers' names does, say so now.
-    client.sockets.whenHostNotFound(() => {
-      void noBrokerNameResolves(connection.brokers).then((none) => {
-        if (!none || timedOut || settled) return
-        timedOut = true
-        reject(new BrokerUnreachableError(connection.brokers, 'host not found', {advice: 'check the host names in KAFKA_BROKERS (or --brokers): no DNS server knows them'}))
-        client.sockets.abort()
-      })
-    })
-    // A listener that answers in TLS, or hangs up at every try, will do so to kafkajs's retries too.
-    client.sockets.whenHopeless((found) => {
-      if (timedOut || settled) return
-      timedOut = true
-      reject(new BrokerUnreachableError(connection.brokers, found.reason, {notKafka: found.notKafka, advice: found.advice, security: offered(connection)}))
-      client.sockets.abort()
-    })
-    timer = setTimeout(() => {
-      timedOut = true
-      const within = `within ${connection.connectTimeoutMs / 1000}s`
-      const found = client.sockets.diagnose()
-      reject(
-        new BrokerUnreachableError(connection.brokers, found === undefined ? `no answer ${within}` : found.notKafka || found.waiting ? `${found.reason} ${within}` : found.reason, {
-          notKafka: found?.notKafka,
-          advice: found?.advice,
-          security: offered(connection),
-        }),
-      )
-      // kafkajs would wait out its own request timeout (30 s) on a socket that answers nothing:
-      // ended with an error, which kafkajs hears (a plain close it does not), the request fails now.
-      client.sockets.abort()
-    }, connection.connectTimeoutMs)
+    rejectDeadline = reject
   })
+  /** Ends the wait with `error`, and the sockets with it: kafkajs's retries would get no further. */
+  const giveUp = (error: unknown) => {
+    if (timedOut || settled) return
+    timedOut = true
+    rejectDeadline(error)
+    // kafkajs would wait out its own request timeout (30 s) on a socket that answers nothing:
+    // ended with an error, which kafkajs hears (a plain close it does not), the request fails now.
+    client.sockets.abort()
+  }
+
+  const aborted = () => giveUp(signal!.reason)
+  if (signal?.aborted) aborted()
+  else signal?.addEventListener('abort', aborted, {once: true})
+  // kafkajs tries one host after another for the whole deadline; a name that no DNS server
+  // knows will not start to resolve meanwhile. When none of the brokers' names does, say so now.
+  client.sockets.whenHostNotFound(() => {
+    void noBrokerNameResolves(connection.brokers).then((none) => {
+      if (none) giveUp(new BrokerUnreachableError(connection.brokers, 'host not found', {advice: 'check the host names in KAFKA_BROKERS (or --brokers): no DNS server knows them'}))
+    })
+  })
+  // A listener that answers in TLS, or hangs up at every try, will do so to kafkajs's retries too.
+  client.sockets.whenHopeless((found) => {
+    giveUp(new BrokerUnreachableError(connection.brokers, found.reason, {notKafka: found.notKafka, advice: found.advice, security: offered(connection)}))
+  })
+  timer = setTimeout(() => {
+    const within = `within ${connection.connectTimeoutMs / 1000}s`
+    const found = client.sockets.diagnose()
+    giveUp(
+      new BrokerUnreachableError(connection.brokers, found === undefined ? `no answer ${within}` : found.notKafka || found.waiting ? `${found.reason} ${within}` : found.reason, {
+        notKafka: found?.notKafka,
+        advice: found?.advice,
+        security: offered(connection),
+      }),
+    )
+  }, connection.connectTimeoutMs)
   const connecting = connect()
   try {
     await Promise.race([connecting, deadline])
@@ -148,6 +144,7 @@ export async function connectWithin(
   } finally {
     settled = true
     clearTimeout(timer)
+    signal?.removeEventListener('abort', aborted)
   }
 }
 
